@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import CurrentUser, ManagerUser, PagingDep, SessionDep
+from app.db.models import BuyingRole
+from app.domain import accounts, contacts
+from app.schemas.accounts import (
+    AccountCreate,
+    AccountRead,
+    AccountUpdate,
+    ContactCreate,
+    ContactRead,
+    ContactUpdate,
+)
+from app.schemas.common import Page
+
+router = APIRouter(prefix="/v1", tags=["accounts"])
+
+Text = Annotated[str | None, Query(max_length=255)]
+
+
+@router.post("/accounts", status_code=status.HTTP_201_CREATED)
+def create_account(data: AccountCreate, session: SessionDep, _: CurrentUser) -> AccountRead:
+    return AccountRead.model_validate(accounts.create_account(session, data))
+
+
+@router.get("/accounts")
+def list_accounts(
+    session: SessionDep,
+    _: CurrentUser,
+    paging: PagingDep,
+    q: Annotated[str | None, Query(max_length=200, description="Part of the name.")] = None,
+    external_id: Text = None,
+    domain: Text = None,
+) -> Page[AccountRead]:
+    page = accounts.list_accounts(session, q=q, external_id=external_id, domain=domain,
+                                  limit=paging.limit, cursor=paging.cursor)
+    return Page(items=[AccountRead.model_validate(a) for a in page.items],
+                next_cursor=page.next_cursor)
+
+
+@router.get("/accounts/resolve")
+def resolve_account(
+    session: SessionDep, _: CurrentUser, ref: Annotated[str, Query(min_length=1, max_length=320)]
+) -> AccountRead:
+    """The account a name, domain, alias, e-mail address or id names (422 with suggestions)."""
+    return AccountRead.model_validate(accounts.resolve_account(session, ref))
+
+
+@router.get("/accounts/{account_id}")
+def get_account(account_id: int, session: SessionDep, _: CurrentUser) -> AccountRead:
+    return AccountRead.model_validate(accounts.get_account(session, account_id))
+
+
+@router.patch("/accounts/{account_id}")
+def update_account(
+    account_id: int, data: AccountUpdate, session: SessionDep, _: CurrentUser
+) -> AccountRead:
+    return AccountRead.model_validate(accounts.update_account(session, account_id, data))
+
+
+@router.delete("/accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_account(account_id: int, session: SessionDep, user: ManagerUser) -> None:
+    """Managers and admins; refused while the account has notes."""
+    accounts.delete_account(session, user, account_id)
+
+
+@router.post("/contacts", status_code=status.HTTP_201_CREATED, tags=["contacts"])
+def create_contact(data: ContactCreate, session: SessionDep, _: CurrentUser) -> ContactRead:
+    return ContactRead.model_validate(contacts.create_contact(session, data))
+
+
+@router.get("/contacts", tags=["contacts"])
+def list_contacts(
+    session: SessionDep,
+    _: CurrentUser,
+    paging: PagingDep,
+    account_id: int | None = None,
+    external_id: Text = None,
+    email: Text = None,
+    buying_role: BuyingRole | None = None,
+) -> Page[ContactRead]:
+    page = contacts.list_contacts(session, account_id=account_id, external_id=external_id,
+                                  email=email, buying_role=buying_role, limit=paging.limit,
+                                  cursor=paging.cursor)
+    return Page(items=[ContactRead.model_validate(c) for c in page.items],
+                next_cursor=page.next_cursor)
+
+
+@router.get("/contacts/{contact_id}", tags=["contacts"])
+def get_contact(contact_id: int, session: SessionDep, _: CurrentUser) -> ContactRead:
+    return ContactRead.model_validate(contacts.get_contact(session, contact_id))
+
+
+@router.patch("/contacts/{contact_id}", tags=["contacts"])
+def update_contact(
+    contact_id: int, data: ContactUpdate, session: SessionDep, user: CurrentUser
+) -> ContactRead:
+    return ContactRead.model_validate(contacts.update_contact(session, user, contact_id, data))
+
+
+@router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT,
+               tags=["contacts"])
+def delete_contact(contact_id: int, session: SessionDep, user: ManagerUser) -> None:
+    """Managers and admins. Notes that mention the contact stay; the mention goes."""
+    contacts.delete_contact(session, user, contact_id)

@@ -1,0 +1,185 @@
+"""Request dependencies: the unit of work, the caller, roles, paging, preconditions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db.base import utcnow
+from app.db.engine import Database
+from app.db.models import Role, User
+from app.domain import idempotency, users
+from app.errors import Forbidden, Invalid, PreconditionRequired, Unauthorized
+from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+DatabaseDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:
+    """The request's unit of work: commits on success, before the response is sent (the
+    dependency is function-scoped), so a write is acknowledged only once it is durable."""
+    with db.session(write=request.method not in _READ_METHODS) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_current_user(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> User:
+    """The token's user, loaded in a short session of its own: the request's session must not
+    have begun yet, because an idempotency claim commits on another connection first."""
+    if not authorization:
+        raise Unauthorized("send an API token: Authorization: Bearer tacit_...")
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("use the Bearer scheme: Authorization: Bearer tacit_...")
+    now = utcnow()
+    with db.session(write=False) as session:
+        token = users.authenticate(session, secret.strip(), now=now)
+    touch_after = timedelta(seconds=settings.token_touch_seconds)
+    if token.last_used_at is None or token.last_used_at < now - touch_after:
+        with db.unit_of_work() as session:
+            users.touch_token(session, token.id, now=now)
+    request.state.user_id = token.user_id
+    return token.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_role(*roles: Role) -> Any:
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(f"this action needs one of the roles: {', '.join(roles)}")
+        return user
+
+    return Depends(check)
+
+
+AdminUser = Annotated[User, require_role(Role.admin)]
+ManagerUser = Annotated[User, require_role(Role.manager, Role.admin)]
+
+
+class Paging(BaseModel):
+    limit: int
+    cursor: str | None
+
+
+def get_paging(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Paging:
+    return Paging(limit=limit, cursor=cursor)
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]
+
+
+def parse_if_match(value: str | None, *, required: bool) -> int | None:
+    """The note version an ``If-Match`` header names (ETags are ``"v<version>"``)."""
+    if value is None:
+        if required:
+            raise PreconditionRequired(
+                "send If-Match with the ETag from GET, so that you do not overwrite a newer "
+                "version by accident"
+            )
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.startswith("v") or not tag[1:].isdigit():
+        raise Invalid(f"If-Match {value!r} is not an ETag this server issued (expected \"v3\")")
+    return int(tag[1:])
+
+
+def etag(version: int) -> str:
+    return f'"v{version}"'
+
+
+class Idempotency:
+    """One request's view of its ``Idempotency-Key``; a no-op when the client sent none."""
+
+    def __init__(self, db: Database, settings: Settings, user: User, key: str | None) -> None:
+        self.db, self.settings, self.user, self.key = db, settings, user, key
+        self.claim_id: int | None = None
+
+    def replay_or_claim(self, scope: str, payload: BaseModel) -> JSONResponse | None:
+        if self.key is None:
+            return None
+        result = idempotency.claim(
+            self.db,
+            user_id=self.user.id,
+            scope=scope,
+            key=self.key,
+            payload=payload.model_dump(mode="json"),
+            lease=timedelta(seconds=self.settings.idempotency_lease_seconds),
+        )
+        if isinstance(result, idempotency.Replay):
+            return JSONResponse(result.body, status_code=result.status,
+                                headers={"Idempotent-Replayed": "true"})
+        self.claim_id = result
+        return None
+
+    def complete(self, session: Session, status: int, body: BaseModel) -> None:
+        if self.claim_id is not None:
+            idempotency.complete(session, self.claim_id, status=status,
+                                 body=body.model_dump(mode="json"))
+
+    def release(self) -> None:
+        if self.claim_id is not None:
+            idempotency.release(self.db, self.claim_id)
+            self.claim_id = None
+
+
+def get_idempotency(
+    session: SessionDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+               description="Retries with the same key and body return the first response."),
+    ] = None,
+) -> Iterator[Idempotency]:
+    guard = Idempotency(db, settings, user, key)
+    try:
+        yield guard
+    except BaseException:
+        # Roll back first: on SQLite the request's transaction holds the write lock that the
+        # release needs.
+        session.rollback()
+        guard.release()
+        raise
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency, scope="function")]

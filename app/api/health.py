@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import text
+
+from app.api.deps import DatabaseDep
+from app.errors import Unavailable
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/livez")
+def livez() -> dict[str, str]:
+    """The process answers."""
+    return {"status": "alive"}
+
+
+@router.get("/readyz")
+def readyz(db: DatabaseDep) -> dict[str, str]:
+    """The process can reach its database."""
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise Unavailable(f"database unreachable: {type(exc).__name__}") from exc
+    return {"status": "ready", "database": db.dialect}

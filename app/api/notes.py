@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+from fastapi.responses import JSONResponse
+
+from app.api.deps import (
+    CurrentUser,
+    IdempotencyDep,
+    PagingDep,
+    SessionDep,
+    etag,
+    parse_if_match,
+)
+from app.domain import notes
+from app.schemas.common import Page, UTCInput
+from app.schemas.notes import NoteCreate, NoteRead, NoteRevisionRead, NoteUpdate
+
+router = APIRouter(prefix="/v1/notes", tags=["notes"])
+
+IfMatch = Annotated[str | None, Header(alias="If-Match", description='The ETag, e.g. "v3".')]
+
+
+def _with_etag(response: Response, read: NoteRead) -> NoteRead:
+    response.headers["ETag"] = etag(read.version)
+    return read
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NoteRead,
+    responses={409: {"description": "A retry with the same Idempotency-Key is in progress."},
+               422: {"description": "Invalid input, or an Idempotency-Key reused with "
+                                    "another body."}},
+)
+def create_note(
+    data: NoteCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    idem: IdempotencyDep,
+    response: Response,
+) -> NoteRead | JSONResponse:
+    """Write a note. The account may be named by id, name, domain, alias or e-mail."""
+    if (replay := idem.replay_or_claim("notes.create", data)) is not None:
+        return replay
+    read = NoteRead.model_validate(notes.create_note(session, user, data))
+    idem.complete(session, status.HTTP_201_CREATED, read)
+    response.headers["Location"] = f"/v1/notes/{read.id}"
+    return _with_etag(response, read)
+
+
+@router.get("")
+def list_notes(
+    session: SessionDep,
+    user: CurrentUser,
+    paging: PagingDep,
+    account_id: int | None = None,
+    author_id: int | None = None,
+    contact_id: int | None = None,
+    external_id: Annotated[str | None, Query(max_length=255)] = None,
+    since: Annotated[UTCInput | None, Query(description="observed_at >= since")] = None,
+    until: Annotated[UTCInput | None, Query(description="observed_at < until")] = None,
+) -> Page[NoteRead]:
+    """Notes you may read, newest observation first."""
+    filters = notes.NoteFilters(account_id=account_id, author_id=author_id, contact_id=contact_id,
+                                external_id=external_id, since=since, until=until)
+    page = notes.list_notes(session, user, filters, limit=paging.limit, cursor=paging.cursor)
+    return Page(items=[NoteRead.model_validate(n) for n in page.items],
+                next_cursor=page.next_cursor)
+
+
+@router.get("/{note_id}", responses={404: {"description": "Missing, or not yours to read."}})
+def get_note(note_id: int, session: SessionDep, user: CurrentUser, response: Response) -> NoteRead:
+    return _with_etag(response, NoteRead.model_validate(notes.get_note(session, user, note_id)))
+
+
+@router.patch(
+    "/{note_id}",
+    responses={412: {"description": "If-Match names an older version."},
+               428: {"description": "If-Match is missing."}},
+)
+def update_note(
+    note_id: int,
+    data: NoteUpdate,
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> NoteRead:
+    """Change a note; the previous version is kept as a revision."""
+    version = parse_if_match(if_match, required=True)
+    assert version is not None
+    note = notes.update_note(session, user, note_id, data, expected_version=version)
+    return _with_etag(response, NoteRead.model_validate(note))
+
+
+@router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_note(
+    note_id: int, session: SessionDep, user: CurrentUser, if_match: IfMatch = None
+) -> None:
+    """Remove a note from every read path. If-Match is optional here."""
+    expected = parse_if_match(if_match, required=False)
+    notes.delete_note(session, user, note_id, expected_version=expected)
+
+
+@router.get("/{note_id}/revisions")
+def list_note_revisions(
+    note_id: int, session: SessionDep, user: CurrentUser
+) -> list[NoteRevisionRead]:
+    return [NoteRevisionRead.model_validate(r)
+            for r in notes.list_revisions(session, user, note_id)]

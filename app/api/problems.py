@@ -1,0 +1,127 @@
+"""Every error leaves as RFC 9457 problem+json; nothing else is ever sent for a failure."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import AppError
+
+log = logging.getLogger("tacit.api")
+PROBLEM_TYPE_BASE = "https://tacit.dev/problems/"
+
+
+def problem(
+    request: Request, status: int, title: str, detail: str, slug: str, **extensions: Any
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extensions,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type="application/problem+json",
+                        headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"location": [str(p) for p in err.get("loc", ())], "message": err.get("msg", ""),
+         "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem(request, exc.status, exc.title, exc.detail, exc.type_slug, **exc.extensions)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        first = errors[0] if errors else {"location": [], "message": "invalid request", "type": ""}
+        where = ".".join(first["location"][1:]) or "request"
+        if first["type"] == "json_invalid":
+            detail = f"the body is not valid JSON (near character {where})"
+        else:
+            detail = f"{where}: {first['message']}"
+        if len(errors) > 1:
+            detail += f" (and {len(errors) - 1} more)"
+        return problem(request, 422, "Invalid request", detail, "validation", errors=errors)
+
+    @app.exception_handler(HTTPException)
+    def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+        return problem(request, exc.status_code, titles.get(exc.status_code, "Error"),
+                       str(exc.detail), f"http-{exc.status_code}")
+
+    @app.exception_handler(IntegrityError)
+    def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Domain checks catch the expected conflicts; this is a concurrent twin that won a race.
+        log.info("integrity error on %s: %s", request.url.path, exc.orig)
+        return problem(request, 409, "Conflict",
+                       "the change conflicts with data written at the same time; retry", "conflict")
+
+    @app.exception_handler(OperationalError)
+    def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
+        return problem(request, 503, "Service unavailable",
+                       "the database is busy or unreachable; retry shortly", "unavailable")
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(request, 500, "Internal error",
+                       "an unexpected error occurred; it has been logged", "internal")
+
+
+class BodyLimit:
+    """Refuses request bodies over ``max_bytes`` with 413, whether announced or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._reject(scope, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                # An HTTPException, because FastAPI turns any other error raised while it
+                # reads the body into a 400.
+                raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    def _detail(self) -> str:
+        return f"request bodies are limited to {self.max_bytes} bytes"
+
+    async def _reject(self, scope: Scope, send: Send) -> None:
+        response = problem(Request(scope), 413, "Payload too large", self._detail(), "http-413")
+        await response(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}

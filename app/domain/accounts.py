@@ -1,0 +1,194 @@
+"""Accounts, and recognising an account from whatever a person types: name, domain, alias,
+e-mail address or URL, with close matches offered when nothing fits."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Account, AccountDomain, Contact, Note, User
+from app.domain import audit
+from app.domain.pagination import Page, paginate
+from app.errors import Conflict, Invalid, NotFound
+from app.schemas.accounts import AccountCreate, AccountUpdate
+
+_DOMAIN_LIKE = re.compile(r"^[^\s@/]+\.[a-z]{2,}$")
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def normalize_domain(ref: str) -> str | None:
+    """``Meg@Mail.Harbor.example``, ``https://www.harbor.example/x`` → the bare host, or None."""
+    text = ref.strip().lower()
+    if "@" in text:
+        text = text.rsplit("@", 1)[1]
+    text = re.sub(r"^[a-z]+://", "", text).split("/", 1)[0].split(":", 1)[0]
+    text = text.removeprefix("www.")
+    return text if _DOMAIN_LIKE.match(text) else None
+
+
+def get_account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound(f"no account with id {account_id}")
+    return account
+
+
+def _by_domain(session: Session, domain: str) -> Account | None:
+    # mail.harbor.example belongs to harbor.example: try the host, then each parent domain.
+    labels = domain.split(".")
+    candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    rows = session.execute(
+        select(AccountDomain.domain, AccountDomain.account_id).where(
+            AccountDomain.domain.in_(candidates)
+        )
+    ).all()
+    by_domain = dict(rows)
+    for candidate in candidates:
+        if candidate in by_domain:
+            return session.get(Account, by_domain[candidate])
+    return None
+
+
+def resolve_account(session: Session, ref: str) -> Account:
+    """The one account ``ref`` names, or ``Invalid`` listing the closest names."""
+    ref = ref.strip()
+    if not ref:
+        raise Invalid("account is empty")
+    if ref.isdigit() and (account := session.get(Account, int(ref))):
+        return account
+    if account := session.scalar(select(Account).where(Account.external_id == ref)):
+        return account
+    if (domain := normalize_domain(ref)) and (account := _by_domain(session, domain)):
+        return account
+    key = name_key(ref)
+    named = list(session.scalars(select(Account).where(Account.name_key == key)))
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise Invalid(
+            f"{len(named)} accounts are named {ref!r}; give the account id",
+            candidates=[{"id": a.id, "name": a.name, "domains": a.domains} for a in named],
+        )
+    names: dict[str, int] = {}
+    for account_id, name, aliases in session.execute(
+        select(Account.id, Account.name, Account.aliases)
+    ):
+        names[name_key(name)] = account_id
+        for alias in aliases or []:
+            names.setdefault(name_key(alias), account_id)
+    if key in names:
+        return get_account(session, names[key])
+    close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
+    suggestions = list(dict.fromkeys(get_account(session, names[c]).name for c in close))
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    raise Invalid(f"no account matches {ref!r}{hint}", suggestions=suggestions)
+
+
+def pick_account(session: Session, account_id: int | None, ref: str | None) -> Account:
+    if account_id is not None:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise Invalid(f"no account with id {account_id}")
+        return account
+    if ref is None:
+        raise Invalid("give the account: account_id, or account (a name, domain or alias)")
+    return resolve_account(session, ref)
+
+
+def list_accounts(
+    session: Session,
+    *,
+    q: str | None,
+    external_id: str | None,
+    domain: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[Account]:
+    stmt = select(Account)
+    if q:
+        stmt = stmt.where(Account.name_key.contains(name_key(q), autoescape=True))
+    if external_id is not None:
+        stmt = stmt.where(Account.external_id == external_id)
+    if domain is not None:
+        stmt = stmt.where(
+            Account.id.in_(
+                select(AccountDomain.account_id).where(
+                    AccountDomain.domain == (normalize_domain(domain) or domain.lower())
+                )
+            )
+        )
+    return paginate(session, stmt, order=[(Account.name_key, False), (Account.id, False)],
+                    limit=limit, cursor=cursor)
+
+
+def set_domains(session: Session, account: Account, domains: list[str]) -> None:
+    domains = list(dict.fromkeys(domains))
+    owned = session.execute(
+        select(AccountDomain.domain, Account.name)
+        .join(Account, Account.id == AccountDomain.account_id)
+        .where(AccountDomain.domain.in_(domains), AccountDomain.account_id != account.id)
+    ).first()
+    if owned:
+        raise Conflict(f"domain {owned[0]} already belongs to account {owned[1]!r}")
+    account.domain_rows = [AccountDomain(domain=d, position=i) for i, d in enumerate(domains)]
+
+
+def _ensure_external_id_free(session: Session, external_id: str | None, own_id: int | None) -> None:
+    if external_id is None:
+        return
+    found = session.scalar(select(Account.id).where(Account.external_id == external_id))
+    if found is not None and found != own_id:
+        raise Conflict(f"an account with external id {external_id!r} already exists")
+
+
+def create_account(session: Session, data: AccountCreate) -> Account:
+    _ensure_external_id_free(session, data.external_id, None)
+    account = Account(
+        name=data.name,
+        name_key=name_key(data.name),
+        aliases=list(dict.fromkeys(data.aliases)),
+        industry=data.industry,
+        region=data.region,
+        external_id=data.external_id,
+    )
+    session.add(account)
+    session.flush()
+    set_domains(session, account, data.domains)
+    session.flush()
+    return account
+
+
+def update_account(session: Session, account_id: int, data: AccountUpdate) -> Account:
+    account = get_account(session, account_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "external_id" in changes:
+        _ensure_external_id_free(session, changes["external_id"], account.id)
+    if "domains" in changes:
+        set_domains(session, account, changes.pop("domains") or [])
+    if "name" in changes:
+        account.name_key = name_key(changes["name"])
+    if "aliases" in changes:
+        changes["aliases"] = list(dict.fromkeys(changes["aliases"] or []))
+    for field, value in changes.items():
+        setattr(account, field, value)
+    session.flush()
+    return account
+
+
+def delete_account(session: Session, actor: User, account_id: int) -> None:
+    account = get_account(session, account_id)
+    notes = session.scalar(select(func.count()).where(Note.account_id == account.id)) or 0
+    if notes:
+        # Deleting knowledge by deleting its account would be silent data loss.
+        raise Conflict(f"account {account.name!r} still has {notes} notes; move or delete them first")
+    session.execute(delete(Contact).where(Contact.account_id == account.id))
+    audit.record(session, actor, "account.delete", target_type="account", target_id=account.id,
+                 name=account.name)
+    session.delete(account)
+    session.flush()

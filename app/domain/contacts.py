@@ -1,0 +1,122 @@
+"""Contacts: the people at an account, their buying role and whom they report to."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import BuyingRole, Contact, User
+from app.domain import audit
+from app.domain.accounts import get_account, pick_account
+from app.domain.pagination import Page, paginate
+from app.errors import Conflict, Invalid, NotFound
+from app.schemas.accounts import ContactCreate, ContactUpdate
+
+
+def get_contact(session: Session, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    return contact
+
+
+def list_contacts(
+    session: Session,
+    *,
+    account_id: int | None,
+    external_id: str | None,
+    email: str | None,
+    buying_role: BuyingRole | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[Contact]:
+    stmt = select(Contact)
+    if account_id is not None:
+        stmt = stmt.where(Contact.account_id == account_id)
+    if external_id is not None:
+        stmt = stmt.where(Contact.external_id == external_id)
+    if email is not None:
+        stmt = stmt.where(Contact.email == email.strip().lower())
+    if buying_role is not None:
+        stmt = stmt.where(Contact.buying_role == buying_role)
+    return paginate(session, stmt, order=[(Contact.id, False)], limit=limit, cursor=cursor)
+
+
+def _check_reports_to(session: Session, contact: Contact, manager_id: int | None) -> None:
+    if manager_id is None:
+        return
+    manager = session.get(Contact, manager_id)
+    if manager is None or manager.account_id != contact.account_id:
+        raise Invalid(f"reports_to_id {manager_id} is not a contact of the same account")
+    seen = {contact.id}
+    while manager is not None:
+        if manager.id in seen:
+            raise Invalid("reports_to_id would make a reporting cycle")
+        seen.add(manager.id)
+        manager = session.get(Contact, manager.reports_to_id) if manager.reports_to_id else None
+
+
+def _ensure_external_id_free(session: Session, external_id: str | None, own_id: int | None) -> None:
+    if external_id is None:
+        return
+    found = session.scalar(select(Contact.id).where(Contact.external_id == external_id))
+    if found is not None and found != own_id:
+        raise Conflict(f"a contact with external id {external_id!r} already exists")
+
+
+def create_contact(session: Session, data: ContactCreate) -> Contact:
+    account = pick_account(session, data.account_id, data.account)
+    _ensure_external_id_free(session, data.external_id, None)
+    contact = Contact(
+        account=account,
+        name=data.name,
+        title=data.title,
+        email=data.email,
+        buying_role=data.buying_role,
+        external_id=data.external_id,
+    )
+    session.add(contact)
+    session.flush()
+    _check_reports_to(session, contact, data.reports_to_id)
+    contact.reports_to_id = data.reports_to_id
+    session.flush()
+    return contact
+
+
+def update_contact(session: Session, actor: User, contact_id: int, data: ContactUpdate) -> Contact:
+    contact = get_contact(session, contact_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "external_id" in changes:
+        _ensure_external_id_free(session, changes["external_id"], contact.id)
+    if "reports_to_id" in changes:
+        _check_reports_to(session, contact, changes["reports_to_id"])
+    if "buying_role" in changes and changes["buying_role"] != contact.buying_role:
+        audit.record(session, actor, "contact.buying_role_change", target_type="contact",
+                     target_id=contact.id, old=contact.buying_role.value,
+                     new=changes["buying_role"].value)
+    for field, value in changes.items():
+        setattr(contact, field, value)
+    session.flush()
+    return contact
+
+
+def delete_contact(session: Session, actor: User, contact_id: int) -> None:
+    contact = get_contact(session, contact_id)
+    audit.record(session, actor, "contact.delete", target_type="contact", target_id=contact.id,
+                 name=contact.name, account_id=contact.account_id)
+    session.delete(contact)
+    session.flush()
+
+
+def contacts_of_account(session: Session, account_id: int, contact_ids: list[int]) -> list[Contact]:
+    """The named contacts, all of which must belong to the account."""
+    if not contact_ids:
+        return []
+    get_account(session, account_id)
+    wanted = list(dict.fromkeys(contact_ids))
+    found = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(wanted)))}
+    strangers = [cid for cid in wanted if cid not in found or found[cid].account_id != account_id]
+    if strangers:
+        raise Invalid(f"contacts {strangers} are not contacts of this note's account",
+                      contact_ids=strangers)
+    return [found[cid] for cid in wanted]

@@ -1,0 +1,206 @@
+"""Notes: what people know about an account, who said it, who may read it, and its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.db.base import utcnow
+from app.db.models import Account, Contact, Note, NoteRevision, User, Visibility, note_contacts
+from app.domain import audit
+from app.domain.access import ensure_can_edit, visible_notes
+from app.domain.accounts import pick_account
+from app.domain.contacts import contacts_of_account
+from app.domain.pagination import Page, paginate
+from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.schemas.notes import NoteCreate, NoteUpdate
+
+# A phone with a wrong clock may post a little "from the future"; more than this is a mistake.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteFilters:
+    account_id: int | None = None
+    author_id: int | None = None
+    contact_id: int | None = None
+    external_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _check_observed(observed_at: datetime) -> None:
+    if observed_at > utcnow() + _CLOCK_SKEW:
+        raise Invalid("observed_at is in the future")
+
+
+def snapshot_revision(note: Note, editor_id: int) -> NoteRevision:
+    return NoteRevision(
+        note=note,
+        version=note.version,
+        account_id=note.account_id,
+        body=note.body,
+        visibility=note.visibility,
+        observed_at=note.observed_at,
+        contact_ids=[c.id for c in note.contacts],
+        edited_by_id=editor_id,
+    )
+
+
+def add_note(
+    session: Session,
+    *,
+    account: Account,
+    author: User,
+    body: str,
+    visibility: Visibility,
+    observed_at: datetime,
+    source: str,
+    external_id: str | None,
+    contacts: list[Contact],
+) -> Note:
+    """Add a note and its first revision; shared by every channel (API, import, later mail)."""
+    note = Note(
+        account_id=account.id,
+        author_id=author.id,  # the caller's User may belong to another session: link by id
+        team_id=author.team_id,
+        body=body,
+        visibility=visibility,
+        observed_at=observed_at,
+        source=source,
+        external_id=external_id,
+        version=1,
+        contacts=contacts,
+    )
+    session.add(note)
+    session.add(snapshot_revision(note, author.id))
+    return note
+
+
+def create_note(session: Session, author: User, data: NoteCreate) -> Note:
+    account = pick_account(session, data.account_id, data.account)
+    observed = data.observed_at or utcnow()
+    _check_observed(observed)
+    if data.external_id and session.scalar(
+        select(Note.id).where(Note.external_id == data.external_id)
+    ):
+        raise Conflict(f"a note with external id {data.external_id!r} already exists")
+    note = add_note(
+        session,
+        account=account,
+        author=author,
+        body=data.body,
+        visibility=data.visibility,
+        observed_at=observed,
+        source=data.source,
+        external_id=data.external_id,
+        contacts=contacts_of_account(session, account.id, data.contact_ids),
+    )
+    session.flush()
+    return note
+
+
+def get_note(session: Session, viewer: User, note_id: int) -> Note:
+    """The note if ``viewer`` may read it; a hidden note is as missing as a deleted one."""
+    note = session.scalar(select(Note).where(Note.id == note_id, visible_notes(viewer)))
+    if note is None:
+        raise NotFound(f"no note with id {note_id}")
+    return note
+
+
+def visible_notes_query(viewer: User, filters: NoteFilters) -> Select[tuple[Note]]:
+    stmt = select(Note).where(visible_notes(viewer))
+    if filters.account_id is not None:
+        stmt = stmt.where(Note.account_id == filters.account_id)
+    if filters.author_id is not None:
+        stmt = stmt.where(Note.author_id == filters.author_id)
+    if filters.external_id is not None:
+        stmt = stmt.where(Note.external_id == filters.external_id)
+    if filters.contact_id is not None:
+        stmt = stmt.where(
+            Note.id.in_(
+                select(note_contacts.c.note_id).where(
+                    note_contacts.c.contact_id == filters.contact_id
+                )
+            )
+        )
+    if filters.since is not None:
+        stmt = stmt.where(Note.observed_at >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(Note.observed_at < filters.until)
+    return stmt
+
+
+def list_notes(
+    session: Session, viewer: User, filters: NoteFilters, *, limit: int, cursor: str | None
+) -> Page[Note]:
+    """Newest observation first."""
+    if filters.since and filters.until and filters.since >= filters.until:
+        raise Invalid("since must be before until")
+    return paginate(
+        session,
+        visible_notes_query(viewer, filters),
+        order=[(Note.observed_at, True), (Note.id, True)],
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def _check_version(note: Note, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != note.version:
+        raise PreconditionFailed(
+            f"the note is at version {note.version}, not {expected_version}: "
+            "someone changed it; fetch it again and reapply your change",
+            current_version=note.version,
+        )
+
+
+def update_note(
+    session: Session, editor: User, note_id: int, data: NoteUpdate, *, expected_version: int
+) -> Note:
+    note = get_note(session, editor, note_id)
+    ensure_can_edit(editor, note)
+    _check_version(note, expected_version)
+    changes = data.model_dump(exclude_unset=True)
+    if "account_id" in changes or "account" in changes:
+        account = pick_account(session, changes.pop("account_id", None), changes.pop("account", None))
+        if account.id != note.account_id and "contact_ids" not in changes:
+            changes["contact_ids"] = []  # contacts belong to the old account
+        note.account = account
+    if "contact_ids" in changes:
+        note.contacts = contacts_of_account(session, note.account.id, changes.pop("contact_ids"))
+    if "observed_at" in changes:
+        _check_observed(changes["observed_at"])
+    if "visibility" in changes and changes["visibility"] != note.visibility:
+        audit.record(session, editor, "note.visibility_change", target_type="note",
+                     target_id=note.id, old=note.visibility.value, new=changes["visibility"].value)
+    for field, value in changes.items():
+        setattr(note, field, value)
+    note.version += 1
+    session.flush()
+    session.add(snapshot_revision(note, editor.id))
+    session.flush()
+    return note
+
+
+def delete_note(
+    session: Session, actor: User, note_id: int, *, expected_version: int | None
+) -> None:
+    """Soft delete: the note leaves every read path; its revisions stay for the audit trail."""
+    note = get_note(session, actor, note_id)
+    ensure_can_edit(actor, note)
+    _check_version(note, expected_version)
+    note.deleted_at = utcnow()
+    audit.record(session, actor, "note.delete", target_type="note", target_id=note.id,
+                 author_id=note.author_id)
+    session.flush()
+
+
+def list_revisions(session: Session, viewer: User, note_id: int) -> list[NoteRevision]:
+    note = get_note(session, viewer, note_id)
+    return list(session.scalars(
+        select(NoteRevision).where(NoteRevision.note_id == note.id).order_by(NoteRevision.version)
+    ))

@@ -1,0 +1,55 @@
+"""The application factory. Nothing happens at import: the database is opened in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api import accounts, exports, health, notes, problems, users
+from app.config import Settings
+from app.db.engine import Database
+from app.db.migrate import pending_revisions
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+def open_database(settings: Settings) -> Database:
+    db = Database(settings.database_url)
+    pending = pending_revisions(db.engine)
+    if pending:
+        db.dispose()
+        raise SchemaOutOfDate(
+            f"the database schema is {len(pending)} migration(s) behind; run `tacit migrate`"
+        )
+    return db
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = open_database(settings)
+        try:
+            yield
+        finally:
+            app.state.db.dispose()
+
+    app = FastAPI(
+        title="Tacit",
+        version="0.1.0",
+        summary="What colleagues know about a customer's people and decision process.",
+        lifespan=lifespan,
+        # Operation ids are the route functions' names: create_note, list_notes, ...
+        generate_unique_id_function=lambda route: route.name,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
+    for module in (health, notes, accounts, users, exports):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from app.db.models import BuyingRole
+from app.schemas.common import Email, ExternalId, Name, OptionalText, Ref, Schema
+
+Domain = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=255,
+        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+    ),
+]
+Alias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class AccountCreate(Schema):
+    name: Name
+    domains: list[Domain] = Field(default_factory=list, max_length=50)
+    aliases: list[Alias] = Field(default_factory=list, max_length=50)
+    industry: OptionalText | None = None
+    region: OptionalText | None = None
+    external_id: ExternalId | None = None
+
+
+class AccountUpdate(Schema):
+    name: Name | None = None
+    domains: list[Domain] | None = Field(default=None, max_length=50)
+    aliases: list[Alias] | None = Field(default=None, max_length=50)
+    industry: OptionalText | None = None
+    region: OptionalText | None = None
+    external_id: ExternalId | None = None
+
+
+class AccountRead(Schema):
+    id: int
+    name: str
+    domains: list[str]
+    aliases: list[str]
+    industry: str | None
+    region: str | None
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactCreate(Schema):
+    account_id: int | None = None
+    account: str | None = Field(
+        default=None, max_length=320, description="Account by name, domain, alias or e-mail."
+    )
+    name: Name
+    title: OptionalText | None = None
+    email: Email | None = None
+    buying_role: BuyingRole = BuyingRole.unknown
+    reports_to_id: int | None = None
+    external_id: ExternalId | None = None
+
+    @model_validator(mode="after")
+    def _one_account(self) -> ContactCreate:
+        if (self.account_id is None) == (self.account is None):
+            raise ValueError("give exactly one of account_id and account")
+        return self
+
+
+class ContactUpdate(Schema):
+    name: Name | None = None
+    title: OptionalText | None = None
+    email: Email | None = None
+    buying_role: BuyingRole | None = None
+    reports_to_id: int | None = None
+    external_id: ExternalId | None = None
+
+
+class ContactRead(Schema):
+    id: int
+    account: Ref
+    name: str
+    title: str | None
+    email: str | None
+    buying_role: BuyingRole
+    reports_to_id: int | None
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from app.db.models import Visibility
+from app.schemas.common import (
+    MAX_CONTACTS_PER_NOTE,
+    MAX_NOTE_CHARS,
+    ExternalId,
+    Ref,
+    Schema,
+    UTCInput,
+)
+
+Body = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS)
+]
+Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+ContactIds = Annotated[list[int], Field(max_length=MAX_CONTACTS_PER_NOTE)]
+AccountRef = Annotated[
+    str | None,
+    Field(default=None, max_length=320, description="Account by name, domain, alias or e-mail."),
+]
+
+
+class NoteCreate(Schema):
+    body: Body = Field(description="Markdown, the canonical form.")
+    account_id: int | None = None
+    account: AccountRef = None
+    contact_ids: ContactIds = Field(default_factory=list)
+    visibility: Visibility = Field(
+        default=Visibility.team,
+        description="private: you only; team: your team; company: everyone.",
+    )
+    observed_at: UTCInput | None = Field(
+        default=None, description="When the fact was observed; default now. No offset means UTC."
+    )
+    source: Source = "api"
+    external_id: ExternalId | None = None
+
+    @model_validator(mode="after")
+    def _one_account(self) -> NoteCreate:
+        if (self.account_id is None) == (self.account is None):
+            raise ValueError("give exactly one of account_id and account")
+        return self
+
+
+class NoteUpdate(Schema):
+    body: Body | None = None
+    account_id: int | None = None
+    account: AccountRef = None
+    contact_ids: ContactIds | None = None
+    visibility: Visibility | None = None
+    observed_at: UTCInput | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> NoteUpdate:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: send at least one field")
+        if self.account_id is not None and self.account is not None:
+            raise ValueError("give at most one of account_id and account")
+        for field in ("body", "visibility", "observed_at", "contact_ids"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class NoteRead(Schema):
+    id: int
+    external_id: str | None
+    account: Ref
+    author: Ref
+    contacts: list[Ref]
+    body: str
+    visibility: Visibility
+    observed_at: datetime
+    source: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class NoteRevisionRead(Schema):
+    version: int
+    account_id: int
+    body: str
+    visibility: Visibility
+    observed_at: datetime
+    contact_ids: list[int]
+    edited_by_id: int
+    created_at: datetime

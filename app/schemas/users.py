@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from app.db.models import Role
+from app.schemas.common import Email, ExternalId, Name, OptionalText, Schema
+
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+
+class TeamCreate(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class TeamRead(Schema):
+    id: int
+    name: str
+
+
+class UserCreate(Schema):
+    name: Name
+    email: Email | None = None
+    team: str | None = Field(
+        default=None, max_length=100, description="Team name; created if it does not exist."
+    )
+    role: Role = Role.rep
+    title: OptionalText | None = Field(default=None, description="Job title, e.g. support.")
+    external_id: ExternalId | None = None
+    password: Password | None = Field(default=None, description="For signing in on the web page.")
+
+
+class UserUpdate(Schema):
+    name: Name | None = None
+    email: Email | None = None
+    team: str | None = Field(default=None, max_length=100)
+    role: Role | None = None
+    title: OptionalText | None = None
+    is_active: bool | None = None
+    password: Password | None = None
+
+
+class UserRead(Schema):
+    id: int
+    name: str
+    email: str | None
+    title: str | None
+    role: Role
+    team: TeamRead | None
+    external_id: str | None
+    is_active: bool
+
+
+class TokenCreate(Schema):
+    user_id: int | None = Field(
+        default=None, description="Whose token; admins may name another user. Default: yourself."
+    )
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = (
+        "api"
+    )
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class TokenRead(Schema):
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenRead):
+    token: str = Field(description="The secret. Shown once; only its hash is stored.")
