@@ -25,8 +25,11 @@ from app.db.migrate import pending_revisions, upgrade
 from app.db.models import Role
 from app.errors import AppError
 
-cli = typer.Typer(help="Tacit: tacit customer knowledge, captured and found.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="Tacit: tacit customer knowledge, captured and found.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 users_cli = typer.Typer(help="Manage users.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
@@ -96,8 +99,11 @@ def serve(
     settings = load_settings()
     with database():  # applies SQLite migrations, refuses a stale PostgreSQL schema
         pass
-    url = settings.database_url.split("@")[-1] if "@" in settings.database_url else (
-        settings.database_url)
+    url = (
+        settings.database_url.split("@")[-1]
+        if "@" in settings.database_url
+        else (settings.database_url)
+    )
     out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     out.print(f"database: {url}  environment: {settings.env}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -111,22 +117,35 @@ def users_create(
     role: Annotated[Role, typer.Option(help="Access role.")] = Role.rep,
     title: Annotated[str | None, typer.Option(help="Job title, e.g. support.")] = None,
     external_id: Annotated[str | None, typer.Option(help="Id in another system.")] = None,
-    password: Annotated[bool, typer.Option("--password", help="Prompt for a web password.")] = False,
+    password: Annotated[
+        bool, typer.Option("--password", help="Prompt for a web password.")
+    ] = False,
 ) -> None:
     """Create a user (the first admin is made this way)."""
     from app.domain.users import create_user
     from app.schemas.users import UserCreate
 
-    secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    secret = (
+        typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    )
     try:
-        data = UserCreate(name=name, email=email, team=team, role=role, title=title,
-                          external_id=external_id, password=secret)
+        data = UserCreate(
+            name=name,
+            email=email,
+            team=team,
+            role=role,
+            title=title,
+            external_id=external_id,
+            password=secret,
+        )
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
     with database() as db, db.unit_of_work() as session:
         user = create_user(session, None, data)
-        out.print(f"created user {user.id}: {user.name} ({user.role.value}"
-                  f"{', team ' + user.team.name if user.team else ''})")
+        out.print(
+            f"created user {user.id}: {user.name} ({user.role.value}"
+            f"{', team ' + user.team.name if user.team else ''})"
+        )
 
 
 @users_cli.command("list")
@@ -139,8 +158,15 @@ def users_list() -> None:
     with database() as db, db.unit_of_work(write=False) as session:
         table = Table("id", "name", "email", "team", "role", "external id", "active")
         for u in session.scalars(select(User).order_by(User.id)):
-            table.add_row(str(u.id), u.name, u.email or "", u.team.name if u.team else "",
-                          u.role.value, u.external_id or "", "yes" if u.is_active else "no")
+            table.add_row(
+                str(u.id),
+                u.name,
+                u.email or "",
+                u.team.name if u.team else "",
+                u.role.value,
+                u.external_id or "",
+                "yes" if u.is_active else "no",
+            )
         out.print(table)
 
 
@@ -156,15 +182,18 @@ def tokens_create(
 
     with database() as db, db.unit_of_work() as session:
         owner = find_user(session, user)
-        _, secret = create_token(session, None, TokenCreate(
-            user_id=owner.id, name=name, expires_in_days=expires_in_days))
+        _, secret = create_token(
+            session, None, TokenCreate(user_id=owner.id, name=name, expires_in_days=expires_in_days)
+        )
     err.print(f"token for {owner.name} (shown once; store it now):")
     print(secret)
 
 
 @cli.command("import")
 def import_(
-    directory: Annotated[Path, typer.Argument(help="Folder with users/accounts/contacts/notes.jsonl")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder with users/accounts/contacts/notes.jsonl")
+    ],
 ) -> None:
     """Import a data set; all or nothing, and re-running it adds nothing twice."""
     from app.domain.transfer import import_dataset
@@ -180,8 +209,12 @@ def import_(
 @cli.command("export")
 def export(
     directory: Annotated[Path, typer.Argument(help="Folder to write the .jsonl files to.")],
-    as_user: Annotated[str | None, typer.Option(
-        "--as", help="Export only what this user (id, e-mail or external id) may read.")] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="Export only what this user (id, e-mail or external id) may read."
+        ),
+    ] = None,
 ) -> None:
     """Export everything (or one user's view) in the data-set format."""
     from app.domain.transfer import export_dataset

@@ -23,26 +23,45 @@ class Person:
 
 
 def make_user(
-    db: Database, name: str, *, team: str | None = "east", role: Role = Role.rep,
-    email: str | None = None, external_id: str | None = None,
+    db: Database,
+    name: str,
+    *,
+    team: str | None = "east",
+    role: Role = Role.rep,
+    email: str | None = None,
+    external_id: str | None = None,
 ) -> Person:
     with db.unit_of_work() as session:
-        user = users.create_user(session, None, UserCreate(
-            name=name, team=team, role=role, external_id=external_id,
-            email=email or f"{name.lower().replace(' ', '.')}@tacit.example"))
+        user = users.create_user(
+            session,
+            None,
+            UserCreate(
+                name=name,
+                team=team,
+                role=role,
+                external_id=external_id,
+                email=email or f"{name.lower().replace(' ', '.')}@tacit.example",
+            ),
+        )
         _, secret = users.create_token(session, None, TokenCreate(user_id=user.id))
         return Person(user.id, user.name, secret)
 
 
 def make_account(
-    db: Database, name: str, *, domains: list[str] | None = None, aliases: list[str] | None = None,
+    db: Database,
+    name: str,
+    *,
+    domains: list[str] | None = None,
+    aliases: list[str] | None = None,
 ) -> int:
     with db.unit_of_work() as session:
-        return accounts.create_account(session, AccountCreate(
-            name=name, domains=domains or [], aliases=aliases or [])).id
+        return accounts.create_account(
+            session, AccountCreate(name=name, domains=domains or [], aliases=aliases or [])
+        ).id
 
 
 def make_contact(db: Database, account_id: int, name: str, **fields: object) -> int:
     with db.unit_of_work() as session:
         return contacts.create_contact(
-            session, ContactCreate(account_id=account_id, name=name, **fields)).id  # type: ignore[arg-type]
+            session, ContactCreate(account_id=account_id, name=name, **fields)
+        ).id  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import CurrentUser, ManagerUser, PagingDep, SessionDep
+from app.api.deps import CurrentUser, IdPath, IdQuery, ManagerUser, PagingDep, SessionDep
 from app.db.models import BuyingRole
 from app.domain import accounts, contacts
 from app.schemas.accounts import (
@@ -36,10 +36,17 @@ def list_accounts(
     external_id: Text = None,
     domain: Text = None,
 ) -> Page[AccountRead]:
-    page = accounts.list_accounts(session, q=q, external_id=external_id, domain=domain,
-                                  limit=paging.limit, cursor=paging.cursor)
-    return Page(items=[AccountRead.model_validate(a) for a in page.items],
-                next_cursor=page.next_cursor)
+    page = accounts.list_accounts(
+        session,
+        q=q,
+        external_id=external_id,
+        domain=domain,
+        limit=paging.limit,
+        cursor=paging.cursor,
+    )
+    return Page(
+        items=[AccountRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/accounts/resolve")
@@ -51,19 +58,19 @@ def resolve_account(
 
 
 @router.get("/accounts/{account_id}")
-def get_account(account_id: int, session: SessionDep, _: CurrentUser) -> AccountRead:
+def get_account(account_id: IdPath, session: SessionDep, _: CurrentUser) -> AccountRead:
     return AccountRead.model_validate(accounts.get_account(session, account_id))
 
 
 @router.patch("/accounts/{account_id}")
 def update_account(
-    account_id: int, data: AccountUpdate, session: SessionDep, _: CurrentUser
+    account_id: IdPath, data: AccountUpdate, session: SessionDep, _: CurrentUser
 ) -> AccountRead:
     return AccountRead.model_validate(accounts.update_account(session, account_id, data))
 
 
 @router.delete("/accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_account(account_id: int, session: SessionDep, user: ManagerUser) -> None:
+def delete_account(account_id: IdPath, session: SessionDep, user: ManagerUser) -> None:
     """Managers and admins; refused while the account has notes."""
     accounts.delete_account(session, user, account_id)
 
@@ -78,32 +85,38 @@ def list_contacts(
     session: SessionDep,
     _: CurrentUser,
     paging: PagingDep,
-    account_id: int | None = None,
+    account_id: IdQuery = None,
     external_id: Text = None,
     email: Text = None,
     buying_role: BuyingRole | None = None,
 ) -> Page[ContactRead]:
-    page = contacts.list_contacts(session, account_id=account_id, external_id=external_id,
-                                  email=email, buying_role=buying_role, limit=paging.limit,
-                                  cursor=paging.cursor)
-    return Page(items=[ContactRead.model_validate(c) for c in page.items],
-                next_cursor=page.next_cursor)
+    page = contacts.list_contacts(
+        session,
+        account_id=account_id,
+        external_id=external_id,
+        email=email,
+        buying_role=buying_role,
+        limit=paging.limit,
+        cursor=paging.cursor,
+    )
+    return Page(
+        items=[ContactRead.model_validate(c) for c in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/contacts/{contact_id}", tags=["contacts"])
-def get_contact(contact_id: int, session: SessionDep, _: CurrentUser) -> ContactRead:
+def get_contact(contact_id: IdPath, session: SessionDep, _: CurrentUser) -> ContactRead:
     return ContactRead.model_validate(contacts.get_contact(session, contact_id))
 
 
 @router.patch("/contacts/{contact_id}", tags=["contacts"])
 def update_contact(
-    contact_id: int, data: ContactUpdate, session: SessionDep, user: CurrentUser
+    contact_id: IdPath, data: ContactUpdate, session: SessionDep, user: CurrentUser
 ) -> ContactRead:
     return ContactRead.model_validate(contacts.update_contact(session, user, contact_id, data))
 
 
-@router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT,
-               tags=["contacts"])
-def delete_contact(contact_id: int, session: SessionDep, user: ManagerUser) -> None:
+@router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["contacts"])
+def delete_contact(contact_id: IdPath, session: SessionDep, user: ManagerUser) -> None:
     """Managers and admins. Notes that mention the contact stay; the mention goes."""
     contacts.delete_contact(session, user, contact_id)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from app.db.engine import Database
 from app.db.models import Role, User
 from app.domain import idempotency, users
 from app.errors import Forbidden, Invalid, PreconditionRequired, Unauthorized
-from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -32,6 +32,8 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -117,7 +119,7 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
         return None
     tag = value.strip().removeprefix("W/").strip('"')
     if not tag.startswith("v") or not tag[1:].isdigit():
-        raise Invalid(f"If-Match {value!r} is not an ETag this server issued (expected \"v3\")")
+        raise Invalid(f'If-Match {value!r} is not an ETag this server issued (expected "v3")')
     return int(tag[1:])
 
 
@@ -144,15 +146,17 @@ class Idempotency:
             lease=timedelta(seconds=self.settings.idempotency_lease_seconds),
         )
         if isinstance(result, idempotency.Replay):
-            return JSONResponse(result.body, status_code=result.status,
-                                headers={"Idempotent-Replayed": "true"})
+            return JSONResponse(
+                result.body, status_code=result.status, headers={"Idempotent-Replayed": "true"}
+            )
         self.claim_id = result
         return None
 
     def complete(self, session: Session, status: int, body: BaseModel) -> None:
         if self.claim_id is not None:
-            idempotency.complete(session, self.claim_id, status=status,
-                                 body=body.model_dump(mode="json"))
+            idempotency.complete(
+                session, self.claim_id, status=status, body=body.model_dump(mode="json")
+            )
 
     def release(self) -> None:
         if self.claim_id is not None:
@@ -167,8 +171,13 @@ def get_idempotency(
     user: CurrentUser,
     key: Annotated[
         str | None,
-        Header(alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
-               description="Retries with the same key and body return the first response."),
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retries with the same key and body return the first response.",
+        ),
     ] = None,
 ) -> Iterator[Idempotency]:
     guard = Idempotency(db, settings, user, key)

@@ -8,6 +8,8 @@ from fastapi.responses import JSONResponse
 from app.api.deps import (
     CurrentUser,
     IdempotencyDep,
+    IdPath,
+    IdQuery,
     PagingDep,
     SessionDep,
     etag,
@@ -31,9 +33,10 @@ def _with_etag(response: Response, read: NoteRead) -> NoteRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=NoteRead,
-    responses={409: {"description": "A retry with the same Idempotency-Key is in progress."},
-               422: {"description": "Invalid input, or an Idempotency-Key reused with "
-                                    "another body."}},
+    responses={
+        409: {"description": "A retry with the same Idempotency-Key is in progress."},
+        422: {"description": "Invalid input, or an Idempotency-Key reused with another body."},
+    },
 )
 def create_note(
     data: NoteCreate,
@@ -56,33 +59,44 @@ def list_notes(
     session: SessionDep,
     user: CurrentUser,
     paging: PagingDep,
-    account_id: int | None = None,
-    author_id: int | None = None,
-    contact_id: int | None = None,
+    account_id: IdQuery = None,
+    author_id: IdQuery = None,
+    contact_id: IdQuery = None,
     external_id: Annotated[str | None, Query(max_length=255)] = None,
     since: Annotated[UTCInput | None, Query(description="observed_at >= since")] = None,
     until: Annotated[UTCInput | None, Query(description="observed_at < until")] = None,
 ) -> Page[NoteRead]:
     """Notes you may read, newest observation first."""
-    filters = notes.NoteFilters(account_id=account_id, author_id=author_id, contact_id=contact_id,
-                                external_id=external_id, since=since, until=until)
+    filters = notes.NoteFilters(
+        account_id=account_id,
+        author_id=author_id,
+        contact_id=contact_id,
+        external_id=external_id,
+        since=since,
+        until=until,
+    )
     page = notes.list_notes(session, user, filters, limit=paging.limit, cursor=paging.cursor)
-    return Page(items=[NoteRead.model_validate(n) for n in page.items],
-                next_cursor=page.next_cursor)
+    return Page(
+        items=[NoteRead.model_validate(n) for n in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/{note_id}", responses={404: {"description": "Missing, or not yours to read."}})
-def get_note(note_id: int, session: SessionDep, user: CurrentUser, response: Response) -> NoteRead:
+def get_note(
+    note_id: IdPath, session: SessionDep, user: CurrentUser, response: Response
+) -> NoteRead:
     return _with_etag(response, NoteRead.model_validate(notes.get_note(session, user, note_id)))
 
 
 @router.patch(
     "/{note_id}",
-    responses={412: {"description": "If-Match names an older version."},
-               428: {"description": "If-Match is missing."}},
+    responses={
+        412: {"description": "If-Match names an older version."},
+        428: {"description": "If-Match is missing."},
+    },
 )
 def update_note(
-    note_id: int,
+    note_id: IdPath,
     data: NoteUpdate,
     session: SessionDep,
     user: CurrentUser,
@@ -98,7 +112,7 @@ def update_note(
 
 @router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_note(
-    note_id: int, session: SessionDep, user: CurrentUser, if_match: IfMatch = None
+    note_id: IdPath, session: SessionDep, user: CurrentUser, if_match: IfMatch = None
 ) -> None:
     """Remove a note from every read path. If-Match is optional here."""
     expected = parse_if_match(if_match, required=False)
@@ -107,7 +121,8 @@ def delete_note(
 
 @router.get("/{note_id}/revisions")
 def list_note_revisions(
-    note_id: int, session: SessionDep, user: CurrentUser
+    note_id: IdPath, session: SessionDep, user: CurrentUser
 ) -> list[NoteRevisionRead]:
-    return [NoteRevisionRead.model_validate(r)
-            for r in notes.list_revisions(session, user, note_id)]
+    return [
+        NoteRevisionRead.model_validate(r) for r in notes.list_revisions(session, user, note_id)
+    ]

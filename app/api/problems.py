@@ -30,14 +30,18 @@ def problem(
         **extensions,
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type="application/problem+json",
-                        headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
-        {"location": [str(p) for p in err.get("loc", ())], "message": err.get("msg", ""),
-         "type": err.get("type", "")}
+        {
+            "location": [str(p) for p in err.get("loc", ())],
+            "message": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
         for err in exc.errors()
     ]
 
@@ -63,27 +67,47 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     def _http(request: Request, exc: HTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
-        return problem(request, exc.status_code, titles.get(exc.status_code, "Error"),
-                       str(exc.detail), f"http-{exc.status_code}")
+        return problem(
+            request,
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            str(exc.detail),
+            f"http-{exc.status_code}",
+        )
 
     @app.exception_handler(IntegrityError)
     def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         # Domain checks catch the expected conflicts; this is a concurrent twin that won a race.
         log.info("integrity error on %s: %s", request.url.path, exc.orig)
-        return problem(request, 409, "Conflict",
-                       "the change conflicts with data written at the same time; retry", "conflict")
+        return problem(
+            request,
+            409,
+            "Conflict",
+            "the change conflicts with data written at the same time; retry",
+            "conflict",
+        )
 
     @app.exception_handler(OperationalError)
     def _operational(request: Request, exc: OperationalError) -> JSONResponse:
         log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
-        return problem(request, 503, "Service unavailable",
-                       "the database is busy or unreachable; retry shortly", "unavailable")
+        return problem(
+            request,
+            503,
+            "Service unavailable",
+            "the database is busy or unreachable; retry shortly",
+            "unavailable",
+        )
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(request, 500, "Internal error",
-                       "an unexpected error occurred; it has been logged", "internal")
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(
+            request,
+            500,
+            "Internal error",
+            "an unexpected error occurred; it has been logged",
+            "internal",
+        )
 
 
 class BodyLimit:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import AdminUser, CurrentUser, PagingDep, SessionDep
+from app.api.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep
 from app.domain import users
 from app.schemas.common import Page
 from app.schemas.users import (
@@ -32,13 +32,20 @@ def list_users(
     _: CurrentUser,
     paging: PagingDep,
     external_id: Annotated[str | None, Query(max_length=255)] = None,
-    team_id: int | None = None,
+    team_id: IdQuery = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
 ) -> Page[UserRead]:
-    page = users.list_users(session, external_id=external_id, team_id=team_id, email=email,
-                            limit=paging.limit, cursor=paging.cursor)
-    return Page(items=[UserRead.model_validate(u) for u in page.items],
-                next_cursor=page.next_cursor)
+    page = users.list_users(
+        session,
+        external_id=external_id,
+        team_id=team_id,
+        email=email,
+        limit=paging.limit,
+        cursor=paging.cursor,
+    )
+    return Page(
+        items=[UserRead.model_validate(u) for u in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
@@ -47,13 +54,13 @@ def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> User
 
 
 @router.get("/users/{user_id}")
-def get_user(user_id: int, session: SessionDep, _: CurrentUser) -> UserRead:
+def get_user(user_id: IdPath, session: SessionDep, _: CurrentUser) -> UserRead:
     return UserRead.model_validate(users.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}")
 def update_user(
-    user_id: int, data: UserUpdate, session: SessionDep, admin: AdminUser
+    user_id: IdPath, data: UserUpdate, session: SessionDep, admin: AdminUser
 ) -> UserRead:
     """Admins: change role, team, e-mail, password; `is_active: false` deactivates."""
     return UserRead.model_validate(users.update_user(session, admin, user_id, data))
@@ -77,12 +84,10 @@ def create_token(data: TokenCreate, session: SessionDep, user: CurrentUser) -> T
 
 
 @router.get("/tokens", tags=["tokens"])
-def list_tokens(
-    session: SessionDep, user: CurrentUser, user_id: int | None = None
-) -> list[TokenRead]:
+def list_tokens(session: SessionDep, user: CurrentUser, user_id: IdQuery = None) -> list[TokenRead]:
     return [TokenRead.model_validate(t) for t in users.list_tokens(session, user, user_id)]
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["tokens"])
-def revoke_token(token_id: int, session: SessionDep, user: CurrentUser) -> None:
+def revoke_token(token_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
     users.revoke_token(session, user, token_id)

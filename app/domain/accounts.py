@@ -123,8 +123,13 @@ def list_accounts(
                 )
             )
         )
-    return paginate(session, stmt, order=[(Account.name_key, False), (Account.id, False)],
-                    limit=limit, cursor=cursor)
+    return paginate(
+        session,
+        stmt,
+        order=[(Account.name_key, False), (Account.id, False)],
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 def set_domains(session: Session, account: Account, domains: list[str]) -> None:
@@ -186,9 +191,17 @@ def delete_account(session: Session, actor: User, account_id: int) -> None:
     notes = session.scalar(select(func.count()).where(Note.account_id == account.id)) or 0
     if notes:
         # Deleting knowledge by deleting its account would be silent data loss.
-        raise Conflict(f"account {account.name!r} still has {notes} notes; move or delete them first")
+        raise Conflict(
+            f"account {account.name!r} still has {notes} notes; move or delete them first"
+        )
     session.execute(delete(Contact).where(Contact.account_id == account.id))
-    audit.record(session, actor, "account.delete", target_type="account", target_id=account.id,
-                 name=account.name)
+    audit.record(
+        session,
+        actor,
+        "account.delete",
+        target_type="account",
+        target_id=account.id,
+        name=account.name,
+    )
     session.delete(account)
     session.flush()

@@ -91,9 +91,15 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
     if "reports_to_id" in changes:
         _check_reports_to(session, contact, changes["reports_to_id"])
     if "buying_role" in changes and changes["buying_role"] != contact.buying_role:
-        audit.record(session, actor, "contact.buying_role_change", target_type="contact",
-                     target_id=contact.id, old=contact.buying_role.value,
-                     new=changes["buying_role"].value)
+        audit.record(
+            session,
+            actor,
+            "contact.buying_role_change",
+            target_type="contact",
+            target_id=contact.id,
+            old=contact.buying_role.value,
+            new=changes["buying_role"].value,
+        )
     for field, value in changes.items():
         setattr(contact, field, value)
     session.flush()
@@ -102,8 +108,15 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
 
 def delete_contact(session: Session, actor: User, contact_id: int) -> None:
     contact = get_contact(session, contact_id)
-    audit.record(session, actor, "contact.delete", target_type="contact", target_id=contact.id,
-                 name=contact.name, account_id=contact.account_id)
+    audit.record(
+        session,
+        actor,
+        "contact.delete",
+        target_type="contact",
+        target_id=contact.id,
+        name=contact.name,
+        account_id=contact.account_id,
+    )
     session.delete(contact)
     session.flush()
 
@@ -117,6 +130,7 @@ def contacts_of_account(session: Session, account_id: int, contact_ids: list[int
     found = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(wanted)))}
     strangers = [cid for cid in wanted if cid not in found or found[cid].account_id != account_id]
     if strangers:
-        raise Invalid(f"contacts {strangers} are not contacts of this note's account",
-                      contact_ids=strangers)
+        raise Invalid(
+            f"contacts {strangers} are not contacts of this note's account", contact_ids=strangers
+        )
     return [found[cid] for cid in wanted]

@@ -45,8 +45,9 @@ def claim(
     for _ in range(2):
         try:
             with db.unit_of_work() as session:
-                return _claim(session, user_id=user_id, scope=scope, key=key,
-                              digest=digest, lease=lease)
+                return _claim(
+                    session, user_id=user_id, scope=scope, key=key, digest=digest, lease=lease
+                )
         except IntegrityError:
             # Another request inserted the same key between our read and our insert
             # (PostgreSQL); read again and answer from what it wrote.
@@ -65,8 +66,11 @@ def _claim(
     )
     row = session.scalar(
         select(IdempotencyKey)
-        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.scope == scope,
-               IdempotencyKey.key == key)
+        .where(
+            IdempotencyKey.user_id == user_id,
+            IdempotencyKey.scope == scope,
+            IdempotencyKey.key == key,
+        )
         .with_for_update()
     )
     if row is None:
@@ -75,8 +79,10 @@ def _claim(
         session.flush()
         return row.id
     if row.request_hash != digest:
-        raise Invalid("this Idempotency-Key was used with a different request body; "
-                      "use a new key for a new request")
+        raise Invalid(
+            "this Idempotency-Key was used with a different request body; "
+            "use a new key for a new request"
+        )
     if row.completed_at is not None and row.response_status is not None:
         return Replay(row.response_status, row.response_body or {})
     if row.created_at > now - lease:

@@ -111,7 +111,7 @@ def get_note(session: Session, viewer: User, note_id: int) -> Note:
     return note
 
 
-def visible_notes_query(viewer: User, filters: NoteFilters) -> Select[tuple[Note]]:
+def visible_notes_query(viewer: User, filters: NoteFilters) -> Select[Note]:
     stmt = select(Note).where(visible_notes(viewer))
     if filters.account_id is not None:
         stmt = stmt.where(Note.account_id == filters.account_id)
@@ -166,7 +166,9 @@ def update_note(
     _check_version(note, expected_version)
     changes = data.model_dump(exclude_unset=True)
     if "account_id" in changes or "account" in changes:
-        account = pick_account(session, changes.pop("account_id", None), changes.pop("account", None))
+        account = pick_account(
+            session, changes.pop("account_id", None), changes.pop("account", None)
+        )
         if account.id != note.account_id and "contact_ids" not in changes:
             changes["contact_ids"] = []  # contacts belong to the old account
         note.account = account
@@ -175,8 +177,15 @@ def update_note(
     if "observed_at" in changes:
         _check_observed(changes["observed_at"])
     if "visibility" in changes and changes["visibility"] != note.visibility:
-        audit.record(session, editor, "note.visibility_change", target_type="note",
-                     target_id=note.id, old=note.visibility.value, new=changes["visibility"].value)
+        audit.record(
+            session,
+            editor,
+            "note.visibility_change",
+            target_type="note",
+            target_id=note.id,
+            old=note.visibility.value,
+            new=changes["visibility"].value,
+        )
     for field, value in changes.items():
         setattr(note, field, value)
     note.version += 1
@@ -194,13 +203,23 @@ def delete_note(
     ensure_can_edit(actor, note)
     _check_version(note, expected_version)
     note.deleted_at = utcnow()
-    audit.record(session, actor, "note.delete", target_type="note", target_id=note.id,
-                 author_id=note.author_id)
+    audit.record(
+        session,
+        actor,
+        "note.delete",
+        target_type="note",
+        target_id=note.id,
+        author_id=note.author_id,
+    )
     session.flush()
 
 
 def list_revisions(session: Session, viewer: User, note_id: int) -> list[NoteRevision]:
     note = get_note(session, viewer, note_id)
-    return list(session.scalars(
-        select(NoteRevision).where(NoteRevision.note_id == note.id).order_by(NoteRevision.version)
-    ))
+    return list(
+        session.scalars(
+            select(NoteRevision)
+            .where(NoteRevision.note_id == note.id)
+            .order_by(NoteRevision.version)
+        )
+    )

@@ -42,14 +42,14 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
 
 def _after(order: Order, values: Sequence[Any]) -> ColumnElement[bool]:
     column, descending = order[0]
-    beyond = column < values[0] if descending else column > values[0]
+    beyond: ColumnElement[bool] = column < values[0] if descending else column > values[0]
     if len(order) == 1:
         return beyond
     return or_(beyond, and_(column == values[0], _after(order[1:], values[1:])))
 
 
 def paginate(
-    session: Session, stmt: Select[tuple[T]], *, order: Order, limit: int, cursor: str | None
+    session: Session, stmt: Select[T], *, order: Order, limit: int, cursor: str | None
 ) -> Page[T]:
     if cursor:
         stmt = stmt.where(_after(order, decode_cursor(cursor, len(order))))

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,12 +32,15 @@ from app.schemas.common import MAX_NOTE_CHARS, UTCInput
 
 KINDS = ("users", "accounts", "contacts", "notes")
 _ACCESS_ROLES = {Role.manager.value, Role.admin.value}
-M = TypeVar("M", bound=BaseModel)
 
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
     id: str = Field(min_length=1, max_length=255)
+    _where: str = PrivateAttr(default="")
+
+
+R = TypeVar("R", bound=_Record)
 
 
 class UserRecord(_Record):
@@ -75,21 +78,35 @@ class NoteRecord(_Record):
 
 
 @dataclass
+class _DataSet:
+    users: list[UserRecord]
+    accounts: list[AccountRecord]
+    contacts: list[ContactRecord]
+    notes: list[NoteRecord]
+
+
+@dataclass
 class ImportReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> dict[str, dict[str, int]]:
-        return {kind: {"created": self.created[kind], "updated": self.updated[kind],
-                       "unchanged": self.unchanged[kind]} for kind in KINDS}
+        return {
+            kind: {
+                "created": self.created[kind],
+                "updated": self.updated[kind],
+                "unchanged": self.unchanged[kind],
+            }
+            for kind in KINDS
+        }
 
 
-def _read(directory: Path, kind: str, model: type[M], problems: list[str]) -> list[M]:
+def _read(directory: Path, kind: str, model: type[R], problems: list[str]) -> list[R]:
     path = directory / f"{kind}.jsonl"
     if not path.exists():
         return []
-    records: list[M] = []
+    records: list[R] = []
     seen: set[str] = set()
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
@@ -110,13 +127,16 @@ def _read(directory: Path, kind: str, model: type[M], problems: list[str]) -> li
                 problems.append(f"{where}: id {record.id!r} appears twice")
                 continue
             seen.add(record.id)
+            record._where = where
             records.append(record)
     return records
 
 
 def _existing(session: Session, model: Any) -> dict[str, Any]:
-    return {row.external_id: row for row in session.scalars(
-        select(model).where(model.external_id.is_not(None)))}
+    return {
+        row.external_id: row
+        for row in session.scalars(select(model).where(model.external_id.is_not(None)))
+    }
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -133,54 +153,62 @@ def import_dataset(session: Session, directory: Path, *, actor: User | None) -> 
     if not directory.is_dir():
         raise Invalid(f"{directory} is not a directory")
     problems: list[str] = []
-    records = {
-        "users": _read(directory, "users", UserRecord, problems),
-        "accounts": _read(directory, "accounts", AccountRecord, problems),
-        "contacts": _read(directory, "contacts", ContactRecord, problems),
-        "notes": _read(directory, "notes", NoteRecord, problems),
-    }
-    if not any(records.values()) and not problems:
+    data = _DataSet(
+        users=_read(directory, "users", UserRecord, problems),
+        accounts=_read(directory, "accounts", AccountRecord, problems),
+        contacts=_read(directory, "contacts", ContactRecord, problems),
+        notes=_read(directory, "notes", NoteRecord, problems),
+    )
+    if not (data.users or data.accounts or data.contacts or data.notes) and not problems:
         raise Invalid(f"{directory} holds none of {', '.join(k + '.jsonl' for k in KINDS)}")
     users = _existing(session, User)
     accounts = _existing(session, Account)
     contacts = _existing(session, Contact)
     known = {
-        "users": set(users) | {r.id for r in records["users"]},
-        "accounts": set(accounts) | {r.id for r in records["accounts"]},
-        "contacts": set(contacts) | {r.id for r in records["contacts"]},
+        "users": set(users) | {r.id for r in data.users},
+        "accounts": set(accounts) | {r.id for r in data.accounts},
+        "contacts": set(contacts) | {r.id for r in data.contacts},
     }
-    _check_references(records, known, problems)
+    _check_references(data, known, problems)
     if problems:
-        raise Invalid(f"the import has {len(problems)} problem(s); nothing was written",
-                      problems=problems[:1000])
+        raise Invalid(
+            f"the import has {len(problems)} problem(s); nothing was written",
+            problems=problems[:1000],
+        )
 
     report = ImportReport()
-    _import_users(session, records["users"], users, report)
-    _import_accounts(session, records["accounts"], accounts, report)
-    _import_contacts(session, records["contacts"], accounts, contacts, report)
-    _import_notes(session, records["notes"], users, accounts, contacts, report)
+    _import_users(session, data.users, users, report)
+    _import_accounts(session, data.accounts, accounts, report)
+    _import_contacts(session, data.contacts, accounts, contacts, report)
+    _import_notes(session, data.notes, users, accounts, contacts, report)
     session.flush()
-    audit.record(session, actor, "import", target_type="dataset", target_id=None,
-                 directory=str(directory), **report.summary())
+    audit.record(
+        session,
+        actor,
+        "import",
+        target_type="dataset",
+        target_id=None,
+        directory=str(directory),
+        **report.summary(),
+    )
     return report
 
 
-def _check_references(
-    records: dict[str, list[Any]], known: dict[str, set[str]], problems: list[str]
-) -> None:
-    def need(kind: str, ref: str | None, where: str, label: str) -> None:
+def _check_references(data: _DataSet, known: dict[str, set[str]], problems: list[str]) -> None:
+    def need(kind: str, ref: str | None, record: _Record, label: str) -> None:
         if ref is not None and ref not in known[kind]:
-            problems.append(f"{where}: {label} {ref!r} is neither in {kind}.jsonl nor imported")
+            problems.append(
+                f"{record._where}: {label} {ref!r} is neither in {kind}.jsonl nor imported"
+            )
 
-    for i, c in enumerate(records["contacts"], start=1):
-        need("accounts", c.account_id, f"contacts.jsonl record {i} ({c.id})", "account_id")
-        need("contacts", c.reports_to, f"contacts.jsonl record {i} ({c.id})", "reports_to")
-    for i, n in enumerate(records["notes"], start=1):
-        where = f"notes.jsonl record {i} ({n.id})"
-        need("accounts", n.account_id, where, "account_id")
-        need("users", n.author_id, where, "author_id")
+    for c in data.contacts:
+        need("accounts", c.account_id, c, "account_id")
+        need("contacts", c.reports_to, c, "reports_to")
+    for n in data.notes:
+        need("accounts", n.account_id, n, "account_id")
+        need("users", n.author_id, n, "author_id")
         for ref in n.contact_ids:
-            need("contacts", ref, where, "contact")
+            need("contacts", ref, n, "contact")
 
 
 def _import_users(
@@ -189,38 +217,59 @@ def _import_users(
     for r in records:
         role = Role(r.role) if r.role in _ACCESS_ROLES else Role.rep
         title = None if r.role in _ACCESS_ROLES or r.role == Role.rep.value else r.role
-        values = {"name": r.name, "role": role, "title": title,
-                  "email": r.email.lower() if r.email else None,
-                  "team_id": team_by_name(session, r.team).id if r.team else None}
+        values = {
+            "name": r.name,
+            "role": role,
+            "title": title,
+            "email": r.email.lower() if r.email else None,
+            "team_id": team_by_name(session, r.team).id if r.team else None,
+        }
         _upsert(session, users, r.id, User, values, report, "users")
 
 
 def _import_accounts(
-    session: Session, records: list[AccountRecord], accounts: dict[str, Account],
+    session: Session,
+    records: list[AccountRecord],
+    accounts: dict[str, Account],
     report: ImportReport,
 ) -> None:
     for r in records:
-        values = {"name": r.name, "name_key": name_key(r.name), "aliases": r.aliases,
-                  "industry": r.industry, "region": r.region}
-        domains = list(dict.fromkeys(d.lower() for d in [*([r.domain] if r.domain else []),
-                                                         *r.domains]))
+        values = {
+            "name": r.name,
+            "name_key": name_key(r.name),
+            "aliases": r.aliases,
+            "industry": r.industry,
+            "region": r.region,
+        }
+        domains = list(
+            dict.fromkeys(d.lower() for d in [*([r.domain] if r.domain else []), *r.domains])
+        )
         previous = accounts.get(r.id)
         differ = previous is None or previous.domains != domains
-        account = _upsert(session, accounts, r.id, Account, values, report, "accounts",
-                          also_changed=differ)
+        account = _upsert(
+            session, accounts, r.id, Account, values, report, "accounts", also_changed=differ
+        )
         if differ:
             session.flush()
             set_domains(session, account, domains)
 
 
 def _import_contacts(
-    session: Session, records: list[ContactRecord], accounts: dict[str, Account],
-    contacts: dict[str, Contact], report: ImportReport,
+    session: Session,
+    records: list[ContactRecord],
+    accounts: dict[str, Account],
+    contacts: dict[str, Contact],
+    report: ImportReport,
 ) -> None:
     session.flush()
     for r in records:
-        values = {"account_id": accounts[r.account_id].id, "name": r.name, "title": r.title,
-                  "email": r.email.lower() if r.email else None, "buying_role": r.buying_role}
+        values = {
+            "account_id": accounts[r.account_id].id,
+            "name": r.name,
+            "title": r.title,
+            "email": r.email.lower() if r.email else None,
+            "buying_role": r.buying_role,
+        }
         _upsert(session, contacts, r.id, Contact, values, report, "contacts")
     session.flush()
     # Second pass: a contact may report to one listed after it.
@@ -231,8 +280,15 @@ def _import_contacts(
 
 
 def _upsert(
-    session: Session, existing: dict[str, Any], external_id: str, model: Any,
-    values: dict[str, Any], report: ImportReport, kind: str, *, also_changed: bool = False,
+    session: Session,
+    existing: dict[str, Any],
+    external_id: str,
+    model: Any,
+    values: dict[str, Any],
+    report: ImportReport,
+    kind: str,
+    *,
+    also_changed: bool = False,
 ) -> Any:
     obj = existing.get(external_id)
     if obj is None:
@@ -248,8 +304,12 @@ def _upsert(
 
 
 def _import_notes(
-    session: Session, records: list[NoteRecord], users: dict[str, User],
-    accounts: dict[str, Account], contacts: dict[str, Contact], report: ImportReport,
+    session: Session,
+    records: list[NoteRecord],
+    users: dict[str, User],
+    accounts: dict[str, Account],
+    contacts: dict[str, Contact],
+    report: ImportReport,
 ) -> None:
     session.flush()
     notes = _existing(session, Note)
@@ -261,14 +321,29 @@ def _import_notes(
             raise Invalid(f"note {r.id}: contacts {strangers} are not contacts of its account")
         note = notes.get(r.id)
         if note is None:
-            add_note(session, account=account, author=author, body=r.body,
-                     visibility=r.visibility, observed_at=r.created_at, source="import",
-                     external_id=r.id, contacts=mentioned)
+            add_note(
+                session,
+                account=account,
+                author=author,
+                body=r.body,
+                visibility=r.visibility,
+                observed_at=r.created_at,
+                source="import",
+                external_id=r.id,
+                contacts=mentioned,
+            )
             report.created["notes"] += 1
             continue
-        changed = _assign(note, {"account_id": account.id, "author_id": author.id,
-                                 "body": r.body, "visibility": r.visibility,
-                                 "observed_at": r.created_at})
+        changed = _assign(
+            note,
+            {
+                "account_id": account.id,
+                "author_id": author.id,
+                "body": r.body,
+                "visibility": r.visibility,
+                "observed_at": r.created_at,
+            },
+        )
         if [c.id for c in note.contacts] != [c.id for c in mentioned]:
             note.contacts, changed = mentioned, True
         if changed:
@@ -304,8 +379,12 @@ def export_records(session: Session, kind: str, *, viewer: User | None) -> Itera
 def _export_users(session: Session, _: User | None) -> Iterator[dict[str, Any]]:
     for u in session.scalars(select(User).order_by(User.id)):
         role = u.role.value if u.role.value in _ACCESS_ROLES else (u.title or Role.rep.value)
-        record = {"id": _xid("user", u), "name": u.name,
-                  "team": u.team.name if u.team else None, "role": role}
+        record = {
+            "id": _xid("user", u),
+            "name": u.name,
+            "team": u.team.name if u.team else None,
+            "role": role,
+        }
         if u.email:
             record["email"] = u.email
         yield record
@@ -313,9 +392,13 @@ def _export_users(session: Session, _: User | None) -> Iterator[dict[str, Any]]:
 
 def _export_accounts(session: Session, _: User | None) -> Iterator[dict[str, Any]]:
     for a in session.scalars(select(Account).order_by(Account.id)):
-        record: dict[str, Any] = {"id": _xid("account", a), "name": a.name,
-                                  "domain": a.domains[0] if a.domains else None,
-                                  "industry": a.industry, "region": a.region}
+        record: dict[str, Any] = {
+            "id": _xid("account", a),
+            "name": a.name,
+            "domain": a.domains[0] if a.domains else None,
+            "industry": a.industry,
+            "region": a.region,
+        }
         if len(a.domains) > 1:
             record["domains"] = a.domains
         if a.aliases:
@@ -328,9 +411,14 @@ def _export_contacts(session: Session, _: User | None) -> Iterator[dict[str, Any
     by_id = {c.id: c for c in rows}
     for c in rows:
         manager = by_id.get(c.reports_to_id) if c.reports_to_id else None
-        record = {"id": _xid("contact", c), "account_id": _xid("account", c.account),
-                  "name": c.name, "title": c.title, "buying_role": c.buying_role.value,
-                  "reports_to": _xid("contact", manager) if manager else None}
+        record = {
+            "id": _xid("contact", c),
+            "account_id": _xid("account", c.account),
+            "name": c.name,
+            "title": c.title,
+            "buying_role": c.buying_role.value,
+            "reports_to": _xid("contact", manager) if manager else None,
+        }
         if c.email:
             record["email"] = c.email
         yield record
@@ -341,15 +429,23 @@ def _export_notes(session: Session, viewer: User | None) -> Iterator[dict[str, A
     if viewer is not None:
         stmt = stmt.where(visible_notes(viewer))
     for n in session.scalars(stmt).unique():
-        yield {"id": _xid("note", n), "account_id": _xid("account", n.account),
-               "author_id": _xid("user", n.author),
-               "contact_ids": sorted(_xid("contact", c) for c in n.contacts),
-               "created_at": _timestamp(n.observed_at), "visibility": n.visibility.value,
-               "body": n.body}
+        yield {
+            "id": _xid("note", n),
+            "account_id": _xid("account", n.account),
+            "author_id": _xid("user", n.author),
+            "contact_ids": sorted(_xid("contact", c) for c in n.contacts),
+            "created_at": _timestamp(n.observed_at),
+            "visibility": n.visibility.value,
+            "body": n.body,
+        }
 
 
-_EXPORTERS = {"users": _export_users, "accounts": _export_accounts,
-              "contacts": _export_contacts, "notes": _export_notes}
+_EXPORTERS = {
+    "users": _export_users,
+    "accounts": _export_accounts,
+    "contacts": _export_contacts,
+    "notes": _export_notes,
+}
 
 
 def export_dataset(session: Session, directory: Path, *, viewer: User | None) -> dict[str, int]:
@@ -364,6 +460,13 @@ def export_dataset(session: Session, directory: Path, *, viewer: User | None) ->
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 counts[kind] += 1
         tmp.replace(path)  # a reader never sees half a file
-    audit.record(session, viewer, "export", target_type="dataset", target_id=None,
-                 directory=str(directory), **counts)
+    audit.record(
+        session,
+        viewer,
+        "export",
+        target_type="dataset",
+        target_id=None,
+        directory=str(directory),
+        **counts,
+    )
     return counts

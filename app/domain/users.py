@@ -103,8 +103,15 @@ def create_user(session: Session, actor: User | None, data: UserCreate) -> User:
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.create", target_type="user", target_id=user.id,
-                 role=user.role.value, team=data.team)
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        target_type="user",
+        target_id=user.id,
+        role=user.role.value,
+        team=data.team,
+    )
     return user
 
 
@@ -117,14 +124,27 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
     if "role" in changes and changes["role"] != user.role:
         if user.id == actor.id and changes["role"] != Role.admin:
             raise Conflict("admins cannot remove their own admin role; ask another admin")
-        audit.record(session, actor, "user.role_change", target_type="user", target_id=user.id,
-                     old=user.role.value, new=changes["role"].value)
+        audit.record(
+            session,
+            actor,
+            "user.role_change",
+            target_type="user",
+            target_id=user.id,
+            old=user.role.value,
+            new=changes["role"].value,
+        )
     if "team" in changes:
         new_team = team_by_name(session, changes.pop("team")) if changes.get("team") else None
         if (new_team.id if new_team else None) != user.team_id:
-            audit.record(session, actor, "user.team_change", target_type="user",
-                         target_id=user.id, old=user.team.name if user.team else None,
-                         new=new_team.name if new_team else None)
+            audit.record(
+                session,
+                actor,
+                "user.team_change",
+                target_type="user",
+                target_id=user.id,
+                old=user.team.name if user.team else None,
+                new=new_team.name if new_team else None,
+            )
         user.team = new_team
     if "password" in changes:
         password = changes.pop("password")
@@ -158,8 +178,9 @@ def create_token(session: Session, actor: User | None, data: TokenCreate) -> tup
     )
     session.add(token)
     session.flush()
-    audit.record(session, actor, "token.create", target_type="user", target_id=owner.id,
-                 token_id=token.id)
+    audit.record(
+        session, actor, "token.create", target_type="user", target_id=owner.id, token_id=token.id
+    )
     return token, secret
 
 
@@ -167,8 +188,9 @@ def list_tokens(session: Session, actor: User, user_id: int | None) -> list[ApiT
     owner_id = actor.id if user_id is None else user_id
     if owner_id != actor.id:
         ensure_admin(actor)
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == owner_id)
-                                .order_by(ApiToken.id)))
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == owner_id).order_by(ApiToken.id))
+    )
 
 
 def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
@@ -177,8 +199,14 @@ def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
         raise NotFound(f"no token with id {token_id}")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        audit.record(session, actor, "token.revoke", target_type="user",
-                     target_id=token.user_id, token_id=token.id)
+        audit.record(
+            session,
+            actor,
+            "token.revoke",
+            target_type="user",
+            target_id=token.user_id,
+            token_id=token.id,
+        )
     return token
 
 

@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from app.db.models import BuyingRole
-from app.schemas.common import Email, ExternalId, Name, OptionalText, Ref, Schema
+from app.schemas.common import Email, ExternalId, Id, Name, OptionalText, Ref, Schema
 
-Domain = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=3, max_length=255,
-        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
-    ),
-]
+_DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+
+
+def _domain(value: str) -> str:
+    value = value.strip().lower().removeprefix("www.")
+    if len(value) > 255 or not _DOMAIN.match(value):
+        raise ValueError(f"{value!r} is not a domain name like harbor.example")
+    return value
+
+
+Domain = Annotated[str, AfterValidator(_domain)]
 Alias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -49,7 +54,7 @@ class AccountRead(Schema):
 
 
 class ContactCreate(Schema):
-    account_id: int | None = None
+    account_id: Id | None = None
     account: str | None = Field(
         default=None, max_length=320, description="Account by name, domain, alias or e-mail."
     )
@@ -57,7 +62,7 @@ class ContactCreate(Schema):
     title: OptionalText | None = None
     email: Email | None = None
     buying_role: BuyingRole = BuyingRole.unknown
-    reports_to_id: int | None = None
+    reports_to_id: Id | None = None
     external_id: ExternalId | None = None
 
     @model_validator(mode="after")
@@ -72,7 +77,7 @@ class ContactUpdate(Schema):
     title: OptionalText | None = None
     email: Email | None = None
     buying_role: BuyingRole | None = None
-    reports_to_id: int | None = None
+    reports_to_id: Id | None = None
     external_id: ExternalId | None = None
 
 

@@ -11,6 +11,7 @@ MAX_NOTE_CHARS = 20_000
 MAX_CONTACTS_PER_NOTE = 100
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot exist
 
 T = TypeVar("T")
 
@@ -21,6 +22,7 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 UTCInput = Annotated[datetime, AfterValidator(_aware)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]

@@ -10,6 +10,7 @@ from app.schemas.common import (
     MAX_CONTACTS_PER_NOTE,
     MAX_NOTE_CHARS,
     ExternalId,
+    Id,
     Ref,
     Schema,
     UTCInput,
@@ -19,7 +20,7 @@ Body = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS)
 ]
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
-ContactIds = Annotated[list[int], Field(max_length=MAX_CONTACTS_PER_NOTE)]
+ContactIds = Annotated[list[Id], Field(max_length=MAX_CONTACTS_PER_NOTE)]
 AccountRef = Annotated[
     str | None,
     Field(default=None, max_length=320, description="Account by name, domain, alias or e-mail."),
@@ -28,7 +29,7 @@ AccountRef = Annotated[
 
 class NoteCreate(Schema):
     body: Body = Field(description="Markdown, the canonical form.")
-    account_id: int | None = None
+    account_id: Id | None = None
     account: AccountRef = None
     contact_ids: ContactIds = Field(default_factory=list)
     visibility: Visibility = Field(
@@ -50,7 +51,7 @@ class NoteCreate(Schema):
 
 class NoteUpdate(Schema):
     body: Body | None = None
-    account_id: int | None = None
+    account_id: Id | None = None
     account: AccountRef = None
     contact_ids: ContactIds | None = None
     visibility: Visibility | None = None

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from app.db.models import Role
-from app.schemas.common import Email, ExternalId, Name, OptionalText, Schema
+from app.schemas.common import Email, ExternalId, Id, Name, OptionalText, Schema
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
@@ -54,7 +54,7 @@ class UserRead(Schema):
 
 
 class TokenCreate(Schema):
-    user_id: int | None = Field(
+    user_id: Id | None = Field(
         default=None, description="Whose token; admins may name another user. Default: yourself."
     )
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = (

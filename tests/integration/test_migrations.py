@@ -28,6 +28,9 @@ def test_database_is_at_head_and_upgrade_is_idempotent(db: Database) -> None:
 def test_constraints_follow_the_naming_convention(db: Database) -> None:
     inspector = inspect(db.engine)
     fks = inspector.get_foreign_keys("notes")
-    assert {fk["name"] for fk in fks} >= {"fk_notes_account_id_accounts", "fk_notes_author_id_users"}
+    assert {fk["name"] for fk in fks} >= {
+        "fk_notes_account_id_accounts",
+        "fk_notes_author_id_users",
+    }
     uniques = {u["name"] for u in inspector.get_unique_constraints("notes")}
     assert "uq_notes_external_id" in uniques

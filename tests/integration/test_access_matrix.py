@@ -1,0 +1,154 @@
+"""Three users in two teams x three visibilities x get / list / update / delete / export.
+
+Expected outcomes are computed from the rules as written in the product brief, independently of
+app.domain.access, so a change to the predicate that leaks (or over-hides) fails here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.db.engine import Database
+from app.db.models import Role
+from tests.factories import Person, make_account, make_user
+
+VISIBILITIES = ("private", "team", "company")
+
+
+@pytest.fixture
+def world(db: Database, client: TestClient) -> tuple[dict[str, Person], dict[str, str], list[dict]]:
+    people = {
+        "alice": make_user(db, "Alice", team="east"),
+        "bob": make_user(db, "Bob", team="east", role=Role.manager),
+        "carol": make_user(db, "Carol", team="west", role=Role.admin),
+    }
+    teams = {"alice": "east", "bob": "east", "carol": "west"}
+    account = make_account(db, "Harbor Freightways", domains=["harbor.example"])
+    notes = []
+    for author, visibility in itertools.product(people, VISIBILITIES):
+        response = client.post(
+            "/v1/notes",
+            headers=people[author].headers,
+            json={
+                "body": f"{author}'s {visibility} note",
+                "account_id": account,
+                "visibility": visibility,
+                "external_id": f"{author}-{visibility}",
+            },
+        )
+        assert response.status_code == 201, response.text
+        notes.append({"id": response.json()["id"], "author": author, "visibility": visibility})
+    return people, teams, notes
+
+
+def may_read(viewer: str, note: dict, teams: dict[str, str]) -> bool:
+    return (
+        note["visibility"] == "company"
+        or note["author"] == viewer
+        or (note["visibility"] == "team" and teams[note["author"]] == teams[viewer])
+    )
+
+
+def may_edit(viewer: str, note: dict, teams: dict[str, str]) -> bool:
+    return may_read(viewer, note, teams) and (note["author"] == viewer or viewer == "carol")
+
+
+def test_get_list_and_export_show_exactly_the_readable_notes(client: TestClient, world) -> None:
+    people, teams, notes = world
+    for viewer, person in people.items():
+        listed = {
+            n["id"]
+            for n in client.get("/v1/notes?limit=200", headers=person.headers).json()["items"]
+        }
+        exported = {
+            json.loads(line)["id"]
+            for line in client.get("/v1/export/notes", headers=person.headers).text.splitlines()
+        }
+        for note in notes:
+            readable = may_read(viewer, note, teams)
+            got = client.get(f"/v1/notes/{note['id']}", headers=person.headers)
+            assert got.status_code == (200 if readable else 404), (viewer, note)
+            assert (note["id"] in listed) == readable, (viewer, note)
+            assert (f"{note['author']}-{note['visibility']}" in exported) == readable
+            by_external = client.get(
+                "/v1/notes",
+                headers=person.headers,
+                params={"external_id": f"{note['author']}-{note['visibility']}"},
+            )
+            assert len(by_external.json()["items"]) == int(readable)
+
+
+def test_hidden_note_is_indistinguishable_from_a_missing_one(client: TestClient, world) -> None:
+    people, _, notes = world
+    private = next(n for n in notes if n["author"] == "alice" and n["visibility"] == "private")
+    hidden = client.get(f"/v1/notes/{private['id']}", headers=people["carol"].headers)
+    missing = client.get("/v1/notes/999999", headers=people["carol"].headers)
+    assert hidden.status_code == missing.status_code == 404
+    strip = lambda body: {k: v for k, v in body.items() if k not in ("detail", "instance")}  # noqa: E731
+    assert strip(hidden.json()) == strip(missing.json())
+    assert str(private["id"]) in hidden.json()["detail"]  # the message names the asked id only
+
+
+def test_update_follows_read_and_edit_rules(client: TestClient, world) -> None:
+    people, teams, notes = world
+    for note, viewer in itertools.product(notes, people):
+        author = people[note["author"]]
+        version = client.get(f"/v1/notes/{note['id']}", headers=author.headers).headers["ETag"]
+        response = client.patch(
+            f"/v1/notes/{note['id']}",
+            headers={**people[viewer].headers, "If-Match": version},
+            json={"body": f"edited by {viewer}"},
+        )
+        expected = (
+            200
+            if may_edit(viewer, note, teams)
+            else (403 if may_read(viewer, note, teams) else 404)
+        )
+        assert response.status_code == expected, (viewer, note, response.text)
+        after = client.get(f"/v1/notes/{note['id']}", headers=author.headers).json()["body"]
+        assert (after == f"edited by {viewer}") == (expected == 200)
+
+
+def test_delete_follows_read_and_edit_rules(client: TestClient, world) -> None:
+    people, teams, notes = world
+    for note in notes:
+        deleted = False
+        # Editors last, so every non-editor's attempt meets a live note.
+        for viewer in sorted(people, key=lambda v: may_edit(v, note, teams)):
+            response = client.delete(f"/v1/notes/{note['id']}", headers=people[viewer].headers)
+            if deleted or not may_read(viewer, note, teams):
+                expected = 404
+            else:
+                expected = 204 if may_edit(viewer, note, teams) else 403
+            assert response.status_code == expected, (viewer, note, response.text)
+            deleted = deleted or expected == 204
+        for person in people.values():
+            assert client.get(f"/v1/notes/{note['id']}", headers=person.headers).status_code == 404
+            listed = client.get("/v1/notes", headers=person.headers).json()["items"]
+            assert note["id"] not in {n["id"] for n in listed}
+
+
+def test_team_note_stays_with_the_team_it_was_written_for(
+    db: Database, client: TestClient, world
+) -> None:
+    people, _, notes = world
+    carol_admin = people["carol"]
+    team_note = next(n for n in notes if n["author"] == "alice" and n["visibility"] == "team")
+    moved = client.patch(
+        f"/v1/users/{people['alice'].id}", headers=carol_admin.headers, json={"team": "west"}
+    )
+    assert moved.status_code == 200
+    assert (
+        client.get(f"/v1/notes/{team_note['id']}", headers=people["bob"].headers).status_code == 200
+    )
+    assert (
+        client.get(f"/v1/notes/{team_note['id']}", headers=carol_admin.headers).status_code == 404
+    )
+    assert (
+        client.get(f"/v1/notes/{team_note['id']}", headers=people["alice"].headers).status_code
+        == 200
+    )
