@@ -17,6 +17,7 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app.config import Settings
@@ -36,11 +37,12 @@ cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
 
 out = Console()
-err = Console(stderr=True)
+# soft_wrap: an error is one line a script can grep, whatever the terminal's width.
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(1)
 
 
@@ -65,7 +67,7 @@ def database() -> Iterator[Database]:
     except AppError as exc:
         problems = exc.extensions.get("problems") or []
         for line in problems[:50]:
-            err.print(f"  - {line}")
+            err.print(f"  - {escape(line)}")
         if len(problems) > 50:
             err.print(f"  ... and {len(problems) - 50} more")
         fail(exc.detail)

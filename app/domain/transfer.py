@@ -167,9 +167,11 @@ def import_dataset(session: Session, directory: Path, *, actor: User | None) -> 
     known = {
         "users": set(users) | {r.id for r in data.users},
         "accounts": set(accounts) | {r.id for r in data.accounts},
-        "contacts": set(contacts) | {r.id for r in data.contacts},
     }
-    _check_references(data, known, problems)
+    # Each contact's account, by external ids: the file's word wins over the database's.
+    contact_accounts = {ext: c.account.external_id for ext, c in contacts.items()}
+    contact_accounts.update({r.id: r.account_id for r in data.contacts})
+    _check_references(data, known, contact_accounts, problems)
     if problems:
         raise Invalid(
             f"the import has {len(problems)} problem(s); nothing was written",
@@ -194,21 +196,35 @@ def import_dataset(session: Session, directory: Path, *, actor: User | None) -> 
     return report
 
 
-def _check_references(data: _DataSet, known: dict[str, set[str]], problems: list[str]) -> None:
+def _check_references(
+    data: _DataSet,
+    known: dict[str, set[str]],
+    contact_accounts: dict[str, str | None],
+    problems: list[str],
+) -> None:
+    known = {**known, "contacts": set(contact_accounts)}
+
     def need(kind: str, ref: str | None, record: _Record, label: str) -> None:
         if ref is not None and ref not in known[kind]:
             problems.append(
                 f"{record._where}: {label} {ref!r} is neither in {kind}.jsonl nor imported"
             )
 
+    def same_account(contact: str | None, account: str, record: _Record, label: str) -> None:
+        owner = contact_accounts.get(contact) if contact else None
+        if owner is not None and account in known["accounts"] and owner != account:
+            problems.append(f"{record._where}: {label} {contact!r} is a contact of another account")
+
     for c in data.contacts:
         need("accounts", c.account_id, c, "account_id")
         need("contacts", c.reports_to, c, "reports_to")
+        same_account(c.reports_to, c.account_id, c, "reports_to")
     for n in data.notes:
         need("accounts", n.account_id, n, "account_id")
         need("users", n.author_id, n, "author_id")
         for ref in n.contact_ids:
             need("contacts", ref, n, "contact")
+            same_account(ref, n.account_id, n, "contact")
 
 
 def _import_users(
@@ -316,9 +332,6 @@ def _import_notes(
     for r in records:
         mentioned = sorted((contacts[c] for c in set(r.contact_ids)), key=lambda c: c.id)
         account, author = accounts[r.account_id], users[r.author_id]
-        strangers = [c.external_id for c in mentioned if c.account_id != account.id]
-        if strangers:
-            raise Invalid(f"note {r.id}: contacts {strangers} are not contacts of its account")
         note = notes.get(r.id)
         if note is None:
             add_note(

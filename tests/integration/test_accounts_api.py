@@ -41,14 +41,10 @@ def test_account_crud_and_filters(client, rep) -> None:
     )
     create_account(client, rep, name="Ridgeline Cartage")
     assert harbor["domains"] == ["harborfreightways.example", "hfw.example"]
-    get = lambda **p: [
-        a["name"]
-        for a in client.get(
-            "/v1/accounts",
-            headers=rep.headers,  # noqa: E731
-            params=p,
-        ).json()["items"]
-    ]
+    def get(**params: str) -> list[str]:
+        response = client.get("/v1/accounts", headers=rep.headers, params=params)
+        return [a["name"] for a in response.json()["items"]]
+
     assert get() == ["Harbor Freightways", "Ridgeline Cartage"]
     assert get(external_id="crm-1") == ["Harbor Freightways"]
     assert get(domain="hfw.example") == ["Harbor Freightways"]

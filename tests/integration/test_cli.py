@@ -1,0 +1,263 @@
+"""The ``tacit`` command as an operator runs it: a real process, on each database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app.db.engine import Database
+from app.db.migrate import pending_revisions
+from tests.factories import make_user
+
+TACIT = Path(sys.executable).parent / "tacit"
+
+DATASET: dict[str, list[dict[str, Any]]] = {
+    "users": [{"id": "u1", "name": "Ana Reyes", "team": "east", "role": "rep"}],
+    "accounts": [
+        {
+            "id": "a1",
+            "name": "Harbor Test Co",
+            "domain": "harbor.example",
+            "industry": "logistics",
+            "region": "Mountain",
+        }
+    ],
+    "contacts": [
+        {
+            "id": "c1",
+            "account_id": "a1",
+            "name": "Gus Coyle",
+            "title": "CFO",
+            "buying_role": "economic",
+            "reports_to": None,
+        }
+    ],
+    "notes": [
+        {
+            "id": "n1",
+            "account_id": "a1",
+            "author_id": "u1",
+            "contact_ids": ["c1"],
+            "created_at": "2025-01-10T09:00:00Z",
+            "visibility": "company",
+            "body": "Gus signs anything over $25k.",
+        }
+    ],
+}
+
+
+def tacit(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``tacit`` in a clean directory (no stray .env) against ``db_url``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
+    environ |= {"TACIT_DATABASE_URL": db_url, "TACIT_ENV": "test"} | env
+    return subprocess.run(
+        [str(TACIT), *args],
+        env=environ,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    """Exit code 1, a message naming the problem, and no traceback for the operator to read."""
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr, result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def write_dataset(directory: Path, dataset: dict[str, list[Any]] = DATASET) -> Path:
+    directory.mkdir(parents=True)
+    for kind, rows in dataset.items():
+        (directory / f"{kind}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return directory
+
+
+def count(db: Database, table: str) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def me(client: TestClient, token: str) -> dict[str, Any]:
+    response = client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+# --- users and tokens ---------------------------------------------------------------------
+
+
+def test_created_admin_gets_a_token_that_works(
+    db_url: str, client: TestClient, tmp_path: Path
+) -> None:
+    created = tacit(
+        "users",
+        "create",
+        "--name",
+        "Ada Admin",
+        "--email",
+        "Ada@Tacit.example",
+        "--team",
+        "ops",
+        "--role",
+        "admin",
+        db_url=db_url,
+        cwd=tmp_path,
+    )
+    assert created.returncode == 0, created.stderr
+
+    issued = tacit("tokens", "create", "--user", "ada@tacit.example", db_url=db_url, cwd=tmp_path)
+
+    assert issued.returncode == 0, issued.stderr
+    token = issued.stdout.strip()
+    assert token.startswith("tacit_") and "\n" not in token
+    assert token not in issued.stderr
+    user = me(client, token)
+    assert (user["name"], user["email"], user["role"], user["team"]["name"]) == (
+        "Ada Admin",
+        "ada@tacit.example",
+        "admin",
+        "ops",
+    )
+
+
+@pytest.mark.parametrize("ref", ["external", "numeric"])
+def test_token_for_a_user_named_by_external_or_numeric_id(
+    db: Database, db_url: str, client: TestClient, tmp_path: Path, ref: str
+) -> None:
+    make_user(db, "Someone Else")
+    person = make_user(db, "Bea Lin", external_id="crm-42")
+
+    issued = tacit(
+        "tokens",
+        "create",
+        "--user",
+        "crm-42" if ref == "external" else str(person.id),
+        db_url=db_url,
+        cwd=tmp_path,
+    )
+
+    assert issued.returncode == 0, issued.stderr
+    assert me(client, issued.stdout.strip())["id"] == person.id
+
+
+def test_fresh_sqlite_file_is_migrated_by_the_first_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new' / 'tacit.db'}"
+
+    created = tacit(
+        "users", "create", "--name", "First Admin", "--role", "admin", db_url=url, cwd=tmp_path
+    )
+
+    assert created.returncode == 0, created.stderr
+    db = Database(url)
+    try:
+        assert pending_revisions(db.engine) == []
+        assert count(db, "users") == 1
+    finally:
+        db.dispose()
+
+
+# --- import and export --------------------------------------------------------------------
+
+
+def test_import_twice_then_export(db: Database, db_url: str, tmp_path: Path) -> None:
+    source = write_dataset(tmp_path / "in")
+    first = tacit("import", str(source), db_url=db_url, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+
+    second = tacit("import", str(source), db_url=db_url, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert {t: count(db, t) for t in ("users", "accounts", "contacts", "notes")} == (
+        dict.fromkeys(("users", "accounts", "contacts", "notes"), 1)
+    )
+
+    exported = tacit("export", str(tmp_path / "out"), db_url=db_url, cwd=tmp_path)
+
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(exported.stdout) == dict.fromkeys(DATASET, 1)
+    for kind, rows in DATASET.items():
+        lines = (tmp_path / "out" / f"{kind}.jsonl").read_text().splitlines()
+        assert [json.loads(line) for line in lines] == rows
+
+
+def test_export_as_a_user_keeps_only_what_they_may_read(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    private = DATASET["notes"][0] | {"id": "n2", "visibility": "private"}
+    other = {"id": "u2", "name": "Eli Sato", "team": "west", "role": "rep"}
+    dataset = DATASET | {"users": [*DATASET["users"], other], "notes": [*DATASET["notes"], private]}
+    assert (
+        tacit(
+            "import", str(write_dataset(tmp_path / "in", dataset)), db_url=db_url, cwd=tmp_path
+        ).returncode
+        == 0
+    )
+
+    exported = tacit("export", str(tmp_path / "out"), "--as", "u2", db_url=db_url, cwd=tmp_path)
+
+    assert exported.returncode == 0, exported.stderr
+    notes = (tmp_path / "out" / "notes.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in notes] == ["n1"]
+
+
+# --- errors: one clear line, exit code 1, no traceback ------------------------------------
+
+
+def test_token_for_unknown_user_fails_cleanly(db_url: str, tmp_path: Path) -> None:
+    result = tacit(
+        "tokens", "create", "--user", "nobody@tacit.example", db_url=db_url, cwd=tmp_path
+    )
+
+    assert_clean_failure(result, "nobody@tacit.example")
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert result.stdout == ""
+
+
+def test_import_of_a_missing_directory_fails_cleanly(db_url: str, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder"
+
+    result = tacit("import", str(missing), db_url=db_url, cwd=tmp_path)
+
+    assert_clean_failure(result, "not a directory")
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+
+
+def test_error_message_shows_the_path_verbatim(tmp_path: Path) -> None:
+    missing = tmp_path / "[bold]exports"  # brackets are legal in a path, not markup
+
+    result = tacit("import", str(missing), db_url=f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path)
+
+    assert_clean_failure(result, "[bold]exports")
+
+
+def test_import_with_problems_lists_them_and_writes_nothing(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    bad_note = DATASET["notes"][0] | {"id": "n2", "author_id": "u-missing"}
+    source = write_dataset(tmp_path / "in", DATASET | {"notes": [*DATASET["notes"], bad_note]})
+    with (source / "accounts.jsonl").open("a") as accounts:
+        accounts.write("{not json\n")
+
+    result = tacit("import", str(source), db_url=db_url, cwd=tmp_path)
+
+    assert_clean_failure(result, "2 problem(s)", "accounts.jsonl line 2", "u-missing")
+    assert count(db, "users") == 0
+
+
+def test_prod_without_a_secret_key_refuses_to_start(db_url: str, tmp_path: Path) -> None:
+    result = tacit("users", "list", db_url=db_url, cwd=tmp_path, TACIT_ENV="prod")
+
+    assert_clean_failure(result, "TACIT_SECRET_KEY")
+    assert result.stdout == ""
