@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import CurrentUser, IdPath, IdQuery, ManagerUser, PagingDep, SessionDep
+from app.api.deps import CurrentUser, IdPath, IdQuery, ManagerUser, PagingDep, SessionDep, page_of
 from app.db.models import BuyingRole
 from app.domain import accounts, contacts
 from app.schemas.accounts import (
@@ -44,9 +44,7 @@ def list_accounts(
         limit=paging.limit,
         cursor=paging.cursor,
     )
-    return Page(
-        items=[AccountRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
-    )
+    return page_of(AccountRead, page)
 
 
 @router.get("/accounts/resolve")
@@ -99,9 +97,7 @@ def list_contacts(
         limit=paging.limit,
         cursor=paging.cursor,
     )
-    return Page(
-        items=[ContactRead.model_validate(c) for c in page.items], next_cursor=page.next_cursor
-    )
+    return page_of(ContactRead, page)
 
 
 @router.get("/contacts/{contact_id}", tags=["contacts"])

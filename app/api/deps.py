@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -15,9 +15,9 @@ from app.config import Settings
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import Role, User
-from app.domain import idempotency, users
+from app.domain import idempotency, pagination, users
 from app.errors import Forbidden, Invalid, PreconditionRequired, Unauthorized
-from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
+from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE, Page
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -41,13 +41,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:
     """The request's unit of work: commits on success, before the response is sent (the
     dependency is function-scoped), so a write is acknowledged only once it is durable."""
-    with db.session(write=request.method not in _READ_METHODS) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with db.unit_of_work(write=request.method not in _READ_METHODS) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -106,6 +101,16 @@ def get_paging(
 
 
 PagingDep = Annotated[Paging, Depends(get_paging)]
+
+
+S = TypeVar("S", bound=BaseModel)
+
+
+def page_of(schema: type[S], page: pagination.Page[Any]) -> Page[S]:
+    """A domain page of rows as the API's page of ``schema``."""
+    return Page[schema](  # type: ignore[valid-type]
+        items=[schema.model_validate(row) for row in page.items], next_cursor=page.next_cursor
+    )
 
 
 def parse_if_match(value: str | None, *, required: bool) -> int | None:

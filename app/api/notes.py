@@ -13,6 +13,7 @@ from app.api.deps import (
     PagingDep,
     SessionDep,
     etag,
+    page_of,
     parse_if_match,
 )
 from app.domain import notes
@@ -76,9 +77,7 @@ def list_notes(
         until=until,
     )
     page = notes.list_notes(session, user, filters, limit=paging.limit, cursor=paging.cursor)
-    return Page(
-        items=[NoteRead.model_validate(n) for n in page.items], next_cursor=page.next_cursor
-    )
+    return page_of(NoteRead, page)
 
 
 @router.get("/{note_id}", responses={404: {"description": "Missing, or not yours to read."}})

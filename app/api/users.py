@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep
+from app.api.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep, page_of
 from app.domain import users
 from app.schemas.common import Page
 from app.schemas.users import (
@@ -43,9 +43,7 @@ def list_users(
         limit=paging.limit,
         cursor=paging.cursor,
     )
-    return Page(
-        items=[UserRead.model_validate(u) for u in page.items], next_cursor=page.next_cursor
-    )
+    return page_of(UserRead, page)
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)

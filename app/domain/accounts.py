@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Account, AccountDomain, Contact, Note, User
 from app.domain import audit
 from app.domain.pagination import Page, paginate
+from app.domain.records import ensure_unique
 from app.errors import Conflict, Invalid, NotFound
 from app.schemas.accounts import AccountCreate, AccountUpdate
 
@@ -144,16 +145,8 @@ def set_domains(session: Session, account: Account, domains: list[str]) -> None:
     account.domain_rows = [AccountDomain(domain=d, position=i) for i, d in enumerate(domains)]
 
 
-def _ensure_external_id_free(session: Session, external_id: str | None, own_id: int | None) -> None:
-    if external_id is None:
-        return
-    found = session.scalar(select(Account.id).where(Account.external_id == external_id))
-    if found is not None and found != own_id:
-        raise Conflict(f"an account with external id {external_id!r} already exists")
-
-
 def create_account(session: Session, data: AccountCreate) -> Account:
-    _ensure_external_id_free(session, data.external_id, None)
+    ensure_unique(session, Account.external_id, data.external_id, what="an account")
     account = Account(
         name=data.name,
         name_key=name_key(data.name),
@@ -173,7 +166,13 @@ def update_account(session: Session, account_id: int, data: AccountUpdate) -> Ac
     account = get_account(session, account_id)
     changes = data.model_dump(exclude_unset=True)
     if "external_id" in changes:
-        _ensure_external_id_free(session, changes["external_id"], account.id)
+        ensure_unique(
+            session,
+            Account.external_id,
+            changes["external_id"],
+            own_id=account.id,
+            what="an account",
+        )
     if "domains" in changes:
         set_domains(session, account, changes.pop("domains") or [])
     if "name" in changes:

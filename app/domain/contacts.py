@@ -9,7 +9,8 @@ from app.db.models import BuyingRole, Contact, User
 from app.domain import audit
 from app.domain.accounts import get_account, pick_account
 from app.domain.pagination import Page, paginate
-from app.errors import Conflict, Invalid, NotFound
+from app.domain.records import ensure_unique
+from app.errors import Invalid, NotFound
 from app.schemas.accounts import ContactCreate, ContactUpdate
 
 
@@ -56,17 +57,9 @@ def _check_reports_to(session: Session, contact: Contact, manager_id: int | None
         manager = session.get(Contact, manager.reports_to_id) if manager.reports_to_id else None
 
 
-def _ensure_external_id_free(session: Session, external_id: str | None, own_id: int | None) -> None:
-    if external_id is None:
-        return
-    found = session.scalar(select(Contact.id).where(Contact.external_id == external_id))
-    if found is not None and found != own_id:
-        raise Conflict(f"a contact with external id {external_id!r} already exists")
-
-
 def create_contact(session: Session, data: ContactCreate) -> Contact:
     account = pick_account(session, data.account_id, data.account)
-    _ensure_external_id_free(session, data.external_id, None)
+    ensure_unique(session, Contact.external_id, data.external_id, what="a contact")
     contact = Contact(
         account=account,
         name=data.name,
@@ -87,7 +80,13 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
     contact = get_contact(session, contact_id)
     changes = data.model_dump(exclude_unset=True)
     if "external_id" in changes:
-        _ensure_external_id_free(session, changes["external_id"], contact.id)
+        ensure_unique(
+            session,
+            Contact.external_id,
+            changes["external_id"],
+            own_id=contact.id,
+            what="a contact",
+        )
     if "reports_to_id" in changes:
         _check_reports_to(session, contact, changes["reports_to_id"])
     if "buying_role" in changes and changes["buying_role"] != contact.buying_role:

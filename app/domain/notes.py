@@ -15,7 +15,8 @@ from app.domain.access import ensure_can_edit, visible_notes
 from app.domain.accounts import pick_account
 from app.domain.contacts import contacts_of_account
 from app.domain.pagination import Page, paginate
-from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from app.domain.records import ensure_unique
+from app.errors import Invalid, NotFound, PreconditionFailed
 from app.schemas.notes import NoteCreate, NoteUpdate
 
 # A phone with a wrong clock may post a little "from the future"; more than this is a mistake.
@@ -84,10 +85,7 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
     account = pick_account(session, data.account_id, data.account)
     observed = data.observed_at or utcnow()
     _check_observed(observed)
-    if data.external_id and session.scalar(
-        select(Note.id).where(Note.external_id == data.external_id)
-    ):
-        raise Conflict(f"a note with external id {data.external_id!r} already exists")
+    ensure_unique(session, Note.external_id, data.external_id, what="a note")
     note = add_note(
         session,
         account=account,

@@ -12,6 +12,7 @@ from app.db.models import ApiToken, Role, Team, User
 from app.domain import audit
 from app.domain.access import ensure_admin
 from app.domain.pagination import Page, paginate
+from app.domain.records import ensure_unique
 from app.domain.security import hash_password, hash_token, new_token, token_display_prefix
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.schemas.users import TokenCreate, UserCreate, UserUpdate
@@ -80,18 +81,12 @@ def list_users(
     return paginate(session, stmt, order=[(User.id, False)], limit=limit, cursor=cursor)
 
 
-def _ensure_unique(session: Session, *, email: str | None, external_id: str | None) -> None:
-    if email and session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict(f"a user with e-mail {email} already exists")
-    if external_id and session.scalar(select(User.id).where(User.external_id == external_id)):
-        raise Conflict(f"a user with external id {external_id!r} already exists")
-
-
 def create_user(session: Session, actor: User | None, data: UserCreate) -> User:
     """``actor`` None is the server's own shell (``tacit users create``), trusted as admin."""
     if actor is not None:
         ensure_admin(actor)
-    _ensure_unique(session, email=data.email, external_id=data.external_id)
+    ensure_unique(session, User.email, data.email, what="a user")
+    ensure_unique(session, User.external_id, data.external_id, what="a user")
     user = User(
         name=data.name,
         email=data.email,
@@ -119,8 +114,8 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
     ensure_admin(actor)
     user = get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("email") and changes["email"] != user.email:
-        _ensure_unique(session, email=changes["email"], external_id=None)
+    if "email" in changes:
+        ensure_unique(session, User.email, changes["email"], own_id=user.id, what="a user")
     if "role" in changes and changes["role"] != user.role:
         if user.id == actor.id and changes["role"] != Role.admin:
             raise Conflict("admins cannot remove their own admin role; ask another admin")
