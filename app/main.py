@@ -7,10 +7,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import accounts, exports, health, notes, problems, users
+from app.api import accounts, exports, health, notes, problems, search, users
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
+from app.domain.search import SearchServices
+from app.embedding import get_embedder
+from app.search.base import SearchIndex
+from app.search.postgres import PostgresIndex
+from app.search.sqlite import SqliteIndex
+from app.worker.embedding import WorkerThread
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -28,16 +34,33 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
+def make_search_services(db: Database, settings: Settings) -> SearchServices:
+    embedder = get_embedder(settings.embedding_model)
+    index: SearchIndex = (
+        PostgresIndex(embedder) if db.dialect == "postgresql" else SqliteIndex(embedder.name)
+    )
+    return SearchServices(index=index, embedder=embedder)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = open_database(settings)
+        db = open_database(settings)
+        app.state.db = db
+        app.state.search = make_search_services(db, settings)
+        workers = [
+            WorkerThread(db, app.state.search.embedder) for _ in range(settings.worker_threads)
+        ]
+        for worker in workers:
+            worker.start()
         try:
             yield
         finally:
-            app.state.db.dispose()
+            for worker in workers:
+                worker.stop()
+            db.dispose()
 
     app = FastAPI(
         title="Tacit",
@@ -50,6 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, notes, accounts, users, exports):
+    for module in (health, notes, search, accounts, users, exports):
         app.include_router(module.router)
     return app

@@ -35,8 +35,6 @@ def pg_server() -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text("CREATE DATABASE tacit_template"))
     template = make_engine(admin_url.replace("/postgres?", "/tacit_template?"))
-    with template.begin() as conn:
-        conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
     upgrade(template)
     template.dispose()
     admin.dispose()
@@ -84,7 +82,8 @@ def db(db_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(_env_file=None, env="test", database_url=db_url)  # type: ignore[call-arg]
+    # No background embedding: tests drive the worker themselves, deterministically.
+    return Settings(_env_file=None, env="test", database_url=db_url, worker_threads=0)  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -48,6 +48,15 @@ def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def get_read_session(db: DatabaseDep) -> Iterator[Session]:
+    """For POSTs that only read (search): no write lock held while the work runs."""
+    with db.unit_of_work(write=False) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+
+
 def get_current_user(
     request: Request,
     db: DatabaseDep,

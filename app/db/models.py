@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Enum,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base, UTCDateTime, utcnow
+from app.db.base import Base, Embedding, UTCDateTime, utcnow
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -199,6 +200,8 @@ class Note(Base):
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised on every change that search must see (see app.search.sqlite's in-memory index).
+    search_seq: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
@@ -258,3 +261,66 @@ class AuditEvent(Base):
     target_type: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Passage(Base):
+    """A window of a note's text, the unit that keyword and semantic search score. Written with
+    the note (so keyword search sees it at once); its vector is filled in by the embedding
+    worker, keyed by a hash of the text so unchanged passages are never embedded twice."""
+
+    __tablename__ = "passages"
+    __table_args__ = (UniqueConstraint("note_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    embedding: Mapped[Any | None] = mapped_column(Embedding())
+    model: Mapped[str | None] = mapped_column(String(255))
+    embedded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmbeddingJob(Base):
+    """Work that must not be lost: written in the note's own transaction, deleted in the
+    transaction that stores the vectors. A crashed worker's lease runs out and another takes
+    the job over."""
+
+    __tablename__ = "embedding_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = _created()
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Raised by every change to the note: a worker that embedded an older text sees the
+    # difference and leaves the job for the next round instead of deleting it.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Search(Base):
+    __tablename__ = "searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    query: Mapped[str] = mapped_column(Text)
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    hits: Mapped[int] = mapped_column(Integer)
+    took_ms: Mapped[float] = mapped_column()
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class SearchImpression(Base):
+    """A note shown to a user in a search result, at a rank: what reuse analytics credit."""
+
+    __tablename__ = "search_impressions"
+    __table_args__ = (Index("ix_search_impressions_note_at", "note_id", "at"),)
+
+    search_id: Mapped[int] = mapped_column(
+        ForeignKey("searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,20 +12,40 @@ Managers and admins get no extra read access.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, and_, false, or_
 
 from app.db.models import Note, Role, User, Visibility
 from app.errors import Forbidden
 
+Clause = dict[str, Any]  # column name -> required value; all must hold
+
+
+def readable_by(viewer: User) -> list[Clause]:
+    """The rule itself, as data: a live note is readable when any clause holds.
+
+    Compiled to SQL by ``visible_notes`` and to a vector mask by the in-memory index of
+    ``app.search.sqlite``, so both apply the very same rule.
+    """
+    if not viewer.is_active:
+        return []
+    clauses: list[Clause] = [{"visibility": Visibility.company}, {"author_id": viewer.id}]
+    if viewer.team_id is not None:
+        clauses.append({"visibility": Visibility.team, "team_id": viewer.team_id})
+    return clauses
+
 
 def visible_notes(viewer: User) -> ColumnElement[bool]:
-    if not viewer.is_active:
+    clauses = readable_by(viewer)
+    if not clauses:
         return false()
-    readable = or_(Note.visibility == Visibility.company, Note.author_id == viewer.id)
-    if viewer.team_id is not None:
-        readable = or_(
-            readable, and_(Note.visibility == Visibility.team, Note.team_id == viewer.team_id)
+    readable = or_(
+        *(
+            and_(*(getattr(Note, column) == value for column, value in clause.items()))
+            for clause in clauses
         )
+    )
     return and_(Note.deleted_at.is_(None), readable)
 
 

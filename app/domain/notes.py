@@ -18,6 +18,7 @@ from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.errors import Invalid, NotFound, PreconditionFailed
 from app.schemas.notes import NoteCreate, NoteUpdate
+from app.search import indexing
 
 # A phone with a wrong clock may post a little "from the future"; more than this is a mistake.
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -63,7 +64,8 @@ def add_note(
     external_id: str | None,
     contacts: list[Contact],
 ) -> Note:
-    """Add a note and its first revision; shared by every channel (API, import, later mail)."""
+    """Add a note and its first revision; shared by every channel (API, import, later mail).
+    The caller indexes it (``indexing.notes_added``), in bulk where it adds many."""
     note = Note(
         account_id=account.id,
         author_id=author.id,  # the caller's User may belong to another session: link by id
@@ -97,7 +99,7 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
         external_id=data.external_id,
         contacts=contacts_of_account(session, account.id, data.contact_ids),
     )
-    session.flush()
+    indexing.notes_added(session, [note])
     return note
 
 
@@ -189,7 +191,7 @@ def update_note(
     note.version += 1
     session.flush()
     session.add(snapshot_revision(note, editor.id))
-    session.flush()
+    indexing.note_changed(session, note)
     return note
 
 
@@ -201,6 +203,7 @@ def delete_note(
     ensure_can_edit(actor, note)
     _check_version(note, expected_version)
     note.deleted_at = utcnow()
+    indexing.note_removed(session, note)
     audit.record(
         session,
         actor,

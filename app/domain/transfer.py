@@ -29,6 +29,7 @@ from app.domain.notes import add_note, snapshot_revision
 from app.domain.users import team_by_name
 from app.errors import Invalid
 from app.schemas.common import MAX_NOTE_CHARS, UTCInput
+from app.search import indexing
 
 KINDS = ("users", "accounts", "contacts", "notes")
 _ACCESS_ROLES = {Role.manager.value, Role.admin.value}
@@ -329,12 +330,13 @@ def _import_notes(
 ) -> None:
     session.flush()
     notes = _existing(session, Note)
+    added: list[Note] = []
     for r in records:
         mentioned = sorted((contacts[c] for c in set(r.contact_ids)), key=lambda c: c.id)
         account, author = accounts[r.account_id], users[r.author_id]
         note = notes.get(r.id)
         if note is None:
-            add_note(
+            note = add_note(
                 session,
                 account=account,
                 author=author,
@@ -345,6 +347,7 @@ def _import_notes(
                 external_id=r.id,
                 contacts=mentioned,
             )
+            added.append(note)
             report.created["notes"] += 1
             continue
         changed = _assign(
@@ -362,9 +365,11 @@ def _import_notes(
         if changed:
             note.version += 1
             session.add(snapshot_revision(note, author.id))
+            indexing.note_changed(session, note)
             report.updated["notes"] += 1
         else:
             report.unchanged["notes"] += 1
+    indexing.notes_added(session, added)
 
 
 # --- export -------------------------------------------------------------------------------

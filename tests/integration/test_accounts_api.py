@@ -41,6 +41,7 @@ def test_account_crud_and_filters(client, rep) -> None:
     )
     create_account(client, rep, name="Ridgeline Cartage")
     assert harbor["domains"] == ["harborfreightways.example", "hfw.example"]
+
     def get(**params: str) -> list[str]:
         response = client.get("/v1/accounts", headers=rep.headers, params=params)
         return [a["name"] for a in response.json()["items"]]

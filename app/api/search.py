@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from app.api.deps import CurrentUser, DatabaseDep, ReadSessionDep
+from app.db.base import utcnow
+from app.domain import search
+from app.domain.status import index_status
+from app.schemas.common import Ref
+from app.schemas.search import SearchHit, SearchQuery, SearchResponse, Status, Understood
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+@router.post("/search")
+def search_notes(
+    query: SearchQuery,
+    request: Request,
+    session: ReadSessionDep,
+    db: DatabaseDep,
+    user: CurrentUser,
+) -> SearchResponse:
+    """Ask in your own words; get the notes you may read that answer it, best first."""
+    params = search.SearchRequest(**query.model_dump())
+    result = search.search(session, request.app.state.search, user, params)
+    search.record(db, user, params, result)
+    now = utcnow()
+    return SearchResponse(
+        hits=[
+            SearchHit(
+                note_id=hit.note.id,
+                external_id=hit.note.external_id,
+                account=Ref.model_validate(hit.note.account),
+                author=Ref.model_validate(hit.note.author),
+                observed_at=hit.note.observed_at,
+                age_days=(now - hit.note.observed_at).days,
+                visibility=hit.note.visibility.value,
+                snippet=hit.snippet,
+                score=hit.score,
+                matched=hit.matched,
+            )
+            for hit in result.hits
+        ],
+        took_ms=result.took_ms,
+        search_id=result.search_id,
+        understood=Understood(
+            accounts=[Ref.model_validate(a) for a in result.accounts],
+            contacts=[Ref.model_validate(c) for c in result.contacts],
+            years=result.understanding.years,
+        ),
+    )
+
+
+@router.get("/status")
+def get_status(request: Request, session: ReadSessionDep, _: CurrentUser) -> Status:
+    """The embedding model, and how much of the base it has embedded."""
+    return Status(**index_status(session, request.app.state.search.embedder.name))

@@ -1,0 +1,280 @@
+"""Search: the question in, the notes that answer it out, ranked, quoted and attributed.
+
+1. Understand the question: the accounts, people and years it names (``search.query``).
+2. Retrieve passages by keyword and by meaning, each inside the same scope: what the asker may
+   read, the explicit filters, and the recognised accounts.
+3. Fuse per note (its best passage counts): reciprocal ranks, plus boosts for the named people
+   and years, and a mild preference for fresher knowledge.
+4. Quote the best passage with the query's words marked, and record who was shown what.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.base import utcnow
+from app.db.engine import Database
+from app.db.models import (
+    Account,
+    Contact,
+    Note,
+    Passage,
+    Search,
+    SearchImpression,
+    User,
+    note_contacts,
+)
+from app.domain.access import visible_notes
+from app.embedding.base import Embedder
+from app.search.base import KeywordQuery, PassageHit, Scope, SearchIndex, keyword_query
+from app.search.query import Understanding, Vocabulary, understand
+
+M = TypeVar("M", Account, Contact)
+CANDIDATES = 100  # passages each retrieval returns before fusion
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights, tuned on a labelled development set (scripts/eval.py)."""
+
+    keyword: float = 1.0
+    semantic: float = 1.0
+    contact: float = 0.01
+    year: float = 0.01
+    freshness: float = 0.002
+    freshness_days: float = 365.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchRequest:
+    q: str
+    account_id: int | None = None
+    contact_id: int | None = None
+    author_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 10
+
+
+@dataclass
+class Hit:
+    note: Note
+    score: float
+    passage: str
+    snippet: str
+    matched: str  # "keyword", "meaning" or "both"
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    took_ms: float
+    understanding: Understanding
+    accounts: list[Account] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    search_id: int | None = None
+
+
+@dataclass
+class SearchServices:
+    """What a search needs besides the database, built once per process."""
+
+    index: SearchIndex
+    embedder: Embedder
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    weights: Weights = field(default_factory=Weights)
+
+
+@dataclass
+class _Candidate:
+    note_id: int
+    score: float = 0.0
+    best_passage: int | None = None
+    best_rank: float = math.inf
+    by: set[str] = field(default_factory=set)
+
+
+def _fuse(lists: dict[str, list[PassageHit]], weights: Weights) -> dict[int, _Candidate]:
+    candidates: dict[int, _Candidate] = {}
+    for name, hits in lists.items():
+        weight = weights.keyword if name == "keyword" else weights.semantic
+        rank = 0
+        seen: set[int] = set()
+        for hit in hits:
+            if hit.note_id in seen:  # a note counts once per list, by its best passage
+                continue
+            seen.add(hit.note_id)
+            rank += 1
+            cand = candidates.setdefault(hit.note_id, _Candidate(hit.note_id))
+            cand.score += weight / (RRF_K + rank)
+            cand.by.add(name)
+            if rank < cand.best_rank:
+                cand.best_rank, cand.best_passage = rank, hit.passage_id
+    return candidates
+
+
+def search(
+    session: Session, services: SearchServices, viewer: User, request: SearchRequest
+) -> SearchResult:
+    started = time.perf_counter()
+    services.vocabulary.refresh(session)
+    understanding = understand(services.vocabulary, request.q)
+    accounts: Sequence[int] | None = (
+        [request.account_id]
+        if request.account_id is not None
+        else understanding.account_ids or None
+    )
+    scope = Scope(
+        viewer=viewer,
+        account_ids=tuple(accounts) if accounts else None,
+        author_id=request.author_id,
+        contact_id=request.contact_id,
+        since=request.since,
+        until=request.until,
+    )
+    keywords = keyword_query(" ".join([understanding.text, *understanding.contact_names]))
+    vector = services.embedder.embed([understanding.text])[0]
+    lists = {
+        "keyword": services.index.keyword(session, keywords, scope, CANDIDATES),
+        "semantic": services.index.semantic(session, vector, scope, CANDIDATES),
+    }
+    candidates = _fuse(lists, services.weights)
+    notes = _load_visible(session, viewer, list(candidates))
+    _boost(session, candidates, notes, understanding, services.weights)
+    ranked = sorted(
+        (c for c in candidates.values() if c.note_id in notes),
+        key=lambda c: (-c.score, -c.note_id),
+    )[: request.limit]
+    passages = _passages(session, [c.best_passage for c in ranked if c.best_passage])
+    hits = [
+        Hit(
+            note=notes[c.note_id],
+            score=round(c.score, 6),
+            passage=passages.get(c.best_passage or -1, notes[c.note_id].body),
+            snippet=snippet(passages.get(c.best_passage or -1, notes[c.note_id].body), keywords),
+            matched="both" if len(c.by) == 2 else ("keyword" if "keyword" in c.by else "meaning"),
+        )
+        for c in ranked
+    ]
+    took = (time.perf_counter() - started) * 1000
+    return SearchResult(
+        hits=hits,
+        took_ms=round(took, 2),
+        understanding=understanding,
+        accounts=_by_ids(session, Account, understanding.account_ids),
+        contacts=_by_ids(session, Contact, understanding.contact_ids),
+    )
+
+
+def _by_ids(session: Session, model: type[M], ids: list[int]) -> list[M]:
+    return (
+        list(session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)))
+        if ids
+        else []
+    )
+
+
+def _load_visible(session: Session, viewer: User, note_ids: list[int]) -> dict[int, Note]:
+    if not note_ids:
+        return {}
+    stmt = select(Note).where(Note.id.in_(note_ids), visible_notes(viewer))
+    return {note.id: note for note in session.scalars(stmt).unique()}
+
+
+def _boost(
+    session: Session,
+    candidates: dict[int, _Candidate],
+    notes: dict[int, Note],
+    understanding: Understanding,
+    weights: Weights,
+) -> None:
+    mentioned: set[int] = set()
+    if understanding.contact_ids and notes:
+        mentioned = set(
+            session.scalars(
+                select(note_contacts.c.note_id).where(
+                    note_contacts.c.contact_id.in_(understanding.contact_ids),
+                    note_contacts.c.note_id.in_(list(notes)),
+                )
+            )
+        )
+    now = utcnow()
+    for note_id, cand in candidates.items():
+        note = notes.get(note_id)
+        if note is None:
+            continue
+        if note_id in mentioned:
+            cand.score += weights.contact
+        if understanding.years and note.observed_at.year in understanding.years:
+            cand.score += weights.year
+        age_days = max(0.0, (now - note.observed_at).total_seconds() / 86400)
+        cand.score += weights.freshness * math.exp(-age_days / weights.freshness_days)
+
+
+def _passages(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Passage.id, Passage.text).where(Passage.id.in_(ids))).all())
+
+
+SNIPPET_CHARS = 320
+
+
+def snippet(text: str, query: KeywordQuery) -> str:
+    """The passage around its first matching word, HTML-escaped, matches in ``<mark>``."""
+    stems = [re.escape(w[: max(4, len(w) - 2)]) for term in query.terms for w in term.split()]
+    pattern = re.compile(rf"\b(?:{'|'.join(stems)})\w*", re.I) if stems else None
+    flat = " ".join(text.split())
+    first = pattern.search(flat) if pattern else None
+    start = 0
+    if first and first.start() > SNIPPET_CHARS // 2 and len(flat) > SNIPPET_CHARS:
+        start = flat.rfind(" ", 0, first.start() - SNIPPET_CHARS // 3) + 1
+    window = flat[start : start + SNIPPET_CHARS]
+    if start + SNIPPET_CHARS < len(flat):
+        window = window[: window.rfind(" ")] + " …"
+    if start:
+        window = "… " + window
+    if pattern is None:
+        return html.escape(window)
+    out, last = [], 0
+    for match in pattern.finditer(window):
+        out += [
+            html.escape(window[last : match.start()]),
+            f"<mark>{html.escape(match.group())}</mark>",
+        ]
+        last = match.end()
+    out.append(html.escape(window[last:]))
+    return "".join(out)
+
+
+def record(db: Database, viewer: User, request: SearchRequest, result: SearchResult) -> None:
+    """Who was shown which note at which rank: what reuse analytics credit authors for."""
+    with db.unit_of_work() as session:
+        entry = Search(
+            user_id=viewer.id,
+            query=request.q[:2000],
+            account_id=request.account_id,
+            hits=len(result.hits),
+            took_ms=result.took_ms,
+        )
+        session.add(entry)
+        session.flush()
+        now = utcnow()
+        session.add_all(
+            SearchImpression(
+                search_id=entry.id, rank=rank, note_id=hit.note.id, user_id=viewer.id, at=now
+            )
+            for rank, hit in enumerate(result.hits, start=1)
+        )
+        result.search_id = entry.id

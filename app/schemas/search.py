@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from app.schemas.common import Id, Ref, Schema, UTCInput
+
+MAX_RESULTS = 50
+
+
+class SearchQuery(Schema):
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    account_id: Id | None = None
+    contact_id: Id | None = None
+    author_id: Id | None = None
+    since: UTCInput | None = Field(default=None, description="Observed at or after.")
+    until: UTCInput | None = Field(default=None, description="Observed before.")
+    limit: int = Field(default=10, ge=1, le=MAX_RESULTS)
+
+
+class SearchHit(Schema):
+    note_id: int
+    external_id: str | None
+    account: Ref
+    author: Ref
+    observed_at: datetime
+    age_days: int = Field(description="Days since the fact was observed.")
+    visibility: str
+    snippet: str = Field(description="The best passage, HTML-escaped, matches in <mark>.")
+    score: float
+    matched: Literal["keyword", "meaning", "both"]
+
+
+class Understood(Schema):
+    accounts: list[Ref]
+    contacts: list[Ref]
+    years: list[int]
+
+
+class SearchResponse(Schema):
+    hits: list[SearchHit]
+    took_ms: float
+    search_id: int | None
+    understood: Understood
+
+
+class Status(Schema):
+    database: str
+    model: str
+    notes: int
+    embedded_notes: int
+    pending_jobs: int
+    failed_jobs: int

@@ -1,0 +1,106 @@
+"""The search index interface, and what both backends share: the scope every retrieval is
+filtered by, and how a question becomes keyword terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import numpy as np
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Note, User, note_contacts
+from app.domain.access import visible_notes
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """Who is asking and which notes the question may return. Applied inside each retrieval."""
+
+    viewer: User
+    account_ids: tuple[int, ...] | None = None
+    author_id: int | None = None
+    contact_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions = [visible_notes(self.viewer)]
+        if self.account_ids is not None:
+            conditions.append(Note.account_id.in_(self.account_ids))
+        if self.author_id is not None:
+            conditions.append(Note.author_id == self.author_id)
+        if self.contact_id is not None:
+            conditions.append(
+                Note.id.in_(
+                    select(note_contacts.c.note_id).where(
+                        note_contacts.c.contact_id == self.contact_id
+                    )
+                )
+            )
+        if self.since is not None:
+            conditions.append(Note.observed_at >= self.since)
+        if self.until is not None:
+            conditions.append(Note.observed_at < self.until)
+        return conditions
+
+
+@dataclass(frozen=True)
+class PassageHit:
+    passage_id: int
+    note_id: int
+    score: float  # higher is better, comparable only within one retrieval
+
+
+@dataclass
+class KeywordQuery:
+    """Terms OR-ed together; a term of several words is a phrase (``INC-43399`` → "inc 43399")."""
+
+    terms: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+class SearchIndex(Protocol):
+    """Keyword and semantic retrieval of passages, each filtered by a ``Scope`` in its query."""
+
+    def keyword(
+        self, session: Session, query: KeywordQuery, scope: Scope, limit: int
+    ) -> list[PassageHit]: ...
+
+    def semantic(
+        self, session: Session, vector: np.ndarray, scope: Scope, limit: int
+    ) -> list[PassageHit]: ...
+
+
+# A question's filler words: they would make every passage a keyword match.
+_FILLER = """
+    a about above after again all am an and any anybody anyone anything are as at be been
+    before being below between both but by can colleagues could did do does doing down during
+    each else ever every few for from further get got had has have having he her here hers him
+    his how i if in into is it its itself just know let like me more most my no nor not now of
+    off on once only or other our ours out over own same say said she should so some such tell
+    than that the their theirs them then there these they this those through to too under until
+    up us very was we were what when where which while who whom whose why will with would you
+    your yours
+"""
+STOPWORDS = frozenset(_FILLER.split())
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.#&'][A-Za-z0-9]+)*")
+
+
+def keyword_query(text: str) -> KeywordQuery:
+    terms: list[str] = []
+    for token in _TOKEN.findall(text):
+        parts = [p for p in re.split(r"[-/.#&']", token.lower()) if p]
+        if len(parts) == 1:
+            word = parts[0]
+            if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+                continue
+            terms.append(word)
+        else:
+            terms.append(" ".join(parts))
+    return KeywordQuery(list(dict.fromkeys(terms)))

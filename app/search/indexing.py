@@ -1,0 +1,105 @@
+"""Keeping search in step with notes, inside the note's own transaction.
+
+Every write path calls ``note_changed`` (or ``note_removed``) before its unit of work commits:
+the note's passages are re-split (so keyword search sees the new text at once), passages whose
+text is unchanged keep their vectors, an embedding job is queued for the rest, and the note's
+search sequence is raised so in-memory indexes know to refresh it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.db.models import EmbeddingJob, Note, Passage
+from app.search.passages import split_passages, text_hash
+
+_CHUNK = 5000  # ids per IN (...) list, well under every driver's parameter limit
+
+
+def bump_search_seq(session: Session, note_ids: Iterable[int]) -> None:
+    """Give the notes a sequence number above every other one.
+
+    On SQLite writers are serialised, so numbers are handed out in commit order and a reader
+    that remembers the highest number it has seen never misses a change.
+    """
+    ids = sorted(set(note_ids))
+    if not ids:
+        return
+    session.flush()
+    top = session.scalar(select(func.coalesce(func.max(Note.search_seq), 0))) or 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(update(Note).where(Note.id.in_(chunk)).values(search_seq=top + 1))
+
+
+def notes_added(session: Session, notes: list[Note]) -> None:
+    """Index new notes in bulk: passages now, vectors by a queued job."""
+    if not notes:
+        return
+    session.flush()
+    passages = [
+        {"note_id": note.id, "ordinal": ordinal, "text": text, "text_hash": text_hash(text)}
+        for note in notes
+        for ordinal, text in enumerate(split_passages(note.body))
+    ]
+    session.execute(insert(Passage), passages)
+    session.execute(
+        insert(EmbeddingJob), [{"note_id": n.id, "generation": 0, "attempts": 0} for n in notes]
+    )
+    bump_search_seq(session, [n.id for n in notes])
+
+
+def enqueue_embedding(session: Session, note_id: int) -> None:
+    bumped = session.execute(
+        update(EmbeddingJob)
+        .where(EmbeddingJob.note_id == note_id)
+        .values(generation=EmbeddingJob.generation + 1, attempts=0, last_error=None)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert(EmbeddingJob).values(note_id=note_id, generation=0, attempts=0))
+
+
+def note_changed(session: Session, note: Note) -> None:
+    """Re-split the note's text; queue embedding for the passages that are new."""
+    session.flush()
+    existing = list(
+        session.scalars(select(Passage).where(Passage.note_id == note.id).order_by(Passage.ordinal))
+    )
+    texts = split_passages(note.body)
+    hashes = [text_hash(t) for t in texts]
+    if [p.text_hash for p in existing] != hashes:
+        # Vectors follow their text, wherever an edit moved it.
+        kept = {p.text_hash: p for p in existing if p.embedding is not None}
+        for passage in existing:
+            session.delete(passage)
+        session.flush()
+        for ordinal, (text, digest) in enumerate(zip(texts, hashes, strict=True)):
+            old = kept.get(digest)
+            session.add(
+                Passage(
+                    note_id=note.id,
+                    ordinal=ordinal,
+                    text=text,
+                    text_hash=digest,
+                    embedding=old.embedding if old else None,
+                    model=old.model if old else None,
+                    embedded_at=old.embedded_at if old else None,
+                )
+            )
+        session.flush()
+    pending = session.scalar(
+        select(func.count()).where(Passage.note_id == note.id, Passage.embedding.is_(None))
+    )
+    if pending:
+        enqueue_embedding(session, note.id)
+    bump_search_seq(session, [note.id])
+
+
+def note_removed(session: Session, note: Note) -> None:
+    """A deleted note leaves the indexes: its passages, vectors and pending job go."""
+    session.execute(delete(Passage).where(Passage.note_id == note.id))
+    session.execute(delete(EmbeddingJob).where(EmbeddingJob.note_id == note.id))
+    bump_search_seq(session, [note.id])

@@ -1,0 +1,210 @@
+"""Understanding a question: which accounts, people and years it is about.
+
+Reps name the account in the question ("who signs off on spend at Coldwater College?") while
+notes rarely repeat it, so the account is taken out of the text and used as a scope instead.
+Accounts are recognised by full name, alias, domain, distinctive leading words ("Vantor",
+"Saint Aldric"), initials ("WSU") and close misspellings; people by full name, or by first
+name or job title at a recognised account ("Kara at Orrin Castings", "the VP Finance at X").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Account, AccountDomain, Contact
+
+_WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*")
+_YEAR = re.compile(r"(?<![\w-])(19[5-9]\d|20\d\d)(?![\w-])")
+# Words that end company names without telling them apart.
+_SUFFIXES = {"co", "inc", "llc", "ltd", "corp", "company", "group", "the", "and", "of"}
+_FORMER = re.compile(r"^former\s+", re.I)
+
+
+def words(text: str) -> list[str]:
+    text = text.lower().replace("\u2019", "'").replace("&", " and ")
+    out = []
+    for word in _WORD.findall(text):
+        word = word.removesuffix("'s")
+        out.append("saint" if word == "st" else word)
+    return out
+
+
+@dataclass
+class Understanding:
+    """What the question names, and its text with the account names taken out."""
+
+    text: str
+    account_ids: list[int] = field(default_factory=list)
+    contact_ids: list[int] = field(default_factory=list)
+    contact_names: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Form:
+    words: tuple[str, ...]
+    account_id: int
+    strength: int  # 3 full name, alias or domain; 2 distinctive leading words; 1 initials
+
+
+@dataclass
+class _Person:
+    id: int
+    account_id: int
+    name_words: tuple[str, ...]
+    title_words: frozenset[str]
+
+
+class Vocabulary:
+    """Account and contact names, loaded once and reloaded when they change."""
+
+    def __init__(self) -> None:
+        self._stamp: tuple[object, ...] | None = None
+        self.forms: dict[tuple[str, ...], set[int]] = {}
+        self.people: list[_Person] = []
+        self.people_by_account: dict[int, list[_Person]] = defaultdict(list)
+        self.max_form = 1
+
+    def refresh(self, session: Session) -> None:
+        stamp = (
+            *session.execute(select(func.count(Account.id), func.max(Account.updated_at))).one(),
+            *session.execute(select(func.count(Contact.id), func.max(Contact.updated_at))).one(),
+        )
+        if stamp != self._stamp:
+            self._load(session)
+            self._stamp = stamp
+
+    def _load(self, session: Session) -> None:
+        forms: list[_Form] = []
+        accounts = session.execute(select(Account.id, Account.name, Account.aliases)).all()
+        for account_id, name, aliases in accounts:
+            name_words = [w for w in words(name)]
+            core = tuple(w for w in name_words if w not in _SUFFIXES) or tuple(name_words)
+            forms += [_Form(tuple(name_words), account_id, 3), _Form(core, account_id, 3)]
+            forms += [_Form(tuple(words(alias)), account_id, 3) for alias in aliases or []]
+            forms += [_Form(core[:n], account_id, 2) for n in range(1, len(core))]
+            initials = "".join(w[0] for w in core)
+            if len(initials) >= 3:
+                forms.append(_Form((initials,), account_id, 1))
+        for domain, account_id in session.execute(
+            select(AccountDomain.domain, AccountDomain.account_id)
+        ):
+            label = domain.rsplit(".", 1)[0]
+            forms += [_Form(tuple(words(domain)), account_id, 3), _Form((label,), account_id, 3)]
+        # A partial form that fits several accounts names none of them.
+        owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        strength: dict[tuple[str, ...], int] = {}
+        for form in forms:
+            if form.words:
+                owners[form.words].add(form.account_id)
+                strength[form.words] = max(strength.get(form.words, 0), form.strength)
+        self.forms = {w: ids for w, ids in owners.items() if len(ids) == 1 or strength[w] == 3}
+        self.strength = strength
+        self.max_form = max((len(w) for w in self.forms), default=1)
+        self.people, self.people_by_account = [], defaultdict(list)
+        for contact_id, account_id, name, title in session.execute(
+            select(Contact.id, Contact.account_id, Contact.name, Contact.title)
+        ):
+            person = _Person(
+                contact_id,
+                account_id,
+                tuple(words(name)),
+                frozenset(words(_FORMER.sub("", title or ""))) - _SUFFIXES,
+            )
+            self.people.append(person)
+            self.people_by_account[account_id].append(person)
+        self._names = [" ".join(w) for w in self.forms if self.strength[w] == 3]
+
+
+def understand(vocabulary: Vocabulary, question: str) -> Understanding:
+    tokens = words(question)
+    original = set(re.findall(r"[A-Z][\w'-]*", question))
+    capitalised = {w.lower().removesuffix("'s") for w in original}
+    found: dict[int, int] = {}
+    consumed: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        for n in range(min(vocabulary.max_form, len(tokens) - i), 0, -1):
+            span = tuple(tokens[i : i + n])
+            ids = vocabulary.forms.get(span)
+            if not ids or len(ids) != 1:
+                continue
+            strength = vocabulary.strength[span]
+            # One leading word ("Summit") is a name only when written as one.
+            if (
+                strength < 3
+                and n == 1
+                and span[0] not in capitalised
+                and span[0].upper() not in original
+            ):
+                continue
+            account_id = next(iter(ids))
+            found[account_id] = max(found.get(account_id, 0), strength)
+            consumed.update(range(i, i + n))
+            i += n - 1
+            break
+        i += 1
+    if not found:
+        _fuzzy_accounts(vocabulary, tokens, found, consumed)
+    understanding = Understanding(
+        text=" ".join(t for k, t in enumerate(tokens) if k not in consumed) or question,
+        account_ids=sorted(found),
+        years=sorted({int(y) for y in _YEAR.findall(question)}),
+    )
+    _people(vocabulary, tokens, consumed, understanding)
+    return understanding
+
+
+def _fuzzy_accounts(
+    vocabulary: Vocabulary, tokens: list[str], found: dict[int, int], consumed: set[int]
+) -> None:
+    """Misspelt names ("Coldwatter Colege"): the closest full name over a window of words."""
+    best: tuple[float, int, range] | None = None
+    for form, ids in vocabulary.forms.items():
+        if vocabulary.strength[form] != 3 or len(ids) != 1 or len(form) < 1:
+            continue
+        target = " ".join(form)
+        if len(target) < 6:
+            continue
+        n = len(form)
+        for i in range(0, max(0, len(tokens) - n) + 1):
+            candidate = " ".join(tokens[i : i + n])
+            ratio = difflib.SequenceMatcher(None, candidate, target).ratio()
+            if ratio >= 0.85 and (best is None or ratio > best[0]):
+                best = (ratio, next(iter(ids)), range(i, i + n))
+    if best is not None:
+        found[best[1]] = 2
+        consumed.update(best[2])
+
+
+def _people(
+    vocabulary: Vocabulary, tokens: list[str], consumed: set[int], out: Understanding
+) -> None:
+    text = f" {' '.join(tokens)} "
+    free = {t for k, t in enumerate(tokens) if k not in consumed}
+    candidates = (
+        [p for a in out.account_ids for p in vocabulary.people_by_account.get(a, [])]
+        if out.account_ids
+        else vocabulary.people
+    )
+    for person in candidates:
+        full = f" {' '.join(person.name_words)} "
+        first = person.name_words[0] if person.name_words else ""
+        by_name = len(person.name_words) > 1 and full in text
+        by_first = bool(out.account_ids) and first in free and len(first) > 2
+        by_title = (
+            bool(out.account_ids) and len(person.title_words) > 0 and (person.title_words <= free)
+        )
+        if by_name or by_first or by_title:
+            out.contact_ids.append(person.id)
+            out.contact_names.append(first)
+    if out.contact_ids and not out.account_ids:
+        out.account_ids = sorted(
+            {p.account_id for p in vocabulary.people if p.id in set(out.contact_ids)}
+        )
