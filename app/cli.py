@@ -25,6 +25,7 @@ from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.db.models import Role
 from app.errors import AppError
+from app.search.postgres import ensure_vector_index
 
 cli = typer.Typer(
     help="Tacit: tacit customer knowledge, captured and found.",
@@ -109,6 +110,59 @@ def serve(
     out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     out.print(f"database: {url}  environment: {settings.env}")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@cli.command()
+def worker(
+    batch: Annotated[int, typer.Option(help="Notes claimed per round.")] = 64,
+    poll: Annotated[float, typer.Option(help="Seconds to wait when the queue is empty.")] = 1.0,
+    until_empty: Annotated[
+        bool, typer.Option("--until-empty", help="Exit once nothing is pending.")
+    ] = False,
+) -> None:
+    """Run an embedding worker in this process (as many as you like, on any machine)."""
+    import time
+
+    from app.embedding import get_embedder
+    from app.worker.embedding import run_once
+
+    settings = load_settings()
+    embedder = get_embedder(settings.embedding_model)
+    with database() as db:
+        err.print(f"embedding worker on {db.dialect} with {embedder.name}")
+        done = 0
+        try:
+            while True:
+                claimed = run_once(db, embedder, batch_notes=batch)
+                done += claimed
+                if claimed:
+                    continue
+                if until_empty:
+                    break
+                time.sleep(poll)
+        except KeyboardInterrupt:
+            pass
+        err.print(f"processed {done} job(s)")
+
+
+@cli.command()
+def reindex(
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-embed everything, even vectors of this model.")
+    ] = False,
+) -> None:
+    """Queue the notes whose vectors are missing or from another model (after a model change).
+    Workers (`tacit serve` or `tacit worker`) then embed them."""
+    from app.embedding import get_embedder
+    from app.search.indexing import enqueue_stale
+
+    settings = load_settings()
+    model = settings.embedding_model
+    with database() as db, db.unit_of_work() as session:
+        if db.dialect == "postgresql":
+            ensure_vector_index(session, get_embedder(model).dims)
+        queued = enqueue_stale(session, model, force=force)
+    out.print(f"queued {queued} note(s) for embedding with {model}")
 
 
 @users_cli.command("create")

@@ -38,6 +38,7 @@ from app.domain.access import visible_notes
 from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, PassageHit, Scope, SearchIndex, keyword_query
 from app.search.query import Understanding, Vocabulary, understand
+from app.search.topics import TopicModel
 
 M = TypeVar("M", Account, Contact)
 CANDIDATES = 100  # passages each retrieval returns before fusion
@@ -50,9 +51,10 @@ class Weights:
 
     keyword: float = 1.0
     semantic: float = 1.0
+    identifier: float = 3.0
     contact: float = 0.01
     year: float = 0.01
-    freshness: float = 0.002
+    freshness: float = 0.001
     freshness_days: float = 365.0
 
 
@@ -94,6 +96,11 @@ class SearchServices:
     embedder: Embedder
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     weights: Weights = field(default_factory=Weights)
+    topics: TopicModel | None = None
+
+    def __post_init__(self) -> None:
+        if self.topics is None:
+            self.topics = TopicModel(self.embedder)
 
 
 @dataclass
@@ -108,7 +115,7 @@ class _Candidate:
 def _fuse(lists: dict[str, list[PassageHit]], weights: Weights) -> dict[int, _Candidate]:
     candidates: dict[int, _Candidate] = {}
     for name, hits in lists.items():
-        weight = weights.keyword if name == "keyword" else weights.semantic
+        weight = getattr(weights, name)
         rank = 0
         seen: set[int] = set()
         for hit in hits:
@@ -145,10 +152,15 @@ def search(
     )
     keywords = keyword_query(" ".join([understanding.text, *understanding.contact_names]))
     vector = services.embedder.embed([understanding.text])[0]
+    if not keywords.identifiers and services.topics is not None:
+        vector = services.topics.expand(vector)
     lists = {
         "keyword": services.index.keyword(session, keywords, scope, CANDIDATES),
         "semantic": services.index.semantic(session, vector, scope, CANDIDATES),
     }
+    if keywords.identifiers:
+        codes = KeywordQuery(keywords.identifiers)
+        lists["identifier"] = services.index.keyword(session, codes, scope, CANDIDATES)
     candidates = _fuse(lists, services.weights)
     notes = _load_visible(session, viewer, list(candidates))
     _boost(session, candidates, notes, understanding, services.weights)
@@ -163,7 +175,7 @@ def search(
             score=round(c.score, 6),
             passage=passages.get(c.best_passage or -1, notes[c.note_id].body),
             snippet=snippet(passages.get(c.best_passage or -1, notes[c.note_id].body), keywords),
-            matched="both" if len(c.by) == 2 else ("keyword" if "keyword" in c.by else "meaning"),
+            matched=_matched(c.by),
         )
         for c in ranked
     ]
@@ -183,6 +195,13 @@ def _by_ids(session: Session, model: type[M], ids: list[int]) -> list[M]:
         if ids
         else []
     )
+
+
+def _matched(by: set[str]) -> str:
+    lexical = bool(by & {"keyword", "identifier"})
+    if lexical and "semantic" in by:
+        return "both"
+    return "keyword" if lexical else "meaning"
 
 
 def _load_visible(session: Session, viewer: User, note_ids: list[int]) -> dict[int, Note]:

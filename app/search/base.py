@@ -57,9 +57,14 @@ class PassageHit:
 
 @dataclass
 class KeywordQuery:
-    """Terms OR-ed together; a term of several words is a phrase (``INC-43399`` → "inc 43399")."""
+    """Terms OR-ed together; a term of several words is a phrase (``INC-43399`` → "inc 43399").
+
+    ``identifiers`` are the terms that look like codes (ticket and order numbers, SKUs,
+    acronyms such as HITRUST): a note holding one is very likely what was asked for.
+    """
 
     terms: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -94,13 +99,17 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.#&'][A-Za-z0-9]+)*")
 
 def keyword_query(text: str) -> KeywordQuery:
     terms: list[str] = []
+    identifiers: list[str] = []
     for token in _TOKEN.findall(text):
         parts = [p for p in re.split(r"[-/.#&']", token.lower()) if p]
-        if len(parts) == 1:
-            word = parts[0]
-            if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
-                continue
-            terms.append(word)
-        else:
-            terms.append(" ".join(parts))
-    return KeywordQuery(list(dict.fromkeys(terms)))
+        term = " ".join(parts)
+        if len(parts) == 1 and (term in STOPWORDS or (len(term) < 2 and not term.isdigit())):
+            continue
+        terms.append(term)
+        # A code mixes letters and digits or joins numbers ("PO 7700-755208"); a bare number
+        # such as a year is not one.
+        code = any(c.isdigit() for c in token) and (len(parts) > 1 or not token.isdigit())
+        acronym = token.isupper() and sum(c.isalpha() for c in token) >= 3
+        if (code and len(token) >= 4) or acronym:
+            identifiers.append(term)
+    return KeywordQuery(list(dict.fromkeys(terms)), list(dict.fromkeys(identifiers)))

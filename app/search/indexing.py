@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import EmbeddingJob, Note, Passage
@@ -56,7 +56,16 @@ def enqueue_embedding(session: Session, note_id: int) -> None:
     bumped = session.execute(
         update(EmbeddingJob)
         .where(EmbeddingJob.note_id == note_id)
-        .values(generation=EmbeddingJob.generation + 1, attempts=0, last_error=None)
+        .values(
+            generation=EmbeddingJob.generation + 1,
+            attempts=0,
+            last_error=None,
+            # A job parked or waiting after failures is free again: the text is new. A job a
+            # live worker holds (no error) keeps its lease; the generation tells that worker.
+            leased_until=case(
+                (EmbeddingJob.last_error.is_not(None), None), else_=EmbeddingJob.leased_until
+            ),
+        )
     )
     if bumped.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert(EmbeddingJob).values(note_id=note_id, generation=0, attempts=0))
@@ -103,3 +112,24 @@ def note_removed(session: Session, note: Note) -> None:
     session.execute(delete(Passage).where(Passage.note_id == note.id))
     session.execute(delete(EmbeddingJob).where(EmbeddingJob.note_id == note.id))
     bump_search_seq(session, [note.id])
+
+
+def enqueue_stale(session: Session, model: str, *, force: bool = False) -> int:
+    """Queue every live note with a passage lacking a vector from ``model`` (``force``: all of
+    them, dropping their vectors). Returns how many notes were queued."""
+    live = select(Note.id).where(Note.deleted_at.is_(None))
+    if force:
+        session.execute(update(Passage).values(embedding=None, model=None, embedded_at=None))
+        stale = live
+    else:
+        stale = live.where(
+            Note.id.in_(
+                select(Passage.note_id).where(
+                    (Passage.embedding.is_(None)) | (Passage.model != model)
+                )
+            )
+        )
+    ids = list(session.scalars(stale))
+    for note_id in ids:
+        enqueue_embedding(session, note_id)
+    return len(ids)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-MAX_WORDS = 110  # all-MiniLM-L6-v2 reads 256 word pieces; ~1.4 pieces a word leaves headroom
-MIN_WORDS = 25  # smaller blocks join their neighbour: a lone heading means nothing
+MAX_WORDS = 35  # tuned on crm-dev: one fact or two per passage embeds sharper than a paragraph
+MIN_WORDS = 8  # smaller blocks join their neighbour: a lone heading means nothing
 
 _BLOCKS = re.compile(r"\n\s*\n")
 _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -46,18 +46,24 @@ def split_passages(text: str) -> list[str]:
     text = text.strip()
     if _words(text) <= MAX_WORDS:
         return [text] if text else []
+    # A block too small to stand alone (a heading, a one-line aside) joins the block it
+    # introduces; a small last block joins the one before it.
     merged: list[str] = []
+    carry = ""
     for block in (b.strip() for b in _BLOCKS.split(text)):
         if not block:
             continue
-        if (
-            merged
-            and (_words(merged[-1]) < MIN_WORDS or _words(block) < MIN_WORDS)
-            and (_words(merged[-1]) + _words(block) <= MAX_WORDS)
-        ):
-            merged[-1] = f"{merged[-1]}\n{block}"
+        block = f"{carry}\n{block}" if carry else block
+        carry = ""
+        if _words(block) < MIN_WORDS:
+            carry = block
         else:
             merged.append(block)
+    if carry:
+        if merged and _words(merged[-1]) + _words(carry) <= MAX_WORDS:
+            merged[-1] = f"{merged[-1]}\n{carry}"
+        else:
+            merged.append(carry)
     passages: list[str] = []
     for block in merged:
         passages += [block] if _words(block) <= MAX_WORDS else _windows(block)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnClause, ColumnElement, column, func, literal_column, select, text
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import ColumnClause, cast, column, func, select, text
 from sqlalchemy.orm import Session
 
 from app.db.models import Note, Passage
@@ -58,9 +59,8 @@ class PostgresIndex:
         session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
         session.execute(text(f"SET LOCAL hnsw.ef_search = {max(limit, 40)}"))
         # The cast and the vector_dims filter match the partial expression index exactly.
-        distance: ColumnElement[float] = literal_column(
-            f"(passages.embedding::vector({self.dims})) <=> CAST(:qvec AS vector({self.dims}))"
-        )
+        typed = cast(Passage.embedding, Vector(self.dims))
+        distance = typed.cosine_distance(np.asarray(vector, dtype=np.float32)).label("distance")
         stmt = (
             select(Passage.id, Passage.note_id, distance)
             .join(Note, Note.id == Passage.note_id)
@@ -72,11 +72,16 @@ class PostgresIndex:
             .order_by(distance)
             .limit(limit)
         )
-        rows = session.execute(stmt, {"qvec": _literal(vector)}).all()
         # relaxed_order may return near-ties slightly out of order.
-        hits = [PassageHit(pid, nid, 1.0 - float(d)) for pid, nid, d in rows]
+        hits = [PassageHit(pid, nid, 1.0 - float(d)) for pid, nid, d in session.execute(stmt)]
         return sorted(hits, key=lambda h: -h.score)
 
 
-def _literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
+def ensure_vector_index(session: Session, dims: int) -> None:
+    """The partial HNSW index for vectors of ``dims`` (the migration made the 384-d one)."""
+    session.execute(
+        text(
+            f"CREATE INDEX IF NOT EXISTS ix_passages_embedding_{dims} ON passages USING hnsw "
+            f"((embedding::vector({dims})) vector_cosine_ops) WHERE vector_dims(embedding) = {dims}"
+        )
+    )

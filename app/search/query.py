@@ -19,20 +19,45 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Account, AccountDomain, Contact
 
-_WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*")
+_WORD = re.compile(r"[a-z0-9]+(?:['&-][a-z0-9]+)*|&")
 _YEAR = re.compile(r"(?<![\w-])(19[5-9]\d|20\d\d)(?![\w-])")
 # Words that end company names without telling them apart.
 _SUFFIXES = {"co", "inc", "llc", "ltd", "corp", "company", "group", "the", "and", "of"}
 _FORMER = re.compile(r"^former\s+", re.I)
+# Words of industry labels ("regional banks", "retail chains") that name no industry alone.
+_GENERIC_INDUSTRY_WORDS = {
+    "provider",
+    "chain",
+    "regional",
+    "higher",
+    "service",
+    "company",
+    "group",
+    "and",
+    "other",
+}
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def spans(text: str) -> list[tuple[str, int, int]]:
+    """Normalised words with their places in ``text``: folded case, "&" as "and", "St." as
+    "saint", possessives dropped."""
+    lowered = text.lower().replace("\u2019", "'")
+    out = []
+    for match in _WORD.finditer(lowered):
+        word = match.group().removesuffix("'s")
+        if word == "s" and lowered[max(0, match.start() - 1)] == "'":
+            continue  # the "s" of "Co.'s"
+        word = {"st": "saint", "&": "and"}.get(word, word)
+        out.append((word, match.start(), match.end()))
+    return out
 
 
 def words(text: str) -> list[str]:
-    text = text.lower().replace("\u2019", "'").replace("&", " and ")
-    out = []
-    for word in _WORD.findall(text):
-        word = word.removesuffix("'s")
-        out.append("saint" if word == "st" else word)
-    return out
+    return [word for word, _, _ in spans(text)]
 
 
 @dataclass
@@ -44,6 +69,7 @@ class Understanding:
     contact_ids: list[int] = field(default_factory=list)
     contact_names: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,9 @@ class Vocabulary:
         self.people: list[_Person] = []
         self.people_by_account: dict[int, list[_Person]] = defaultdict(list)
         self.max_form = 1
+        self.names: dict[tuple[str, ...], int] = {}
+        self.industries: dict[str, set[str]] = {}  # industry -> its telling word stems
+        self.accounts_by_industry: dict[str, list[int]] = defaultdict(list)
 
     def refresh(self, session: Session) -> None:
         stamp = (
@@ -82,16 +111,25 @@ class Vocabulary:
 
     def _load(self, session: Session) -> None:
         forms: list[_Form] = []
-        accounts = session.execute(select(Account.id, Account.name, Account.aliases)).all()
-        for account_id, name, aliases in accounts:
-            name_words = [w for w in words(name)]
+        self.names, self.industries = {}, {}
+        self.accounts_by_industry = defaultdict(list)
+        accounts = session.execute(
+            select(Account.id, Account.name, Account.aliases, Account.industry)
+        ).all()
+        for account_id, name, aliases, industry in accounts:
+            name_words = words(name)
             core = tuple(w for w in name_words if w not in _SUFFIXES) or tuple(name_words)
-            forms += [_Form(tuple(name_words), account_id, 3), _Form(core, account_id, 3)]
-            forms += [_Form(tuple(words(alias)), account_id, 3) for alias in aliases or []]
+            named = [tuple(name_words), core, *(tuple(words(a)) for a in aliases or [])]
+            forms += [_Form(form, account_id, 3) for form in named]
+            self.names.update({form: account_id for form in named if form})
             forms += [_Form(core[:n], account_id, 2) for n in range(1, len(core))]
             initials = "".join(w[0] for w in core)
             if len(initials) >= 3:
                 forms.append(_Form((initials,), account_id, 1))
+            if industry:
+                telling = {_stem(w) for w in words(industry)} - _GENERIC_INDUSTRY_WORDS
+                self.industries[industry] = telling
+                self.accounts_by_industry[industry].append(account_id)
         for domain, account_id in session.execute(
             select(AccountDomain.domain, AccountDomain.account_id)
         ):
@@ -123,7 +161,8 @@ class Vocabulary:
 
 
 def understand(vocabulary: Vocabulary, question: str) -> Understanding:
-    tokens = words(question)
+    located = spans(question)
+    tokens = [word for word, _, _ in located]
     original = set(re.findall(r"[A-Z][\w'-]*", question))
     capitalised = {w.lower().removesuffix("'s") for w in original}
     found: dict[int, int] = {}
@@ -152,12 +191,24 @@ def understand(vocabulary: Vocabulary, question: str) -> Understanding:
         i += 1
     if not found:
         _fuzzy_accounts(vocabulary, tokens, found, consumed)
+    # The question as asked, less the account's name: what the embedder reads best.
+    kept, last = [], 0
+    for k in sorted(consumed):
+        kept.append(question[last : located[k][1]])
+        last = located[k][2]
+    kept.append(question[last:])
+    text = re.sub(r"\s+", " ", "".join(kept)).strip()
     understanding = Understanding(
-        text=" ".join(t for k, t in enumerate(tokens) if k not in consumed) or question,
+        text=text if re.search(r"\w", text) else question,
         account_ids=sorted(found),
         years=sorted({int(y) for y in _YEAR.findall(question)}),
     )
     _people(vocabulary, tokens, consumed, understanding)
+    if not understanding.account_ids:
+        stems = {_stem(t) for k, t in enumerate(tokens) if k not in consumed}
+        understanding.industries = sorted(
+            name for name, telling in vocabulary.industries.items() if telling & stems
+        )
     return understanding
 
 
@@ -166,9 +217,7 @@ def _fuzzy_accounts(
 ) -> None:
     """Misspelt names ("Coldwatter Colege"): the closest full name over a window of words."""
     best: tuple[float, int, range] | None = None
-    for form, ids in vocabulary.forms.items():
-        if vocabulary.strength[form] != 3 or len(ids) != 1 or len(form) < 1:
-            continue
+    for form, account_id in vocabulary.names.items():  # names and aliases, not domains
         target = " ".join(form)
         if len(target) < 6:
             continue
@@ -177,7 +226,7 @@ def _fuzzy_accounts(
             candidate = " ".join(tokens[i : i + n])
             ratio = difflib.SequenceMatcher(None, candidate, target).ratio()
             if ratio >= 0.85 and (best is None or ratio > best[0]):
-                best = (ratio, next(iter(ids)), range(i, i + n))
+                best = (ratio, account_id, range(i, i + n))
     if best is not None:
         found[best[1]] = 2
         consumed.update(best[2])

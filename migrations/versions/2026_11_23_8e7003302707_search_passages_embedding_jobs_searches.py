@@ -156,7 +156,9 @@ def _create_sqlite_search() -> None:
 def _create_postgres_search() -> None:
     op.execute(
         "ALTER TABLE passages ADD COLUMN tsv tsvector "
-        "GENERATED ALWAYS AS (to_tsvector('english', text)) STORED"
+        # Hyphens and slashes split words, as in SQLite's FTS5: PostgreSQL's parser would
+        # read "INC-40412" as "inc" and the number -40412, so the id could never match.
+        "GENERATED ALWAYS AS (to_tsvector('english', translate(text, '-/', '  '))) STORED"
     )
     op.execute("CREATE INDEX ix_passages_tsv ON passages USING gin (tsv)")
     # One partial HNSW index per vector size; this one serves the default 384-d model, and
