@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     worker_threads: int = Field(
         default=1, ge=0, le=16, description="Embedding workers inside `tacit serve`."
     )
+    warm_up: bool = Field(
+        default=True, description="Load the model and indexes at start-up, not on first use."
+    )
 
     # Documented in the README's "Limits"; the fixed ones live in app/schemas/common.py.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

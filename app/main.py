@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -42,6 +44,21 @@ def make_search_services(db: Database, settings: Settings) -> SearchServices:
     return SearchServices(index=index, embedder=embedder)
 
 
+def warm_up(db: Database, services: SearchServices) -> None:
+    """Load the model, the topic prototypes and the vector index before the first question
+    needs them, so that it does not wait seconds for them."""
+    try:
+        vector = services.embedder.embed(["warm up"])[0]
+        if services.topics is not None:
+            services.topics.expand(vector)
+        refresh = getattr(getattr(services.index, "vectors", None), "refresh", None)
+        if refresh is not None:
+            with db.session(write=False) as session:
+                refresh(session)
+    except Exception:  # warming is an optimisation; a real search reports real errors
+        logging.getLogger("tacit").exception("warm-up failed")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -55,6 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
         for worker in workers:
             worker.start()
+        if settings.warm_up:
+            threading.Thread(
+                target=warm_up, args=(db, app.state.search), name="tacit-warm-up", daemon=True
+            ).start()
         try:
             yield
         finally:

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -931,9 +931,9 @@ def measure_throughput(
         rng.sample(data.notes, min(notes, len(data.notes))),
     )
     embedder = get_embedder(model)
+    embedder.embed(["warm up"])  # loads the model (and keeps the hub client offline)
     plain = SentenceTransformer(resolve_model(model), device="cpu")
     plain.encode(["warm up"], normalize_embeddings=True)
-    embedder.embed(["warm up"])
     plain_s: list[float] = []
     worker_s: list[float] = []
     passages = 0
@@ -948,15 +948,23 @@ def measure_throughput(
                 with db.session(write=False) as session:
                     texts = list(session.scalars(select(Passage.text).order_by(Passage.id)))
                 passages = len(texts)
-                started = time.perf_counter()
-                plain.encode(
-                    texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
-                )
-                plain_s.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                while run_once(db, embedder):
-                    pass
-                worker_s.append(time.perf_counter() - started)
+
+                def encode(texts: list[str] = texts) -> None:
+                    plain.encode(
+                        texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+                    )
+
+                def work(db: Database = db) -> None:
+                    while run_once(db, embedder):
+                        pass
+
+                # Alternate which goes first, so a change in the machine's load hits both.
+                timed: list[tuple[Callable[[], None], list[float]]]
+                timed = [(encode, plain_s), (work, worker_s)]
+                for run, times in timed if r % 2 == 0 else timed[::-1]:
+                    started = time.perf_counter()
+                    run()
+                    times.append(time.perf_counter() - started)
                 left = pending_jobs(db)
                 with db.session(write=False) as session:
                     unembedded = len(
@@ -1064,7 +1072,20 @@ def main() -> None:
     texts = passage_texts(data.notes)
     cache = VectorCache(args.cache_dir / "vectors" / re.sub(r"[^A-Za-z0-9]+", "-", args.model))
     embedder = get_embedder(args.model)
-    results: dict[str, Any] = {"notes": args.notes, "model": args.model, "backends": {}}
+    import torch
+
+    results: dict[str, Any] = {
+        "notes": args.notes,
+        "model": args.model,
+        "cpus": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
+        "backends": {},
+    }
+    print(
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, torch threads "
+        f"{torch.get_num_threads()}, OMP_NUM_THREADS={results['OMP_NUM_THREADS']}"
+    )
     results["caching"] = fill_cache(cache, texts, embedder, estimate_only=args.estimate_only)
     if args.prepare_only or args.estimate_only:
         return

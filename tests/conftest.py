@@ -83,7 +83,9 @@ def db(db_url: str) -> Iterator[Database]:
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     # No background embedding: tests drive the worker themselves, deterministically.
-    return Settings(_env_file=None, env="test", database_url=db_url, worker_threads=0)  # type: ignore[call-arg]
+    return Settings(
+        _env_file=None, env="test", database_url=db_url, worker_threads=0, warm_up=False
+    )  # type: ignore[call-arg]
 
 
 @pytest.fixture
