@@ -162,23 +162,27 @@ def search(
         codes = KeywordQuery(keywords.identifiers)
         lists["identifier"] = services.index.keyword(session, codes, scope, CANDIDATES)
     candidates = _fuse(lists, services.weights)
-    notes = _load_visible(session, viewer, list(candidates))
-    _boost(session, candidates, notes, understanding, services.weights)
+    observed = _observed_visible(session, viewer, list(candidates))
+    _boost(session, candidates, observed, understanding, services.weights)
     ranked = sorted(
-        (c for c in candidates.values() if c.note_id in notes),
+        (c for c in candidates.values() if c.note_id in observed),
         key=lambda c: (-c.score, -c.note_id),
     )[: request.limit]
+    notes = _load_visible(session, viewer, [c.note_id for c in ranked])
+    ranked = [c for c in ranked if c.note_id in notes]
     passages = _passages(session, [c.best_passage for c in ranked if c.best_passage])
-    hits = [
-        Hit(
-            note=notes[c.note_id],
-            score=round(c.score, 6),
-            passage=passages.get(c.best_passage or -1, notes[c.note_id].body),
-            snippet=snippet(passages.get(c.best_passage or -1, notes[c.note_id].body), keywords),
-            matched=_matched(c.by),
+    hits = []
+    for c in ranked:
+        text = passages.get(c.best_passage or -1, notes[c.note_id].body)
+        hits.append(
+            Hit(
+                note=notes[c.note_id],
+                score=round(c.score, 6),
+                passage=text,
+                snippet=snippet(text, keywords),
+                matched=_matched(c.by),
+            )
         )
-        for c in ranked
-    ]
     took = (time.perf_counter() - started) * 1000
     return SearchResult(
         hits=hits,
@@ -204,6 +208,15 @@ def _matched(by: set[str]) -> str:
     return "keyword" if lexical else "meaning"
 
 
+def _observed_visible(session: Session, viewer: User, note_ids: list[int]) -> dict[int, datetime]:
+    """When each candidate was observed; a note the viewer may not read is left out (the
+    retrievals filtered already, this guards against a change between them)."""
+    if not note_ids:
+        return {}
+    stmt = select(Note.id, Note.observed_at).where(Note.id.in_(note_ids), visible_notes(viewer))
+    return {note_id: seen_at for note_id, seen_at in session.execute(stmt)}
+
+
 def _load_visible(session: Session, viewer: User, note_ids: list[int]) -> dict[int, Note]:
     if not note_ids:
         return {}
@@ -214,30 +227,30 @@ def _load_visible(session: Session, viewer: User, note_ids: list[int]) -> dict[i
 def _boost(
     session: Session,
     candidates: dict[int, _Candidate],
-    notes: dict[int, Note],
+    observed: dict[int, datetime],
     understanding: Understanding,
     weights: Weights,
 ) -> None:
     mentioned: set[int] = set()
-    if understanding.contact_ids and notes:
+    if understanding.contact_ids and observed:
         mentioned = set(
             session.scalars(
                 select(note_contacts.c.note_id).where(
                     note_contacts.c.contact_id.in_(understanding.contact_ids),
-                    note_contacts.c.note_id.in_(list(notes)),
+                    note_contacts.c.note_id.in_(list(observed)),
                 )
             )
         )
     now = utcnow()
     for note_id, cand in candidates.items():
-        note = notes.get(note_id)
-        if note is None:
+        seen_at = observed.get(note_id)
+        if seen_at is None:
             continue
         if note_id in mentioned:
             cand.score += weights.contact
-        if understanding.years and note.observed_at.year in understanding.years:
+        if understanding.years and seen_at.year in understanding.years:
             cand.score += weights.year
-        age_days = max(0.0, (now - note.observed_at).total_seconds() / 86400)
+        age_days = max(0.0, (now - seen_at).total_seconds() / 86400)
         cand.score += weights.freshness * math.exp(-age_days / weights.freshness_days)
 
 

@@ -79,7 +79,7 @@ class _Form:
     strength: int  # 3 full name, alias or domain; 2 distinctive leading words; 1 initials
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Person:
     id: int
     account_id: int
@@ -95,6 +95,8 @@ class Vocabulary:
         self.forms: dict[tuple[str, ...], set[int]] = {}
         self.people: list[_Person] = []
         self.people_by_account: dict[int, list[_Person]] = defaultdict(list)
+        self.people_by_name: dict[tuple[str, ...], list[_Person]] = defaultdict(list)
+        self.names_by_prefix: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         self.max_form = 1
         self.names: dict[tuple[str, ...], int] = {}
         self.industries: dict[str, set[str]] = {}  # industry -> its telling word stems
@@ -146,6 +148,12 @@ class Vocabulary:
         self.strength = strength
         self.max_form = max((len(w) for w in self.forms), default=1)
         self.people, self.people_by_account = [], defaultdict(list)
+        self.people_by_name = defaultdict(list)
+        # Fuzzy matching compares only names sharing a word's first letters with the question.
+        self.names_by_prefix = defaultdict(set)
+        for named_form in self.names:
+            for word in named_form:
+                self.names_by_prefix[word[:3]].add(named_form)
         for contact_id, account_id, name, title in session.execute(
             select(Contact.id, Contact.account_id, Contact.name, Contact.title)
         ):
@@ -157,7 +165,8 @@ class Vocabulary:
             )
             self.people.append(person)
             self.people_by_account[account_id].append(person)
-        self._names = [" ".join(w) for w in self.forms if self.strength[w] == 3]
+            if len(person.name_words) > 1:
+                self.people_by_name[person.name_words].append(person)
 
 
 def understand(vocabulary: Vocabulary, question: str) -> Understanding:
@@ -217,7 +226,9 @@ def _fuzzy_accounts(
 ) -> None:
     """Misspelt names ("Coldwatter Colege"): the closest full name over a window of words."""
     best: tuple[float, int, range] | None = None
-    for form, account_id in vocabulary.names.items():  # names and aliases, not domains
+    nearby = {form for t in tokens if len(t) >= 4 for form in vocabulary.names_by_prefix[t[:3]]}
+    for form in nearby:  # names and aliases, not domains
+        account_id = vocabulary.names[form]
         target = " ".join(form)
         if len(target) < 6:
             continue
@@ -235,25 +246,24 @@ def _fuzzy_accounts(
 def _people(
     vocabulary: Vocabulary, tokens: list[str], consumed: set[int], out: Understanding
 ) -> None:
-    text = f" {' '.join(tokens)} "
+    found: list[_Person] = []
+    # Full names, anywhere: look each run of two to four words up.
+    for n in (2, 3, 4):
+        for i in range(len(tokens) - n + 1):
+            found += vocabulary.people_by_name.get(tuple(tokens[i : i + n]), [])
+    # First names and job titles, only at an account the question names.
     free = {t for k, t in enumerate(tokens) if k not in consumed}
-    candidates = (
-        [p for a in out.account_ids for p in vocabulary.people_by_account.get(a, [])]
-        if out.account_ids
-        else vocabulary.people
-    )
-    for person in candidates:
-        full = f" {' '.join(person.name_words)} "
-        first = person.name_words[0] if person.name_words else ""
-        by_name = len(person.name_words) > 1 and full in text
-        by_first = bool(out.account_ids) and first in free and len(first) > 2
-        by_title = (
-            bool(out.account_ids) and len(person.title_words) > 0 and (person.title_words <= free)
-        )
-        if by_name or by_first or by_title:
-            out.contact_ids.append(person.id)
-            out.contact_names.append(first)
+    for account_id in out.account_ids:
+        for person in vocabulary.people_by_account.get(account_id, []):
+            first = person.name_words[0] if person.name_words else ""
+            by_first = first in free and len(first) > 2
+            by_title = bool(person.title_words) and person.title_words <= free
+            if by_first or by_title:
+                found.append(person)
+    if out.account_ids:
+        found = [p for p in found if p.account_id in out.account_ids]
+    for person in dict.fromkeys(found):
+        out.contact_ids.append(person.id)
+        out.contact_names.append(person.name_words[0])
     if out.contact_ids and not out.account_ids:
-        out.account_ids = sorted(
-            {p.account_id for p in vocabulary.people if p.id in set(out.contact_ids)}
-        )
+        out.account_ids = sorted({p.account_id for p in found})
