@@ -26,6 +26,7 @@ from app.db.migrate import pending_revisions, upgrade
 from app.db.models import Role
 from app.errors import AppError
 from app.search.postgres import ensure_vector_index
+from app.worker.embedding import BATCH_NOTES
 
 cli = typer.Typer(
     help="Tacit: tacit customer knowledge, captured and found.",
@@ -114,11 +115,14 @@ def serve(
 
 @cli.command()
 def worker(
-    batch: Annotated[int, typer.Option(help="Notes claimed per round.")] = 64,
+    batch: Annotated[int, typer.Option(help="Notes claimed per round.")] = BATCH_NOTES,
     poll: Annotated[float, typer.Option(help="Seconds to wait when the queue is empty.")] = 1.0,
     until_empty: Annotated[
         bool, typer.Option("--until-empty", help="Exit once nothing is pending.")
     ] = False,
+    threads: Annotated[
+        int, typer.Option(help="CPU threads for the model (0: all; a worker has the cores).")
+    ] = 0,
 ) -> None:
     """Run an embedding worker in this process (as many as you like, on any machine)."""
     import time
@@ -127,7 +131,7 @@ def worker(
     from app.worker.embedding import run_once
 
     settings = load_settings()
-    embedder = get_embedder(settings.embedding_model)
+    embedder = get_embedder(settings.embedding_model, threads)
     with database() as db:
         err.print(f"embedding worker on {db.dialect} with {embedder.name}")
         done = 0

@@ -37,7 +37,7 @@ def open_database(settings: Settings) -> Database:
 
 
 def make_search_services(db: Database, settings: Settings) -> SearchServices:
-    embedder = get_embedder(settings.embedding_model)
+    embedder = get_embedder(settings.embedding_model, settings.torch_threads)
     index: SearchIndex = (
         PostgresIndex(embedder) if db.dialect == "postgresql" else SqliteIndex(embedder.name)
     )

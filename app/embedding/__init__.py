@@ -8,8 +8,9 @@ from app.embedding.base import Embedder
 
 
 @lru_cache(maxsize=4)
-def get_embedder(model: str) -> Embedder:
-    """The process-wide embedder for ``model`` (a sentence-transformers name or path).
+def get_embedder(model: str, threads: int = 0) -> Embedder:
+    """The process-wide embedder for ``model`` (a sentence-transformers name or path), using
+    ``threads`` CPU threads (0: torch's default).
 
     ``fake:<dims>`` selects the deterministic hashing embedder, meant for unit tests only.
     """
@@ -19,4 +20,4 @@ def get_embedder(model: str) -> Embedder:
         return HashingEmbedder(dims=int(model.split(":", 1)[1]))
     from app.embedding.sentence_transformers import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(model)
+    return SentenceTransformerEmbedder(model, threads=threads)

@@ -26,8 +26,9 @@ def resolve_model(model: str) -> str:
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, *, threads: int = 0) -> None:
         self._requested = model
+        self._threads = threads
         self._path = resolve_model(model)
         self._model: Any = None
         self._lock = threading.Lock()
@@ -42,7 +43,11 @@ class SentenceTransformerEmbedder:
                 if Path(self._path).exists():
                     # Weights are on disk: never let the hub client reach for the network.
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                import torch
                 from sentence_transformers import SentenceTransformer
+
+                if self._threads:
+                    torch.set_num_threads(self._threads)  # process-wide, as torch has it
                 from transformers.utils import logging as transformers_logging
 
                 transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]

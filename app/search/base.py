@@ -3,7 +3,11 @@ filtered by, and how a question becomes keyword terms."""
 
 from __future__ import annotations
 
+import math
 import re
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -68,6 +72,66 @@ class KeywordQuery:
 
     def __bool__(self) -> bool:
         return bool(self.terms)
+
+
+class TermStats:
+    """Collection statistics for keyword ranking: how many passages there are, their mean
+    length, and how many hold each term. Counted with the keyword index and kept a while,
+    since they drift slowly."""
+
+    TTL = 300.0
+    K1, B = 1.2, 0.75
+
+    def __init__(
+        self,
+        totals: Callable[[Session], tuple[int, float]],
+        matching: Callable[[Session, str], int],
+    ) -> None:
+        self._count_totals, self._count_matching = totals, matching
+        self._lock = threading.Lock()
+        self._totals: tuple[float, int, float] = (-math.inf, 0, 1.0)  # when, passages, length
+        self._df: dict[str, tuple[float, int]] = {}
+
+    def get(self, session: Session, terms: list[str]) -> TermSnapshot:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._totals[0] > self.TTL:
+                self._totals = (now, *self._count_totals(session))
+            if len(self._df) > 50_000:
+                self._df.clear()
+            for term in terms:
+                cached = self._df.get(term)
+                if cached is None or now - cached[0] > self.TTL:
+                    self._df[term] = (now, self._count_matching(session, term))
+            return TermSnapshot(
+                self._totals[1], self._totals[2], [self._df[term][1] for term in terms]
+            )
+
+
+@dataclass(frozen=True)
+class TermSnapshot:
+    passages: int
+    mean_length: float
+    df: list[int]
+
+    def selective(self, terms: list[str]) -> list[str]:
+        """The terms rare enough to find candidates with (a word in one passage of twenty
+        adds little to a ranking but would make the index return most of the table); the
+        two rarest at least."""
+        limit = max(1000, self.passages // 20)
+        by_rarity = sorted(zip(self.df, terms, strict=True))
+        chosen = [term for df, term in by_rarity if df <= limit]
+        return chosen if len(chosen) >= 2 else [term for _, term in by_rarity[:2]]
+
+    def bm25(self, length: int, present: Sequence[int]) -> float:
+        """BM25 of a passage of ``length`` words holding the terms flagged in ``present``."""
+        norm = TermStats.K1 * (1 - TermStats.B + TermStats.B * (length or 1) / self.mean_length)
+        score = 0.0
+        for df, hit in zip(self.df, present, strict=True):
+            if hit:
+                idf = math.log(1 + (self.passages - df + 0.5) / (df + 0.5))
+                score += idf * (TermStats.K1 + 1) / (1 + norm)
+        return score
 
 
 class SearchIndex(Protocol):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Note, Passage, Visibility, note_contacts
 from app.domain.access import readable_by
-from app.search.base import KeywordQuery, PassageHit, Scope
+from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
 
 _FTS = table("passages_fts", column("rowid"), column("passages_fts"))
 _VISIBILITY = {v: i for i, v in enumerate(Visibility)}
@@ -32,13 +32,29 @@ class SqliteIndex:
     def __init__(self, model: str) -> None:
         self.model = model
         self.vectors = MemoryVectors(model)
+        self._stats = TermStats(self._totals, self._matching)
+
+    @staticmethod
+    def _totals(session: Session) -> tuple[int, float]:
+        return int(session.scalar(select(func.count()).select_from(Passage)) or 0), 1.0
+
+    @staticmethod
+    def _matching(session: Session, term: str) -> int:
+        found = session.scalar(
+            select(func.count())
+            .select_from(_FTS)
+            .where(_FTS.c.passages_fts.op("MATCH")(f'"{term}"'))
+        )
+        return int(found or 0)
 
     def keyword(
         self, session: Session, query: KeywordQuery, scope: Scope, limit: int
     ) -> list[PassageHit]:
         if not query:
             return []
-        match = " OR ".join(f'"{term}"' for term in query.terms)
+        # Common words would make FTS5 score most of the table for little gain in ranking.
+        terms = self._stats.get(session, query.terms).selective(query.terms)
+        match = " OR ".join(f'"{term}"' for term in terms)
         bm25: ColumnElement[float] = literal_column("bm25(passages_fts)")
         stmt = (
             select(Passage.id, Passage.note_id, bm25)

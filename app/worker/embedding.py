@@ -27,6 +27,9 @@ log = logging.getLogger("tacit.worker")
 
 LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 5
+# Notes per round: ~1,000 passages per model call keeps the model busy (measured: 64 notes
+# reached 0.81 of plain encode throughput, 256 about 0.92).
+BATCH_NOTES = 256
 RETRY_AFTER = timedelta(seconds=30)
 
 
@@ -56,7 +59,7 @@ def claim_jobs(db: Database, *, limit: int, lease: timedelta = LEASE) -> list[Cl
     return [Claim(*row) for row in rows]
 
 
-def run_once(db: Database, embedder: Embedder, *, batch_notes: int = 64) -> int:
+def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES) -> int:
     """Process one batch of jobs; returns how many jobs it claimed (0: nothing to do)."""
     claims = claim_jobs(db, limit=batch_notes)
     if not claims:
