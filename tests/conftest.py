@@ -18,6 +18,7 @@ from app.config import Settings
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.main import create_app
+from app.server import serve_in_thread
 
 _counter = itertools.count()
 
@@ -97,21 +98,5 @@ def client(settings: Settings, db: Database) -> Iterator[TestClient]:
 @pytest.fixture
 def live_url(settings: Settings, db: Database) -> Iterator[str]:
     """The app served by a real uvicorn on a free loopback port, for concurrency tests."""
-    import threading
-
-    import uvicorn
-
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        threading.Event().wait(0.01)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(settings)) as url:
+        yield url
