@@ -37,8 +37,8 @@ from app.db.models import Account
 from app.domain.transfer import import_dataset
 from app.domain.users import create_token, find_user
 from app.main import create_app
-from app.server import serve_in_thread
 from app.schemas.users import TokenCreate
+from app.server import serve_in_thread
 
 K = 10
 UNRANKED = {"negative", "permission"}  # no nDCG for these, by the benchmark's rules
