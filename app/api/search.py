@@ -52,6 +52,6 @@ def search_notes(
 
 
 @router.get("/status")
-def get_status(request: Request, session: ReadSessionDep, _: CurrentUser) -> Status:
-    """The embedding model, and how much of the base it has embedded."""
-    return Status(**index_status(session, request.app.state.search.embedder.name))
+def get_status(request: Request, session: ReadSessionDep, user: CurrentUser) -> Status:
+    """The embedding model, and how much of what you may read it has embedded."""
+    return Status(**index_status(session, user, request.app.state.search.embedder.name))

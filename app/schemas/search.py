@@ -47,6 +47,8 @@ class SearchResponse(Schema):
 
 
 class Status(Schema):
+    """Counted over the notes the caller may read."""
+
     database: str
     model: str
     notes: int

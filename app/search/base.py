@@ -114,14 +114,20 @@ class TermSnapshot:
     mean_length: float
     df: list[int]
 
-    def selective(self, terms: list[str]) -> list[str]:
-        """The terms rare enough to find candidates with (a word in one passage of twenty
-        adds little to a ranking but would make the index return most of the table); the
-        two rarest at least."""
-        limit = max(1000, self.passages // 20)
+    def selective(self, terms: list[str], *, scoped: bool = False) -> list[str]:
+        """The terms rare enough to find candidates with: a word in one passage of 200 adds
+        little to a ranking but would make the index return, and score, a large part of the
+        table. Failing those: inside an account's notes, where a common word still tells
+        notes apart, the two rarest terms; across the base, the rarest if not too common,
+        else none, leaving the question to the meaning retrieval."""
+        limit = max(500, self.passages // 200)
         by_rarity = sorted(zip(self.df, terms, strict=True))
         chosen = [term for df, term in by_rarity if df <= limit]
-        return chosen if len(chosen) >= 2 else [term for _, term in by_rarity[:2]]
+        if chosen:
+            return chosen
+        if scoped:
+            return [term for _, term in by_rarity[:2]]
+        return [by_rarity[0][1]] if by_rarity and by_rarity[0][0] <= 5 * limit else []
 
     def bm25(self, length: int, present: Sequence[int]) -> float:
         """BM25 of a passage of ``length`` words holding the terms flagged in ``present``."""

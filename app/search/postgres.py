@@ -61,7 +61,9 @@ class PostgresIndex:
         stats = self._stats.get(session, query.terms)
         # Candidates come from the selective terms only: a common word adds little to BM25 yet
         # would make the index return (and rank) most of the table. It still counts below.
-        selective = stats.selective(query.terms)
+        selective = stats.selective(query.terms, scoped=scope.account_ids is not None)
+        if not selective:
+            return []
         any_term = func.websearch_to_tsquery(
             "english", " or ".join(f'"{term}"' for term in selective)
         )

@@ -53,7 +53,10 @@ class SqliteIndex:
         if not query:
             return []
         # Common words would make FTS5 score most of the table for little gain in ranking.
-        terms = self._stats.get(session, query.terms).selective(query.terms)
+        stats = self._stats.get(session, query.terms)
+        terms = stats.selective(query.terms, scoped=scope.account_ids is not None)
+        if not terms:
+            return []
         match = " OR ".join(f'"{term}"' for term in terms)
         bm25: ColumnElement[float] = literal_column("bm25(passages_fts)")
         stmt = (

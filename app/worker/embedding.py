@@ -14,8 +14,9 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 
 from app.db.base import utcnow
 from app.db.engine import Database
@@ -80,12 +81,18 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
         return len(claims)
     now = utcnow()
     with db.unit_of_work() as session:
-        for (passage_id, _, digest), vector in zip(todo, vectors, strict=True):
-            # The hash guard: text edited since we read it keeps waiting for the next round.
+        if todo:
+            # One executemany; the hash guard leaves text edited since we read it for the
+            # next round.
+            table = cast(Table, Passage.__table__)
             session.execute(
-                update(Passage)
-                .where(Passage.id == passage_id, Passage.text_hash == digest)
-                .values(embedding=vector, model=embedder.name, embedded_at=now)
+                update(table)
+                .where(table.c.id == bindparam("pid"), table.c.text_hash == bindparam("digest"))
+                .values(embedding=bindparam("vector"), model=embedder.name, embedded_at=now),
+                [
+                    {"pid": pid, "digest": digest, "vector": vector}
+                    for (pid, _, digest), vector in zip(todo, vectors, strict=True)
+                ],
             )
         for claim in claims:
             done = session.execute(

@@ -627,20 +627,27 @@ def test_status_reports_model_notes_and_embedding_progress(
     headers = world.people["carol"].headers
     before = client.get("/v1/status", headers=headers)
     assert before.status_code == 200
-    total = len(world.notes)
+    # Counted over what carol may read: a count must not reveal anyone's hidden notes.
+    readable = len(world.readable("carol"))
+    assert readable < len(world.notes)
     assert before.json()["model"] == MODEL
     assert before.json()["database"] in ("sqlite", "postgresql")
-    assert (before.json()["notes"], before.json()["embedded_notes"]) == (total, 0)
-    assert before.json()["pending_jobs"] == total
+    assert (before.json()["notes"], before.json()["embedded_notes"]) == (readable, 0)
+    assert before.json()["pending_jobs"] == readable
     embed_all(db)
     after = client.get("/v1/status", headers=headers).json()
-    assert (after["notes"], after["embedded_notes"], after["pending_jobs"]) == (total, total, 0)
+    assert (after["notes"], after["embedded_notes"], after["pending_jobs"]) == (
+        readable,
+        readable,
+        0,
+    )
     assert after["failed_jobs"] == 0
     pilot = world.notes["pilot"].id
+    assert pilot in world.readable("carol")
     assert client.delete(f"/v1/notes/{pilot}", headers=headers).status_code == 204
     gone = client.get("/v1/status", headers=headers).json()
     assert (gone["notes"], gone["embedded_notes"], gone["pending_jobs"]) == (
-        total - 1,
-        total - 1,
+        readable - 1,
+        readable - 1,
         0,
     )
