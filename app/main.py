@@ -51,10 +51,8 @@ def warm_up(db: Database, services: SearchServices) -> None:
         vector = services.embedder.embed(["warm up"])[0]
         if services.topics is not None:
             services.topics.expand(vector)
-        refresh = getattr(getattr(services.index, "vectors", None), "refresh", None)
-        if refresh is not None:
-            with db.session(write=False) as session:
-                refresh(session)
+        with db.session(write=False) as session:
+            services.index.warm(session)
     except Exception:  # warming is an optimisation; a real search reports real errors
         logging.getLogger("tacit").exception("warm-up failed")
 

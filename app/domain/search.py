@@ -73,7 +73,6 @@ class SearchRequest:
 class Hit:
     note: Note
     score: float
-    passage: str
     snippet: str
     matched: str  # "keyword", "meaning" or "both"
 
@@ -178,7 +177,6 @@ def search(
             Hit(
                 note=notes[c.note_id],
                 score=round(c.score, 6),
-                passage=text,
                 snippet=snippet(text, keywords),
                 matched=_matched(c.by),
             )

@@ -143,6 +143,10 @@ class TermSnapshot:
 class SearchIndex(Protocol):
     """Keyword and semantic retrieval of passages, each filtered by a ``Scope`` in its query."""
 
+    def warm(self, session: Session) -> None:
+        """Load whatever the first search would otherwise wait for."""
+        ...
+
     def keyword(
         self, session: Session, query: KeywordQuery, scope: Scope, limit: int
     ) -> list[PassageHit]: ...

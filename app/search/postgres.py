@@ -43,6 +43,9 @@ class PostgresIndex:
         )
         return int(found or 0)
 
+    def warm(self, session: Session) -> None:
+        """Nothing to load: the vector index lives in PostgreSQL."""
+
     @property
     def model(self) -> str:
         return self._embedder.name

@@ -76,6 +76,9 @@ class SqliteIndex:
     ) -> list[PassageHit]:
         return self.vectors.search(session, vector, scope, limit)
 
+    def warm(self, session: Session) -> None:
+        self.vectors.refresh(session)
+
 
 @dataclass
 class _Rows:

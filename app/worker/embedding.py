@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
 
 from app.db.base import utcnow
 from app.db.engine import Database
@@ -124,8 +124,6 @@ def _release(db: Database, claims: list[Claim], *, error: str) -> None:
 
 
 def pending_jobs(db: Database) -> int:
-    from sqlalchemy import func
-
     with db.session(write=False) as session:
         return session.scalar(select(func.count()).select_from(EmbeddingJob)) or 0
 
