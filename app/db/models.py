@@ -273,6 +273,8 @@ class Passage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    # The note's account, copied so that account-scoped searches narrow inside the indexes.
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))

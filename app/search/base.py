@@ -16,13 +16,14 @@ import numpy as np
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Note, User, note_contacts
+from app.db.models import Note, Passage, User, note_contacts
 from app.domain.access import visible_notes
 
 
 @dataclass(frozen=True, kw_only=True)
 class Scope:
-    """Who is asking and which notes the question may return. Applied inside each retrieval."""
+    """Who is asking and which notes the question may return. Applied inside each retrieval,
+    as conditions over passages joined with their notes."""
 
     viewer: User
     account_ids: tuple[int, ...] | None = None
@@ -34,7 +35,7 @@ class Scope:
     def conditions(self) -> list[ColumnElement[bool]]:
         conditions = [visible_notes(self.viewer)]
         if self.account_ids is not None:
-            conditions.append(Note.account_id.in_(self.account_ids))
+            conditions.append(Passage.account_id.in_(self.account_ids))
         if self.author_id is not None:
             conditions.append(Note.author_id == self.author_id)
         if self.contact_id is not None:
@@ -85,7 +86,7 @@ class TermStats:
     def __init__(
         self,
         totals: Callable[[Session], tuple[int, float]],
-        matching: Callable[[Session, str], int],
+        matching: Callable[[Session, list[str]], list[int]],
     ) -> None:
         self._count_totals, self._count_matching = totals, matching
         self._lock = threading.Lock()
@@ -99,10 +100,10 @@ class TermStats:
                 self._totals = (now, *self._count_totals(session))
             if len(self._df) > 50_000:
                 self._df.clear()
-            for term in terms:
-                cached = self._df.get(term)
-                if cached is None or now - cached[0] > self.TTL:
-                    self._df[term] = (now, self._count_matching(session, term))
+            stale = [t for t in terms if now - self._df.get(t, (-math.inf, 0))[0] > self.TTL]
+            if stale:
+                for term, count in zip(stale, self._count_matching(session, stale), strict=True):
+                    self._df[term] = (now, count)
             return TermSnapshot(
                 self._totals[1], self._totals[2], [self._df[term][1] for term in terms]
             )

@@ -41,7 +41,13 @@ def notes_added(session: Session, notes: list[Note]) -> None:
         return
     session.flush()
     passages = [
-        {"note_id": note.id, "ordinal": ordinal, "text": text, "text_hash": text_hash(text)}
+        {
+            "note_id": note.id,
+            "account_id": note.account_id,
+            "ordinal": ordinal,
+            "text": text,
+            "text_hash": text_hash(text),
+        }
         for note in notes
         for ordinal, text in enumerate(split_passages(note.body))
     ]
@@ -90,6 +96,7 @@ def note_changed(session: Session, note: Note) -> None:
             session.add(
                 Passage(
                     note_id=note.id,
+                    account_id=note.account_id,
                     ordinal=ordinal,
                     text=text,
                     text_hash=digest,
@@ -99,6 +106,12 @@ def note_changed(session: Session, note: Note) -> None:
                 )
             )
         session.flush()
+    else:  # the note may have moved to another account
+        session.execute(
+            update(Passage)
+            .where(Passage.note_id == note.id, Passage.account_id != note.account_id)
+            .values(account_id=note.account_id)
+        )
     pending = session.scalar(
         select(func.count()).where(Passage.note_id == note.id, Passage.embedding.is_(None))
     )

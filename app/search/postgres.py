@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import ColumnClause, Float, Integer, cast, column, func, select, text
+from sqlalchemy import ColumnClause, Float, Integer, cast, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from app.db.models import Note, Passage
@@ -18,30 +18,56 @@ from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
 
 _TSV: ColumnClause[Any] = column("tsv")
-EXACT_SCAN_ACCOUNTS = 5  # scopes of up to this many accounts are scanned exactly
+_COMMON_LEXEMES = text(
+    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+    "WHERE tablename = 'passages' AND attname = 'tsv' AND schemaname = current_schema()"
+)
+# Each term's lexemes, as the tsv column derives them.
+_LEXEMES = text(
+    "SELECT term, array(SELECT lexeme FROM unnest(to_tsvector('english', "
+    "translate(term, '-/', '  ')))) FROM unnest(CAST(:terms AS text[])) AS term"
+)
 
 
 class PostgresIndex:
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
         self._stats = TermStats(self._totals, self._matching)
+        self._common: dict[str, float] = {}  # lexeme -> share of passages holding it
+        self._passages = 0
 
-    @staticmethod
-    def _totals(session: Session) -> tuple[int, float]:
+    def _totals(self, session: Session) -> tuple[int, float]:
         count, mean = session.execute(
             select(func.count(), func.coalesce(func.avg(func.length(_TSV)), 1.0)).select_from(
                 Passage
             )
         ).one()
+        # Refreshed with the totals: the lexemes ANALYZE found most common, and how common.
+        elements, freqs = session.execute(_COMMON_LEXEMES).one_or_none() or ([], [])
+        self._common = dict(zip(elements or [], freqs or [], strict=False))
+        self._passages = int(count)
         return int(count), float(mean) or 1.0
 
-    @staticmethod
-    def _matching(session: Session, term: str) -> int:
-        tsquery = func.websearch_to_tsquery("english", f'"{term}"')
-        found = session.scalar(
-            select(func.count()).select_from(Passage).where(_TSV.op("@@")(tsquery))
+    def _matching(self, session: Session, terms: list[str]) -> list[int]:
+        """How many passages hold each term. Counting a common word reads tens of thousands
+        of rows (30-100 ms at 350,000 passages), so a term whose every lexeme is among the
+        most common ones that ANALYZE sampled is estimated from their frequencies (within a
+        few percent, which is all an IDF needs); rarer terms are counted, cheaply."""
+        lexemes: dict[str, list[str]] = dict(
+            session.execute(_LEXEMES, {"terms": terms}).tuples().all()
         )
-        return int(found or 0)
+        counts = []
+        for term in terms:
+            shares = [self._common.get(lexeme) for lexeme in lexemes.get(term) or []]
+            if shares and None not in shares:
+                counts.append(round(min(s for s in shares if s is not None) * self._passages))
+                continue
+            tsquery = func.websearch_to_tsquery("english", f'"{term}"')
+            found = session.scalar(
+                select(func.count()).select_from(Passage).where(_TSV.op("@@")(tsquery))
+            )
+            counts.append(int(found or 0))
+        return counts
 
     def warm(self, session: Session) -> None:
         """Nothing to load: the vector index lives in PostgreSQL."""
@@ -92,10 +118,9 @@ class PostgresIndex:
         self, session: Session, vector: np.ndarray, scope: Scope, limit: int
     ) -> list[PassageHit]:
         query_vector = np.asarray(vector, dtype=np.float32)
-        if scope.account_ids is not None and len(scope.account_ids) <= EXACT_SCAN_ACCOUNTS:
-            # A few accounts' passages are few: scanning them exactly beats walking the graph
-            # past every other account's neighbours, and recall is 1.0. This expression does
-            # not match the HNSW index, so the planner takes the notes' account index.
+        if scope.account_ids is not None and self._exact_is_cheaper(session, scope, limit):
+            # Exact: recall 1.0. This expression does not match the HNSW index, so the planner
+            # takes the passages' account index.
             distance = Passage.embedding.op("<=>", return_type=Float)(
                 cast(query_vector, Vector(self.dims))
             ).label("distance")
@@ -119,6 +144,28 @@ class PostgresIndex:
         # relaxed_order may return near-ties slightly out of order.
         hits = [PassageHit(pid, nid, 1.0 - float(d)) for pid, nid, d in session.execute(stmt)]
         return sorted(hits, key=lambda h: -h.score)
+
+    @staticmethod
+    def _exact_is_cheaper(session: Session, scope: Scope, limit: int) -> bool:
+        """Whether scanning the scope's passages beats walking the graph past everyone else's.
+
+        Measured at 350,000 passages: an exact scan costs about 5 µs per passage in scope; the
+        filtered walk about 9 µs per passage visited, and it visits about 1.6 * limit * all
+        passages / passages in scope (a 12,000-passage account: 61 ms exact, 41 ms walked; a
+        600-passage one: 5 ms exact). So scan exactly while in_scope^2 <= 2.7 * limit * total.
+        """
+        in_scope, total = session.execute(
+            select(
+                select(func.count())
+                .where(Passage.account_id.in_(scope.account_ids or ()))
+                .scalar_subquery(),
+                select(column("reltuples"))  # the planner's estimate: free, close enough
+                .select_from(table("pg_class"))
+                .where(column("oid") == text("'passages'::regclass"))
+                .scalar_subquery(),
+            )
+        ).one()
+        return bool(total < 0 or in_scope * in_scope <= 2.7 * limit * total)
 
 
 def ensure_vector_index(session: Session, dims: int) -> None:

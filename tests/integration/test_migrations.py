@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, text
 
 from app.db.base import Base
 from app.db.engine import Database
-from app.db.migrate import include_object, pending_revisions, upgrade
+from app.db.migrate import alembic_config, include_object, pending_revisions, upgrade
+from app.db.models import Note
+from tests.factories import make_account, make_user
 
 
 def test_models_and_migrations_do_not_drift(db: Database) -> None:
@@ -35,3 +40,55 @@ def test_constraints_follow_the_naming_convention(db: Database) -> None:
     }
     uniques = {u["name"] for u in inspector.get_unique_constraints("notes")}
     assert "uq_notes_external_id" in uniques
+
+
+def test_upgrade_gives_existing_passages_their_account_and_keeps_the_search_indexes(
+    db: Database,
+) -> None:
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "8e7003302707")  # passages without an account
+    writer = make_user(db, "Mig Writer")
+    harbor, vantor = make_account(db, "Harbor"), make_account(db, "Vantor")
+    with db.engine.begin() as conn:
+        notes = {}
+        for account, body in ((harbor, "Deb holds the purse"), (vantor, "Nadia holds the purse")):
+            notes[account] = conn.scalar(
+                insert(Note).returning(Note.id),
+                {
+                    "account_id": account,
+                    "author_id": writer.id,
+                    "body": body,
+                    "visibility": "company",
+                    "observed_at": datetime(2026, 1, 1, tzinfo=UTC),
+                },
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO passages (note_id, ordinal, text, text_hash) "
+                    "VALUES (:note, 0, :body, 'h')"
+                ),
+                {"note": notes[account], "body": body},
+            )
+
+    upgrade(db.engine)
+
+    with db.engine.connect() as conn:
+        moved = dict(conn.execute(text("SELECT note_id, account_id FROM passages")).all())
+        assert moved == {notes[harbor]: harbor, notes[vantor]: vantor}
+        if db.dialect == "sqlite":
+            found = conn.scalars(
+                text(
+                    "SELECT p.note_id FROM passages_fts "
+                    "JOIN passages p ON p.id = passages_fts.rowid WHERE passages_fts MATCH :q"
+                ),
+                {"q": f'text : "purse" AND account_id : {vantor}'},
+            ).all()
+            assert found == [notes[vantor]]
+        else:
+            indexes = conn.scalars(
+                text("SELECT indexname FROM pg_indexes WHERE tablename = 'passages'")
+            ).all()
+            assert "ix_passages_embedding_384" in indexes
+            assert "ix_passages_account_id" in indexes

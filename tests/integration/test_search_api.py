@@ -440,6 +440,30 @@ def test_account_filter(client: TestClient, embedded: World) -> None:
     assert hit_keys(embedded, result)[0] == "discount_west"
 
 
+def test_note_moved_to_another_account_is_searched_there_without_reembedding(
+    client: TestClient, db: Database, embedded: World
+) -> None:
+    ros = embedded.notes["ros"].id
+    carol = embedded.people["carol"]
+    harbor, vantor = embedded.accounts["harbor"], embedded.accounts["vantor"]
+    etag = client.get(f"/v1/notes/{ros}", headers=carol.headers).headers["ETag"]
+    moved = client.patch(
+        f"/v1/notes/{ros}",
+        headers={**carol.headers, "If-Match": etag},
+        json={"account_id": harbor, "contact_ids": []},
+    )
+    assert moved.status_code == 200, moved.text
+    status = client.get("/v1/status", headers=carol.headers).json()
+    assert status["pending_jobs"] == 0  # same text, same vectors
+
+    for question in ("ROS 2 robots", "which robotics middleware do they build on"):
+        at_harbor = search(client, carol, question, account_id=harbor, limit=50)
+        at_vantor = search(client, carol, question, account_id=vantor, limit=50)
+        assert hit_keys(embedded, at_harbor)[0] == "ros"
+        assert ros not in {hit["note_id"] for hit in at_vantor["hits"]}
+        assert at_harbor["hits"][0]["account"]["id"] == harbor
+
+
 def test_account_filter_wins_over_the_account_named_in_the_question(
     client: TestClient, embedded: World
 ) -> None:
