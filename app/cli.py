@@ -1,4 +1,5 @@
-"""``tacit``: the server's admin tool (serve, migrate, users, tokens, import, export).
+"""``tacit``: the server's admin tool (serve, migrate, users, tokens, import, import-mail,
+export).
 
 Every command works on the database of ``TACIT_DATABASE_URL``. On SQLite, the embedded default,
 commands bring the schema up to date themselves, so a fresh install needs no extra step; on
@@ -264,6 +265,44 @@ def import_(
     for kind, counts in report.summary().items():
         table.add_row(kind, *(str(counts[k]) for k in ("created", "updated", "unchanged")))
     out.print(table)
+
+
+@cli.command("import-mail")
+def import_mail(
+    paths: Annotated[
+        list[Path], typer.Argument(help=".eml files, mbox files, or folders of them.")
+    ],
+) -> None:
+    """Capture e-mail as notes, each by its sender, as if mailed in; messages captured before
+    are skipped. Prints the counts; exits 1 if any message was rejected."""
+    from app.domain.inbound import capture_email
+    from app.errors import Gone
+    from app.mail.files import read_messages
+
+    settings = load_settings()
+    counts = dict.fromkeys(("created", "replayed", "unresolved", "rejected"), 0)
+    with database() as db:
+        for message in read_messages(paths):
+            outcome, reason = "rejected", message.error
+            if message.raw is not None and len(message.raw) > settings.max_email_bytes:
+                reason = f"larger than TACIT_MAX_EMAIL_BYTES ({settings.max_email_bytes} bytes)"
+            elif message.raw is not None:
+                try:
+                    with db.unit_of_work() as session:
+                        captured = capture_email(session, message.raw, caller=None)
+                        outcome, reason = captured.outcome, captured.item.unresolved_reason
+                except Gone:  # captured before, and its note deleted since: nothing to do
+                    outcome = "replayed"
+                except AppError as exc:
+                    reason = exc.detail
+                except Exception as exc:  # one broken message must not end a long import
+                    reason = f"unexpected error: {exc!r}"
+            counts[outcome] += 1
+            if outcome in ("rejected", "unresolved"):
+                err.print(f"  - {escape(message.label)}: {outcome}: {escape(reason or '')}")
+    out.print(json.dumps(counts))
+    if counts["rejected"]:
+        fail(f"{counts['rejected']} message(s) rejected")
 
 
 @cli.command("export")

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
 
     # Documented in the README's "Limits"; the fixed ones live in app/schemas/common.py.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_email_bytes: int = Field(
+        default=40 * 1024 * 1024,
+        ge=1024,
+        description="Largest raw message POST /v1/inbound/email accepts. Base64 makes a 25 MB "
+        "attachment a 34 MB message, so the default lets such mail through (listed, not kept).",
+    )
     idempotency_lease_seconds: int = Field(default=30, ge=1)
     token_touch_seconds: int = Field(
         default=60, ge=0, description="How stale a token's last_used_at may get before a write."

@@ -37,12 +37,20 @@ class Conflict(AppError):
     status, title, type_slug = 409, "Conflict", "conflict"
 
 
+class Gone(AppError):
+    status, title, type_slug = 410, "Gone", "gone"
+
+
 class PreconditionFailed(AppError):
     status, title, type_slug = 412, "Precondition failed", "precondition-failed"
 
 
 class PayloadTooLarge(AppError):
     status, title, type_slug = 413, "Payload too large", "payload-too-large"
+
+
+class UnsupportedMediaType(AppError):
+    status, title, type_slug = 415, "Unsupported media type", "unsupported-media-type"
 
 
 class Invalid(AppError):

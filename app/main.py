@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import accounts, exports, health, notes, problems, search, users
+from app.api import accounts, exports, health, inbound, notes, problems, search, users
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
@@ -91,7 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     problems.install(app)
-    app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, notes, search, accounts, users, exports):
+    app.add_middleware(
+        problems.BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={inbound.EMAIL_PATH: settings.max_email_bytes},
+    )
+    for module in (health, notes, search, accounts, users, exports, inbound):
         app.include_router(module.router)
     return app

@@ -111,19 +111,21 @@ def install(app: FastAPI) -> None:
 
 
 class BodyLimit:
-    """Refuses request bodies over ``max_bytes`` with 413, whether announced or streamed."""
+    """Refuses request bodies over ``max_bytes`` with 413, whether announced or streamed;
+    ``larger`` gives paths of their own limit (``{"/v1/inbound/email": 40 MiB}``)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+        self.app, self.max_bytes, self.larger = app, max_bytes, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(scope, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._reject(scope, send, limit)
             return
         received = 0
 
@@ -131,19 +133,21 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 # An HTTPException, because FastAPI turns any other error raised while it
                 # reads the body into a 400.
-                raise HTTPException(413, self._detail())
+                raise HTTPException(413, self._detail(scope, limit))
             return message
 
         await self.app(scope, limited_receive, send)
 
-    def _detail(self) -> str:
-        return f"request bodies are limited to {self.max_bytes} bytes"
+    def _detail(self, scope: Scope, limit: int) -> str:
+        where = f" on {scope['path']}" if scope["path"] in self.larger else ""
+        return f"request bodies are limited to {limit} bytes{where}"
 
-    async def _reject(self, scope: Scope, send: Send) -> None:
-        response = problem(Request(scope), 413, "Payload too large", self._detail(), "http-413")
+    async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
+        detail = self._detail(scope, limit)
+        response = problem(Request(scope), 413, "Payload too large", detail, "http-413")
         await response(scope, _no_receive, send)
 
 

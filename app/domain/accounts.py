@@ -56,6 +56,12 @@ def _by_domain(session: Session, domain: str) -> Account | None:
     return None
 
 
+def account_for_address(session: Session, address: str) -> Account | None:
+    """The account owning an e-mail address's domain (or a parent domain of it), if any."""
+    domain = normalize_domain(address)
+    return _by_domain(session, domain) if domain else None
+
+
 def resolve_account(session: Session, ref: str) -> Account:
     """The one account ``ref`` names, or ``Invalid`` listing the closest names."""
     ref = ref.strip()
