@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload, lazyload
 
 from app.db.base import utcnow
 from app.db.engine import Database
@@ -193,7 +193,11 @@ def search(
 
 def _by_ids(session: Session, model: type[M], ids: list[int]) -> list[M]:
     return (
-        list(session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)))
+        list(
+            session.scalars(  # named by id and name only: none of their relationships
+                select(model).where(model.id.in_(ids)).order_by(model.id).options(lazyload("*"))
+            )
+        )
         if ids
         else []
     )
@@ -218,7 +222,12 @@ def _observed_visible(session: Session, viewer: User, note_ids: list[int]) -> di
 def _load_visible(session: Session, viewer: User, note_ids: list[int]) -> dict[int, Note]:
     if not note_ids:
         return {}
-    stmt = select(Note).where(Note.id.in_(note_ids), visible_notes(viewer))
+    # A hit shows the note, its author and account: not the contacts or domains they carry.
+    stmt = (
+        select(Note)
+        .where(Note.id.in_(note_ids), visible_notes(viewer))
+        .options(lazyload(Note.contacts), defaultload(Note.account).lazyload(Account.domain_rows))
+    )
     return {note.id: note for note in session.scalars(stmt).unique()}
 
 

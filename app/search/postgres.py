@@ -125,8 +125,12 @@ class PostgresIndex:
                 cast(query_vector, Vector(self.dims))
             ).label("distance")
         else:
-            session.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-            session.execute(text(f"SET LOCAL hnsw.ef_search = {max(limit, 40)}"))
+            session.execute(  # SET LOCAL, both in one round trip
+                select(
+                    func.set_config("hnsw.iterative_scan", "relaxed_order", True),
+                    func.set_config("hnsw.ef_search", str(max(limit, 40)), True),
+                )
+            )
             # The cast and the vector_dims filter match the partial expression index exactly.
             typed = cast(Passage.embedding, Vector(self.dims))
             distance = typed.cosine_distance(query_vector).label("distance")

@@ -103,10 +103,14 @@ class Vocabulary:
         self.accounts_by_industry: dict[str, list[int]] = defaultdict(list)
 
     def refresh(self, session: Session) -> None:
-        stamp = (
-            *session.execute(select(func.count(Account.id), func.max(Account.updated_at))).one(),
-            *session.execute(select(func.count(Contact.id), func.max(Contact.updated_at))).one(),
+        parts = (
+            func.count(Account.id),
+            func.max(Account.updated_at),
+            func.count(Contact.id),
+            func.max(Contact.updated_at),
         )
+        # One round trip: this runs before every search.
+        stamp = tuple(session.execute(select(*(select(p).scalar_subquery() for p in parts))).one())
         if stamp != self._stamp:
             self._load(session)
             self._stamp = stamp

@@ -1,6 +1,6 @@
-"""Filtered recall of PostgreSQL's HNSW search: a filter that keeps 1% of the notes must not
-cost recall. Without iterative scans the index would return ``ef_search`` neighbours, drop the
-99% the filter rejects, and come back nearly empty.
+"""Filtered recall of PostgreSQL's HNSW search: a filter must not cost recall. Without
+iterative scans the index would return ``ef_search`` neighbours, drop the ones the filter
+rejects (99% of them for a 1% filter) and come back nearly empty.
 
 The vectors are synthetic (clustered, so the graph has the structure real embeddings give it)
 and written as the worker would write them: what is under test is the index and the filtered
@@ -9,6 +9,7 @@ query, not the model.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -26,6 +27,21 @@ NOTES = 10_000
 DIMS = 384
 QUERIES = 40
 K = 10
+START = datetime(2020, 1, 1, tzinfo=UTC)
+WINDOW = (START + timedelta(days=400), START + timedelta(days=430))
+
+pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+
+
+@dataclass
+class Base:
+    writer: int
+    note_ids: list[int]
+    vectors: np.ndarray
+    centers: np.ndarray
+    in_window: np.ndarray  # observed inside WINDOW: 1% of the notes
+    accounts: np.ndarray  # each note's account: "big" holds 20% of the notes, "tiny" 1%
+    account_ids: dict[str, int]
 
 
 def _clustered(rng: np.random.Generator, count: int, centers: np.ndarray) -> np.ndarray:
@@ -34,23 +50,22 @@ def _clustered(rng: np.random.Generator, count: int, centers: np.ndarray) -> np.
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
-def test_hnsw_keeps_recall_under_a_filter_matching_one_percent(db: Database) -> None:
+@pytest.fixture
+def base(db: Database) -> Base:
+    """10,000 one-passage notes. Both filters are drawn independently of the vectors, so the
+    neighbours the graph meets first are mostly outside them."""
     rng = np.random.default_rng(7)
     centers = rng.standard_normal((64, DIMS)).astype(np.float32)
     centers /= np.linalg.norm(centers, axis=1, keepdims=True)
     vectors = _clustered(rng, NOTES, centers)
     writer = make_user(db, "Wide Writer")
-    account = make_account(db, "Recall Labs")
-    # The filter: an observation window holding 1% of the notes, drawn independently of the
-    # vectors, so the neighbours the graph meets first are mostly outside it.
-    start = datetime(2020, 1, 1, tzinfo=UTC)
+    account_ids = {name: make_account(db, f"{name} co") for name in ("big", "tiny", "rest")}
     in_window = rng.random(NOTES) < 0.01
+    accounts = rng.choice(["big", "tiny", "rest"], size=NOTES, p=[0.2, 0.01, 0.79])
     observed = [
-        start + timedelta(days=400 + int(rng.integers(30)) if hit else int(rng.integers(390)))
+        START + timedelta(days=400 + int(rng.integers(30)) if hit else int(rng.integers(390)))
         for hit in in_window
     ]
-    embedder = HashingEmbedder(DIMS)
     with db.unit_of_work() as session:
         # Built after the bulk load, as for any large import (pgvector builds faster that way).
         session.execute(text("DROP INDEX ix_passages_embedding_384"))
@@ -58,7 +73,7 @@ def test_hnsw_keeps_recall_under_a_filter_matching_one_percent(db: Database) -> 
             insert(Note).returning(Note.id, sort_by_parameter_order=True),
             [
                 {
-                    "account_id": account,
+                    "account_id": account_ids[accounts[i]],
                     "author_id": writer.id,
                     "team_id": None,
                     "body": f"note {i}",
@@ -73,12 +88,12 @@ def test_hnsw_keeps_recall_under_a_filter_matching_one_percent(db: Database) -> 
             [
                 {
                     "note_id": note_id,
-                    "account_id": account,
+                    "account_id": account_ids[accounts[i]],
                     "ordinal": 0,
                     "text": f"note {i}",
                     "text_hash": str(i),
                     "embedding": vectors[i],
-                    "model": embedder.name,
+                    "model": HashingEmbedder(DIMS).name,
                 }
                 for i, note_id in enumerate(note_ids)
             ],
@@ -86,25 +101,53 @@ def test_hnsw_keeps_recall_under_a_filter_matching_one_percent(db: Database) -> 
         ensure_vector_index(session, DIMS)
     with db.unit_of_work() as session:
         session.connection().execute(text("ANALYZE"))
+    return Base(writer.id, list(note_ids), vectors, centers, in_window, accounts, account_ids)
 
-    index = PostgresIndex(embedder)
-    window = (start + timedelta(days=400), start + timedelta(days=430))
-    inside = np.flatnonzero(in_window)
-    assert 50 <= len(inside) <= 150  # about 1% of the notes
+
+def _recall_and_plan(
+    db: Database, base: Base, inside: np.ndarray, **filters: object
+) -> tuple[float, str]:
+    """Mean recall@10 of ``semantic`` against exact search over the notes ``inside`` the
+    filter, and the plan of its last statement."""
+    index = PostgresIndex(HashingEmbedder(DIMS))
+    queries = _clustered(np.random.default_rng(11), QUERIES, base.centers)
     captured: list[tuple[str, object]] = []
     event.listen(db.engine, "before_cursor_execute", lambda *a: captured.append((a[2], a[3])))
+    rows = np.flatnonzero(inside)
     recalls = []
     with db.session(write=False) as session:
-        viewer = session.get_one(User, writer.id)
-        scope = Scope(viewer=viewer, since=window[0], until=window[1])
-        for query in _clustered(rng, QUERIES, centers):
+        scope = Scope(viewer=session.get_one(User, base.writer), **filters)  # type: ignore[arg-type]
+        for query in queries:
             hits = index.semantic(session, query, scope, 100)[:K]
-            exact = inside[np.argsort(-(vectors[inside] @ query), kind="stable")[:K]]
-            expected = {note_ids[i] for i in exact}
+            exact = rows[np.argsort(-(base.vectors[rows] @ query), kind="stable")[:K]]
+            expected = {base.note_ids[i] for i in exact}
             recalls.append(len(expected & {h.note_id for h in hits}) / K)
         statement, parameters = next(c for c in reversed(captured) if "<=>" in c[0])
         explain = session.connection().exec_driver_sql("EXPLAIN " + statement, parameters)
-        plan = "\n".join(explain.scalars())
+        return float(np.mean(recalls)), "\n".join(explain.scalars())
+
+
+def test_hnsw_keeps_recall_under_a_filter_matching_one_percent(db: Database, base: Base) -> None:
+    assert 50 <= base.in_window.sum() <= 150  # about 1% of the notes
+    recall, plan = _recall_and_plan(db, base, base.in_window, since=WINDOW[0], until=WINDOW[1])
     # Recall measured on the graph, not on an exact plan the planner might have preferred.
     assert "Index Scan using ix_passages_embedding_384" in plan
-    assert np.mean(recalls) >= 0.99, recalls
+    assert recall >= 0.99
+
+
+def test_a_large_account_is_searched_through_the_graph_and_keeps_recall(
+    db: Database, base: Base
+) -> None:
+    recall, plan = _recall_and_plan(
+        db, base, base.accounts == "big", account_ids=(base.account_ids["big"],)
+    )
+    assert "Index Scan using ix_passages_embedding_384" in plan  # too large to scan exactly
+    assert recall >= 0.99
+
+
+def test_a_small_account_is_scanned_exactly(db: Database, base: Base) -> None:
+    recall, plan = _recall_and_plan(
+        db, base, base.accounts == "tiny", account_ids=(base.account_ids["tiny"],)
+    )
+    assert "ix_passages_embedding_384" not in plan
+    assert recall == 1.0
