@@ -25,7 +25,7 @@ _COMMON_LEXEMES = text(
 # Each term's lexemes, as the tsv column derives them.
 _LEXEMES = text(
     "SELECT term, array(SELECT lexeme FROM unnest(to_tsvector('english', "
-    "translate(term, '-/', '  ')))) FROM unnest(CAST(:terms AS text[])) AS term"
+    "translate(term, '-/<>', '    ')))) FROM unnest(CAST(:terms AS text[])) AS term"
 )
 
 
@@ -53,9 +53,9 @@ class PostgresIndex:
         of rows (30-100 ms at 350,000 passages), so a term whose every lexeme is among the
         most common ones that ANALYZE sampled is estimated from their frequencies (within a
         few percent, which is all an IDF needs); rarer terms are counted, cheaply."""
-        lexemes: dict[str, list[str]] = dict(
-            session.execute(_LEXEMES, {"terms": terms}).tuples().all()
-        )
+        lexemes: dict[str, list[str]] = {
+            term: parts for term, parts in session.execute(_LEXEMES, {"terms": terms})
+        }
         counts = []
         for term in terms:
             shares = [self._common.get(lexeme) for lexeme in lexemes.get(term) or []]

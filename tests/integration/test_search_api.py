@@ -252,6 +252,23 @@ def test_note_is_searchable_by_keyword_before_any_embedding(
     assert {hit["matched"] for hit in result["hits"]} == {"keyword"}
 
 
+def test_words_around_markup_in_a_note_are_searchable(client: TestClient, world: World) -> None:
+    # PostgreSQL's parser reads <...> as a tag: a tag with quotes once swallowed the whole text.
+    alice = world.people["alice"]
+    posted = client.post(
+        "/v1/notes",
+        headers=alice.headers,
+        json={
+            "body": '<script>alert("x")</script> Meg and "Tom" haggled over the freight surcharge',
+            "account_id": world.accounts["harbor"],
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    result = search(client, alice, "haggled surcharge")
+    assert result["hits"][0]["note_id"] == posted.json()["id"]
+    assert "<mark>haggled</mark>" in result["hits"][0]["snippet"]
+
+
 def test_exact_id_is_searchable_before_any_embedding(client: TestClient, world: World) -> None:
     result = search(client, world.people["alice"], "INC-40412")
     assert [hit["note_id"] for hit in result["hits"]] == [world.notes["incident"].id]
