@@ -4,11 +4,32 @@ import json
 from typing import Literal
 
 from fastapi import APIRouter, Response
+from fastapi.responses import StreamingResponse
 
-from app.api.deps import CurrentUser, SessionDep
-from app.domain import audit, transfer
+from app.api.deps import CurrentUser, DatabaseDep, SessionDep
+from app.domain import audit, csv_transfer, transfer
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
+
+
+# Before "/{kind}", which would otherwise take "notes.csv" for a kind.
+@router.get(
+    "/notes.csv",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "The import's CSV columns, UTF-8 with a byte-order mark, streamed.",
+        }
+    },
+)
+def export_notes_csv(db: DatabaseDep, user: CurrentUser) -> StreamingResponse:
+    """The notes you may read as CSV, in the columns `POST /v1/imports` reads back."""
+    return StreamingResponse(
+        csv_transfer.stream_notes_csv(db, viewer=user),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="notes.csv"'},
+    )
 
 
 @router.get(

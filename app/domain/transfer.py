@@ -4,15 +4,15 @@ as JSON Lines, each record's ``id`` kept as its external id).
 An import is all or nothing: every line is checked first, every problem is reported with its
 file and line, and only a clean set is written, in one transaction. Records already present
 (same external id) are updated when they differ and left alone when they do not, so running
-the same import twice adds nothing.
+the same import twice adds nothing. A dry run does the same work in a savepoint that it then
+rolls back, so its counts are exactly those a real run would give.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,20 +25,34 @@ from app.db.models import Account, BuyingRole, Contact, Note, Role, User, Visibi
 from app.domain import audit
 from app.domain.access import visible_notes
 from app.domain.accounts import name_key, set_domains
+from app.domain.import_report import (
+    MAX_LISTED,
+    ImportFile,
+    ImportReport,
+    Problem,
+    Progress,
+    in_order,
+    no_progress,
+)
 from app.domain.notes import add_note, snapshot_revision
 from app.domain.users import team_by_name
-from app.errors import Invalid
+from app.errors import Conflict, Invalid
 from app.schemas.common import MAX_NOTE_CHARS, UTCInput
 from app.search import indexing
 
 KINDS = ("users", "accounts", "contacts", "notes")
+FILE_NAMES = tuple(f"{kind}.jsonl" for kind in KINDS)
 _ACCESS_ROLES = {Role.manager.value, Role.admin.value}
 
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
     id: str = Field(min_length=1, max_length=255)
-    _where: str = PrivateAttr(default="")
+    _file: str = PrivateAttr(default="")
+    _line: int = PrivateAttr(default=0)
+
+    def problem(self, text: str, *, column: str | None = None) -> Problem:
+        return Problem(self._file, self._line, text, column)
 
 
 R = TypeVar("R", bound=_Record)
@@ -86,50 +100,37 @@ class _DataSet:
     notes: list[NoteRecord]
 
 
-@dataclass
-class ImportReport:
-    created: Counter[str] = field(default_factory=Counter)
-    updated: Counter[str] = field(default_factory=Counter)
-    unchanged: Counter[str] = field(default_factory=Counter)
-
-    def summary(self) -> dict[str, dict[str, int]]:
-        return {
-            kind: {
-                "created": self.created[kind],
-                "updated": self.updated[kind],
-                "unchanged": self.unchanged[kind],
-            }
-            for kind in KINDS
-        }
-
-
-def _read(directory: Path, kind: str, model: type[R], problems: list[str]) -> list[R]:
-    path = directory / f"{kind}.jsonl"
-    if not path.exists():
+def _read(file: ImportFile | None, model: type[R], problems: list[Problem]) -> list[R]:
+    if file is None:
         return []
     records: list[R] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name} line {number}"
-            try:
-                record = model.model_validate(json.loads(line))
-            except json.JSONDecodeError as exc:
-                problems.append(f"{where}: not JSON ({exc.msg})")
-                continue
-            except ValidationError as exc:
-                for err in exc.errors():
-                    loc = ".".join(str(p) for p in err["loc"]) or "record"
-                    problems.append(f"{where}: {loc}: {err['msg']}")
-                continue
-            if record.id in seen:
-                problems.append(f"{where}: id {record.id!r} appears twice")
-                continue
-            seen.add(record.id)
-            record._where = where
-            records.append(record)
+    lines = file.data.split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark
+        try:
+            record = model.model_validate(json.loads(raw.decode("utf-8")))
+        except UnicodeDecodeError:
+            problems.append(Problem(file.name, number, "not UTF-8 text"))
+            continue
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(file.name, number, f"not JSON ({exc.msg})"))
+            continue
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"])
+                text = err["msg"] if loc else f"record: {err['msg']}"
+                problems.append(Problem(file.name, number, text, loc or None))
+            continue
+        if record.id in seen:
+            problems.append(Problem(file.name, number, f"id {record.id!r} appears twice"))
+            continue
+        seen.add(record.id)
+        record._file, record._line = file.name, number
+        records.append(record)
     return records
 
 
@@ -149,19 +150,56 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def import_dataset(session: Session, directory: Path, *, actor: User | None) -> ImportReport:
-    """Import a data-set directory; raises ``Invalid`` with every problem and writes nothing."""
+def dataset_files(directory: Path) -> list[ImportFile]:
+    """The data-set files a directory holds (``Invalid`` if it is not a directory)."""
     if not directory.is_dir():
         raise Invalid(f"{directory} is not a directory")
-    problems: list[str] = []
+    return [
+        ImportFile(name, (directory / name).read_bytes())
+        for name in FILE_NAMES
+        if (directory / name).is_file()
+    ]
+
+
+def import_dataset(session: Session, directory: Path, *, actor: User | None) -> ImportReport:
+    """Import a data-set directory; raises ``Invalid`` with every problem and writes nothing."""
+    files = dataset_files(directory)
+    report = import_dataset_files(session, files, actor=actor, dry_run=False, origin=str(directory))
+    if report.problems:
+        raise Invalid(
+            f"the import has {len(report.problems)} problem(s); nothing was written",
+            problems=[str(p) for p in in_order(report.problems)[:MAX_LISTED]],
+        )
+    return report
+
+
+def import_dataset_files(
+    session: Session,
+    files: Sequence[ImportFile],
+    *,
+    actor: User | None,
+    dry_run: bool,
+    origin: str,
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """Import the data-set files (named ``users.jsonl`` ...); ``origin`` says where they came
+    from, for messages and the audit trail. The report's ``problems`` say why nothing was
+    written, if anything kept it from being; a dry run never writes."""
+    by_name = {f.name: f for f in files}
+    if unknown := sorted(set(by_name) - set(FILE_NAMES)):
+        raise Invalid(
+            f"{', '.join(unknown)}: not a data-set file; the files are {', '.join(FILE_NAMES)}"
+        )
+    problems: list[Problem] = []
     data = _DataSet(
-        users=_read(directory, "users", UserRecord, problems),
-        accounts=_read(directory, "accounts", AccountRecord, problems),
-        contacts=_read(directory, "contacts", ContactRecord, problems),
-        notes=_read(directory, "notes", NoteRecord, problems),
+        users=_read(by_name.get("users.jsonl"), UserRecord, problems),
+        accounts=_read(by_name.get("accounts.jsonl"), AccountRecord, problems),
+        contacts=_read(by_name.get("contacts.jsonl"), ContactRecord, problems),
+        notes=_read(by_name.get("notes.jsonl"), NoteRecord, problems),
     )
     if not (data.users or data.accounts or data.contacts or data.notes) and not problems:
-        raise Invalid(f"{directory} holds none of {', '.join(k + '.jsonl' for k in KINDS)}")
+        raise Invalid(f"{origin} holds none of {', '.join(FILE_NAMES)}")
+    report = ImportReport(format="dataset", kinds=KINDS, dry_run=dry_run)
     users = _existing(session, User)
     accounts = _existing(session, Account)
     contacts = _existing(session, Contact)
@@ -173,25 +211,35 @@ def import_dataset(session: Session, directory: Path, *, actor: User | None) -> 
     contact_accounts = {ext: c.account.external_id for ext, c in contacts.items()}
     contact_accounts.update({r.id: r.account_id for r in data.contacts})
     _check_references(data, known, contact_accounts, problems)
+    _check_user_emails(session, data.users, problems)
     if problems:
-        raise Invalid(
-            f"the import has {len(problems)} problem(s); nothing was written",
-            problems=problems[:1000],
-        )
+        report.problems = problems
+        return report
 
-    report = ImportReport()
+    # A savepoint, so that a dry run (or a conflict found while writing) leaves no trace.
+    savepoint = session.begin_nested()
+    phase = "writing the data set"
     _import_users(session, data.users, users, report)
-    _import_accounts(session, data.accounts, accounts, report)
+    progress(phase, 1, 4)
+    _import_accounts(session, data.accounts, accounts, report, problems)
+    progress(phase, 2, 4)
     _import_contacts(session, data.contacts, accounts, contacts, report)
+    progress(phase, 3, 4)
     _import_notes(session, data.notes, users, accounts, contacts, report)
+    progress(phase, 4, 4)
     session.flush()
+    if problems or dry_run:
+        savepoint.rollback()
+        report.problems = problems
+        return report
+    savepoint.commit()
     audit.record(
         session,
         actor,
         "import",
         target_type="dataset",
         target_id=None,
-        directory=str(directory),
+        directory=origin,
         **report.summary(),
     )
     return report
@@ -201,20 +249,20 @@ def _check_references(
     data: _DataSet,
     known: dict[str, set[str]],
     contact_accounts: dict[str, str | None],
-    problems: list[str],
+    problems: list[Problem],
 ) -> None:
     known = {**known, "contacts": set(contact_accounts)}
 
     def need(kind: str, ref: str | None, record: _Record, label: str) -> None:
         if ref is not None and ref not in known[kind]:
             problems.append(
-                f"{record._where}: {label} {ref!r} is neither in {kind}.jsonl nor imported"
+                record.problem(f"{label} {ref!r} is neither in {kind}.jsonl nor imported")
             )
 
     def same_account(contact: str | None, account: str, record: _Record, label: str) -> None:
         owner = contact_accounts.get(contact) if contact else None
         if owner is not None and account in known["accounts"] and owner != account:
-            problems.append(f"{record._where}: {label} {contact!r} is a contact of another account")
+            problems.append(record.problem(f"{label} {contact!r} is a contact of another account"))
 
     for c in data.contacts:
         need("accounts", c.account_id, c, "account_id")
@@ -226,6 +274,32 @@ def _check_references(
         for ref in n.contact_ids:
             need("contacts", ref, n, "contact")
             same_account(ref, n.account_id, n, "contact")
+
+
+def _check_user_emails(
+    session: Session, records: list[UserRecord], problems: list[Problem]
+) -> None:
+    """An e-mail address is one user's: not two in the file, nor one already in Tacit."""
+    in_file = {r.id for r in records}
+    taken = {
+        email: ext
+        for email, ext in session.execute(
+            select(User.email, User.external_id).where(User.email.is_not(None))
+        )
+        if ext not in in_file  # a user in the file will have the file's address
+    }
+    seen: dict[str, UserRecord] = {}
+    for r in records:
+        if not r.email:
+            continue
+        email = r.email.lower()
+        if email in seen:
+            problems.append(
+                r.problem(f"{email} is also user {seen[email].id!r}'s e-mail", column="email")
+            )
+        elif email in taken and taken[email] != r.id:
+            problems.append(r.problem(f"{email} is another user's e-mail", column="email"))
+        seen.setdefault(email, r)
 
 
 def _import_users(
@@ -249,6 +323,7 @@ def _import_accounts(
     records: list[AccountRecord],
     accounts: dict[str, Account],
     report: ImportReport,
+    problems: list[Problem],
 ) -> None:
     for r in records:
         values = {
@@ -268,7 +343,10 @@ def _import_accounts(
         )
         if differ:
             session.flush()
-            set_domains(session, account, domains)
+            try:
+                set_domains(session, account, domains)
+            except Conflict as exc:  # a domain of an account this file does not change
+                problems.append(r.problem(exc.detail, column="domain"))
 
 
 def _import_contacts(
@@ -320,6 +398,27 @@ def _upsert(
     return obj
 
 
+def revise_imported_note(
+    session: Session,
+    note: Note,
+    *,
+    editor_id: int,
+    values: dict[str, Any],
+    contacts: list[Contact],
+) -> bool:
+    """Bring an existing note in line with an imported record: when anything differs, a new
+    version (and revision) and a re-index; ``values`` are the note's columns. Returns whether
+    the note changed."""
+    changed = _assign(note, values)
+    if [c.id for c in note.contacts] != [c.id for c in contacts]:
+        note.contacts, changed = contacts, True
+    if changed:
+        note.version += 1
+        session.add(snapshot_revision(note, editor_id))
+        indexing.note_changed(session, note)
+    return changed
+
+
 def _import_notes(
     session: Session,
     records: list[NoteRecord],
@@ -350,22 +449,16 @@ def _import_notes(
             added.append(note)
             report.created["notes"] += 1
             continue
-        changed = _assign(
-            note,
-            {
-                "account_id": account.id,
-                "author_id": author.id,
-                "body": r.body,
-                "visibility": r.visibility,
-                "observed_at": r.created_at,
-            },
-        )
-        if [c.id for c in note.contacts] != [c.id for c in mentioned]:
-            note.contacts, changed = mentioned, True
-        if changed:
-            note.version += 1
-            session.add(snapshot_revision(note, author.id))
-            indexing.note_changed(session, note)
+        values = {
+            "account_id": account.id,
+            "author_id": author.id,
+            "body": r.body,
+            "visibility": r.visibility,
+            "observed_at": r.created_at,
+        }
+        if revise_imported_note(
+            session, note, editor_id=author.id, values=values, contacts=mentioned
+        ):
             report.updated["notes"] += 1
         else:
             report.unchanged["notes"] += 1
