@@ -1,9 +1,11 @@
 """``tacit``: the server's admin tool (serve, migrate, users, tokens, import, import-mail,
-export).
+export), and the client of a server for everyone else (note, search, brief, login: see
+``app.client``).
 
-Every command works on the database of ``TACIT_DATABASE_URL``. On SQLite, the embedded default,
-commands bring the schema up to date themselves, so a fresh install needs no extra step; on
-PostgreSQL, where several processes share one database, ``tacit migrate`` is an explicit step.
+The admin commands work on the database of ``TACIT_DATABASE_URL`` (``import`` and ``export``
+on a server instead, when one is configured). On SQLite, the embedded default, commands bring
+the schema up to date themselves, so a fresh install needs no extra step; on PostgreSQL, where
+several processes share one database, ``tacit migrate`` is an explicit step.
 """
 
 from __future__ import annotations
@@ -21,10 +23,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.client.commands import (
+    TokenOption,
+    UrlOption,
+    export_remotely,
+    import_remotely,
+    register,
+)
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.db.models import Role
+from app.domain.import_report import MAX_LISTED, ImportReport, Progress, in_order
 from app.errors import AppError
 from app.search.postgres import ensure_vector_index
 from app.worker.embedding import BATCH_NOTES
@@ -250,21 +260,104 @@ def tokens_create(
     print(secret)
 
 
-@cli.command("import")
-def import_(
-    directory: Annotated[
-        Path, typer.Argument(help="Folder with users/accounts/contacts/notes.jsonl")
-    ],
-) -> None:
-    """Import a data set; all or nothing, and re-running it adds nothing twice."""
-    from app.domain.transfer import import_dataset
+@contextmanager
+def progress_bars() -> Iterator[Progress]:
+    """A bar per phase of long work, on standard error, drawn only when it is a terminal."""
+    from rich.progress import Progress as Bars
+    from rich.progress import TaskID
 
-    with database() as db, db.unit_of_work() as session:
-        report = import_dataset(session, directory, actor=None)
+    with Bars(console=err, disable=not err.is_terminal, transient=True) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bars.add_task(phase, total=total)
+            bars.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
+
+def print_report(report: ImportReport) -> None:
+    """The counts (a table), each skipped row, and each problem, before failing on any."""
     table = Table("kind", "created", "updated", "unchanged")
     for kind, counts in report.summary().items():
         table.add_row(kind, *(str(counts[k]) for k in ("created", "updated", "unchanged")))
     out.print(table)
+    for skipped in report.skipped:
+        unit = "row" if skipped.file.lower().endswith(".csv") else "line"
+        out.print(f"skipped {escape(f'{skipped.file} {unit} {skipped.line}: {skipped.reason}')}")
+    problems = in_order(report.problems)
+    for problem in problems[:MAX_LISTED]:
+        err.print(f"  - {escape(str(problem))}")
+    if len(problems) > MAX_LISTED:
+        err.print(f"  ... and {len(problems) - MAX_LISTED} more")
+    if report.dry_run:
+        out.print("dry run: nothing was written")
+    if problems:
+        fail(f"the import has {len(problems)} problem(s); nothing was written")
+
+
+@cli.command("import")
+def import_(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A .csv file of notes, or a folder with users/accounts/contacts/notes.jsonl."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and report; write nothing.")
+    ] = False,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Import as this user (id, e-mail or external id), with their rights; CSV rows "
+            "without an owner become theirs.",
+        ),
+    ] = None,
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Import notes from a CSV file, or a data set; all or nothing, and re-running it adds
+    nothing twice. Prints what was created, updated, left alone or skipped, and every problem
+    with its file and row; exits 1 if there is any. With a server configured (--url,
+    TACIT_URL or `tacit login`) the files go to it, imported as the token's user; otherwise
+    into the local database."""
+    if import_remotely(path, dry_run=dry_run, as_user=as_user, url=url, token=token):
+        return
+    from app.domain.csv_transfer import import_notes_csv
+    from app.domain.import_report import ImportFile
+    from app.domain.transfer import dataset_files, import_dataset_files
+    from app.domain.users import find_user
+
+    is_csv = path.suffix.lower() == ".csv"
+    if is_csv and not path.is_file():
+        fail(f"{path} is not a file")
+    with database() as db, db.unit_of_work() as session, progress_bars() as progress:
+        # Problems write nothing (a data set's savepoint is rolled back), so this may commit.
+        actor = find_user(session, as_user) if as_user else None
+        if is_csv:
+            report = import_notes_csv(
+                session,
+                ImportFile(path.name, path.read_bytes()),
+                actor=actor,
+                default_owner=actor,
+                dry_run=dry_run,
+                progress=progress,
+            )
+        else:
+            if actor is not None and actor.role != Role.admin:
+                fail(f"a data-set import creates users and teams: {as_user} is not an admin")
+            report = import_dataset_files(
+                session,
+                dataset_files(path),
+                actor=actor,
+                dry_run=dry_run,
+                origin=str(path),
+                progress=progress,
+            )
+    print_report(report)
 
 
 @cli.command("import-mail")
@@ -314,15 +407,42 @@ def export(
             "--as", help="Export only what this user (id, e-mail or external id) may read."
         ),
     ] = None,
+    csv: Annotated[
+        bool,
+        typer.Option(
+            "--csv",
+            help="Write the notes as DIRECTORY/notes.csv (or to the .csv path given), in the "
+            "columns of the CSV import, instead of the data set.",
+        ),
+    ] = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
-    """Export everything (or one user's view) in the data-set format."""
+    """Export everything (or one user's view) in the data-set format. With a server configured
+    (--url, TACIT_URL or `tacit login`) over HTTP, as the token's user; otherwise from the
+    local database."""
+    if export_remotely(directory, as_user=as_user, url=url, token=token, csv=csv):
+        return
+    from app.domain.csv_transfer import export_notes_csv_file
     from app.domain.transfer import export_dataset
     from app.domain.users import find_user
 
     with database() as db, db.unit_of_work() as session:
         viewer = find_user(session, as_user) if as_user else None
-        counts = export_dataset(session, directory, viewer=viewer)
+        if csv:
+            target = directory if directory.suffix.lower() == ".csv" else directory / "notes.csv"
+            with progress_bars() as progress:
+                counts = {
+                    "notes": export_notes_csv_file(
+                        session, target, viewer=viewer, progress=progress
+                    )
+                }
+        else:
+            counts = export_dataset(session, directory, viewer=viewer)
     out.print(json.dumps(counts))
+
+
+register(cli)
 
 
 def main() -> None:

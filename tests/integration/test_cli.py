@@ -57,7 +57,10 @@ DATASET: dict[str, list[dict[str, Any]]] = {
 def tacit(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``tacit`` in a clean directory (no stray .env) against ``db_url``."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
-    environ |= {"TACIT_DATABASE_URL": db_url, "TACIT_ENV": "test"} | env
+    # No client config either: a `tacit login` on this machine would send commands elsewhere.
+    no_config = str(cwd / "no-client-config.toml")
+    environ |= {"TACIT_DATABASE_URL": db_url, "TACIT_ENV": "test", "TACIT_CONFIG": no_config}
+    environ |= env
     return subprocess.run(
         [str(TACIT), *args],
         env=environ,

@@ -1,0 +1,380 @@
+"""The client's commands (``note``, ``search``, ``brief``, ``login``) and the remote side of
+``import`` and ``export``; ``register`` adds them to the ``tacit`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from app.client.brief import fetch_brief, render_brief
+from app.client.compose import read_body
+from app.client.config import (
+    ConfigError,
+    Remote,
+    config_path,
+    normalize_url,
+    require_remote,
+    resolve_remote,
+    save_config,
+)
+from app.client.http import Api, ClientError
+from app.client.render import search_caption, search_table
+from app.client.resolve import account_error, resolve_account, resolve_contacts, resolve_user_id
+from app.client.transfer import download_export, import_table, listed, upload_import
+
+out = Console()
+# soft_wrap: an error is one line a script can grep, whatever the terminal's width.
+err = Console(stderr=True, soft_wrap=True)
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        help="The Tacit server, e.g. https://tacit.example.com. Default: TACIT_URL, then the "
+        "config file that `tacit login` writes.",
+        show_default=False,
+    ),
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        help="API token. Default: TACIT_TOKEN, then the config file (for its own URL only).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the server's JSON, for scripts.")]
+
+
+class Visibility(StrEnum):
+    private = "private"
+    team = "team"
+    company = "company"
+
+
+def fail(message: str, lines: list[str] | None = None) -> NoReturn:
+    """``lines`` (an import's problems, which the server already caps) under one error line."""
+    for line in lines or []:
+        err.print(f"  - {escape(line)}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(1)
+
+
+def say(message: str) -> None:
+    out.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Expected failures as one line on standard error and exit code 1, never a traceback."""
+    try:
+        yield
+    except ClientError as exc:
+        fail(exc.message, exc.lines)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def connect(url: str | None, token: str | None) -> Api:
+    return Api(require_remote(url=url, token=token, environ=os.environ))
+
+
+def iso_time(value: str | None) -> str | None:
+    """A typer callback: ``2026-03-01`` or ``2026-03-01T14:30+02:00`` in ISO form, else a usage
+    error (exit 2) before anything is sent."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date or time like 2026-03-01 or 2026-03-01T14:30"
+        ) from None
+
+
+# --- note ---------------------------------------------------------------------------------
+
+
+def note(
+    account: Annotated[
+        str,
+        typer.Option(
+            "--account", "-a", help="The account: name, alias, domain, e-mail address, URL or id."
+        ),
+    ],
+    body: Annotated[
+        str | None,
+        typer.Argument(
+            help="The note, in markdown; - reads standard input. Without it: standard input "
+            "when it is piped, else your editor ($VISUAL, $EDITOR or vi).",
+            show_default=False,
+        ),
+    ] = None,
+    contact: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--contact", "-c", help="A contact the note mentions, by name or e-mail; repeatable."
+        ),
+    ] = None,
+    visibility: Annotated[
+        Visibility | None,
+        typer.Option(help="Who may read it (default team).", show_default=False),
+    ] = None,
+    observed: Annotated[
+        str | None,
+        typer.Option(
+            help="When you learned it: 2026-03-01 or 2026-03-01T14:30 (UTC unless an offset "
+            "is given). Default now.",
+            callback=iso_time,
+            show_default=False,
+        ),
+    ] = None,
+    external_id: Annotated[
+        str | None, typer.Option(help="The note's id in another system.", show_default=False)
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(
+            help="Runs with the same key and text make one note. Default: a new key per run "
+            "(its retries reuse it).",
+            show_default=False,
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Write a note about an account.
+
+    The request is retried on network failures and server errors with the same
+    Idempotency-Key, so a flaky connection never makes two notes.
+    """
+    with reported(), connect(url, token) as api:
+        will_edit = body is None and sys.stdin.isatty()
+        # Resolved first when it matters: contacts are looked up within the account, and an
+        # unknown account is better said before the user writes the note, not after.
+        resolved = resolve_account(api, account) if contact or will_edit else None
+        mentioned = resolve_contacts(api, contact or [], resolved) if resolved else []
+        text = read_body(
+            body,
+            stdin=sys.stdin,
+            environ=os.environ,
+            account=resolved["name"] if resolved else account,
+            visibility=visibility.value if visibility else None,
+        )
+        payload: dict[str, Any] = {"body": text, "source": "cli"}
+        payload |= {"account_id": resolved["id"]} if resolved else {"account": account}
+        if mentioned:
+            payload["contact_ids"] = [c["id"] for c in mentioned]
+        if visibility:
+            payload["visibility"] = visibility.value
+        if observed:
+            payload["observed_at"] = observed
+        if external_id:
+            payload["external_id"] = external_id
+        try:
+            response = api.request(
+                "POST",
+                "/v1/notes",
+                json=payload,
+                headers={"Idempotency-Key": idempotency_key or str(uuid.uuid4())},
+                idempotent=True,
+            )
+        except ClientError as exc:
+            raise account_error(account, exc) from None
+        created = api.json(response)
+        if json_out:
+            print(response.text)
+            return
+        # A replay of the user's own key means they ran this before; a replay of a key made
+        # here means a retry of ours got the note the lost first answer was about.
+        replayed = idempotency_key and response.headers.get("Idempotent-Replayed") == "true"
+        where = f"note {created['id']} at {created['account']['name']} ({created['visibility']})"
+        names = ", ".join(c["name"] for c in created["contacts"])
+        mentions = f", mentions {names}" if names else ""
+        say(
+            f"{where}{mentions} was already created with this idempotency key"
+            if replayed
+            else f"created {where}{mentions}"
+        )
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+def search(
+    question: Annotated[str, typer.Argument(help="What you want to know, in your own words.")],
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            "-a",
+            help="Only this account (name, domain, alias or id).",
+            show_default=False,
+        ),
+    ] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(help="Only notes by this colleague (e-mail or id).", show_default=False),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Observed on or after (2026-03-01).", callback=iso_time),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Observed before (2026-04-01).", callback=iso_time)
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="Hits to show.")] = 10,
+    json_out: JsonOption = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Search the notes you may read; best first, with the passage that matched."""
+    with reported(), connect(url, token) as api:
+        query: dict[str, Any] = {"q": question, "limit": limit}
+        if account:
+            query["account_id"] = resolve_account(api, account)["id"]
+        if author:
+            query["author_id"] = resolve_user_id(api, author)
+        query |= {k: v for k, v in (("since", since), ("until", until)) if v}
+        # Searching changes nothing but the record of what was shown: safe to retry.
+        response = api.request("POST", "/v1/search", json=query, idempotent=True)
+        if json_out:
+            print(response.text)
+            return
+        result = api.json(response)
+        if result["hits"]:
+            out.print(search_table(result))
+        say(search_caption(result) if result["hits"] else "no notes match")
+
+
+# --- brief --------------------------------------------------------------------------------
+
+
+def brief(
+    account: Annotated[str, typer.Argument(help="Name, alias, domain, e-mail address or id.")],
+    notes: Annotated[int, typer.Option(min=1, max=200, help="Recent notes to show.")] = 10,
+    json_out: JsonOption = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """One page on an account before a call: its buying influences (who signs, who screens,
+    who uses it, who coaches you, and who is missing) and its most recent notes."""
+    with reported(), connect(url, token) as api:
+        result = fetch_brief(api, account, notes=notes)
+    if json_out:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        out.print(render_brief(result))
+
+
+# --- login --------------------------------------------------------------------------------
+
+
+def ask_token(server: str) -> str:
+    """Typed without echo on a terminal; piped in (``echo $T | tacit login``) otherwise."""
+    if sys.stdin.isatty():
+        return str(typer.prompt(f"Token for {server}", hide_input=True))
+    return sys.stdin.readline()
+
+
+def login(url: UrlOption = None, token: TokenOption = None) -> None:
+    """Check a token against a server and save both in the config file (readable by you
+    only), so that other commands need neither. Without --token or TACIT_TOKEN the token is
+    asked for, or read from standard input when it is piped."""
+    with reported():
+        chosen = url or os.environ.get("TACIT_URL")
+        if not chosen:
+            raise ConfigError("give the server: tacit login --url https://tacit.example.com")
+        server = normalize_url(chosen)
+        secret = (token or os.environ.get("TACIT_TOKEN") or ask_token(server)).strip()
+        if not secret:
+            raise ConfigError("no token given")
+        with Api(Remote(server, secret, "the token given")) as api:
+            try:
+                me = api.get("/v1/me")
+            except ClientError as exc:
+                if exc.status != 401:
+                    raise
+                detail = exc.problem.get("detail") or "not a valid token"
+                raise ClientError(f"the server refused the token (401): {detail}") from None
+        path = config_path(os.environ)
+        try:
+            save_config(path, url=server, token=secret)
+        except OSError as exc:
+            raise ClientError(f"cannot write {exc.filename or path}: {exc.strerror}") from None
+        email = f" ({me['email']})" if me.get("email") else ""
+        say(f"logged in to {server} as {me['name']}{email}; saved in {path}")
+
+
+# --- the remote side of import and export -------------------------------------------------
+
+
+def import_remotely(
+    path: Path, *, dry_run: bool, as_user: str | None, url: str | None, token: str | None
+) -> bool:
+    """``tacit import`` over HTTP when a server is configured; False, having done nothing,
+    when none is (the import then runs on the local database). Says what the local import
+    says, and fails as it does when there are problems, dry run or not."""
+    with reported():
+        remote = _server(url, token, as_user, "the import runs as the token's user")
+        if remote is None:
+            return False
+        with Api(remote, timeout=600) as api:
+            report = upload_import(api, path, dry_run=dry_run, console=err)
+        out.print(import_table(report))
+        for line in listed(report, "skipped"):
+            say(f"skipped {line}")
+        problems = listed(report, "problems")
+        if report.get("dry_run", dry_run):
+            say("dry run: nothing was written")
+        if problems:
+            raise ClientError(
+                f"the import has {len(problems)} problem(s); nothing was written", lines=problems
+            )
+    return True
+
+
+def export_remotely(
+    directory: Path,
+    *,
+    as_user: str | None,
+    url: str | None,
+    token: str | None,
+    csv: bool = False,
+) -> bool:
+    """``tacit export`` over HTTP when a server is configured; False when none is."""
+    with reported():
+        remote = _server(url, token, as_user, "the export holds what the token's user may read")
+        if remote is None:
+            return False
+        with Api(remote, timeout=600) as api:
+            counts = download_export(api, directory, console=err, csv=csv)
+        print(json.dumps(counts))
+    return True
+
+
+def _server(url: str | None, token: str | None, as_user: str | None, instead: str) -> Remote | None:
+    """The configured server for an admin command that also works remotely, if any."""
+    remote = resolve_remote(url=url, token=token, environ=os.environ)
+    if remote is not None and as_user:
+        raise ConfigError(f"--as works on the local database only; over HTTP {instead}")
+    return remote
+
+
+def register(cli: typer.Typer) -> None:
+    """Add the client's commands to ``tacit``."""
+    for command in (note, search, brief, login):
+        cli.command()(command)

@@ -1,0 +1,88 @@
+"""How the client shows what the server returns: search hits as a table, snippets with their
+matches highlighted, ages in words. Pure functions of the API's JSON, so they are tested
+without a server."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+MARK_STYLE = "bold black on yellow"
+_MARK = re.compile(r"(</?mark>)")
+
+
+def snippet_text(snippet: str, *, style: str = MARK_STYLE) -> Text:
+    """The server's snippet (HTML-escaped, matches in ``<mark>``) as rich text: the marks
+    become highlighted spans and the entities their characters. The tags are split off before
+    unescaping, so a note that itself says ``<mark>`` shows it literally."""
+    text = Text()
+    marked = False
+    for part in _MARK.split(snippet):
+        if part in ("<mark>", "</mark>"):
+            marked = part == "<mark>"
+        elif part:
+            text.append(html.unescape(part), style=style if marked else "")
+    return text
+
+
+def age_words(days: int) -> str:
+    """``0`` → ``today``, ``45`` → ``1 mo ago``, ``800`` → ``2 y ago``."""
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} d ago"
+    if days < 730:
+        return f"{days // 30} mo ago"
+    return f"{days // 365} y ago"
+
+
+def parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def days_since(value: str, *, now: datetime | None = None) -> int:
+    return ((now or datetime.now(UTC)) - parse_time(value)).days
+
+
+def observed(value: str, age_days: int) -> str:
+    return f"{value[:10]} ({age_words(age_days)})"
+
+
+def search_table(response: dict[str, Any]) -> Table:
+    table = Table("#", "account", "author", "observed", "match", "snippet", expand=True)
+    table.columns[0].justify = "right"
+    for column in table.columns[1:5]:
+        column.no_wrap = True
+    table.columns[5].ratio = 1
+    for rank, hit in enumerate(response["hits"], start=1):
+        table.add_row(
+            str(rank),
+            hit["account"]["name"],
+            hit["author"]["name"],
+            observed(hit["observed_at"], hit["age_days"]),
+            hit["matched"],
+            snippet_text(hit["snippet"]),
+        )
+    return table
+
+
+def search_caption(response: dict[str, Any]) -> str:
+    hits = len(response["hits"])
+    words = f"{hits} note{'s' if hits != 1 else ''} in {response['took_ms']:.0f} ms"
+    scope = [a["name"] for a in response.get("understood", {}).get("accounts", [])]
+    return words + (f"; at {', '.join(scope)}" if scope else "")
+
+
+def first_line(body: str, *, width: int = 100) -> str:
+    """A note's first non-empty line, markdown heading marks dropped, cut at ``width``."""
+    line = next((s.strip() for s in body.splitlines() if s.strip()), "")
+    line = line.lstrip("#").strip()
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
