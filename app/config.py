@@ -44,9 +44,21 @@ class Settings(BaseSettings):
         description="Largest raw message POST /v1/inbound/email accepts. Base64 makes a 25 MB "
         "attachment a 34 MB message, so the default lets such mail through (listed, not kept).",
     )
+    max_import_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1024,
+        description="Largest request POST /v1/imports accepts: a CSV file of notes or a data "
+        "set's .jsonl files, as multipart/form-data.",
+    )
     idempotency_lease_seconds: int = Field(default=30, ge=1)
     token_touch_seconds: int = Field(
         default=60, ge=0, description="How stale a token's last_used_at may get before a write."
+    )
+    web_session_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24 * 30,
+        description="A web sign-in lasts this long after the last page seen (sliding expiry).",
     )
 
     @model_validator(mode="after")

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import accounts, exports, health, inbound, notes, problems, search, users
+from app import web
+from app.api import accounts, exports, health, imports, inbound, notes, problems, search, users
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
@@ -94,8 +95,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         problems.BodyLimit,
         max_bytes=settings.max_body_bytes,
-        larger={inbound.EMAIL_PATH: settings.max_email_bytes},
+        larger={
+            inbound.EMAIL_PATH: settings.max_email_bytes,
+            imports.IMPORTS_PATH: settings.max_import_bytes,
+        },
     )
-    for module in (health, notes, search, accounts, users, exports, inbound):
+    for module in (health, notes, search, accounts, users, exports, inbound, imports):
         app.include_router(module.router)
+    web.install(app)
     return app

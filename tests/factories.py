@@ -30,6 +30,7 @@ def make_user(
     role: Role = Role.rep,
     email: str | None = None,
     external_id: str | None = None,
+    password: str | None = None,
 ) -> Person:
     with db.unit_of_work() as session:
         user = users.create_user(
@@ -41,6 +42,7 @@ def make_user(
                 role=role,
                 external_id=external_id,
                 email=email or f"{name.lower().replace(' ', '.')}@tacit.example",
+                password=password,
             ),
         )
         _, secret = users.create_token(session, None, TokenCreate(user_id=user.id))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import ApiToken, Role, Team, User
-from app.domain import audit
+from app.domain import audit, web_sessions
 from app.domain.access import ensure_admin
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
@@ -144,6 +144,7 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
     if "password" in changes:
         password = changes.pop("password")
         user.password_hash = hash_password(password) if password else None
+        web_sessions.end_all(session, user.id)  # a changed password signs every browser out
     for field, value in changes.items():
         setattr(user, field, value)
     session.flush()

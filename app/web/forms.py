@@ -1,0 +1,168 @@
+"""The web page's forms: what was typed, kept as typed so a form shown again with its errors
+loses nothing, turned into the API's own input models, with an error to show beside each
+field. Nothing here raises for bad input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from pydantic import ValidationError
+
+from app.db.models import Visibility
+from app.schemas.common import MAX_ID, MAX_NOTE_CHARS
+from app.schemas.notes import NoteCreate
+
+Errors = dict[str, str]
+# A past day is stored at noon UTC, so it stays the same calendar day in most time zones.
+_NOON = time(12, tzinfo=UTC)
+MAX_QUERY_CHARS = 1000  # as SearchQuery.q
+
+
+def parse_id(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_ID else None
+
+
+def parse_day(text: str) -> date | None:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2999 else None
+
+
+def _first_errors(exc: ValidationError, messages: dict[tuple[str, str], str]) -> Errors:
+    errors: Errors = {}
+    for err in exc.errors():
+        where = str(err["loc"][0]) if err["loc"] else ""
+        name = {"account_id": "account", "": "account"}.get(where, where)
+        errors.setdefault(name, messages.get((where, err["type"]), err["msg"]))
+    return errors
+
+
+_NOTE_MESSAGES = {
+    ("body", "string_too_short"): "Write the note.",
+    ("body", "string_too_long"): f"A note holds at most {MAX_NOTE_CHARS:,} characters.",
+    ("account", "string_too_long"): "That is too long for an account's name or domain.",
+}
+
+
+@dataclass
+class NoteForm:
+    body: str = ""
+    account: str = ""  # what was typed: a name, domain, alias or e-mail, resolved like the API
+    account_id: int | None = None  # set when the page was opened for one account
+    contact_ids: list[int] = field(default_factory=list)
+    visibility: str = Visibility.team.value
+    observed_on: str = ""
+    form_key: str = ""
+    errors: Errors = field(default_factory=dict)
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        body: str,
+        account: str,
+        account_id: str,
+        contact_ids: list[str],
+        visibility: str,
+        observed_on: str,
+        form_key: str,
+    ) -> NoteForm:
+        form = cls(
+            body=body,
+            account=account.strip(),
+            account_id=parse_id(account_id),
+            visibility=visibility,
+            observed_on=observed_on.strip(),
+            form_key=form_key.strip()[:64],
+        )
+        for raw in contact_ids:
+            if (contact_id := parse_id(raw)) is None:
+                form.errors["contact_ids"] = "A chosen contact is not one of this account's."
+            else:
+                form.contact_ids.append(contact_id)
+        return form
+
+    def to_create(self, *, now: datetime) -> NoteCreate | None:
+        """The note to create, or None with ``errors`` filled in."""
+        if self.visibility not in Visibility.__members__:
+            self.errors["visibility"] = "Choose who may read the note."
+        observed = self._observed_at(now)
+        if self.account_id is None and not self.account:
+            self.errors.setdefault("account", "Choose the account this note is about.")
+        if self.errors:
+            return None
+        try:
+            return NoteCreate(
+                body=self.body,
+                account_id=self.account_id,
+                account=None if self.account_id else self.account,
+                contact_ids=self.contact_ids,
+                visibility=Visibility(self.visibility),
+                observed_at=observed,
+                source="web",
+            )
+        except ValidationError as exc:
+            self.errors.update(_first_errors(exc, _NOTE_MESSAGES))
+            return None
+
+    def _observed_at(self, now: datetime) -> datetime | None:
+        if not self.observed_on:
+            return now
+        day = parse_day(self.observed_on)
+        if day is None:
+            self.errors["observed_on"] = "Give a date like 2026-03-31."
+            return None
+        today = now.date()
+        # Ahead of UTC it may already be tomorrow: today or tomorrow both mean "now".
+        if day > today + timedelta(days=1):
+            self.errors["observed_on"] = "That date is in the future."
+            return None
+        return now if day >= today else datetime.combine(day, _NOON)
+
+
+@dataclass
+class SearchForm:
+    q: str = ""
+    account: str = ""
+    author_id: int | None = None
+    since: str = ""
+    until: str = ""
+    errors: Errors = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, *, q: str, account: str, author_id: str, since: str, until: str) -> SearchForm:
+        form = cls(
+            q=" ".join(q.split()),
+            account=account.strip(),
+            author_id=parse_id(author_id),
+            since=since.strip(),
+            until=until.strip(),
+        )
+        if len(form.q) > MAX_QUERY_CHARS:
+            form.errors["q"] = f"Ask in at most {MAX_QUERY_CHARS:,} characters."
+        for name in ("since", "until"):
+            if getattr(form, name) and parse_day(getattr(form, name)) is None:
+                form.errors[name] = "Give a date like 2026-03-31."
+        start, end = form.since_at, form.until_at
+        if start and end and start >= end:
+            form.errors["until"] = "The end date is before the start date."
+        return form
+
+    @property
+    def since_at(self) -> datetime | None:
+        day = parse_day(self.since) if self.since else None
+        return datetime.combine(day, time(tzinfo=UTC)) if day else None
+
+    @property
+    def until_at(self) -> datetime | None:
+        """The end date is inclusive on the page; the domain's ``until`` is exclusive."""
+        day = parse_day(self.until) if self.until else None
+        return datetime.combine(day + timedelta(days=1), time(tzinfo=UTC)) if day else None
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.account or self.author_id or self.since or self.until)
