@@ -91,7 +91,9 @@ def resolve_account(session: Session, ref: str) -> Account:
             names.setdefault(name_key(alias), account_id)
     if key in names:
         return get_account(session, names[key])
-    close = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
+    # "harbor" for Harbor Freightways: the leading words people shorten a name to.
+    leading = sorted(name for name in names if name.startswith(key + " "))
+    close = [*leading, *difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)][:5]
     suggestions = list(dict.fromkeys(get_account(session, names[c]).name for c in close))
     hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
     raise Invalid(f"no account matches {ref!r}{hint}", suggestions=suggestions)

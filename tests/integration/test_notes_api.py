@@ -60,6 +60,16 @@ def test_unknown_account_suggests_close_names_and_writes_nothing(client, db, rep
     assert note_count(db) == 0
 
 
+def test_a_name_shortened_to_its_leading_word_is_suggested_not_guessed(
+    client, db, rep, harbor
+) -> None:
+    response = post(client, rep, body="x", account="harbor")
+    assert response.status_code == 422
+    assert response.json()["suggestions"] == ["Harbor Freightways"]
+    assert "did you mean Harbor Freightways?" in response.json()["detail"]
+    assert note_count(db) == 0
+
+
 def test_ambiguous_name_asks_for_the_id(client, db, rep) -> None:
     make_account(db, "Acme")
     make_account(db, "ACME")
