@@ -218,7 +218,11 @@ class MemoryVectors:
         n = rows.size
         mask = rows.alive[:n] & _mask(rows, n, scope, session)
         query = np.asarray(vector, dtype=np.float32)
-        if mask.sum() < n // 4:
+        in_scope = int(mask.sum())
+        k = min(limit, in_scope)
+        if k == 0:
+            return []
+        if in_scope < n // 4:
             # A narrow scope (one account, one author): gathering its rows and scoring those
             # reads a fraction of the matrix, which is what a full product costs.
             where = np.flatnonzero(mask)
@@ -227,9 +231,6 @@ class MemoryVectors:
             where = np.arange(n)
             scores = rows.matrix[:n] @ query
             scores[~mask] = -np.inf
-        k = min(limit, int(mask.sum()))
-        if k == 0:
-            return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [
