@@ -10,7 +10,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import web
-from app.api import accounts, exports, health, imports, inbound, notes, problems, search, users
+from app.api import (
+    accounts,
+    briefs,
+    exports,
+    health,
+    imports,
+    inbound,
+    notes,
+    problems,
+    search,
+    users,
+)
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
@@ -100,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             imports.IMPORTS_PATH: settings.max_import_bytes,
         },
     )
-    for module in (health, notes, search, accounts, users, exports, inbound, imports):
+    for module in (health, notes, search, accounts, briefs, users, exports, inbound, imports):
         app.include_router(module.router)
     web.install(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.config import Settings
 from app.db.engine import Database
 from app.db.models import Role
 from app.domain import accounts, contacts, users
@@ -67,3 +68,15 @@ def make_contact(db: Database, account_id: int, name: str, **fields: object) -> 
         return contacts.create_contact(
             session, ContactCreate(account_id=account_id, name=name, **fields)
         ).id  # type: ignore[arg-type]
+
+
+def embed_everything(db: Database, settings: Settings) -> None:
+    """Run the embedding worker until nothing is queued: notes get their vectors, topics,
+    mentions of contacts and review dates, which the brief is built from."""
+    from app.embedding import get_embedder
+    from app.worker.embedding import run_once
+
+    # The server's own embedder instance: one copy of the model in this process.
+    embedder = get_embedder(settings.embedding_model, settings.torch_threads)
+    while run_once(db, embedder):
+        pass

@@ -16,9 +16,16 @@ from app.api.deps import (
     page_of,
     parse_if_match,
 )
-from app.domain import notes
+from app.domain import currency, notes
 from app.schemas.common import Page, UTCInput
-from app.schemas.notes import NoteCreate, NoteRead, NoteRevisionRead, NoteUpdate
+from app.schemas.notes import (
+    NoteCreate,
+    NoteRead,
+    NoteRevisionRead,
+    NoteUpdate,
+    SupersedeRequest,
+    TopicsUpdate,
+)
 
 router = APIRouter(prefix="/v1/notes", tags=["notes"])
 
@@ -116,6 +123,41 @@ def delete_note(
     """Remove a note from every read path. If-Match is optional here."""
     expected = parse_if_match(if_match, required=False)
     notes.delete_note(session, user, note_id, expected_version=expected)
+
+
+@router.post("/{note_id}/verify")
+def verify_note(
+    note_id: IdPath, session: SessionDep, user: CurrentUser, response: Response
+) -> NoteRead:
+    """Confirm the note still holds: its shelf life starts again, and review flags close."""
+    note = currency.verify_note(session, user, note_id)
+    return _with_etag(response, NoteRead.model_validate(note))
+
+
+@router.post("/{note_id}/supersede")
+def supersede_note(
+    note_id: IdPath,
+    data: SupersedeRequest,
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+) -> NoteRead:
+    """Mark this note as replaced by a newer one of yours. It stays, marked, and ranks lower."""
+    note = currency.supersede_by(session, user, note_id=note_id, by_id=data.by)
+    return _with_etag(response, NoteRead.model_validate(note))
+
+
+@router.put("/{note_id}/topics")
+def correct_note_topics(
+    note_id: IdPath,
+    data: TopicsUpdate,
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+) -> NoteRead:
+    """Correct the sections the note is filed under (author or admin)."""
+    note = currency.set_topics(session, user, note_id, list(data.topics))
+    return _with_etag(response, NoteRead.model_validate(note))
 
 
 @router.get("/{note_id}/revisions")

@@ -38,6 +38,8 @@ def search_notes(
                 snippet=hit.snippet,
                 score=hit.score,
                 matched=hit.matched,
+                stale=hit.note.stale,
+                superseded=hit.note.superseded_by_id is not None,
             )
             for hit in result.hits
         ],

@@ -1,128 +1,277 @@
-"""The one-page account brief: who the buying influences are, how they relate, and what
-colleagues wrote most recently.
+"""The account brief and the meeting brief as the server builds them
+(``GET /v1/accounts/{id}/brief``, ``POST /v1/briefs/meeting``), shown on a terminal.
 
-The server has no brief endpoint yet, so ``fetch_brief`` builds one from the account, contact
-and note endpoints. When the server grows ``GET /v1/accounts/{id}/brief``, only ``fetch_brief``
-changes: the rest works on ``Brief``.
-"""
+Pure functions of the API's JSON, so they are tested without a server. Every piece of text
+from the server goes into ``rich.text.Text`` as plain text: a note that says ``[bold]`` shows
+it literally."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
 from typing import Any
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
-from app.client.http import Api
-from app.client.render import age_words, days_since, first_line
-from app.client.resolve import resolve_account
+from app.client.render import age_words, parse_time
 
 BUYING_ROLES = {
     "economic": "economic buyer",
     "technical": "technical buyer",
     "user": "user buyer",
     "coach": "coach",
-    "unknown": "role unknown",
 }
-# Every deal needs these; a brief says when one is missing.
-EXPECTED_ROLES = ("economic", "technical", "user", "coach")
+# The chart nests at most this deep; deeper reports are drawn at this depth.
+MAX_DEPTH = 8
+INDENT = 2
+
+Json = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Brief:
-    account: dict[str, Any]
-    contacts: list[dict[str, Any]]  # the API's contacts, in the API's order
-    notes: list[dict[str, Any]]  # the most recent, newest observation first
-    more_notes: bool
-
-    def by_role(self) -> dict[str, list[dict[str, Any]]]:
-        grouped: dict[str, list[dict[str, Any]]] = {role: [] for role in BUYING_ROLES}
-        for contact in self.contacts:
-            grouped.setdefault(contact["buying_role"], []).append(contact)
-        return grouped
-
-    def reports_to(self, contact: dict[str, Any]) -> str | None:
-        boss_id = contact.get("reports_to_id")
-        if boss_id is None:
-            return None
-        boss = next((c for c in self.contacts if c["id"] == boss_id), None)
-        return boss["name"] if boss else f"contact {boss_id}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "account": self.account,
-            "contacts_by_role": self.by_role(),
-            "recent_notes": self.notes,
-            "more_notes": self.more_notes,
-        }
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def fetch_brief(api: Api, ref: str, *, notes: int) -> Brief:
-    account = resolve_account(api, ref)
-    contacts = list(api.items("/v1/contacts", account_id=account["id"]))
-    page = api.get("/v1/notes", account_id=account["id"], limit=notes)
-    return Brief(
-        account=account,
-        contacts=contacts,
-        notes=page["items"],
-        more_notes=page.get("next_cursor") is not None,
-    )
+def _heading(title: str) -> Text:
+    return Text("\n" + title, style="bold underline")
 
 
-def _heading(account: dict[str, Any]) -> Text:
-    heading = Text(account["name"], style="bold")
-    heading.append(f"  (account {account['id']})", style="dim")
+class Indented:
+    """Text indented by ``depth`` steps, its wrapped lines too, with no padding on the right
+    (rich's ``Padding`` fills each line up to the widest, which piped output keeps)."""
+
+    def __init__(self, depth: int, text: Text) -> None:
+        self.depth, self.text = depth, text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        indent = INDENT * self.depth
+        for line in self.text.wrap(console, max(8, options.max_width - indent)):
+            line.rstrip()
+            yield Text.assemble(" " * indent, line)
+
+
+def _at(depth: int, text: Text) -> RenderableType:
+    return Indented(depth, text)
+
+
+def _dim(text: str) -> Text:
+    return Text(text, style="dim italic")
+
+
+def _person(person: Json) -> str:
+    return str(person["name"]) + (f", {person['title']}" if person.get("title") else "")
+
+
+def _evidence(ids: list[int]) -> str:
+    return "evidence: " + ", ".join(f"#{i}" for i in ids) if ids else "no note says so yet"
+
+
+# --- pieces -------------------------------------------------------------------------------
+
+
+def account_heading(brief: Json, account: Json | None = None) -> Text:
+    """The account's name and id; its domains (and, when the client resolved it, its aliases,
+    industry and region); how many notes the reader may read."""
+    account = account or {}
+    heading = Text(brief["account"]["name"], style="bold")
+    heading.append(f"  (account {brief['account']['id']})", style="dim")
     facts = [
-        ", ".join(account.get("domains") or []),
+        ", ".join(brief.get("domains") or account.get("domains") or []),
         ("also " + ", ".join(account["aliases"])) if account.get("aliases") else "",
         account.get("industry") or "",
         account.get("region") or "",
     ]
     if line := " · ".join(f for f in facts if f):
         heading.append("\n" + line)
+    heading.append(
+        f"\n{_plural(brief['notes'], 'note')} you can read · brief of {brief['generated_at'][:10]}"
+    )
     return heading
 
 
-def _people(brief: Brief) -> Table:
-    table = Table("role", "name", "title", "reports to", "e-mail", box=None, pad_edge=False)
-    for role, contacts in brief.by_role().items():
-        label = BUYING_ROLES.get(role, role)
-        if not contacts and role in EXPECTED_ROLES:
-            table.add_row(label, Text("no one known", style="dim italic"), "", "", "")
-        for i, contact in enumerate(contacts):
-            table.add_row(
-                label if i == 0 else "",
-                contact["name"],
-                contact.get("title") or "",
-                brief.reports_to(contact) or "",
-                contact.get("email") or "",
-            )
-    return table
+def influence_lines(brief: Json) -> list[RenderableType]:
+    """Each buying role, and under it who holds it: recorded on the contact (confirmed) or
+    suggested by the notes, with the ids of the notes that say so."""
+    by_role: dict[str, list[Json]] = defaultdict(list)
+    for influence in brief["buying_influences"]:
+        by_role[influence["role"]].append(influence)
+    lines: list[RenderableType] = []
+    for role, label in BUYING_ROLES.items():
+        lines.append(_at(1, Text(label, style="bold")))
+        for influence in by_role[role]:
+            line = Text(_person(influence["contact"]))
+            if influence["confirmed"]:
+                line.append(" · confirmed", style="green")
+            else:
+                line.append(" · suggested, not confirmed", style="yellow")
+            line.append(" · " + _evidence(influence["evidence"]))
+            if influence.get("last_mentioned_at") is None:
+                line.append(" · never mentioned", style="dim")
+            lines.append(_at(2, line))
+        if not by_role[role]:
+            lines.append(_at(2, _dim("no one known")))
+    return lines
 
 
-def _notes(brief: Brief) -> RenderableType:
-    if not brief.notes:
-        return Text("no notes yet that you may read", style="dim italic")
-    table = Table("observed", "author", "note", box=None, pad_edge=False)
-    table.columns[2].ratio = 1
-    for note in brief.notes:
-        age = age_words(days_since(note["observed_at"]))
-        table.add_row(
-            f"{note['observed_at'][:10]} ({age})", note["author"]["name"], first_line(note["body"])
+def chart_lines(contacts: list[Json]) -> list[RenderableType]:
+    """The contacts as a reports-to chart: each under the one they report to."""
+    if not contacts:
+        return [_at(1, _dim("no contacts recorded"))]
+    ids = {c["id"] for c in contacts}
+    reports: dict[int | None, list[Json]] = defaultdict(list)
+    for contact in contacts:
+        boss = contact.get("reports_to_id")
+        reports[boss if boss in ids and boss != contact["id"] else None].append(contact)
+    lines: list[RenderableType] = []
+    drawn: set[int] = set()
+
+    def draw(contact: Json, depth: int) -> None:
+        drawn.add(contact["id"])
+        line = Text(("└ " if depth else "") + _person(contact))
+        if contact["buying_role"] in BUYING_ROLES:
+            line.append(f" · {BUYING_ROLES[contact['buying_role']]}")
+        if contact.get("suggested_role") in BUYING_ROLES:
+            line.append(f" · suggested {BUYING_ROLES[contact['suggested_role']]}", style="yellow")
+        lines.append(_at(1 + min(depth, MAX_DEPTH), line))
+        for report in reports[contact["id"]]:
+            if report["id"] not in drawn:
+                draw(report, depth + 1)
+
+    for contact in reports[None]:
+        draw(contact, 0)
+    for contact in contacts:  # a reporting loop has no top: start it anywhere
+        if contact["id"] not in drawn:
+            draw(contact, 0)
+    return lines
+
+
+def note_lines(note: Json, depth: int = 1) -> list[RenderableType]:
+    """A note as the brief quotes it: id, author, age and who may read it; the sentence or
+    passage; and, when it is stale, superseded or flagged, why."""
+    head = Text(f"#{note['id']}", style="bold")
+    head.append(f" · {note['author']['name']} · {age_words(note['age_days'])}")
+    if note.get("verified_at"):
+        head.append(" (verified)")
+    if note.get("visibility") in ("private", "team"):
+        head.append(f" · {note['visibility']}", style="dim")
+    lines: list[RenderableType] = [_at(depth, head), _at(depth + 1, Text(note["text"]))]
+    marks = [
+        word
+        for word, on in (
+            ("superseded", note["superseded"]),
+            ("flagged", note["flagged"]),
+            ("stale", note["stale"]),
         )
-    return table
+        if on
+    ]
+    reason = note.get("reason")
+    if marks:
+        mark = Text("! " + ", ".join(marks), style="bold red")
+        if reason:
+            mark.append(f": {reason}", style="red")
+        lines.append(_at(depth + 1, mark))
+    elif reason:
+        lines.append(_at(depth + 1, _dim(f"({reason})")))
+    return lines
 
 
-def render_brief(brief: Brief) -> Group:
-    more = (
-        f" (the {len(brief.notes)} most recent; --notes N shows more)" if brief.more_notes else ""
-    )
-    return Group(
-        _heading(brief.account),
-        Text("\nBuying influences", style="bold underline"),
-        _people(brief),
-        Text(f"\nRecent notes{more}", style="bold underline"),
-        _notes(brief),
-    )
+def _notes(notes: list[Json], empty: str, depth: int = 1) -> list[RenderableType]:
+    if not notes:
+        return [_at(depth, _dim(empty))]
+    return [line for note in notes for line in note_lines(note, depth)]
+
+
+def expert_lines(experts: list[Json], now: str) -> list[RenderableType]:
+    """Whom to ask: who wrote the most, most recently, with how long ago as of ``now``."""
+    if not experts:
+        return [_at(1, _dim("no one has written about this account yet"))]
+    moment = parse_time(now)
+    return [
+        _at(
+            1,
+            Text(
+                f"{e['user']['name']} · {_plural(e['notes'], 'note')} · latest "
+                + age_words((moment - parse_time(e["last_observed_at"])).days)
+            ),
+        )
+        for e in experts
+    ]
+
+
+# --- the whole briefs -----------------------------------------------------------------------
+
+
+def render_brief(brief: Json, account: Json | None = None) -> Group:
+    """The account brief, top to bottom: who decides, how they relate, what is missing, what
+    is known by topic, what changed, what to distrust, and whom to ask."""
+    parts: list[RenderableType] = [account_heading(brief, account)]
+    parts += [_heading("Buying influences"), *influence_lines(brief)]
+    parts += [_heading("Reports-to chart"), *chart_lines(brief["contacts"])]
+    parts.append(_heading("Gaps"))
+    parts += [_at(1, Text(f"- {g['message']}")) for g in brief["gaps"]] or [
+        _at(1, _dim("none found"))
+    ]
+    for section in brief["sections"]:
+        if notes := brief["topics"].get(section["name"]):
+            parts += [_heading(section["title"]), *_notes(notes, "")]
+    parts += [
+        _heading("What changed recently"),
+        *_notes(brief["changes"], "nothing new lately"),
+    ]
+    shown, count = brief["stale"], brief["stale_count"]
+    parts += [
+        _heading(f"Stale or contradicted ({count})"),
+        *_notes(shown, "nothing: every note you can read is current"),
+    ]
+    if count > len(shown):
+        parts.append(_at(1, _dim(f"... and {count - len(shown)} more")))
+    parts += [_heading("Whom to ask"), *expert_lines(brief["experts"], brief["generated_at"])]
+    return Group(*parts)
+
+
+def _who(attendee: Json) -> str:
+    name, email = attendee.get("name"), attendee.get("email")
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or "someone"
+
+
+def attendee_lines(attendee: Json) -> list[RenderableType]:
+    line = Text(_who(attendee), style="bold")
+    contact = attendee.get("contact")
+    if attendee["colleague"]:
+        line.append(" · colleague", style="dim")
+        return [_at(1, line)]
+    if contact is None:
+        line.append(" · not a contact we know", style="dim")
+        return [_at(1, line)]
+    if contact.get("title"):
+        line.append(f" · {contact['title']}")
+    if contact["buying_role"] in BUYING_ROLES:
+        line.append(f" · {BUYING_ROLES[contact['buying_role']]}")
+    lines: list[RenderableType] = [_at(1, line), _at(2, Text("Personal context"))]
+    lines += _notes(attendee["personal"], "none in the notes you can read", depth=3)
+    if attendee["notes"]:
+        lines += [_at(2, Text("Other notes about them")), *_notes(attendee["notes"], "", 3)]
+    return lines
+
+
+def render_meeting(result: Json) -> Group:
+    """The meeting, each attendee with what is known about them personally, then the brief of
+    the account most of them belong to."""
+    parts: list[RenderableType] = []
+    if meeting := result.get("meeting"):
+        line = Text("Meeting: ", style="bold")
+        line.append(meeting.get("summary") or "(no title)")
+        if meeting.get("start"):
+            line.append(f" · {meeting['start'][:16].replace('T', ' ')} UTC")
+        parts.append(line)
+    parts.append(Text("Attendees", style="bold underline"))
+    for attendee in result["attendees"]:
+        parts += attendee_lines(attendee)
+    if result.get("account_brief"):
+        parts += [Text(""), render_brief(result["account_brief"])]
+    else:
+        problem = result.get("account_problem") or "no attendee belongs to a known account"
+        parts += [Text(""), _dim(f"No account brief: {problem}")]
+    return Group(*parts)

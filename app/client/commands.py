@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.client.brief import fetch_brief, render_brief
+from app.client.brief import render_brief, render_meeting
 from app.client.compose import read_body
 from app.client.config import (
     ConfigError,
@@ -37,6 +37,7 @@ from app.client.transfer import download_export, import_table, listed, upload_im
 out = Console()
 # soft_wrap: an error is one line a script can grep, whatever the terminal's width.
 err = Console(stderr=True, soft_wrap=True)
+MAX_INVITATION_CHARS = 1024 * 1024  # the server's limit on an .ics invitation
 
 UrlOption = Annotated[
     str | None,
@@ -263,21 +264,82 @@ def search(
 # --- brief --------------------------------------------------------------------------------
 
 
+def read_invitation(path: Path) -> str:
+    """An .ics file's text (``-``: standard input), refused early when far too large."""
+    try:
+        if str(path) == "-":
+            text = sys.stdin.read(MAX_INVITATION_CHARS + 1)
+        else:
+            with path.open(encoding="utf-8", errors="replace") as file:
+                text = file.read(MAX_INVITATION_CHARS + 1)
+    except OSError as exc:
+        raise ClientError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(text) > MAX_INVITATION_CHARS:
+        raise ClientError(f"{path} is larger than an invitation can be (1 MiB)")
+    return text
+
+
 def brief(
-    account: Annotated[str, typer.Argument(help="Name, alias, domain, e-mail address or id.")],
-    notes: Annotated[int, typer.Option(min=1, max=200, help="Recent notes to show.")] = 10,
+    account: Annotated[
+        str | None,
+        typer.Argument(
+            help="The account: name, alias, domain, e-mail address or id.",
+            metavar="ACCOUNT",
+            show_default=False,
+        ),
+    ] = None,
+    attendee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attendee",
+            help='Brief a meeting instead: an attendee, as "Name <address>", an address or a '
+            "name; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics",
+            help="Brief a meeting instead: its .ics invitation (- reads standard input).",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOption = False,
     url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """One page on an account before a call: its buying influences (who signs, who screens,
-    who uses it, who coaches you, and who is missing) and its most recent notes."""
+    """One page on an account before a call, from the notes you may read: its buying
+    influences and reports-to chart, gaps, what is known by topic, what changed, what is stale
+    or contradicted, and whom to ask. With --attendee or --ics: each attendee's personal
+    context, then the brief of the account they belong to."""
+    meeting = bool(attendee) or ics is not None
+    if account is not None and meeting:
+        raise typer.BadParameter(
+            "give an ACCOUNT, or a meeting's --attendee/--ics, not both", param_hint="ACCOUNT"
+        )
+    if account is None and not meeting:
+        raise typer.BadParameter(
+            "give an ACCOUNT, or a meeting's attendees with --attendee or --ics",
+            param_hint="ACCOUNT",
+        )
     with reported(), connect(url, token) as api:
-        result = fetch_brief(api, account, notes=notes)
-    if json_out:
-        print(json.dumps(result.as_json(), ensure_ascii=False))
-    else:
-        out.print(render_brief(result))
+        resolved: dict[str, Any] | None = None
+        if meeting:
+            payload: dict[str, Any] = {"attendees": attendee or []}
+            if ics is not None:
+                payload["invitation"] = read_invitation(ics)
+            # Nothing is stored: safe to retry.
+            response = api.request("POST", "/v1/briefs/meeting", json=payload, idempotent=True)
+        else:
+            assert account is not None
+            resolved = resolve_account(api, account)
+            response = api.request("GET", f"/v1/accounts/{resolved['id']}/brief")
+        if json_out:
+            print(response.text)
+            return
+        result = api.json(response)
+    out.print(render_meeting(result) if meeting else render_brief(result, resolved))
 
 
 # --- login --------------------------------------------------------------------------------

@@ -48,10 +48,6 @@ def parse_time(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def days_since(value: str, *, now: datetime | None = None) -> int:
-    return ((now or datetime.now(UTC)) - parse_time(value)).days
-
-
 def observed(value: str, age_days: int) -> str:
     return f"{value[:10]} ({age_words(age_days)})"
 
@@ -79,10 +75,3 @@ def search_caption(response: dict[str, Any]) -> str:
     words = f"{hits} note{'s' if hits != 1 else ''} in {response['took_ms']:.0f} ms"
     scope = [a["name"] for a in response.get("understood", {}).get("accounts", [])]
     return words + (f"; at {', '.join(scope)}" if scope else "")
-
-
-def first_line(body: str, *, width: int = 100) -> str:
-    """A note's first non-empty line, markdown heading marks dropped, cut at ``width``."""
-    line = next((s.strip() for s in body.splitlines() if s.strip()), "")
-    line = line.lstrip("#").strip()
-    return line if len(line) <= width else line[: width - 1].rstrip() + "…"

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -202,12 +203,37 @@ class Note(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised on every change that search must see (see app.search.sqlite's in-memory index).
     search_seq: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+    # The brief's sections the note's passages were classified into, and the author's
+    # correction of them, which wins.
+    classified_topics: Mapped[list[str] | None] = mapped_column(JSONType)
+    topics: Mapped[list[str] | None] = mapped_column(JSONType)
+    # Plain ids, not foreign keys: SQLite can add a column to a live table but can only add a
+    # foreign key by rebuilding it, and rebuilding notes would cascade into its children.
+    # Notes are soft-deleted, so what these point to stays.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(Integer)
+    superseded_by_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # When the note's facts want re-verifying: its last observation or verification plus the
+    # shelf life of its main section. Empty until the note is classified.
+    stale_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
-    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
     contacts: Mapped[list[Contact]] = relationship(
         secondary=note_contacts, order_by=Contact.id, lazy="selectin"
     )
+
+    @property
+    def sections(self) -> list[str]:
+        return self.topics or self.classified_topics or []
+
+    @property
+    def topics_corrected(self) -> bool:
+        return bool(self.topics)
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_after is not None and self.stale_after <= utcnow()
 
 
 class NoteRevision(Base):
@@ -281,6 +307,72 @@ class Passage(Base):
     embedding: Mapped[Any | None] = mapped_column(Embedding())
     model: Mapped[str | None] = mapped_column(String(255))
     embedded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The nearest fine topic (app.search.topics), set with the vector.
+    topic: Mapped[str | None] = mapped_column(String(32))
+
+
+class Mention(Base):
+    """A sentence of a note that names one of its account's contacts, classified by topic when
+    the note is embedded: the evidence for buying-role suggestions, personal-context gaps and
+    contradictions between notes about the same person."""
+
+    __tablename__ = "mentions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    # How many contacts the sentence names: a role is read only from a sentence about one.
+    named: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class NoteFlag(Base):
+    """A reason to review a note: a newer note that disagrees with it, or a reader's doubt."""
+
+    __tablename__ = "note_flags"
+    __table_args__ = (UniqueConstraint("note_id", "kind", "by_note_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "contradicted" or "reader"
+    reason: Mapped[str] = mapped_column(Text)
+    by_note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class NoteVerification(Base):
+    """Someone confirmed a note still holds: its clock restarts, and the credit is kept."""
+
+    __tablename__ = "note_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RoleDecision(Base):
+    """A person's answer to a buying-role suggestion; a rejected one is not suggested again."""
+
+    __tablename__ = "role_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[BuyingRole] = mapped_column(_enum(BuyingRole, "buying_role"))
+    decision: Mapped[str] = mapped_column(String(16))  # "confirmed" or "rejected"
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    evidence: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class EmbeddingJob(Base):

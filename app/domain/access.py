@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session
 
 from app.db.models import Note, Role, User, Visibility
-from app.errors import Forbidden
+from app.errors import Forbidden, NotFound
 
 Clause = dict[str, Any]  # column name -> required value; all must hold
 
@@ -47,6 +48,22 @@ def visible_notes(viewer: User) -> ColumnElement[bool]:
         )
     )
     return and_(Note.deleted_at.is_(None), readable)
+
+
+def can_read(viewer: User, note: Note) -> bool:
+    """``readable_by`` applied to one loaded note."""
+    return note.deleted_at is None and any(
+        all(getattr(note, column) == value for column, value in clause.items())
+        for clause in readable_by(viewer)
+    )
+
+
+def get_note(session: Session, viewer: User, note_id: int) -> Note:
+    """The note if ``viewer`` may read it; a hidden note is as missing as a deleted one."""
+    note = session.scalar(select(Note).where(Note.id == note_id, visible_notes(viewer)))
+    if note is None:
+        raise NotFound(f"no note with id {note_id}")
+    return note
 
 
 def ensure_can_edit(editor: User, note: Note) -> None:

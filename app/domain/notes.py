@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Account, Contact, Note, NoteRevision, User, Visibility, note_contacts
-from app.domain import audit
+from app.domain import audit, currency
 from app.domain.access import ensure_can_edit, visible_notes
+from app.domain.access import get_note as get_note
 from app.domain.accounts import pick_account
 from app.domain.contacts import contacts_of_account
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
-from app.errors import Invalid, NotFound, PreconditionFailed
+from app.errors import Invalid, PreconditionFailed
 from app.schemas.notes import NoteCreate, NoteUpdate
 from app.search import indexing
 
@@ -100,14 +101,8 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
         contacts=contacts_of_account(session, account.id, data.contact_ids),
     )
     indexing.notes_added(session, [note])
-    return note
-
-
-def get_note(session: Session, viewer: User, note_id: int) -> Note:
-    """The note if ``viewer`` may read it; a hidden note is as missing as a deleted one."""
-    note = session.scalar(select(Note).where(Note.id == note_id, visible_notes(viewer)))
-    if note is None:
-        raise NotFound(f"no note with id {note_id}")
+    for old_id in dict.fromkeys(data.supersedes):
+        currency.supersede(session, author, old_id=old_id, new=note)
     return note
 
 
@@ -190,6 +185,8 @@ def update_note(
         setattr(note, field, value)
     note.version += 1
     session.flush()
+    if "visibility" in changes or "account_id" in changes:
+        currency.note_moved(session, note)
     session.add(snapshot_revision(note, editor.id))
     indexing.note_changed(session, note)
     return note

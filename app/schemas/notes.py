@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -20,6 +20,16 @@ Body = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_CHARS)
 ]
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+Section = Literal[
+    "decision_process",
+    "personal",
+    "relationship",
+    "objections",
+    "competitors",
+    "logistics",
+    "deal_status",
+    "company",
+]
 ContactIds = Annotated[list[Id], Field(max_length=MAX_CONTACTS_PER_NOTE)]
 AccountRef = Annotated[
     str | None,
@@ -41,6 +51,11 @@ class NoteCreate(Schema):
     )
     source: Source = "api"
     external_id: ExternalId | None = None
+    supersedes: list[Id] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Older notes of the same account this one replaces; they stay, marked.",
+    )
 
     @model_validator(mode="after")
     def _one_account(self) -> NoteCreate:
@@ -82,6 +97,26 @@ class NoteRead(Schema):
     version: int
     created_at: datetime
     updated_at: datetime
+    topics: list[Section] = Field(
+        validation_alias="sections",
+        description="The brief's sections the note is about: the author's, else classified.",
+    )
+    topics_corrected: bool
+    verified_at: datetime | None
+    verified_by_id: int | None
+    superseded_by_id: int | None
+    stale: bool = Field(description="Past its shelf life, or flagged by a newer note.")
+    stale_after: datetime | None
+
+
+class TopicsUpdate(Schema):
+    topics: list[Section] = Field(
+        max_length=8, description="The right sections; an empty list returns to the classifier."
+    )
+
+
+class SupersedeRequest(Schema):
+    by: Id = Field(description="The newer note that replaces this one.")
 
 
 class NoteRevisionRead(Schema):

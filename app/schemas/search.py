@@ -31,6 +31,8 @@ class SearchHit(Schema):
     snippet: str = Field(description="The best passage, HTML-escaped, matches in <mark>.")
     score: float
     matched: Literal["keyword", "meaning", "both"]
+    stale: bool = Field(description="Past its shelf life or flagged for review: ranked lower.")
+    superseded: bool = Field(description="Replaced by a newer note: ranked lower.")
 
 
 class Understood(Schema):

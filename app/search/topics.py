@@ -1,31 +1,65 @@
 """What customer knowledge is about: the topics of a complex sale, as meaning prototypes.
 
-Each topic is described by a few plain phrasings of the kind of fact it covers, written from
-sales practice (buying influences, objections, budget cycles...), not from any data set. Their
-mean embedding is the topic's prototype. A question is pulled a little toward the prototypes
-it resembles, so that "is their checkbook open again?" meets notes about a lifted spending
-freeze even when the two share no words.
+Each fine topic is described by a few plain phrasings of the kind of fact it covers, written
+from sales practice (buying influences, objections, budget cycles...), not from any data set.
+Their mean embedding is the topic's prototype. Prototypes serve three purposes:
+
+- classify: every passage, and every sentence that names a contact, gets its nearest fine
+  topic when it is embedded; fine topics roll up into the brief's sections, and the four
+  buying-influence topics into buying-role suggestions;
+- age: each section has a shelf life (org roles in months, personality in years, deal status
+  in weeks), after which a fact wants re-verifying;
+- expand: a question is pulled a little toward the prototypes it resembles, so that "is their
+  checkbook open again?" meets notes about a lifted spending freeze with no words in common.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 
+from app.db.models import BuyingRole
 from app.embedding.base import Embedder
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    shelf_life: timedelta  # how long a fact of this kind stays current without re-verifying
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("decision_process", "Decision process and budget", timedelta(days=180)),
+    Section("personal", "Personal context", timedelta(days=3 * 365)),
+    Section(
+        "relationship", "Relationship history and past vendor failures", timedelta(days=2 * 365)
+    ),
+    Section("objections", "Objections and risks", timedelta(days=180)),
+    Section("competitors", "Competitors", timedelta(days=270)),
+    Section("logistics", "Logistics", timedelta(days=365)),
+    Section("deal_status", "Deal status", timedelta(days=42)),
+    Section("company", "About the account", timedelta(days=2 * 365)),
+)
+SECTION_BY_NAME = {s.name: s for s in SECTIONS}
 
 
 @dataclass(frozen=True)
 class Topic:
     name: str
+    section: str
     exemplars: tuple[str, ...]
+    role: BuyingRole | None = None  # a sentence of this topic about a person suggests this role
 
 
 TOPICS: tuple[Topic, ...] = (
     Topic(
         "economic_buyer",
+        "decision_process",
         (
             "has final approval on the budget",
             "signs off on spending over the threshold",
@@ -34,9 +68,11 @@ TOPICS: tuple[Topic, ...] = (
             "the CFO makes the final call on price",
             "budget owner for the deal",
         ),
+        BuyingRole.economic,
     ),
     Topic(
         "coach",
+        "decision_process",
         (
             "our internal champion who guides us",
             "gave us the inside read on their process",
@@ -45,9 +81,11 @@ TOPICS: tuple[Topic, ...] = (
             "call her when we are unsure how to proceed",
             "our sponsor inside the account",
         ),
+        BuyingRole.coach,
     ),
     Topic(
         "technical_buyer",
+        "decision_process",
         (
             "IT has to approve the security review",
             "the architect screens vendors and can veto",
@@ -55,17 +93,21 @@ TOPICS: tuple[Topic, ...] = (
             "must pass their technical evaluation",
             "data security questionnaire before purchase",
         ),
+        BuyingRole.technical,
     ),
     Topic(
         "user_buyer",
+        "decision_process",
         (
             "the managers who would use it every day",
             "frontline supervisors judge the impact on their work",
             "day-to-day owner of scheduling",
             "wants to see who is cross-trained",
         ),
+        BuyingRole.user,
     ),
     Topic(
+        "objections",
         "objections",
         (
             "concerned about the price",
@@ -73,20 +115,35 @@ TOPICS: tuple[Topic, ...] = (
             "worried it will be too complex for staff",
             "raised an objection about",
             "hesitant because of change fatigue",
+            "pushed back on price, we are over what they budgeted",
+            "wants written confirmation that data stays in the country",
+            "wants a higher uptime guarantee than we offer",
+            "wants proof the integration works before going further",
+            "does not like that the app needs personal phones",
+            "worried their supervisors have no time for training",
+            "they cannot take on a long project during their peak season",
+            "payment terms: they pay net 60 and our paper says net 30",
         ),
     ),
     Topic(
         "competition",
+        "competitors",
         (
             "also evaluating a competing vendor",
             "the incumbent system they use today",
             "a rival undercut our price",
             "comparing us against another product",
             "currently on another scheduling tool",
+            "the incumbent vendor renews next June",
+            "we lost to a competitor that came in cheaper",
+            "a competitor demoed last week and pitched AI scheduling",
+            "someone in finance is quietly pushing a rival product",
+            "a competitor is in the deal offering free implementation",
         ),
     ),
     Topic(
         "vendor_failure",
+        "relationship",
         (
             "their previous vendor failed them",
             "the last implementation went badly",
@@ -96,6 +153,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "budget_timing",
+        "decision_process",
         (
             "spending freeze on new purchases",
             "budget is frozen until next quarter",
@@ -107,6 +165,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "politics",
+        "decision_process",
         (
             "tension between two executives",
             "internal rivalry between departments",
@@ -117,6 +176,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     Topic(
         "personal",
+        "personal",
         (
             "hobbies outside of work",
             "spends weekends with family",
@@ -124,50 +184,94 @@ TOPICS: tuple[Topic, ...] = (
             "personality and communication style",
             "has kids in college",
             "career background before joining",
+            "gets irritated when vendors oversell",
+            "never bring up the layoffs with her",
+            "Dana is ex-Army, served twenty years",
+            "Tom golfs most weekends and loves talking about it",
+            "Maria hates jargon and buzzwords",
+            "Raj is detail oriented and reads every line of a contract",
+            "her daughter swims in college",
+            "he is a big-picture person and glazes over at feature details",
+            "is touchy about his title",
+            "is a straight shooter who appreciates honesty",
+            "got married in June",
+        ),
+    ),
+    Topic(
+        "communication",
+        "personal",
+        (
+            "prefers email over phone calls",
+            "best time to reach him is early morning",
+            "responds fastest to text messages",
+            "do not call her on Fridays",
+            "wants a short agenda before every meeting",
+            "never schedule calls with her during month-end close",
+            "responds well to attention from our executives",
         ),
     ),
     Topic(
         "logistics",
+        "logistics",
         (
-            "prefers email over phone calls",
             "meet in the conference room on the third floor",
-            "best time to reach him",
-            "sign in at the security desk",
+            "sign in at the security desk with a photo id",
             "only uses Teams for meetings",
+            "visitor parking is behind the building",
+            "send the documents to the procurement inbox",
+            "the site visit is booked for Tuesday morning",
         ),
     ),
     Topic(
         "results",
+        "relationship",
         (
             "after go-live overtime dropped",
             "measurable improvement since adopting the platform",
             "saved hours each week",
             "reduced no-shows and turnover",
             "return on investment so far",
+            "went live at five sites and the first payroll ran clean",
+            "said we are the most responsive vendor they have",
+            "grievances dropped sharply this year",
         ),
     ),
     Topic(
         "contract",
+        "deal_status",
         (
             "signed a three-year agreement",
             "contract renews next year",
             "order form and annual contract value",
             "purchase order received",
             "terms of the master agreement",
+            "expansion closed with a new order adding annual value",
+            "next: send sandbox credentials by Monday",
+            "approved a discount if they sign by end of quarter",
+            "pricing floor approved, anything lower needs sign-off",
+            "the request for proposal is out and responses are due next month",
+            "next: send the redline back to their legal team",
         ),
     ),
     Topic(
         "support",
+        "relationship",
         (
             "support ticket about a bug",
             "outage affected their users",
             "problem with the product after the update",
             "incident root cause and resolution",
             "login issues reported",
+            "ticket opened, severity 2, reported by the payroll manager",
+            "our engineer missed the technical review and they noticed",
+            "the escalation dragged on and they went over our heads",
+            "incident opened: overtime calculated wrong for night shifts",
+            "bug report: export file missing fields, fixed in the next release",
         ),
     ),
     Topic(
         "people_change",
+        "decision_process",
         (
             "left the company",
             "a new CFO replaced her",
@@ -176,10 +280,58 @@ TOPICS: tuple[Topic, ...] = (
             "promoted to director",
         ),
     ),
+    Topic(
+        "company",
+        "company",
+        (
+            "a regional business with forty locations and eight hundred staff",
+            "annual revenue and number of employees",
+            "they run payroll on an old in-house system",
+            "operates three distribution centers across the state",
+            "their goal is to cut overtime across all sites",
+            "their biggest pain is manual spreadsheets",
+            "they are overstaffed midweek and short on Mondays",
+            "they want one view of all drivers' remaining hours",
+        ),
+    ),
+    Topic(
+        "deal_status",
+        "deal_status",
+        (
+            "sent the proposal and pricing quote",
+            "next step is a pilot at two sites",
+            "waiting on the signed order form",
+            "the deal is on hold until next quarter",
+            "moving to contract review this month",
+            "agreed a timeline for their decision",
+        ),
+    ),
 )
 
 PULL = 0.3  # how far a question moves toward its topics (0: not at all)
 SHARPNESS = 0.05  # softmax temperature over topic similarities
+# A sentence suggests a buying role only when its best topic is that role's and it is at least
+# this close to it: measured on crm-dev (scripts/roles_eval.py), 0.35 balances precision
+# and recall; 0.45 halves recall for no gain in precision.
+ROLE_SIMILARITY = 0.35
+
+
+@dataclass(frozen=True)
+class Classification:
+    topic: str
+    score: float
+
+    @property
+    def section(self) -> str:
+        return TOPIC_BY_NAME[self.topic].section
+
+    @property
+    def role(self) -> BuyingRole | None:
+        topic = TOPIC_BY_NAME[self.topic]
+        return topic.role if self.score >= ROLE_SIMILARITY else None
+
+
+TOPIC_BY_NAME = {t.name: t for t in TOPICS}
 
 
 class TopicModel:
@@ -190,6 +342,15 @@ class TopicModel:
         self._prototypes: np.ndarray | None = None
         self._lock = threading.Lock()
 
+    @classmethod
+    def of(cls, embedder: Embedder) -> TopicModel:
+        """The process's one model for this embedder (prototypes cost a model call)."""
+        with _MODELS_LOCK:
+            model = _MODELS.get(embedder)
+            if model is None:
+                model = _MODELS[embedder] = cls(embedder)
+            return model
+
     @property
     def prototypes(self) -> np.ndarray:
         with self._lock:
@@ -198,6 +359,17 @@ class TopicModel:
                 matrix = np.stack(rows)
                 self._prototypes = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
         return self._prototypes
+
+    def classify(self, vectors: np.ndarray) -> list[Classification]:
+        """The nearest fine topic of each normalised vector."""
+        if len(vectors) == 0:
+            return []
+        similarity = np.asarray(vectors, dtype=np.float32) @ self.prototypes.T
+        best = similarity.argmax(axis=1)
+        return [
+            Classification(TOPICS[int(i)].name, round(float(row[i]), 4))
+            for row, i in zip(similarity, best, strict=True)
+        ]
 
     def weights(self, vector: np.ndarray) -> np.ndarray:
         """A distribution over ``TOPICS`` for one normalised vector."""
@@ -208,3 +380,7 @@ class TopicModel:
     def expand(self, vector: np.ndarray) -> np.ndarray:
         pulled = vector + PULL * (self.weights(vector) @ self.prototypes)
         return np.asarray(pulled / np.linalg.norm(pulled), dtype=np.float32)
+
+
+_MODELS: weakref.WeakKeyDictionary[Embedder, TopicModel] = weakref.WeakKeyDictionary()
+_MODELS_LOCK = threading.Lock()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -18,10 +19,19 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import DatabaseDep, IdPath, SessionDep, SettingsDep
 from app.db.base import utcnow
-from app.db.models import Account, BuyingRole, Contact, Visibility
-from app.domain import accounts, contacts, idempotency, lookup, notes, search, web_sessions
+from app.db.models import Account, BuyingRole, Contact, User, Visibility
+from app.domain import (
+    accounts,
+    brief,
+    currency,
+    idempotency,
+    lookup,
+    notes,
+    search,
+    web_sessions,
+)
 from app.errors import Conflict, Invalid, NotFound
-from app.schemas.common import MAX_PAGE_SIZE
+from app.search.topics import SECTIONS
 from app.web.auth import (
     LOGIN_CSRF_COOKIE,
     CsrfChecked,
@@ -45,7 +55,6 @@ ROLE_GROUPS = [
     (BuyingRole.technical, "Technical buyers", "screen the vendors"),
     (BuyingRole.user, "Users", "live with what is bought"),
     (BuyingRole.coach, "Coaches", "help us from the inside"),
-    (BuyingRole.unknown, "Role not known yet", ""),
 ]
 FormText = Annotated[str, Form()]
 FormList = Annotated[list[str], Form()]
@@ -384,27 +393,73 @@ def pick_contacts(
 
 @router.get("/notes/{note_id}")
 def note_page(
-    request: Request, note_id: IdPath, session: SessionDep, viewer: SignedIn, saved: str = ""
+    request: Request,
+    note_id: IdPath,
+    session: SessionDep,
+    viewer: SignedIn,
+    saved: str = "",
+    verified: str = "",
 ) -> Response:
     note = notes.get_note(session, viewer.user, note_id)
-    return render(request, "note.html", {"note": note, "saved": saved == "1"})
+    verifier = session.get(User, note.verified_by_id) if note.verified_by_id else None
+    return render(
+        request,
+        "note.html",
+        {
+            "note": note,
+            "saved": saved == "1",
+            "verified": verified == "1",
+            "verifier": verifier,
+        },
+    )
+
+
+@router.post("/notes/{note_id}/verify")
+def verify_note(note_id: IdPath, session: SessionDep, viewer: CsrfChecked) -> Response:
+    """The reader confirms the note still holds; back to the note, which says so."""
+    currency.verify_note(session, viewer.user, note_id)
+    return RedirectResponse(f"/notes/{note_id}?verified=1", status_code=303)
+
+
+@dataclass
+class ChartNode:
+    contact: Contact
+    reports: list[ChartNode] = field(default_factory=list)
+
+
+def reports_chart(people: Sequence[Contact]) -> list[ChartNode]:
+    """The contacts as a tree, each under the one they report to (a reporting loop, which
+    nothing else prevents, is cut where it closes)."""
+    nodes = {c.id: ChartNode(c) for c in people}
+    roots: list[ChartNode] = []
+    for contact in people:
+        boss = contact.reports_to_id
+        if boss in nodes and boss != contact.id:
+            nodes[boss].reports.append(nodes[contact.id])
+        else:
+            roots.append(nodes[contact.id])
+    placed: set[int] = set()
+
+    def keep(node: ChartNode) -> ChartNode:
+        placed.add(node.contact.id)
+        node.reports = [keep(r) for r in node.reports if r.contact.id not in placed]
+        return node
+
+    tree = [keep(root) for root in roots]
+    for contact in people:  # a loop has no top: start it anywhere
+        if contact.id not in placed:
+            tree.append(keep(nodes[contact.id]))
+    return tree
 
 
 @router.get("/accounts/{account_id}")
 def account_page(
     request: Request, account_id: IdPath, session: SessionDep, viewer: SignedIn, cursor: str = ""
 ) -> Response:
-    """The account, its people by buying role, and the notes about it the viewer may read."""
+    """The account's brief, from the notes the viewer may read (the one ``GET
+    /v1/accounts/{id}/brief`` returns), then all those notes, newest first."""
     account = accounts.get_account(session, account_id)
-    people = contacts.list_contacts(
-        session,
-        account_id=account.id,
-        external_id=None,
-        email=None,
-        buying_role=None,
-        limit=MAX_PAGE_SIZE,
-        cursor=None,
-    )
+    found = brief.account_brief(session, viewer.user, account.id)
     page = notes.list_notes(
         session,
         viewer.user,
@@ -412,9 +467,8 @@ def account_page(
         limit=ACCOUNT_NOTES,
         cursor=cursor[:512] or None,
     )
-    by_id = {c.id: c for c in people.items}
-    groups = [
-        (label, hint, [c for c in people.items if c.buying_role == role])
+    influences = [
+        (role, label, hint, [i for i in found.buying_influences if i.role == role])
         for role, label, hint in ROLE_GROUPS
     ]
     return render(
@@ -422,9 +476,11 @@ def account_page(
         "account.html",
         {
             "account": account,
-            "groups": [g for g in groups if g[2]],
-            "contacts_by_id": by_id,
-            "more_contacts": people.next_cursor is not None,
+            "brief": found,
+            "influences": influences,
+            "role_names": brief.ROLE_NAMES,
+            "chart": reports_chart(found.contacts),
+            "topics": [(s, found.topics[s.name]) for s in SECTIONS if found.topics.get(s.name)],
             "notes": page.items,
             "next_cursor": page.next_cursor,
         },

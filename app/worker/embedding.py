@@ -1,5 +1,7 @@
 """The embedding worker: claims queued jobs, embeds the passages that lack a vector from the
-configured model, and stores the vectors and finishes the jobs in one transaction.
+configured model, classifies them by topic along with the note's sentences that name a contact,
+and stores all of it, the notes' review dates and any contradiction flags, and finishes the
+jobs in one transaction.
 
 Several workers may run at once (threads in ``tacit serve``, processes of ``tacit worker``):
 a claim is a lease, taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and inside a short
@@ -12,17 +14,23 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, or_, select, update
+import numpy as np
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.engine import Database
-from app.db.models import EmbeddingJob, Passage
+from app.db.models import Contact, EmbeddingJob, Mention, Note, Passage
+from app.domain import currency
 from app.embedding.base import Embedder
 from app.search.indexing import bump_search_seq
+from app.search.mentions import Person, SentenceMention, find_mentions
+from app.search.topics import Classification, TopicModel
 
 log = logging.getLogger("tacit.worker")
 
@@ -66,6 +74,7 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
     if not claims:
         return 0
     note_ids = [c.note_id for c in claims]
+    topics = TopicModel.of(embedder)
     with db.session(write=False) as session:
         todo = session.execute(
             select(Passage.id, Passage.text, Passage.text_hash).where(
@@ -73,27 +82,57 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
                 or_(Passage.embedding.is_(None), Passage.model != embedder.name),
             )
         ).all()
+        # Vectors stored before passages had topics: classified without embedding again.
+        unclassified = session.execute(
+            select(Passage.id, Passage.text_hash, Passage.embedding).where(
+                Passage.note_id.in_(note_ids),
+                Passage.topic.is_(None),
+                Passage.embedding.is_not(None),
+                Passage.model == embedder.name,
+            )
+        ).all()
+        mentions = _mentions(session, note_ids)
     try:
-        vectors = embedder.embed([text for _, text, _ in todo])
+        vectors = embedder.embed([text for _, text, _ in todo] + [m.text for _, m in mentions])
     except Exception as exc:  # a model failure must not kill the worker; the jobs retry
         log.exception("embedding failed for notes %s", note_ids)
         _release(db, claims, error=f"{type(exc).__name__}: {exc}")
         return len(claims)
+    passage_vectors, sentence_vectors = vectors[: len(todo)], vectors[len(todo) :]
+    passage_topics = topics.classify(passage_vectors)
+    stored_topics = topics.classify(np.asarray([row[2] for row in unclassified], np.float32))
     now = utcnow()
     with db.unit_of_work() as session:
+        table = cast(Table, Passage.__table__)
+        guard = (table.c.id == bindparam("pid"), table.c.text_hash == bindparam("digest"))
         if todo:
             # One executemany; the hash guard leaves text edited since we read it for the
             # next round.
-            table = cast(Table, Passage.__table__)
             session.execute(
                 update(table)
-                .where(table.c.id == bindparam("pid"), table.c.text_hash == bindparam("digest"))
-                .values(embedding=bindparam("vector"), model=embedder.name, embedded_at=now),
+                .where(*guard)
+                .values(
+                    embedding=bindparam("vector"),
+                    model=embedder.name,
+                    embedded_at=now,
+                    topic=bindparam("topic"),
+                ),
                 [
-                    {"pid": pid, "digest": digest, "vector": vector}
-                    for (pid, _, digest), vector in zip(todo, vectors, strict=True)
+                    {"pid": pid, "digest": digest, "vector": vector, "topic": found.topic}
+                    for (pid, _, digest), vector, found in zip(
+                        todo, passage_vectors, passage_topics, strict=True
+                    )
                 ],
             )
+        if unclassified:
+            session.execute(
+                update(table).where(*guard).values(topic=bindparam("topic")),
+                [
+                    {"pid": pid, "digest": digest, "topic": found.topic}
+                    for (pid, digest, _), found in zip(unclassified, stored_topics, strict=True)
+                ],
+            )
+        _store_mentions(session, note_ids, mentions, topics.classify(sentence_vectors))
         for claim in claims:
             done = session.execute(
                 delete(EmbeddingJob).where(
@@ -107,8 +146,55 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
                     .where(EmbeddingJob.id == claim.job_id)
                     .values(leased_until=None)
                 )
+        currency.refresh_stale_after(session, note_ids)
+        currency.flag_contradictions(session, note_ids)
         bump_search_seq(session, note_ids)
     return len(claims)
+
+
+def _mentions(session: Session, note_ids: list[int]) -> list[tuple[int, SentenceMention]]:
+    """The sentences of each note that name contacts of its account."""
+    notes = session.execute(
+        select(Note.id, Note.account_id, Note.body).where(
+            Note.id.in_(note_ids), Note.deleted_at.is_(None)
+        )
+    ).all()
+    people: dict[int, list[Person]] = defaultdict(list)
+    for contact_id, account_id, name, title in session.execute(
+        select(Contact.id, Contact.account_id, Contact.name, Contact.title).where(
+            Contact.account_id.in_({account_id for _, account_id, _ in notes})
+        )
+    ):
+        people[account_id].append(Person(contact_id, name, title))
+    return [
+        (note_id, found)
+        for note_id, account_id, body in notes
+        for found in find_mentions(body, people[account_id])
+    ]
+
+
+def _store_mentions(
+    session: Session,
+    note_ids: list[int],
+    mentions: list[tuple[int, SentenceMention]],
+    found: list[Classification],
+) -> None:
+    session.execute(delete(Mention).where(Mention.note_id.in_(note_ids)))
+    rows = [
+        {
+            "note_id": note_id,
+            "contact_id": contact_id,
+            "ordinal": mention.ordinal,
+            "text": mention.text,
+            "topic": topic.topic,
+            "score": topic.score,
+            "named": len(mention.contact_ids),
+        }
+        for (note_id, mention), topic in zip(mentions, found, strict=True)
+        for contact_id in mention.contact_ids
+    ]
+    if rows:
+        session.execute(insert(Mention), rows)
 
 
 def _release(db: Database, claims: list[Claim], *, error: str) -> None:

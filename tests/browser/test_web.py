@@ -21,16 +21,15 @@ from app.config import Settings
 from app.db.engine import Database
 from app.db.models import Note, User, Visibility
 from app.domain import notes
-from app.embedding import get_embedder
 from app.schemas.notes import NoteCreate
-from app.worker.embedding import run_once
-from tests.factories import Person, make_account, make_contact, make_user
+from tests.factories import Person, embed_everything, make_account, make_contact, make_user
 
 PASSWORD = "correct horse battery"
 NOTE = "Meg controls the purse strings: nothing over fifty thousand gets signed without her."
 PARAPHRASE = "who approves big expenditures"  # not one word in common with NOTE
 assert not set(PARAPHRASE.lower().split()) & set(re.findall(r"\w+", NOTE.lower()))
-WEST_PRIVATE = "West private memo: spending approvals above 20k need the regional director."
+# Names Meg: were it leaked into Erin's brief, it would be evidence of her role.
+WEST_PRIVATE = "West private memo: Meg Alvarez wants spending above 20k on her desk first."
 WEST_TEAM = "West team memo: big expenditures are approved by their finance committee."
 LONG_URL = "https://harborfreightways.example/contracts/2026/" + "renewal-appendix-" * 8 + "v2.pdf"
 PHONE = {"width": 390, "height": 844}
@@ -80,6 +79,7 @@ class World:
     tom: int
     west_private: int
     west_team: int
+    long_url: int
 
 
 def _write(db: Database, author: Person, account: int, body: str, visibility: str) -> int:
@@ -107,19 +107,14 @@ def world(live_url: str, db: Database) -> World:
         (harbor, "Drivers like the new route view on the dashboard."),
         (harbor, "They answer quickly on Slack and slowly on email."),
         (coldwater, "Visitor parking on campus is in lot C; ask reception for a pass."),
-        (harbor, f"The signed renewal terms are filed at {LONG_URL}"),
     ):
         _write(db, bob, account, body, "company")
+    long_url = _write(
+        db, bob, harbor, f"The signed renewal terms are filed at {LONG_URL}", "company"
+    )
     west_private = _write(db, walt, harbor, WEST_PRIVATE, "private")
     west_team = _write(db, walt, harbor, WEST_TEAM, "team")
-    return World(live_url, db, erin, walt, harbor, meg, tom, west_private, west_team)
-
-
-def embed_everything(db: Database, settings: Settings) -> None:
-    # The server's own embedder instance: one copy of the model in this process.
-    embedder = get_embedder(settings.embedding_model, settings.torch_threads)
-    while run_once(db, embedder):
-        pass
+    return World(live_url, db, erin, walt, harbor, meg, tom, west_private, west_team, long_url)
 
 
 def note_count(db: Database) -> int:
@@ -203,17 +198,41 @@ def test_sign_in_post_find_by_paraphrase_and_never_see_another_teams_notes(
     marks = page.locator(".hit").first.locator("mark").all_inner_texts()
     assert [m.lower() for m in marks] == ["purse", "strings"]
 
-    # The account page: people by buying role, and only the notes Erin may read.
+    # The account page: the brief, from only the notes Erin may read. Meg is the economic
+    # buyer, with Erin's note as evidence (and not Walt's private memo, which names her too).
     page.locator(".hit").first.locator(".meta a").first.click()
     page.wait_for_url(world.url + f"/accounts/{world.harbor}")
-    people = page.locator("section[aria-label=People]").inner_text()
-    assert people.index("Economic buyers") < people.index("Meg Alvarez")
-    assert people.index("Technical buyers") < people.index("Tom Reyes")
-    assert "reports to Meg Alvarez" in people
+    influences = page.get_by_role("region", name="Buying influences")
+    economic = influences.locator("[data-role=economic]")
+    assert economic.locator("h3").inner_text().startswith("Economic buyers")
+    buyer = economic.locator(f"li[data-contact-id='{world.meg}']")
+    assert "Meg Alvarez, CFO" in buyer.inner_text() and "confirmed" in buyer.inner_text()
+    evidence = buyer.locator(f"a[href='/notes/{posted}']")
+    assert evidence.inner_text() == f"note #{posted}"
+    assert buyer.locator(f"a[href='/notes/{world.west_private}']").count() == 0
+    technical = influences.locator("[data-role=technical]").inner_text()
+    assert "Tom Reyes, IT Director" in technical
+    chart = page.get_by_role("region", name="Who reports to whom")
+    nested = f"li[data-contact-id='{world.meg}'] li[data-contact-id='{world.tom}']"
+    assert chart.locator(nested).count() == 1
+    gaps = page.get_by_role("region", name="Gaps").inner_text()
+    assert "no user buyer known" in gaps and "no coach known" in gaps
+    changed = page.get_by_role("region", name="What changed recently").inner_text()
+    assert "Erin East" in changed and NOTE in changed
+    assert "Bob East" in page.get_by_role("region", name="Whom to ask").inner_text()
     listed = hit_ids(page)
     assert posted in listed
     assert world.west_private not in listed and world.west_team not in listed
     assert "West private" not in page.content() and "West team" not in page.content()
+
+    # The evidence opens the note, which Erin verifies: it says by whom and when.
+    evidence.click()
+    page.wait_for_url(world.url + f"/notes/{posted}")
+    assert "Not verified since it was learned." in page.locator(".facts").inner_text()
+    page.click("button:has-text('Verify')")
+    page.wait_for_url(world.url + f"/notes/{posted}?verified=1")
+    assert "Verified." in page.locator(".notice").inner_text()
+    assert "Verified by Erin East on " in page.locator(".facts").inner_text()
 
     # Another team's notes do not exist for Erin, even by address.
     for hidden in (world.west_private, world.west_team):
@@ -248,13 +267,17 @@ def test_post_without_csrf_token_is_refused_and_sign_out_then_back_signs_in_agai
     context.close()
 
 
-def test_phone_sized_pages_do_not_scroll_sideways(browser: Any, world: World) -> None:
+def test_phone_sized_pages_do_not_scroll_sideways(
+    browser: Any, world: World, settings: Settings
+) -> None:
+    embed_everything(world.db, settings)  # the account page's brief, with its topics
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True
     )
     page = context.new_page()
     sign_in(page, world)
-    for path in ("/?q=renewal+terms", f"/accounts/{world.harbor}", "/notes/new"):
+    paths = ("/?q=renewal+terms", f"/accounts/{world.harbor}", f"/notes/{world.long_url}")
+    for path in (*paths, "/notes/new"):
         page.goto(world.url + path)
         if "q=" in path:
             assert LONG_URL[:40] in page.locator(".results").inner_text()

@@ -2,7 +2,7 @@
 database. Writes notes, searches, briefs, logs in, moves data sets, and fails in one clear line.
 
 The embedding worker is off, so search finds notes by keyword, which it does as soon as they
-are written.
+are written; the brief tests run it (the real model) for the topics and mentions briefs need.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from app.config import Settings
 from app.db.engine import Database
 from app.db.models import Note, Role
-from tests.factories import Person, make_account, make_contact, make_user
+from tests.factories import Person, embed_everything, make_account, make_contact, make_user
 from tests.integration.test_cli import DATASET, write_dataset
 
 TACIT = Path(sys.executable).parent / "tacit"
@@ -487,60 +488,208 @@ def test_search_without_hits_says_so(world: World) -> None:
 # --- brief --------------------------------------------------------------------------------
 
 
-def test_brief_shows_buying_influences_and_recent_notes(world: World, db: Database) -> None:
-    ann = make_contact(db, world.harbor, "Ann Roe", title="CEO", buying_role="economic")
-    make_contact(
+@dataclass(frozen=True)
+class Harbor:
+    """Harbor's people and notes, as Ada may and may not read them, once embedded."""
+
+    dana: int
+    final_say: int  # names Dana, who is recorded as the economic buyer
+    sailing: int  # personal context about Dana
+    old: int  # past every shelf life
+    march: int  # superseded by ``june``
+    june: int
+    bobs_private: int  # names Dana; only Bob may read it
+
+
+def harbor_brief(world: World, db: Database, settings: Settings) -> Harbor:
+    dana = make_contact(
         db,
         world.harbor,
-        "Meg Lee",
+        "Dana Whitfield",
         title="CFO",
-        email="meg@harbor.example",
+        email="dana@harbor.example",
         buying_role="economic",
-        reports_to_id=ann,
     )
-    make_contact(db, world.harbor, "Raj Patel", title="IT lead", buying_role="technical")
+    make_contact(db, world.harbor, "Raj Patel", title="IT lead", reports_to_id=dana)
     make_contact(db, world.coldwater, "Zoe Other", buying_role="coach")
-    world.post_note("Old news.", account_id=world.harbor, observed_at="2025-01-01T09:00:00Z")
-    world.post_note(
-        "# Renewal\nMeg wants three years.",
+    note = world.post_note
+    final_say = note(
+        "Dana Whitfield has final say on anything over $50k.",
         account_id=world.harbor,
-        observed_at="2026-03-01T09:00:00Z",
+        visibility="company",
+    )
+    sailing = note(
+        "Dana loves sailing and her daughter plays competitive chess.",
+        account_id=world.harbor,
+        observed_at="2026-01-10T09:00:00Z",
+    )
+    old = note(
+        "Harbor runs its own depot scanners.",
+        account_id=world.harbor,
+        observed_at="2020-01-01T09:00:00Z",
+    )
+    march = note("The renewal is due in March.", account_id=world.harbor)
+    june = note("The renewal moved to June.", account_id=world.harbor, supersedes=[march["id"]])
+    bobs_private = note(
+        "Bob's private thought: Dana will resign before the renewal.",
+        account_id=world.harbor,
+        visibility="private",
         author=world.bob,
     )
-    world.post_note(
-        "Bob's private thought.", account_id=world.harbor, visibility="private", author=world.bob
+    embed_everything(db, settings)
+    return Harbor(
+        dana,
+        final_say["id"],
+        sailing["id"],
+        old["id"],
+        march["id"],
+        june["id"],
+        bobs_private["id"],
     )
 
-    result = world.run("brief", "harbor.example", "--notes", "2")
+
+def section(text: str, title: str) -> str:
+    """The indented lines under a heading of the brief."""
+    lines = text.splitlines()
+    start = lines.index(title) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith(" ")), None)
+    return "\n".join(lines[start:end])
+
+
+def test_brief_shows_the_servers_brief(world: World, db: Database, settings: Settings) -> None:
+    harbor = harbor_brief(world, db, settings)
+
+    result = world.run("brief", "harbor.example")
 
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    assert "Harbor Freightways" in text and "harbor.example" in text
-    meg = next(line for line in text.splitlines() if "Meg Lee" in line)
-    assert "CFO" in meg and "Ann Roe" in meg and "meg@harbor.example" in meg
-    assert re.search(r"technical buyer\s+Raj Patel\s+IT lead", text), text
-    assert re.search(r"user buyer\s+no one known", text), text
-    assert re.search(r"coach\s+no one known", text), text
-    assert "Zoe Other" not in text and "private thought" not in text
-    notes = [line for line in text.splitlines() if "2026-03-01" in line or "2025-01-01" in line]
-    assert len(notes) == 2 and "Renewal" in notes[0] and "Bob Stone" in notes[0], text
-    assert "Old news." in notes[1] and "--notes N shows more" not in text
+    assert text.startswith(f"Harbor Freightways  (account {world.harbor})\n")
+    assert "harbor.example · also Harbor Freight\n5 notes you can read" in text
+    # Dana is the economic buyer, with the note that says so as evidence.
+    influences = section(text, "Buying influences")
+    dana = re.search(r"economic buyer\n +Dana Whitfield, CFO · confirmed · evidence: (.*)", text)
+    assert dana and f"#{harbor.final_say}" in dana.group(1).split(", "), influences
+    assert re.search(r"user buyer\n +no one known", influences), influences
+    assert re.search(r"coach\n +no one known", influences), influences
+    chart = section(text, "Reports-to chart")
+    assert chart == ("  Dana Whitfield, CFO · economic buyer\n    └ Raj Patel, IT lead"), chart
+    gaps = section(text, "Gaps").splitlines()
+    assert "  - no user buyer known" in gaps and "  - no coach known" in gaps, gaps
+    decision = section(text, "Decision process and budget")
+    assert f"#{harbor.final_say} · Ada Reyes · today" in decision, text
+    assert "Dana Whitfield has final say on anything over $50k." in decision
+    assert "Dana loves sailing" in section(text, "Personal context"), text
+    changed = section(text, "What changed recently")
+    assert f"#{harbor.june} · Ada Reyes · today · team\n" in changed
+    assert "    (replaces an older note)" in changed, changed
+    stale = section(text, "Stale or contradicted (2)")
+    assert stale.index(f"#{harbor.march} ·") < stale.index(f"#{harbor.old} ·"), stale
+    assert f"    ! superseded: superseded by note #{harbor.june}\n" in stale, stale
+    assert re.search(r"! stale: last observed or verified \d+ months ago", stale), stale
+    assert section(text, "Whom to ask") == "  Ada Reyes · 5 notes · latest today"
+    # Bob's private note is nowhere: not quoted, not evidence, not counted.
+    assert "resign" not in text and "Bob" not in text and "Zoe Other" not in text
+    assert not re.search(rf"#{harbor.bobs_private}\b", text), text
 
 
-def test_brief_as_json(world: World, db: Database) -> None:
-    meg = make_contact(db, world.harbor, "Meg Lee", buying_role="economic")
-    older = world.post_note("First.", account_id=world.harbor, observed_at="2025-01-01T09:00:00Z")
-    newer = world.post_note("Second.", account_id=world.harbor, observed_at="2026-01-01T09:00:00Z")
+def test_brief_as_json_is_the_servers(world: World, db: Database, settings: Settings) -> None:
+    harbor_brief(world, db, settings)
 
-    result = world.run("brief", "Harbor Freightways", "--notes", "1", "--json")
+    result = world.run("brief", "Harbor Freightways", "--json")
 
     assert result.returncode == 0, result.stderr
-    brief = json.loads(result.stdout)
-    assert brief["account"]["id"] == world.harbor
-    assert [c["id"] for c in brief["contacts_by_role"]["economic"]] == [meg]
-    assert brief["contacts_by_role"]["technical"] == []
-    assert [n["id"] for n in brief["recent_notes"]] == [newer["id"]]
-    assert brief["more_notes"] is True and older["id"] != newer["id"]
+    printed = json.loads(result.stdout)
+    with world.api() as api:
+        served = api.get(f"/v1/accounts/{world.harbor}/brief").json()
+    assert printed.pop("generated_at") != served.pop("generated_at")
+    assert printed == served
+
+
+INVITATION = "\r\n".join(
+    [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "METHOD:REQUEST",
+        "BEGIN:VEVENT",
+        "UID:renewal@tacit.example",
+        "SUMMARY:Harbor renewal",
+        "DTSTART:20261201T150000Z",
+        "ORGANIZER;CN=Ada Reyes:mailto:ada.reyes@tacit.example",
+        "ATTENDEE;CN=Ada Reyes:mailto:ada.reyes@tacit.example",
+        'ATTENDEE;CN="Raj Patel":mailto:raj@harbor.example',
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+    ]
+)
+
+
+def test_meeting_brief_from_attendees_and_an_invitation(
+    world: World, db: Database, settings: Settings
+) -> None:
+    harbor = harbor_brief(world, db, settings)
+    invitation = world.tmp / "renewal.ics"
+    invitation.write_text(INVITATION, encoding="utf-8")
+
+    result = world.run(
+        "brief", "--attendee", "Dana Whitfield <dana@harbor.example>", "--ics", str(invitation)
+    )
+
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("Meeting: Harbor renewal · 2026-12-01 15:00 UTC\nAttendees\n"), text
+    attendees = section(text, "Attendees")
+    assert "  Ada Reyes <ada.reyes@tacit.example> · colleague" in attendees
+    dana = attendees[attendees.index("  Dana Whitfield <dana@harbor.example> · CFO") :]
+    assert dana.startswith("  Dana Whitfield <dana@harbor.example> · CFO · economic buyer\n")
+    personal = dana[dana.index("    Personal context") :]
+    assert f"      #{harbor.sailing} · Ada Reyes ·" in personal
+    assert "        Dana loves sailing" in personal
+    assert "Dana Whitfield has final say" in dana[dana.index("    Other notes about them") :]
+    assert "  Raj Patel <raj@harbor.example> · IT lead" in attendees
+    assert f"Harbor Freightways  (account {world.harbor})" in text  # then the account brief
+    assert "economic buyer\n    Dana Whitfield, CFO · confirmed" in text
+    assert "resign" not in text and not re.search(rf"#{harbor.bobs_private}\b", text)
+
+    piped = world.run("brief", "--ics", "-", "--json", stdin=INVITATION)
+    assert piped.returncode == 0, piped.stderr
+    meeting = json.loads(piped.stdout)
+    assert meeting["meeting"]["summary"] == "Harbor renewal"
+    assert meeting["account_brief"]["account"]["id"] == world.harbor
+    assert [a["email"] for a in meeting["attendees"]][:2] == [
+        "ada.reyes@tacit.example",
+        "raj@harbor.example",
+    ]
+
+
+def test_meeting_without_a_known_account_says_why(world: World) -> None:
+    result = world.run("brief", "--attendee", "Pat Doe <pat@nowhere.example>")
+
+    assert result.returncode == 0, result.stderr
+    assert "  Pat Doe <pat@nowhere.example> · not a contact we know" in result.stdout
+    assert "No account brief: " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ([], "give an ACCOUNT, or a meeting's attendees"),
+        (["harbor.example", "--attendee", "dana@harbor.example"], "not both"),
+    ],
+    ids=["neither", "both"],
+)
+def test_brief_needs_an_account_or_a_meeting(world: World, args: list[str], words: str) -> None:
+    result = world.run("brief", *args)
+
+    assert result.returncode == 2, result
+    assert words in " ".join(result.stderr.replace("│", " ").split()), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_invitation_is_one_line(world: World) -> None:
+    result = world.run("brief", "--ics", str(world.tmp / "missing.ics"))
+
+    assert_clean_failure(result, f"cannot read {world.tmp / 'missing.ics'}: No such file")
 
 
 # --- configuration ------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from app.embedding import get_embedder
 from app.embedding.base import Embedder
 from app.schemas.notes import NoteCreate
 from app.search.passages import split_passages
+from app.search.topics import TOPICS
 from app.worker.embedding import MAX_ATTEMPTS, claim_jobs, run_once
 from tests.factories import Person, make_account, make_user
 
@@ -67,6 +68,9 @@ def rep(db: Database) -> Person:
     return make_user(db, "Priya Raman")
 
 
+EXEMPLARS = {text for topic in TOPICS for text in topic.exemplars}
+
+
 class RecordingEmbedder:
     """The real model, noting every text it is asked to embed; ``before`` runs first."""
 
@@ -84,8 +88,8 @@ class RecordingEmbedder:
         return self._inner.dims
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            self.texts += texts
+        with self._lock:  # the topic prototypes, embedded once per model, are not note text
+            self.texts += [t for t in texts if t not in EXEMPLARS]
         if self._before is not None:
             self._before()
         return self._inner.embed(texts)

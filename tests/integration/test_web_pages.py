@@ -13,12 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from app.config import Settings
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import AuditEvent, Note, Role, WebSession
 from app.domain import web_sessions
 from app.domain.security import hash_token
-from tests.factories import Person, make_account, make_contact, make_user
+from tests.factories import Person, embed_everything, make_account, make_contact, make_user
 
 PASSWORD = "correct horse battery"
 
@@ -495,26 +496,108 @@ def test_pickers_offer_accounts_and_only_the_chosen_accounts_contacts(
     assert "no account matches" in unknown
 
 
-def test_account_page_groups_people_by_buying_role(
-    client: TestClient, db: Database, people: Users, harbor: int
+def part(page: str, title_id: str) -> str:
+    """The HTML of one section of the account page, by its heading's id."""
+    start = page.index(f'aria-labelledby="{title_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_account_page_shows_the_brief(
+    client: TestClient, db: Database, settings: Settings, people: Users, harbor: int
 ) -> None:
     meg = make_contact(db, harbor, "Meg Alvarez", title="CFO", buying_role="economic")
-    make_contact(
+    tom = make_contact(
         db, harbor, "Tom Reyes", title="IT Director", buying_role="technical", reports_to_id=meg
     )
-    make_contact(db, harbor, "Sam Park")
-    older = api_note(client, people.bob, harbor, "First visit went well", "company")
-    newer = api_note(client, people.bob, harbor, "Second visit went better", "team")
+    sam = make_contact(db, harbor, "Sam <Park>", reports_to_id=tom)
+    final_say = api_note(
+        client, people.bob, harbor, "Meg Alvarez has final say on anything over $50k.", "company"
+    )
+    older = api_note(client, people.bob, harbor, "The renewal is due in March.", "team")
+    newer = client.post(
+        "/v1/notes",
+        headers=people.bob.headers,
+        json={"body": "The renewal moved to June.", "account_id": harbor, "supersedes": [older]},
+    ).json()["id"]
+    walts = api_note(
+        client, people.walt, harbor, "West private: Meg Alvarez is leaving in March.", "private"
+    )
+    embed_everything(db, settings)
     signed_in(client, people.erin)
+
     page = client.get(f"/accounts/{harbor}").text
-    economic = page.index("Economic buyers")
-    technical = page.index("Technical buyers")
-    unknown = page.index("Role not known yet")
-    assert economic < page.index("Meg Alvarez") < technical < page.index("Tom Reyes") < unknown
-    assert page.index("Sam Park") > unknown
-    assert "reports to Meg Alvarez" in page
-    assert "harborfreightways.example" in page
-    assert page.index(f'data-note-id="{newer}"') < page.index(f'data-note-id="{older}"')
+
+    assert "3 notes you may read" in page and "harborfreightways.example" in page
+    influences = part(page, "influences-title")
+    economic = influences[influences.index('data-role="economic"') :]
+    economic = economic[: economic.index("</div>")]
+    assert "<strong>Meg Alvarez</strong>, CFO" in economic
+    assert '<span class="badge good">confirmed</span>' in economic
+    assert f'<a href="/notes/{final_say}">note #{final_say}</a>' in economic
+    assert f"/notes/{walts}" not in page and "West private" not in page
+    assert "No one known." in influences[influences.index('data-role="user"') :]
+    chart = part(page, "chart-title")  # Sam under Tom under Meg
+    assert (
+        chart.index(f'data-contact-id="{meg}"')
+        < chart.index(f'data-contact-id="{tom}"')
+        < chart.index(f'data-contact-id="{sam}"')
+        < chart.index("</ul>")
+    )
+    assert "Sam &lt;Park&gt;" in chart and "Sam <Park>" not in page
+    gaps = part(page, "gaps-title")
+    assert '<li data-kind="missing_role">no user buyer known</li>' in gaps
+    assert '<li data-kind="missing_role">no coach known</li>' in gaps
+    decision = part(page, "topic-decision_process")
+    assert f'data-note-id="{final_say}"' in decision and "Bob East" in decision
+    changes = part(page, "changes-title")
+    assert f'data-note-id="{newer}"' in changes and "replaces an older note" in changes
+    stale = part(page, "stale-title")
+    assert "Stale or contradicted (1)" in stale and f'data-note-id="{older}"' in stale
+    assert '<span class="badge warn">superseded</span>' in stale
+    assert f"superseded by note #{newer}" in stale
+    assert "<strong>Bob East</strong>" in part(page, "experts-title")
+    listed = part(page, "notes-title")  # and every note Erin may read, newest first
+    assert listed.index(f'data-note-id="{newer}"') < listed.index(f'data-note-id="{final_say}"')
+
+
+def test_verify_needs_the_csrf_token_then_the_note_says_who_verified_it(
+    client: TestClient, db: Database, people: Users, harbor: int
+) -> None:
+    note_id = api_note(client, people.bob, harbor, "Meg signs anything over $50k", "company")
+    walts = api_note(client, people.walt, harbor, "West private: golf", "private")
+    csrf = signed_in(client, people.erin)
+    before = client.get(f"/notes/{note_id}").text
+    assert "Not verified since it was learned." in before
+    assert f'action="/notes/{note_id}/verify"' in before and hidden(before, "csrf_token") == csrf
+
+    for sent in ({}, {"csrf_token": "forged"}):
+        refused = client.post(f"/notes/{note_id}/verify", data=sent, follow_redirects=False)
+        assert refused.status_code == 403 and "Nothing was saved" in refused.text
+    with db.session(write=False) as session:
+        note = session.get(Note, note_id)
+        assert note is not None and note.verified_at is None
+
+    answer = client.post(
+        f"/notes/{note_id}/verify", data={"csrf_token": csrf}, follow_redirects=False
+    )
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/notes/{note_id}?verified=1"
+    page = client.get(answer.headers["location"]).text
+    today = utcnow()
+    assert "Verified. The note counts as current again." in page
+    assert "Verified by Erin East on <time datetime=" in page
+    assert f">{today.day} {today:%b %Y}</time>" in page
+    with db.session(write=False) as session:
+        note = session.get(Note, note_id)
+        assert note is not None and note.verified_by_id == people.erin.id
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "note.verify")).all()
+        assert [(e.actor_id, e.target_id) for e in events] == [(people.erin.id, str(note_id))]
+    # A note Erin may not read cannot be verified, nor learned of.
+    hidden_note = client.post(
+        f"/notes/{walts}/verify", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert hidden_note.status_code == 404 and "golf" not in hidden_note.text
 
 
 def test_pages_are_not_cached_framed_or_in_the_api_schema(

@@ -1,0 +1,253 @@
+"""Keeping knowledge current: shelf lives, verification, supersession and review flags.
+
+A note's facts are as fresh as its last observation or verification. Each section of knowledge
+ages at its own speed (``app.search.topics.SECTIONS``): after its shelf life a fact is *stale*
+until someone verifies it. A note can be *superseded* by a newer one (the old one stays, marked
+and ranked lower), and a newer note about the same person and topic that signals a change
+*flags* the older one for review, which makes it stale at once.
+
+Nothing here may let a reader learn of a note they cannot read: a note is superseded or flagged
+only by a note at least as widely readable as itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.db.base import utcnow
+from app.db.models import Mention, Note, NoteFlag, NoteVerification, Passage, User, Visibility
+from app.domain import audit
+from app.domain.access import can_read, ensure_can_edit, get_note
+from app.errors import Invalid
+from app.search.topics import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME, Section
+
+# Words by which a newer sentence says the older picture has changed.
+_CHANGE = re.compile(
+    r"\b(no longer|not anymore|any ?more|left|leaving|resigned|retired|retiring|replaced|"
+    r"replacing|replaces|successor|instead|lifted|unfrozen|reversed|changed|switched|moved|"
+    r"took over|stepped down|promoted|no more|not the)\b",
+    re.I,
+)
+# Sentences of these topics describe a person's role or authority: what a change of job undoes.
+_ROLE_TOPICS = frozenset(t.name for t in TOPIC_BY_NAME.values() if t.section == "decision_process")
+
+
+def freshness(note: Note) -> datetime:
+    """When the note's facts were last known to hold."""
+    if note.verified_at is not None and note.verified_at > note.observed_at:
+        return note.verified_at
+    return note.observed_at
+
+
+def main_section(passage_topics: Iterable[str | None], corrected: list[str] | None) -> Section:
+    """The section that ages the note: the author's first, or the one most passages are in
+    (a tie goes to the faster-ageing one, which errs toward asking for a review)."""
+    if corrected:
+        return SECTION_BY_NAME[corrected[0]]
+    counts = Counter(TOPIC_BY_NAME[t].section for t in passage_topics if t in TOPIC_BY_NAME)
+    if not counts:
+        return SECTION_BY_NAME["company"]
+    return max(
+        (SECTION_BY_NAME[name] for name in counts),
+        key=lambda s: (counts[s.name], -s.shelf_life),
+    )
+
+
+def note_sections(passage_topics: Iterable[str | None], corrected: list[str] | None) -> list[str]:
+    """Every section the note speaks to, in the brief's order."""
+    if corrected:
+        return [s.name for s in SECTIONS if s.name in corrected]
+    present = {TOPIC_BY_NAME[t].section for t in passage_topics if t in TOPIC_BY_NAME}
+    return [s.name for s in SECTIONS if s.name in present]
+
+
+def is_stale(note: Note, *, now: datetime | None = None) -> bool:
+    return note.stale_after is not None and note.stale_after <= (now or utcnow())
+
+
+def refresh_stale_after(session: Session, note_ids: Iterable[int]) -> None:
+    """Recompute when each note wants re-verifying: freshness plus its section's shelf life,
+    or at once while a review flag is open."""
+    ids = sorted(set(note_ids))
+    if not ids:
+        return
+    session.flush()
+    topics: dict[int, list[str | None]] = defaultdict(list)
+    for note_id, topic in session.execute(
+        select(Passage.note_id, Passage.topic).where(Passage.note_id.in_(ids))
+    ):
+        topics[note_id].append(topic)
+    flagged = dict(
+        session.execute(
+            select(NoteFlag.note_id, NoteFlag.created_at).where(
+                NoteFlag.note_id.in_(ids), NoteFlag.resolved_at.is_(None)
+            )
+        ).all()
+    )
+    for note in session.scalars(select(Note).where(Note.id.in_(ids))):
+        if not any(topics[note.id]) and not note.topics:
+            continue  # not classified yet: the worker sets it
+        note.classified_topics = note_sections(topics[note.id], None)
+        due = freshness(note) + main_section(topics[note.id], note.topics).shelf_life
+        if note.id in flagged:
+            due = min(due, flagged[note.id])
+        note.stale_after = due
+
+
+def verify_note(session: Session, viewer: User, note_id: int) -> Note:
+    """``viewer`` confirms the note still holds: its clock restarts and open flags close."""
+    note = get_note(session, viewer, note_id)
+    now = utcnow()
+    session.add(NoteVerification(note_id=note.id, user_id=viewer.id, at=now))
+    note.verified_at, note.verified_by_id = now, viewer.id
+    session.execute(
+        update(NoteFlag)
+        .where(NoteFlag.note_id == note.id, NoteFlag.resolved_at.is_(None))
+        .values(resolved_at=now, resolved_by_id=viewer.id)
+    )
+    refresh_stale_after(session, [note.id])
+    audit.record(session, viewer, "note.verify", target_type="note", target_id=note.id)
+    return note
+
+
+def supersede(session: Session, viewer: User, *, old_id: int, new: Note) -> Note:
+    """Mark ``old_id`` as replaced by ``new`` (written by ``viewer`` or theirs to edit)."""
+    old = get_note(session, viewer, old_id)
+    if old.id == new.id:
+        raise Invalid("a note cannot supersede itself")
+    if old.account_id != new.account_id:
+        raise Invalid(f"note {old.id} is about another account")
+    if not audience_covers(new, old):
+        raise Invalid(
+            f"note {new.id} is less widely shared than note {old.id}; a note can only be "
+            "superseded by one that all of its readers can read"
+        )
+    old.superseded_by_id = new.id
+    audit.record(
+        session,
+        viewer,
+        "note.supersede",
+        target_type="note",
+        target_id=old.id,
+        superseded_by=new.id,
+    )
+    return old
+
+
+def supersede_by(session: Session, viewer: User, *, note_id: int, by_id: int) -> Note:
+    """Mark an existing note as replaced by another existing one that ``viewer`` may edit."""
+    new = get_note(session, viewer, by_id)
+    ensure_can_edit(viewer, new)
+    return supersede(session, viewer, old_id=note_id, new=new)
+
+
+def set_topics(session: Session, editor: User, note_id: int, topics: list[str]) -> Note:
+    """The author corrects the sections a note is filed under; an empty list undoes it."""
+    note = get_note(session, editor, note_id)
+    ensure_can_edit(editor, note)
+    note.topics = [s.name for s in SECTIONS if s.name in topics] or None
+    refresh_stale_after(session, [note.id])
+    return note
+
+
+def note_moved(session: Session, note: Note) -> None:
+    """After a note's readers or account changed, undo the marks it put on other notes that
+    its new audience no longer covers, so it never marks a note for readers who can't see it."""
+    for old in session.scalars(select(Note).where(Note.superseded_by_id == note.id)):
+        if old.account_id != note.account_id or not audience_covers(note, old):
+            old.superseded_by_id = None
+    flagged = session.scalars(select(NoteFlag).where(NoteFlag.by_note_id == note.id)).all()
+    for flag in flagged:
+        marked = session.get(Note, flag.note_id)
+        if marked is not None and not audience_covers(note, marked):
+            session.delete(flag)
+    session.flush()
+    refresh_stale_after(session, [f.note_id for f in flagged])
+
+
+def audience_covers(new: Note, old: Note) -> bool:
+    """Whether everyone who may read ``old`` may also read ``new``."""
+    if new.visibility == Visibility.company:
+        return True
+    if old.visibility == Visibility.company:
+        return False
+    old_author: User = old.author
+    if not can_read(old_author, new):
+        return False
+    return old.visibility == Visibility.private or (
+        new.visibility == Visibility.team and new.team_id == old.team_id
+    )
+
+
+def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
+    """Flag older notes that a newer note's sentences about the same contact contradict:
+
+    - the newer sentence says the person changed (left, was replaced, promoted): older notes
+      about their role or authority are flagged;
+    - the newer sentence is on the same fine topic and signals a change ("the freeze is
+      lifted", "no longer the decision maker"): older sentences on that topic are flagged.
+
+    A flag asks for a review; it decides nothing. Returns how many flags were raised.
+    """
+    ids = sorted(set(note_ids))
+    if not ids:
+        return 0
+    session.flush()
+    newer = session.execute(
+        select(Mention, Note)
+        .join(Note, Note.id == Mention.note_id)
+        .where(Mention.note_id.in_(ids), Note.deleted_at.is_(None))
+    ).all()
+    raised = 0
+    for mention, note in newer:
+        if not _CHANGE.search(mention.text):
+            continue
+        topics = _ROLE_TOPICS if mention.topic == "people_change" else {mention.topic}
+        older = session.execute(
+            select(Note)
+            .join(Mention, Mention.note_id == Note.id)
+            .where(
+                Mention.contact_id == mention.contact_id,
+                Mention.topic.in_(topics),
+                Note.id != note.id,
+                Note.deleted_at.is_(None),
+                Note.observed_at < note.observed_at,
+                Note.superseded_by_id.is_(None),
+            )
+            .distinct()
+        ).scalars()
+        for old in older:
+            if not audience_covers(note, old) or _flagged(session, old.id, note.id):
+                continue
+            session.add(
+                NoteFlag(
+                    note_id=old.id,
+                    kind="contradicted",
+                    by_note_id=note.id,
+                    reason=f"a newer note (#{note.id}) about the same person says something "
+                    "changed",
+                )
+            )
+            raised += 1
+            session.flush()
+            refresh_stale_after(session, [old.id])
+    return raised
+
+
+def _flagged(session: Session, note_id: int, by_note_id: int) -> bool:
+    return (
+        session.scalar(
+            select(NoteFlag.id).where(
+                NoteFlag.note_id == note_id,
+                NoteFlag.kind == "contradicted",
+                NoteFlag.by_note_id == by_note_id,
+            )
+        )
+        is not None
+    )

@@ -1,0 +1,161 @@
+"""Buying-role suggestions: what colleagues' notes say about who decides, and a person's answer.
+
+When sentences about a contact read like "has final say on anything over $50k" (economic
+buyer), "tech eval is owned by him" (technical buyer), "his people live with it every day"
+(user buyer) or "our inside guide" (coach), the contact's role is suggested, with those notes
+as evidence. Suggestions are computed for each reader from the notes that reader may see, so a
+private note suggests nothing to anyone but its author. A person confirms (the contact's role is
+set) or rejects (the suggestion is not made again).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import BuyingRole, Contact, Mention, Note, RoleDecision, User
+from app.domain import audit
+from app.domain.access import visible_notes
+from app.domain.accounts import get_account
+from app.domain.contacts import get_contact
+from app.errors import Invalid
+from app.search.topics import TOPIC_BY_NAME, Classification
+
+ROLES = (BuyingRole.economic, BuyingRole.technical, BuyingRole.user, BuyingRole.coach)
+
+
+@dataclass
+class RoleEvidence:
+    """What the visible notes say about one contact's buying role."""
+
+    contact_id: int
+    votes: dict[BuyingRole, list[int]] = field(default_factory=lambda: defaultdict(list))
+    strength: dict[BuyingRole, float] = field(default_factory=lambda: defaultdict(float))
+
+    @property
+    def best(self) -> BuyingRole | None:
+        if not self.votes:
+            return None
+        return max(self.votes, key=lambda r: (len(set(self.votes[r])), self.strength[r]))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    contact: Contact
+    role: BuyingRole
+    evidence: list[int]  # note ids, newest first
+    mentions: int
+
+
+def role_evidence(session: Session, viewer: User, account_id: int) -> dict[int, RoleEvidence]:
+    """Per contact of the account, the visible notes whose sentences about that contact alone
+    read as a buying role, newest note first."""
+    rows = session.execute(
+        select(Mention.contact_id, Mention.note_id, Mention.topic, Mention.score)
+        .join(Note, Note.id == Mention.note_id)
+        .where(
+            Note.account_id == account_id,
+            visible_notes(viewer),
+            Note.superseded_by_id.is_(None),
+            Mention.named == 1,
+        )
+        .order_by(Note.observed_at.desc(), Note.id.desc())
+    )
+    evidence: dict[int, RoleEvidence] = {}
+    for contact_id, note_id, topic, score in rows:
+        role = Classification(topic, score).role if topic in TOPIC_BY_NAME else None
+        if role is None:
+            continue
+        entry = evidence.setdefault(contact_id, RoleEvidence(contact_id))
+        if note_id not in entry.votes[role]:
+            entry.votes[role].append(note_id)
+        entry.strength[role] += score
+    return evidence
+
+
+def suggest_roles(
+    session: Session,
+    viewer: User,
+    account_id: int,
+    contacts: list[Contact],
+    evidence: dict[int, RoleEvidence] | None = None,
+) -> list[Suggestion]:
+    """Suggestions for the account's contacts whose recorded role differs from what the notes
+    say, leaving out rejected ones and people who have left (a "Former" title)."""
+    if evidence is None:
+        evidence = role_evidence(session, viewer, account_id)
+    rejected = {
+        (contact_id, role)
+        for contact_id, role in session.execute(
+            select(RoleDecision.contact_id, RoleDecision.role).where(
+                RoleDecision.contact_id.in_([c.id for c in contacts]),
+                RoleDecision.decision == "rejected",
+            )
+        )
+    }
+    suggestions = []
+    for contact in contacts:
+        entry = evidence.get(contact.id)
+        role = entry.best if entry else None
+        if (
+            entry is None
+            or role is None
+            or role == contact.buying_role
+            or (contact.id, role) in rejected
+            or (contact.title or "").lower().startswith("former")
+        ):
+            continue
+        notes = list(dict.fromkeys(entry.votes[role]))
+        suggestions.append(Suggestion(contact, role, notes, len(entry.votes[role])))
+    return suggestions
+
+
+def account_suggestions(session: Session, viewer: User, account_id: int) -> list[Suggestion]:
+    get_account(session, account_id)
+    contacts = list(
+        session.scalars(
+            select(Contact).where(Contact.account_id == account_id).order_by(Contact.id)
+        )
+    )
+    return suggest_roles(session, viewer, account_id, contacts)
+
+
+def decide(
+    session: Session,
+    actor: User,
+    *,
+    contact_id: int,
+    role: BuyingRole,
+    confirm: bool,
+    evidence: list[int],
+) -> Contact:
+    """Record a person's answer; a confirmation sets the contact's buying role."""
+    if role not in ROLES:
+        raise Invalid(f"{role.value!r} is not a buying role that can be suggested")
+    contact = get_contact(session, contact_id)
+    decision = "confirmed" if confirm else "rejected"
+    session.add(
+        RoleDecision(
+            contact_id=contact.id,
+            role=role,
+            decision=decision,
+            user_id=actor.id,
+            evidence=evidence[:50],
+        )
+    )
+    if confirm and contact.buying_role != role:
+        audit.record(
+            session,
+            actor,
+            "contact.buying_role_change",
+            target_type="contact",
+            target_id=contact.id,
+            old=contact.buying_role.value,
+            new=role.value,
+            via="suggestion",
+        )
+        contact.buying_role = role
+    return contact

@@ -1,0 +1,53 @@
+"""Which sentences of a note are about which contact: the attribution everything about people
+in the brief rests on."""
+
+from __future__ import annotations
+
+from app.search.mentions import Person, find_mentions
+
+PEOPLE = [
+    Person(1, "Jill Oyelaran", "CFO"),
+    Person(2, "Wes Devlin", "Training Manager"),
+    Person(3, "Wes Hart", "IT Director"),
+    Person(4, "Renee Xiong", "Former CFO"),
+]
+
+
+def found(body: str) -> list[tuple[str, tuple[int, ...]]]:
+    return [(m.text, m.contact_ids) for m in find_mentions(body, PEOPLE)]
+
+
+def test_a_unique_first_name_counts_and_a_shared_one_does_not() -> None:
+    assert found("Jill has final say on anything over $25k.") == [
+        ("Jill has final say on anything over $25k.", (1,))
+    ]
+    # Two contacts are called Wes: only the full name says which.
+    assert found("Wes gave me the inside read on the org.") == []
+    assert found("Wes Devlin gave me the inside read.") == [
+        ("Wes Devlin gave me the inside read.", (2,))
+    ]
+
+
+def test_last_names_and_titles_with_an_article_count() -> None:
+    assert found("Ms. Oyelaran locks the numbers in February.")[0][1] == (1,)
+    assert found("The CFO wants the full price up front.")[0][1] == (1,)
+    # A former title names nobody current, and a bare word inside another word never matches.
+    assert found("the former CFO was a fan of ours") == []
+    assert found("Jillian from procurement called back.") == []
+
+
+def test_each_sentence_and_line_stands_alone() -> None:
+    body = (
+        "Who's who:\n- Jill (CFO) has final say.\n"
+        "- Renee Xiong left in March; nobody replaced her yet."
+    )
+    assert found(body) == [
+        ("Jill (CFO) has final say.", (1,)),
+        ("Renee Xiong left in March;", (4,)),
+    ]
+
+
+def test_an_attendee_list_is_about_nobody_in_particular() -> None:
+    body = "Attendees: Jill Oyelaran (CFO), Wes Devlin, Wes Hart (IT) + us."
+    assert found(body) == []
+    assert found("Jill Oyelaran and Wes Hart disagree on the timeline.")[0][1] == (1, 3)
