@@ -222,6 +222,9 @@ class Note(Base):
     contacts: Mapped[list[Contact]] = relationship(
         secondary=note_contacts, order_by=Contact.id, lazy="selectin"
     )
+    verified_by: Mapped[User | None] = relationship(
+        primaryjoin="foreign(Note.verified_by_id) == User.id", viewonly=True
+    )
 
     @property
     def sections(self) -> list[str]:
@@ -233,7 +236,11 @@ class Note(Base):
 
     @property
     def stale(self) -> bool:
-        return self.stale_after is not None and self.stale_after <= utcnow()
+        return self.is_stale()
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        """Past its shelf life or flagged for review (``app.domain.currency``)."""
+        return self.stale_after is not None and self.stale_after <= (now or utcnow())
 
 
 class NoteRevision(Base):

@@ -25,8 +25,8 @@ from app.db.base import utcnow
 from app.db.models import Account, BuyingRole, Contact, Mention, Note, NoteFlag, Passage, User
 from app.domain.access import visible_notes
 from app.domain.accounts import get_account
-from app.domain.currency import freshness, is_stale
-from app.domain.roles import ROLES, role_evidence, suggest_roles
+from app.domain.currency import freshness
+from app.domain.roles import ROLES, suggest_roles, tally_roles
 from app.search.topics import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME
 
 PER_SECTION = 3
@@ -97,11 +97,16 @@ class Brief:
     stale_count: int
     experts: list[Expert]
     suggested_roles: dict[int, BuyingRole] = field(default_factory=dict)
-    # Per contact, the sentences that name them, newest note first.
-    about: dict[int, list[NoteItem]] = field(default_factory=dict)
+    known: _Knowledge | None = field(default=None, repr=False)
 
     def mentions_of(self, contact_id: int) -> list[NoteItem]:
-        return self.about.get(contact_id, [])
+        """The sentences that name the contact, newest note first."""
+        if self.known is None:
+            return []
+        return [
+            _item(self.known, self.known.notes[m.note_id], self.generated_at, m.text, topic=m.topic)
+            for m in self.known.mentions.get(contact_id, [])
+        ]
 
 
 @dataclass
@@ -180,12 +185,7 @@ def account_brief(
         stale_count=len(stale),
         experts=_experts(known, now),
         suggested_roles={i.contact.id: i.role for i in influences if not i.confirmed},
-        about={
-            contact_id: [
-                _item(known, known.notes[m.note_id], now, m.text, topic=m.topic) for m in mentions
-            ]
-            for contact_id, mentions in known.mentions.items()
-        },
+        known=known,
     )
 
 
@@ -206,14 +206,14 @@ def _item(
         reason = "superseded by a newer note"
     elif flag is not None:
         reason = flag.reason
-    elif is_stale(note, now=now) and note.stale_after is not None:
+    elif note.is_stale(now):
         months = max(1, round((now - freshness(note)).days / 30))
         reason = f"last observed or verified {months} month{'s' * (months != 1)} ago"
     first = known.passages.get(note.id, [(note.body, None)])[0][0]
     return NoteItem(
         note=note,
         text=text or first,
-        stale=is_stale(note, now=now),
+        stale=note.is_stale(now),
         superseded=superseded,
         flagged=flag is not None,
         reason=reason,
@@ -228,7 +228,12 @@ def _influences(
     contacts: list[Contact],
     known: _Knowledge,
 ) -> list[Influence]:
-    evidence = role_evidence(session, viewer, account_id)
+    evidence = tally_roles(
+        (m.contact_id, m.note_id, m.topic, m.score)
+        for mentions in known.mentions.values()
+        for m in mentions
+        if m.named == 1 and known.notes[m.note_id].superseded_by_id is None
+    )
     influences = []
     for contact in contacts:
         if contact.buying_role not in ROLES:
@@ -345,7 +350,7 @@ def _stale(known: _Knowledge, now: datetime) -> list[NoteItem]:
     items = [
         _item(known, note, now)
         for note in known.notes.values()
-        if note.superseded_by_id is not None or note.id in known.flags or is_stale(note, now=now)
+        if note.superseded_by_id is not None or note.id in known.flags or note.is_stale(now)
     ]
     return sorted(
         items, key=lambda i: (not i.superseded, not i.flagged, freshness(i.note).timestamp())

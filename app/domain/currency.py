@@ -67,10 +67,6 @@ def note_sections(passage_topics: Iterable[str | None], corrected: list[str] | N
     return [s.name for s in SECTIONS if s.name in present]
 
 
-def is_stale(note: Note, *, now: datetime | None = None) -> bool:
-    return note.stale_after is not None and note.stale_after <= (now or utcnow())
-
-
 def refresh_stale_after(session: Session, note_ids: Iterable[int]) -> None:
     """Recompute when each note wants re-verifying: freshness plus its section's shelf life,
     or at once while a review flag is open."""
@@ -204,7 +200,15 @@ def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
         .join(Note, Note.id == Mention.note_id)
         .where(Mention.note_id.in_(ids), Note.deleted_at.is_(None))
     ).all()
-    raised = 0
+    existing = {
+        (note_id, by_id)
+        for note_id, by_id in session.execute(
+            select(NoteFlag.note_id, NoteFlag.by_note_id).where(
+                NoteFlag.by_note_id.in_(ids), NoteFlag.kind == "contradicted"
+            )
+        )
+    }
+    flagged: set[tuple[int, int]] = set()
     for mention, note in newer:
         if not _CHANGE.search(mention.text):
             continue
@@ -223,8 +227,10 @@ def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
             .distinct()
         ).scalars()
         for old in older:
-            if not audience_covers(note, old) or _flagged(session, old.id, note.id):
+            pair = (old.id, note.id)
+            if pair in existing or pair in flagged or not audience_covers(note, old):
                 continue
+            flagged.add(pair)
             session.add(
                 NoteFlag(
                     note_id=old.id,
@@ -234,20 +240,5 @@ def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
                     "changed",
                 )
             )
-            raised += 1
-            session.flush()
-            refresh_stale_after(session, [old.id])
-    return raised
-
-
-def _flagged(session: Session, note_id: int, by_note_id: int) -> bool:
-    return (
-        session.scalar(
-            select(NoteFlag.id).where(
-                NoteFlag.note_id == note_id,
-                NoteFlag.kind == "contradicted",
-                NoteFlag.by_note_id == by_note_id,
-            )
-        )
-        is not None
-    )
+    refresh_stale_after(session, [old_id for old_id, _ in flagged])
+    return len(flagged)

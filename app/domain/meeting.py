@@ -19,7 +19,14 @@ from app.db.models import Contact, User
 from app.domain.brief import Brief, NoteItem, account_brief
 from app.domain.inbound import choose_account
 from app.errors import Invalid
-from app.mail.ics import Attendee, InvitationError, Meeting, parse_attendees, parse_invitation
+from app.mail.ics import (
+    Attendee,
+    InvitationError,
+    Meeting,
+    parse_attendees,
+    parse_invitation,
+    unique_attendees,
+)
 from app.mail.parse import Address
 from app.search.topics import TOPIC_BY_NAME
 
@@ -60,7 +67,7 @@ def meeting_brief(
     if meeting is not None:
         organizer = [meeting.organizer] if meeting.organizer else []
         people = [*organizer, *meeting.attendees, *people]
-    people = _unique(people)
+    people = unique_attendees(people)
     if not people:
         raise Invalid("give at least one attendee, or an invitation with attendees")
     addresses = [Address(p.name or "", p.email) for p in people if p.email]
@@ -79,18 +86,6 @@ def meeting_brief(
         brief=brief,
         account_problem=choice.reason if choice.account is None else None,
     )
-
-
-def _unique(people: list[Attendee]) -> list[Attendee]:
-    """The organizer is usually among the attendees too, and a pasted list may repeat them."""
-    seen: set[str] = set()
-    unique = []
-    for person in people:
-        if person.email and person.email in seen:
-            continue
-        seen.add(person.email or "")
-        unique.append(person)
-    return unique
 
 
 def _attendee(

@@ -11,6 +11,7 @@ set) or rejects (the suggestion is not made again).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -64,8 +65,16 @@ def role_evidence(session: Session, viewer: User, account_id: int) -> dict[int, 
         )
         .order_by(Note.observed_at.desc(), Note.id.desc())
     )
+    return tally_roles(
+        (contact_id, note_id, topic, score) for contact_id, note_id, topic, score in rows
+    )
+
+
+def tally_roles(mentions: Iterable[tuple[int, int, str, float]]) -> dict[int, RoleEvidence]:
+    """Role votes from (contact, note, topic, score) of sentences naming one contact, newest
+    note first."""
     evidence: dict[int, RoleEvidence] = {}
-    for contact_id, note_id, topic, score in rows:
+    for contact_id, note_id, topic, score in mentions:
         role = Classification(topic, score).role if topic in TOPIC_BY_NAME else None
         if role is None:
             continue

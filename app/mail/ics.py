@@ -68,7 +68,7 @@ def parse_attendee(text: str) -> Attendee:
 def parse_attendees(items: list[str]) -> list[Attendee]:
     """Everyone in ``items``, where one item may hold several people; blank items are skipped
     and a repeated address is kept once."""
-    return _unique([parse_attendee(piece) for item in items for piece in _pieces(item)])
+    return unique_attendees([parse_attendee(piece) for item in items for piece in _pieces(item)])
 
 
 def parse_invitation(data: bytes | str) -> Meeting:
@@ -106,7 +106,7 @@ def parse_invitation(data: bytes | str) -> Meeting:
 
     organizer = _calendar_person(*props["ORGANIZER"]) if "ORGANIZER" in props else None
     # The organizer goes first so that a matching ATTENDEE line is dropped (it may lend a name).
-    everyone = _unique([organizer, *people] if organizer else people)
+    everyone = unique_attendees([organizer, *people] if organizer else people)
     if organizer is not None:
         organizer, everyone = everyone[0], everyone[1:]
     summary = _unescape(props["SUMMARY"][1]).strip() if "SUMMARY" in props else ""
@@ -240,7 +240,7 @@ def _key(person: Attendee) -> str:
     return person.email or f"name:{(person.name or '').casefold()}"
 
 
-def _unique(people: list[Attendee]) -> list[Attendee]:
+def unique_attendees(people: list[Attendee]) -> list[Attendee]:
     """First occurrence wins, but a later one may supply the name the first one lacked."""
     kept: dict[str, Attendee] = {}
     for person in people:

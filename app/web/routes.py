@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import DatabaseDep, IdPath, SessionDep, SettingsDep
 from app.db.base import utcnow
-from app.db.models import Account, BuyingRole, Contact, User, Visibility
+from app.db.models import Account, BuyingRole, Contact, Visibility
 from app.domain import (
     accounts,
     brief,
@@ -401,7 +401,6 @@ def note_page(
     verified: str = "",
 ) -> Response:
     note = notes.get_note(session, viewer.user, note_id)
-    verifier = session.get(User, note.verified_by_id) if note.verified_by_id else None
     return render(
         request,
         "note.html",
@@ -409,7 +408,7 @@ def note_page(
             "note": note,
             "saved": saved == "1",
             "verified": verified == "1",
-            "verifier": verifier,
+            "verifier": note.verified_by,
         },
     )
 
