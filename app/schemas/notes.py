@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AliasChoices, Field, StringConstraints, model_validator
 
 from app.db.models import Visibility
 from app.schemas.common import (
@@ -98,7 +98,8 @@ class NoteRead(Schema):
     created_at: datetime
     updated_at: datetime
     topics: list[Section] = Field(
-        validation_alias="sections",
+        # From a note, its sections; from a NoteRead's own dump (CapturedNote), "topics".
+        validation_alias=AliasChoices("sections", "topics"),
         description="The brief's sections the note is about: the author's, else classified.",
     )
     topics_corrected: bool
