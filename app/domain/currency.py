@@ -21,19 +21,31 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import Mention, Note, NoteFlag, NoteVerification, Passage, User, Visibility
+from app.db.models import (
+    Contact,
+    Mention,
+    Note,
+    NoteFlag,
+    NoteVerification,
+    Passage,
+    User,
+    Visibility,
+)
 from app.domain import audit
 from app.domain.access import can_read, ensure_can_edit, get_note
 from app.errors import Invalid
+from app.search.mentions import Person, departures
 from app.search.topics import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME, Section
 
-# Words by which a newer sentence says the older picture has changed.
-_CHANGE = re.compile(
-    r"\b(no longer|not anymore|any ?more|left|leaving|resigned|retired|retiring|replaced|"
-    r"replacing|replaces|successor|instead|lifted|unfrozen|reversed|changed|switched|moved|"
-    r"took over|stepped down|promoted|no more|not the)\b",
+# Words by which a newer sentence says a decision or plan was reversed ("the freeze is lifted",
+# "no longer the decision maker"). Only on topics whose facts get reversed: "supervisors no
+# longer rebuild schedules" is a result, not a contradiction.
+_REVERSED = re.compile(
+    r"\b(no longer|not anymore|any ?more|lifted|unfrozen|reversed|changed (?:his|her|their) mind|"
+    r"switched to|instead of|not the)\b",
     re.I,
 )
+_REVERSIBLE = frozenset({"decision_process", "deal_status", "competitors"})
 # Sentences of these topics describe a person's role or authority: what a change of job undoes.
 _ROLE_TOPICS = frozenset(t.name for t in TOPIC_BY_NAME.values() if t.section == "decision_process")
 
@@ -184,9 +196,9 @@ def audience_covers(new: Note, old: Note) -> bool:
 def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
     """Flag older notes that a newer note's sentences about the same contact contradict:
 
-    - the newer sentence says the person changed (left, was replaced, promoted): older notes
-      about their role or authority are flagged;
-    - the newer sentence is on the same fine topic and signals a change ("the freeze is
+    - the newer sentence says the person left their post ("Rosa resigned", "replaced Rosa"):
+      older notes about that person's role or authority are flagged;
+    - the newer sentence reverses something on a topic whose facts get reversed ("the freeze is
       lifted", "no longer the decision maker"): older sentences on that topic are flagged.
 
     A flag asks for a review; it decides nothing. Returns how many flags were raised.
@@ -200,6 +212,11 @@ def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
         .join(Note, Note.id == Mention.note_id)
         .where(Mention.note_id.in_(ids), Note.deleted_at.is_(None))
     ).all()
+    people: dict[int, list[Person]] = defaultdict(list)
+    for contact in session.scalars(
+        select(Contact).where(Contact.account_id.in_({note.account_id for _, note in newer}))
+    ):
+        people[contact.account_id].append(Person(contact.id, contact.name, contact.title))
     existing = {
         (note_id, by_id)
         for note_id, by_id in session.execute(
@@ -210,9 +227,12 @@ def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
     }
     flagged: set[tuple[int, int]] = set()
     for mention, note in newer:
-        if not _CHANGE.search(mention.text):
+        if mention.contact_id in departures(mention.text, people[note.account_id]):
+            topics = _ROLE_TOPICS
+        elif _reverses(mention):
+            topics = {mention.topic}
+        else:
             continue
-        topics = _ROLE_TOPICS if mention.topic == "people_change" else {mention.topic}
         older = session.execute(
             select(Note)
             .join(Mention, Mention.note_id == Note.id)
@@ -242,3 +262,9 @@ def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
             )
     refresh_stale_after(session, [old_id for old_id, _ in flagged])
     return len(flagged)
+
+
+def _reverses(mention: Mention) -> bool:
+    topic = TOPIC_BY_NAME.get(mention.topic or "")
+    reversible = topic is not None and topic.section in _REVERSIBLE
+    return reversible and _REVERSED.search(mention.text) is not None

@@ -18,6 +18,17 @@ _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 _MAX_NAMED = 2
 _MIN_CHARS = 12  # "call w/ Jill." says nothing about Jill
 _TITLE_WORDS = 4
+# "Rosa resigned as COO", "Wade has stepped down": the named person left their post...
+_LEFT = (
+    r"(?:\s+(?:has|had|just|recently|already|apparently|finally|officially))*\s+(?:resigned|left|"
+    r"retired|departed|stepped down|moved on|is leaving|is retiring|is out|is gone|is no longer|"
+    r"no longer|was (?:let go|laid off|replaced|fired|promoted|moved))\b"
+)
+# ...or someone took it: "Met Tariq (COO, replaced Rosa)", "took over from Wade".
+_TOOK_FROM = (
+    r"\b(?:replaced|replacing|replaces|succeeded|succeeding|successor to|took over from|"
+    r"taking over from|in place of)\s+"
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,16 @@ def _patterns(people: Sequence[Person]) -> dict[int, re.Pattern[str]]:
             alternatives.append(rf"\b(?i:the|their|our|new)\s+{re.escape(title)}\b")
         patterns[person.id] = re.compile("|".join(alternatives))
     return patterns
+
+
+def departures(sentence: str, people: Sequence[Person]) -> set[int]:
+    """The people ``sentence`` says have left their post. Only the one who left: in "Met Tariq
+    (replaced Rosa)" Tariq's older notes still hold, Rosa's role is history."""
+    return {
+        pid
+        for pid, pattern in _patterns(people).items()
+        if re.search(rf"(?:{pattern.pattern}){_LEFT}|{_TOOK_FROM}(?:{pattern.pattern})", sentence)
+    }
 
 
 def find_mentions(body: str, people: Sequence[Person]) -> list[SentenceMention]:

@@ -3,7 +3,7 @@ in the brief rests on."""
 
 from __future__ import annotations
 
-from app.search.mentions import Person, find_mentions
+from app.search.mentions import Person, departures, find_mentions
 
 PEOPLE = [
     Person(1, "Jill Oyelaran", "CFO"),
@@ -51,3 +51,19 @@ def test_an_attendee_list_is_about_nobody_in_particular() -> None:
     body = "Attendees: Jill Oyelaran (CFO), Wes Devlin, Wes Hart (IT) + us."
     assert found(body) == []
     assert found("Jill Oyelaran and Wes Hart disagree on the timeline.")[0][1] == (1, 3)
+
+
+def test_only_the_person_who_left_their_post_departs() -> None:
+    cases = {
+        "Big change: Renee Xiong resigned as CFO.": {4},
+        "Heads up: Jill left - last day was 3/10.": {1},
+        "Jill has just stepped down.": {1},
+        "Met Wes Devlin (Training Manager, replaced Jill).": {1},  # not the newcomer
+        "Wes Hart took over from Renee Xiong in May.": {4},
+        # Somebody else moving, or the person staying put, is no departure.
+        "Jill's mom just moved in with them after a fall.": set(),
+        "Supervisors no longer rebuild schedules, Jill is thrilled.": set(),
+        "Jill is the new CFO.": set(),
+    }
+    for sentence, left in cases.items():
+        assert departures(sentence, PEOPLE) == left, sentence
