@@ -1,5 +1,5 @@
 """``tacit``: the server's admin tool (serve, migrate, users, tokens, import, import-mail,
-export), and the client of a server for everyone else (note, search, brief, login: see
+export, audit purge), and the client of a server for everyone else (note, search, brief, login: see
 ``app.client``).
 
 The admin commands work on the database of ``TACIT_DATABASE_URL`` (``import`` and ``export``
@@ -46,8 +46,10 @@ cli = typer.Typer(
 )
 users_cli = typer.Typer(help="Manage users.", no_args_is_help=True)
 tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
+cli.add_typer(audit_cli, name="audit")
 
 out = Console()
 # soft_wrap: an error is one line a script can grep, whatever the terminal's width.
@@ -258,6 +260,25 @@ def tokens_create(
         )
     err.print(f"token for {owner.name} (shown once; store it now):")
     print(secret)
+
+
+@audit_cli.command("purge")
+def audit_purge() -> None:
+    """Delete audit events and note views older than TACIT_AUDIT_RETENTION_DAYS (default 730);
+    the purge itself is recorded. Run it from cron, e.g. daily."""
+    from datetime import timedelta
+
+    from app.db.base import utcnow
+    from app.domain.audit import purge
+
+    days = load_settings().audit_retention_days
+    before = utcnow() - timedelta(days=days)
+    with database() as db, db.unit_of_work() as session:
+        purged = purge(session, before=before)
+    out.print(
+        f"deleted {purged.events} audit event(s) and {purged.views} note view(s) older than "
+        f"{days} days (before {before:%Y-%m-%d %H:%M} UTC)"
+    )
 
 
 @contextmanager

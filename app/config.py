@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="A web sign-in lasts this long after the last page seen (sliding expiry).",
     )
+    audit_retention_days: int = Field(
+        default=730,
+        ge=1,
+        description="`tacit audit purge` deletes audit events and note views older than this.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -12,7 +12,10 @@ from fastapi import FastAPI
 from app import web
 from app.api import (
     accounts,
+    analytics,
+    audit,
     briefs,
+    curation,
     exports,
     health,
     imports,
@@ -111,7 +114,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             imports.IMPORTS_PATH: settings.max_import_bytes,
         },
     )
-    for module in (health, notes, search, accounts, briefs, users, exports, inbound, imports):
+    for module in (
+        health,
+        notes,
+        search,
+        accounts,
+        briefs,
+        analytics,
+        users,
+        exports,
+        inbound,
+        imports,
+        curation,
+        audit,
+    ):
         app.include_router(module.router)
     web.install(app)
     return app

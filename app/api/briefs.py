@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import CurrentUser, IdPath, ReadSessionDep, SessionDep
+from app.api.deps import CurrentUser, DatabaseDep, IdPath, ReadSessionDep, SessionDep
 from app.db.base import utcnow
-from app.domain import brief, contacts, meeting, roles
+from app.domain import brief, contacts, meeting, reuse, roles
 from app.schemas.accounts import ContactRead
 from app.schemas.brief import (
     AccountBrief,
@@ -20,22 +20,25 @@ router = APIRouter(prefix="/v1", tags=["briefs"])
 
 @router.get("/accounts/{account_id}/brief", responses={404: {"description": "No such account."}})
 def get_account_brief(
-    account_id: IdPath, session: ReadSessionDep, user: CurrentUser
+    account_id: IdPath, session: ReadSessionDep, db: DatabaseDep, user: CurrentUser
 ) -> AccountBrief:
     """What to know before a touchpoint, from the notes you may read."""
-    return AccountBrief.of(brief.account_brief(session, user, account_id))
+    result = brief.account_brief(session, user, account_id)
+    reuse.record_views(db, user, result.quoted(), kind="shown", source="brief")
+    return AccountBrief.of(result)
 
 
 @router.post("/briefs/meeting")
 def create_meeting_brief(
-    data: MeetingRequest, session: ReadSessionDep, user: CurrentUser
+    data: MeetingRequest, session: ReadSessionDep, db: DatabaseDep, user: CurrentUser
 ) -> MeetingBriefRead:
     """The attendees (addresses, names or an .ics invitation): the account's brief and what is
-    known about each attendee personally. Nothing is stored."""
+    known about each attendee personally. Only which notes were shown is recorded."""
     now = utcnow()
     result = meeting.meeting_brief(
         session, user, attendees=data.attendees, invitation=data.invitation, now=now
     )
+    reuse.record_views(db, user, result.quoted(), kind="shown", source="meeting")
     return MeetingBriefRead.of(result, now)
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import (
     CurrentUser,
+    DatabaseDep,
     IdempotencyDep,
     IdPath,
     IdQuery,
@@ -16,7 +17,7 @@ from app.api.deps import (
     page_of,
     parse_if_match,
 )
-from app.domain import currency, notes
+from app.domain import currency, notes, reuse
 from app.schemas.common import Page, UTCInput
 from app.schemas.notes import (
     NoteCreate,
@@ -89,9 +90,11 @@ def list_notes(
 
 @router.get("/{note_id}", responses={404: {"description": "Missing, or not yours to read."}})
 def get_note(
-    note_id: IdPath, session: SessionDep, user: CurrentUser, response: Response
+    note_id: IdPath, session: SessionDep, db: DatabaseDep, user: CurrentUser, response: Response
 ) -> NoteRead:
-    return _with_etag(response, NoteRead.model_validate(notes.get_note(session, user, note_id)))
+    note = notes.get_note(session, user, note_id)
+    reuse.record_views(db, user, [note], kind="opened", source="api")
+    return _with_etag(response, NoteRead.model_validate(note))
 
 
 @router.patch(
@@ -123,6 +126,19 @@ def delete_note(
     """Remove a note from every read path. If-Match is optional here."""
     expected = parse_if_match(if_match, required=False)
     notes.delete_note(session, user, note_id, expected_version=expected)
+
+
+@router.post("/{note_id}/helpful", status_code=status.HTTP_204_NO_CONTENT)
+def mark_note_helpful(note_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
+    """Say a colleague's note helped you; it counts toward their reuse. Marking twice is one
+    mark; your own notes cannot be marked (422)."""
+    reuse.mark_helpful(session, user, note_id)
+
+
+@router.delete("/{note_id}/helpful", status_code=status.HTTP_204_NO_CONTENT)
+def unmark_note_helpful(note_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
+    """Take your helpful mark back."""
+    reuse.unmark_helpful(session, user, note_id)
 
 
 @router.post("/{note_id}/verify")

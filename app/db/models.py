@@ -184,6 +184,7 @@ class Note(Base):
     __table_args__ = (
         Index("ix_notes_account_observed", "account_id", "observed_at"),
         Index("ix_notes_observed_id", "observed_at", "id"),
+        Index("ix_notes_author_created", "author_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +217,10 @@ class Note(Base):
     # When the note's facts want re-verifying: its last observation or verification plus the
     # shelf life of its main section. Empty until the note is classified.
     stale_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Whether the note counts toward its author's contribution (app.domain.credit): "credited",
+    # "duplicate" (it restates ``duplicate_of_id``) or "trivial". Empty until embedded.
+    credit: Mapped[str | None] = mapped_column(String(16))
+    duplicate_of_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)
@@ -416,7 +421,11 @@ class SearchImpression(Base):
     """A note shown to a user in a search result, at a rank: what reuse analytics credit."""
 
     __tablename__ = "search_impressions"
-    __table_args__ = (Index("ix_search_impressions_note_at", "note_id", "at"),)
+    __table_args__ = (
+        Index("ix_search_impressions_note_at", "note_id", "at"),
+        # Covers the reuse analytics' scan of a period.
+        Index("ix_search_impressions_at", "at", "note_id", "user_id"),
+    )
 
     search_id: Mapped[int] = mapped_column(
         ForeignKey("searches.id", ondelete="CASCADE"), primary_key=True
@@ -424,6 +433,40 @@ class SearchImpression(Base):
     rank: Mapped[int] = mapped_column(Integer, primary_key=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class NoteView(Base):
+    """A note put before a reader outside search: opened in full ("opened") or shown in an
+    account or meeting brief ("shown"). What reuse analytics credit besides search impressions,
+    and, for notes with personal context, what the audit trail lists."""
+
+    __tablename__ = "note_views"
+    __table_args__ = (
+        Index("ix_note_views_at", "at", "note_id", "user_id"),
+        Index("ix_note_views_note_at", "note_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "opened" or "shown"
+    source: Mapped[str] = mapped_column(String(16))  # "api", "web", "brief", "meeting"
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HelpfulMark(Base):
+    """A reader said a note helped them: one mark per reader and note."""
+
+    __tablename__ = "helpful_marks"
+    __table_args__ = (Index("ix_helpful_marks_at", "at"),)
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -7,7 +7,8 @@ counted or scored; callers turn "not found under this predicate" into a 404.
 - ``private``: the author only.
 - ``team``: the team the author belonged to when writing (``Note.team_id``), and the author.
 - ``company``: every user.
-Managers and admins get no extra read access.
+Managers and admins get no extra read access. They curate (archive, merge, move, resolve flags
+on) the notes they may read; an admin may also erase any note (``app.domain.erasure``).
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ def ensure_can_edit(editor: User, note: Note) -> None:
     """Only the author (or an admin) changes a note the editor can already see."""
     if note.author_id != editor.id and editor.role != Role.admin:
         raise Forbidden("only the note's author or an admin can change it")
+
+
+CURATORS = frozenset({Role.manager, Role.admin})
+
+
+def ensure_can_curate(curator: User, note: Note) -> None:
+    """Managers and admins curate any note they can already see; authors their own."""
+    if note.author_id != curator.id and curator.role not in CURATORS:
+        raise Forbidden("only the note's author, a manager or an admin can do this")
 
 
 def ensure_admin(user: User) -> None:

@@ -99,6 +99,11 @@ class Brief:
     suggested_roles: dict[int, BuyingRole] = field(default_factory=dict)
     known: _Knowledge | None = field(default=None, repr=False)
 
+    def quoted(self) -> list[Note]:
+        """The notes the brief puts before its reader (evidence is only linked)."""
+        items = [*(i for part in self.topics.values() for i in part), *self.changes, *self.stale]
+        return [item.note for item in items]
+
     def mentions_of(self, contact_id: int) -> list[NoteItem]:
         """The sentences that name the contact, newest note first."""
         if self.known is None:

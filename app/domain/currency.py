@@ -230,7 +230,7 @@ def flag_contradictions(session: Session, note_ids: Iterable[int]) -> int:
         if mention.contact_id in departures(mention.text, people[note.account_id]):
             topics = _ROLE_TOPICS
         elif _reverses(mention):
-            topics = {mention.topic}
+            topics = frozenset({mention.topic})
         else:
             continue
         older = session.execute(

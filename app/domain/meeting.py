@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import Contact, User
+from app.db.models import Contact, Note, User
 from app.domain.brief import Brief, NoteItem, account_brief
 from app.domain.inbound import choose_account
 from app.errors import Invalid
@@ -48,6 +48,10 @@ class MeetingBrief:
     attendees: list[AttendeeBrief]
     brief: Brief | None
     account_problem: str | None
+
+    def quoted(self) -> list[Note]:
+        attendees = [i.note for a in self.attendees for i in (*a.personal, *a.notes)]
+        return attendees + (self.brief.quoted() if self.brief else [])
 
 
 def meeting_brief(

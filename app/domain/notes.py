@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Account, Contact, Note, NoteRevision, User, Visibility, note_contacts
-from app.domain import audit, currency
-from app.domain.access import ensure_can_edit, visible_notes
+from app.domain import audit, currency, flags
+from app.domain.access import ensure_can_curate, ensure_can_edit, visible_notes
 from app.domain.access import get_note as get_note
 from app.domain.accounts import pick_account
 from app.domain.contacts import contacts_of_account
@@ -159,13 +159,21 @@ def update_note(
     note = get_note(session, editor, note_id)
     ensure_can_edit(editor, note)
     _check_version(note, expected_version)
+    return _apply_update(session, editor, note, data)
+
+
+def _apply_update(session: Session, editor: User, note: Note, data: NoteUpdate) -> Note:
+    """Change a note the caller has checked ``editor`` may change, as a new version."""
     changes = data.model_dump(exclude_unset=True)
+    moved = False
     if "account_id" in changes or "account" in changes:
         account = pick_account(
             session, changes.pop("account_id", None), changes.pop("account", None)
         )
-        if account.id != note.account_id and "contact_ids" not in changes:
-            changes["contact_ids"] = []  # contacts belong to the old account
+        if account.id != note.account_id:
+            moved = True
+            if "contact_ids" not in changes:
+                changes["contact_ids"] = []  # contacts belong to the old account
         note.account = account
     if "contact_ids" in changes:
         note.contacts = contacts_of_account(session, note.account.id, changes.pop("contact_ids"))
@@ -185,10 +193,32 @@ def update_note(
         setattr(note, field, value)
     note.version += 1
     session.flush()
-    if "visibility" in changes or "account_id" in changes:
+    if "visibility" in changes or moved:
         currency.note_moved(session, note)
     session.add(snapshot_revision(note, editor.id))
     indexing.note_changed(session, note)
+    return note
+
+
+def reassign_note(session: Session, curator: User, note_id: int, account_id: int) -> Note:
+    """Move a note to another account (a manager, an admin or the author), as ``PATCH`` does:
+    a new version, its contacts (the old account's) dropped, its marks on notes left behind
+    undone."""
+    note = get_note(session, curator, note_id)
+    ensure_can_curate(curator, note)
+    old_account = note.account_id
+    if account_id == old_account:
+        return note
+    _apply_update(session, curator, note, NoteUpdate(account_id=account_id))
+    audit.record(
+        session,
+        curator,
+        "note.reassign",
+        target_type="note",
+        target_id=note.id,
+        old=old_account,
+        new=note.account_id,
+    )
     return note
 
 
@@ -199,15 +229,23 @@ def delete_note(
     note = get_note(session, actor, note_id)
     ensure_can_edit(actor, note)
     _check_version(note, expected_version)
+    _remove(session, actor, note, action="note.delete")
+
+
+def archive_note(session: Session, curator: User, note_id: int) -> None:
+    """A curator's delete (a manager, an admin or the author): the note leaves every read path
+    like a deleted one, and the flags asking for its review close."""
+    note = get_note(session, curator, note_id)
+    ensure_can_curate(curator, note)
+    flags.resolve_open_flags(session, curator, [note.id])
+    _remove(session, curator, note, action="note.archive")
+
+
+def _remove(session: Session, actor: User, note: Note, *, action: str) -> None:
     note.deleted_at = utcnow()
     indexing.note_removed(session, note)
     audit.record(
-        session,
-        actor,
-        "note.delete",
-        target_type="note",
-        target_id=note.id,
-        author_id=note.author_id,
+        session, actor, action, target_type="note", target_id=note.id, author_id=note.author_id
     )
     session.flush()
 

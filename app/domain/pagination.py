@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Row, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import Invalid
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 Order = Sequence[tuple[InstrumentedAttribute[Any], bool]]  # (column, descending)
+# Any sortable expression (a coalesce, a labelled subquery), for pages of rows.
+ExprOrder = Sequence[tuple[ColumnElement[Any] | InstrumentedAttribute[Any], bool]]
 
 
 @dataclass
@@ -35,12 +38,15 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != size:
             raise ValueError
-        return [datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in raw]
+        values = [datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in raw]
+        if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
+            raise ValueError  # this server writes aware times only
+        return values
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("cursor is not one this server issued; start again without it") from exc
 
 
-def _after(order: Order, values: Sequence[Any]) -> ColumnElement[bool]:
+def _after(order: ExprOrder, values: Sequence[Any]) -> ColumnElement[bool]:
     column, descending = order[0]
     beyond: ColumnElement[bool] = column < values[0] if descending else column > values[0]
     if len(order) == 1:
@@ -48,14 +54,43 @@ def _after(order: Order, values: Sequence[Any]) -> ColumnElement[bool]:
     return or_(beyond, and_(column == values[0], _after(order[1:], values[1:])))
 
 
+def after_cursor(order: ExprOrder, cursor: str) -> ColumnElement[bool]:
+    """The rows that come after ``cursor`` in ``order``: a WHERE (or HAVING) condition."""
+    return _after(order, decode_cursor(cursor, len(order)))
+
+
+def cut_page(rows: list[T], limit: int, key: Callable[[T], Sequence[Any]]) -> Page[T]:
+    """A page of ``limit`` from up to ``limit + 1`` rows fetched in order; ``key`` gives the
+    sort values of a row, which the next page's cursor carries."""
+    if len(rows) <= limit:
+        return Page(rows, None)
+    return Page(rows[:limit], encode_cursor(key(rows[limit - 1])))
+
+
+def _ordered(stmt: Select[*Ts], order: ExprOrder, cursor: str | None, limit: int) -> Select[*Ts]:
+    if cursor:
+        stmt = stmt.where(after_cursor(order, cursor))
+    stmt = stmt.order_by(*(col.desc() if desc else col.asc() for col, desc in order))
+    return stmt.limit(limit + 1)
+
+
 def paginate(
     session: Session, stmt: Select[T], *, order: Order, limit: int, cursor: str | None
 ) -> Page[T]:
-    if cursor:
-        stmt = stmt.where(_after(order, decode_cursor(cursor, len(order))))
-    stmt = stmt.order_by(*(col.desc() if desc else col.asc() for col, desc in order))
-    rows = list(session.scalars(stmt.limit(limit + 1)).unique())
-    if len(rows) <= limit:
-        return Page(rows, None)
-    last = rows[limit - 1]
-    return Page(rows[:limit], encode_cursor([getattr(last, col.key) for col, _ in order]))
+    rows = list(session.scalars(_ordered(stmt, order, cursor, limit)).unique())
+    return cut_page(rows, limit, lambda last: [getattr(last, col.key) for col, _ in order])
+
+
+def paginate_rows(
+    session: Session,
+    stmt: Select[*Ts],
+    *,
+    order: ExprOrder,
+    limit: int,
+    cursor: str | None,
+    key: Callable[[Row[*Ts]], Sequence[Any]],
+) -> Page[Row[*Ts]]:
+    """``paginate`` for statements of several columns (an entity and what it is sorted by);
+    ``key`` reads a row's values of ``order``."""
+    rows = list(session.execute(_ordered(stmt, order, cursor, limit)).unique())
+    return cut_page(rows, limit, key)

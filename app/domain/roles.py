@@ -155,6 +155,15 @@ def decide(
             evidence=evidence[:50],
         )
     )
+    audit.record(
+        session,
+        actor,
+        "contact.role_decision",
+        target_type="contact",
+        target_id=contact.id,
+        role=role.value,
+        decision=decision,
+    )
     if confirm and contact.buying_role != role:
         audit.record(
             session,

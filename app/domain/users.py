@@ -141,6 +141,14 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
                 new=new_team.name if new_team else None,
             )
         user.team = new_team
+    if changes.get("is_active") is not None and changes["is_active"] != user.is_active:
+        audit.record(
+            session,
+            actor,
+            "user.activate" if changes["is_active"] else "user.deactivate",
+            target_type="user",
+            target_id=user.id,
+        )
     if "password" in changes:
         password = changes.pop("password")
         user.password_hash = hash_password(password) if password else None

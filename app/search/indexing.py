@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db.models import EmbeddingJob, Note, Passage
 from app.search.passages import split_passages, text_hash
 
 _CHUNK = 5000  # ids per IN (...) list, well under every driver's parameter limit
+# The audit action of an erasure. An erased note's row is gone, so no sequence number can
+# announce it; in-memory indexes (``app.search.sqlite``) learn of it from this event instead.
+ERASED = "note.erase"
 
 
 def bump_search_seq(session: Session, note_ids: Iterable[int]) -> None:
@@ -125,6 +128,16 @@ def note_removed(session: Session, note: Note) -> None:
     session.execute(delete(Passage).where(Passage.note_id == note.id))
     session.execute(delete(EmbeddingJob).where(EmbeddingJob.note_id == note.id))
     bump_search_seq(session, [note.id])
+
+
+def note_erased(session: Session, note: Note) -> None:
+    """``note_removed``, and no copy of its words left in the keyword index: SQLite's FTS5
+    keeps a deleted row's terms in its index segments until they are merged, so they are merged
+    now (the whole index is rewritten: seconds on a large one, for a rare operation). PostgreSQL
+    keeps the words in the passage row's own ``tsvector``, gone with it."""
+    note_removed(session, note)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')"))
 
 
 def enqueue_stale(session: Session, model: str, *, force: bool = False) -> int:

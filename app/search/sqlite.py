@@ -19,9 +19,10 @@ import numpy as np
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from app.db.models import Note, Passage, Visibility, note_contacts
+from app.db.models import AuditEvent, Note, Passage, Visibility, note_contacts
 from app.domain.access import readable_by
 from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
+from app.search.indexing import ERASED
 
 _FTS = table("passages_fts", column("rowid"), column("passages_fts"))
 _VISIBILITY = {v: i for i, v in enumerate(Visibility)}
@@ -149,16 +150,42 @@ class MemoryVectors:
         self._rows: _Rows | None = None
         self._rows_of_note: dict[int, list[int]] = {}
         self._seq = -1
+        self._event = -1  # the last audit event looked at for erasures
         self._lock = threading.Lock()
 
     def refresh(self, session: Session) -> _Rows | None:
-        top = session.scalar(select(func.coalesce(func.max(Note.search_seq), 0))) or 0
-        if top == self._seq:
+        # One round trip, two index lookups: this runs before every search.
+        top, event = session.execute(
+            select(
+                select(func.coalesce(func.max(Note.search_seq), 0)).scalar_subquery(),
+                select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery(),
+            )
+        ).one()
+        if top == self._seq and event == self._event:
             return self._rows
         with self._lock:
+            # Erasures first: SQLite may give a new note the id of an erased one.
+            if event != self._event:
+                self._forget_erased(session, since=self._event, top=event)
             if top != self._seq:
                 self._load_changes(session, since=self._seq, top=top)
         return self._rows
+
+    def _forget_erased(self, session: Session, *, since: int, top: int) -> None:
+        """Drop the vectors of notes erased since the last look. An erased note's row is gone,
+        so no sequence number announces it: its erasure's audit event does."""
+        if self._rows is not None:
+            # Ids start again below ``since`` only after a purge emptied the audit trail.
+            since = since if top >= since else 0
+            erased = session.scalars(
+                select(AuditEvent.target_id).where(
+                    AuditEvent.id > since, AuditEvent.id <= top, AuditEvent.action == ERASED
+                )
+            )
+            for note_id in erased:
+                for index in self._rows_of_note.pop(int(note_id or 0), []):
+                    self._rows.alive[index] = False
+        self._event = top
 
     def _load_changes(self, session: Session, *, since: int, top: int) -> None:
         notes = {

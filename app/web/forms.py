@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from pydantic import ValidationError
 
@@ -166,3 +167,76 @@ class SearchForm:
     @property
     def filtered(self) -> bool:
         return bool(self.account or self.author_id or self.since or self.until)
+
+
+@dataclass
+class PeriodForm:
+    """The dashboard's filters: a period of whole days (the end inclusive, as on the search
+    form), a team (an id or a name) and, for coverage, a gap. Empty dates mean the
+    ``default_days`` up to today, written into the form so the page says which days it shows."""
+
+    since: str = ""
+    until: str = ""
+    team: str = ""
+    gap: str = ""
+    sort: str = ""
+    errors: Errors = field(default_factory=dict)
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        since: str,
+        until: str,
+        team: str = "",
+        gap: str = "",
+        sort: str = "",
+        today: date,
+        default_days: int,
+    ) -> PeriodForm:
+        form = cls(
+            since=since.strip()[:32],
+            until=until.strip()[:32],
+            team=team.strip()[:100],
+            gap=gap.strip()[:32],
+            sort=sort.strip()[:32],
+        )
+        for name in ("since", "until"):
+            if getattr(form, name) and parse_day(getattr(form, name)) is None:
+                form.errors[name] = "Give a date like 2026-03-31."
+        if form.errors:
+            return form
+        end = parse_day(form.until) if form.until else today
+        assert end is not None
+        form.until = end.isoformat()
+        if not form.since:
+            form.since = (end - timedelta(days=default_days - 1)).isoformat()
+        start = parse_day(form.since)
+        if start is not None and start > end:
+            form.errors["until"] = "The end date is before the start date."
+        return form
+
+    @property
+    def since_at(self) -> datetime:
+        day = parse_day(self.since)
+        assert day is not None and not self.errors, "read the period of a valid form only"
+        return datetime.combine(day, time(tzinfo=UTC))
+
+    @property
+    def until_at(self) -> datetime:
+        """The end date is inclusive on the page; the domain's ``until`` is exclusive."""
+        day = parse_day(self.until)
+        assert day is not None and not self.errors, "read the period of a valid form only"
+        return datetime.combine(day + timedelta(days=1), time(tzinfo=UTC))
+
+    def query(self, **changes: str) -> str:
+        """This form as a query string, with ``changes``; empty values are left out."""
+        values = {
+            "since": self.since,
+            "until": self.until,
+            "team": self.team,
+            "gap": self.gap,
+            "sort": self.sort,
+            **changes,
+        }
+        return urlencode({k: v for k, v in values.items() if v})

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import DatabaseDep, IdPath, SessionDep, SettingsDep
 from app.db.base import utcnow
-from app.db.models import Account, BuyingRole, Contact, Visibility
+from app.db.models import Account, BuyingRole, Contact, HelpfulMark, Visibility
 from app.domain import (
     accounts,
     brief,
@@ -27,6 +27,7 @@ from app.domain import (
     idempotency,
     lookup,
     notes,
+    reuse,
     search,
     web_sessions,
 )
@@ -397,10 +398,13 @@ def note_page(
     note_id: IdPath,
     session: SessionDep,
     viewer: SignedIn,
+    db: DatabaseDep,
     saved: str = "",
     verified: str = "",
 ) -> Response:
     note = notes.get_note(session, viewer.user, note_id)
+    reuse.record_views(db, viewer.user, [note], kind="opened", source="web")
+    marked = session.get(HelpfulMark, (note.id, viewer.user.id)) is not None
     return render(
         request,
         "note.html",
@@ -409,8 +413,22 @@ def note_page(
             "saved": saved == "1",
             "verified": verified == "1",
             "verifier": note.verified_by,
+            "own": note.author_id == viewer.user.id,
+            "marked_helpful": marked,
         },
     )
+
+
+@router.post("/notes/{note_id}/helpful")
+def mark_helpful(
+    note_id: IdPath, session: SessionDep, viewer: CsrfChecked, undo: Annotated[str, Form()] = ""
+) -> Response:
+    """The reader says the note helped (or takes it back); it counts toward the author's reuse."""
+    if undo:
+        reuse.unmark_helpful(session, viewer.user, note_id)
+    else:
+        reuse.mark_helpful(session, viewer.user, note_id)
+    return RedirectResponse(f"/notes/{note_id}", status_code=303)
 
 
 @router.post("/notes/{note_id}/verify")
@@ -453,12 +471,18 @@ def reports_chart(people: Sequence[Contact]) -> list[ChartNode]:
 
 @router.get("/accounts/{account_id}")
 def account_page(
-    request: Request, account_id: IdPath, session: SessionDep, viewer: SignedIn, cursor: str = ""
+    request: Request,
+    account_id: IdPath,
+    session: SessionDep,
+    db: DatabaseDep,
+    viewer: SignedIn,
+    cursor: str = "",
 ) -> Response:
     """The account's brief, from the notes the viewer may read (the one ``GET
     /v1/accounts/{id}/brief`` returns), then all those notes, newest first."""
     account = accounts.get_account(session, account_id)
     found = brief.account_brief(session, viewer.user, account.id)
+    reuse.record_views(db, viewer.user, found.quoted(), kind="shown", source="web")
     page = notes.list_notes(
         session,
         viewer.user,

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import Contact, EmbeddingJob, Mention, Note, Passage
-from app.domain import currency
+from app.domain import credit, currency
 from app.embedding.base import Embedder
 from app.search.indexing import bump_search_seq
 from app.search.mentions import Person, SentenceMention, find_mentions
@@ -148,6 +148,7 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
                 )
         currency.refresh_stale_after(session, note_ids)
         currency.flag_contradictions(session, note_ids)
+        credit.assign_credit(session, note_ids)
         bump_search_seq(session, note_ids)
     return len(claims)
 

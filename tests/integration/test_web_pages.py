@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from app.config import Settings
 from app.db.base import utcnow
 from app.db.engine import Database
-from app.db.models import AuditEvent, Note, Role, WebSession
+from app.db.models import AuditEvent, HelpfulMark, Note, NoteView, Role, WebSession
 from app.domain import web_sessions
 from app.domain.security import hash_token
 from tests.factories import Person, embed_everything, make_account, make_contact, make_user
@@ -598,6 +598,34 @@ def test_verify_needs_the_csrf_token_then_the_note_says_who_verified_it(
         f"/notes/{walts}/verify", data={"csrf_token": csrf}, follow_redirects=False
     )
     assert hidden_note.status_code == 404 and "golf" not in hidden_note.text
+
+
+def test_reading_and_marking_a_colleagues_note_counts_as_reuse(
+    client: TestClient, db: Database, people: Users, harbor: int
+) -> None:
+    bobs = api_note(client, people.bob, harbor, "Meg signs anything over $50k", "company")
+    erins = api_note(client, people.erin, harbor, "Dock 4 closes at noon on Fridays", "company")
+    csrf = signed_in(client, people.erin)
+    assert f'action="/notes/{erins}/helpful"' not in client.get(f"/notes/{erins}").text
+    page = client.get(f"/notes/{bobs}").text
+    assert "Tell Bob East this note helped you" in page
+    refused = client.post(f"/notes/{bobs}/helpful", data={}, follow_redirects=False)
+    assert refused.status_code == 403
+    marked = client.post(
+        f"/notes/{bobs}/helpful", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert marked.status_code == 303
+    assert "You marked this note helpful." in client.get(f"/notes/{bobs}").text
+    with db.session(write=False) as session:
+        views = session.execute(select(NoteView.note_id, NoteView.user_id, NoteView.kind)).all()
+        marks = session.execute(select(HelpfulMark.note_id, HelpfulMark.user_id)).all()
+    # Two opens of Bob's note by Erin; her own note's page is not a reuse.
+    assert sorted(views) == [(bobs, people.erin.id, "opened")] * 2
+    assert marks == [(bobs, people.erin.id)]
+    undo = {"csrf_token": csrf, "undo": "1"}
+    assert client.post(f"/notes/{bobs}/helpful", data=undo, follow_redirects=False).is_redirect
+    with db.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(HelpfulMark)) == 0
 
 
 def test_pages_are_not_cached_framed_or_in_the_api_schema(

@@ -1,0 +1,38 @@
+"""The audit trail as admins read it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from app.domain.audit import TrailEntry
+from app.schemas.common import Ref, Schema
+
+
+class AuditEntryRead(Schema):
+    source: Literal["event", "read"] = Field(
+        description="`event`: an audited action; `read`: a note with personal context was "
+        "opened or shown (action `note.read_personal`)."
+    )
+    id: int = Field(description="Unique within its source.")
+    at: datetime
+    action: str = Field(examples=["note.erase", "user.role_change", "note.read_personal"])
+    actor: Ref | None = Field(description="Who; null for the server's own shell.")
+    target_type: str
+    target_id: str | None
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: TrailEntry) -> AuditEntryRead:
+        return cls(
+            source=entry.source,
+            id=entry.id,
+            at=entry.at,
+            action=entry.action,
+            actor=Ref.model_validate(entry.actor) if entry.actor is not None else None,
+            target_type=entry.target_type,
+            target_id=entry.target_id,
+            details=entry.details,
+        )
