@@ -329,6 +329,8 @@ class Mention(Base):
     contradictions between notes about the same person."""
 
     __tablename__ = "mentions"
+    # Covers the analytics' search for the first personal context about each contact.
+    __table_args__ = (Index("ix_mentions_topic_contact", "topic", "contact_id", "note_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)

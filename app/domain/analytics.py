@@ -214,28 +214,34 @@ def contributions(
         )
         .group_by(NoteRevision.edited_by_id),
     )
-    reused = and_(Note.author_id.in_(ids), or_(Note.credit.is_(None), Note.credit == "credited"))
-    shown = union_all(
-        select(SearchImpression.note_id, SearchImpression.user_id).where(
-            period.holds(SearchImpression.at)
-        ),
-        select(NoteView.note_id, NoteView.user_id).where(
-            NoteView.kind == "shown", period.holds(NoteView.at)
-        ),
-    ).subquery()
-    fill("impressions_by_others", _by_others(shown, reused, func.count()))
-    opened = (
-        select(NoteView.note_id, NoteView.user_id)
-        .where(NoteView.kind == "opened", period.holds(NoteView.at))
-        .subquery()
-    )
-    fill("opens_by_others", _by_others(opened, reused, func.count()))
-    marked = (
-        select(HelpfulMark.note_id, HelpfulMark.user_id)
-        .where(period.holds(HelpfulMark.at))
-        .subquery()
-    )
-    fill("helpful_by_others", _by_others(marked, reused, func.count()))
+    # Driven from the period's events: each event table is counted per note, then joined to
+    # notes by primary key. Everyone's figures need no author filter (on SQLite, one makes the
+    # planner walk every note of every author instead). No event row is a reader's own note:
+    # app.domain.reuse does not record them, and search must not either.
+    reused = or_(Note.credit.is_(None), Note.credit == "credited")
+    if viewer.role != Role.admin or team is not None:
+        reused = and_(reused, Note.author_id.in_(ids))
+
+    def per_note(model: Any, *where: Any) -> Select[Any]:
+        return (
+            select(model.note_id, func.count().label("events"))
+            .where(*where, period.holds(model.at))
+            .group_by(model.note_id)
+        )
+
+    def by_author(counts: Any) -> Select[Any]:
+        return (
+            select(Note.author_id, func.sum(counts.c.events))
+            .select_from(counts)
+            .join(Note, Note.id == counts.c.note_id)
+            .where(reused)
+            .group_by(Note.author_id)
+        )
+
+    shown = union_all(per_note(SearchImpression), per_note(NoteView, NoteView.kind == "shown"))
+    fill("impressions_by_others", by_author(shown.subquery()))
+    fill("opens_by_others", by_author(per_note(NoteView, NoteView.kind == "opened").subquery()))
+    fill("helpful_by_others", by_author(per_note(HelpfulMark).subquery()))
     helped = union(
         select(NoteView.note_id, NoteView.user_id).where(
             NoteView.kind == "opened", period.holds(NoteView.at)

@@ -350,5 +350,7 @@ def record(db: Database, viewer: User, request: SearchRequest, result: SearchRes
                 search_id=entry.id, rank=rank, note_id=hit.note.id, user_id=viewer.id, at=now
             )
             for rank, hit in enumerate(result.hits, start=1)
+            # Reuse is by others: a reader's own notes in their results are not impressions.
+            if hit.note.author_id != viewer.id
         )
         result.search_id = entry.id

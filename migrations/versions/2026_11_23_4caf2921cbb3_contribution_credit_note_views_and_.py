@@ -3,7 +3,8 @@
 What reuse analytics count besides search impressions: notes opened in full or shown in a
 brief (note_views) and readers' helpful marks; and on each note whether it counts toward its
 author's contribution (credit, duplicate_of_id). Existing notes are queued for the embedding
-worker, which decides their credit from their stored vectors.
+worker, which decides their credit from their stored vectors. Impressions of searchers' own
+notes are dropped: reuse is by others, and search no longer records them.
 
 Revision ID: 4caf2921cbb3
 Revises: f7e6f14d0b07
@@ -70,6 +71,12 @@ def upgrade() -> None:
     op.create_index("ix_notes_author_created", "notes", ["author_id", "created_at"])
     op.create_index(op.f("ix_notes_duplicate_of_id"), "notes", ["duplicate_of_id"])
     op.create_index("ix_search_impressions_at", "search_impressions", ["at", "note_id", "user_id"])
+    op.create_index("ix_mentions_topic_contact", "mentions", ["topic", "contact_id", "note_id"])
+    # Reuse is by others; a searcher's own notes in their results are no longer recorded.
+    op.execute(
+        "DELETE FROM search_impressions WHERE note_id IN "
+        "(SELECT id FROM notes WHERE notes.author_id = search_impressions.user_id)"
+    )
     op.execute(
         "INSERT INTO embedding_jobs (note_id, created_at, generation, attempts) "
         "SELECT id, CURRENT_TIMESTAMP, 0, 0 FROM notes WHERE deleted_at IS NULL "
@@ -78,6 +85,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_mentions_topic_contact", table_name="mentions")
     op.drop_index("ix_search_impressions_at", table_name="search_impressions")
     op.drop_index(op.f("ix_notes_duplicate_of_id"), table_name="notes")
     op.drop_index("ix_notes_author_created", table_name="notes")
