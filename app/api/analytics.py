@@ -6,14 +6,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.deps import CurrentUser, DatabaseDep, ReadSessionDep
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import Team, User
-from app.domain import analytics, audit
+from app.domain import analytics, audit, users
 from app.errors import Invalid
 from app.schemas.analytics import ContributionRow, Contributions, CoverageReport, CoverageRow
 from app.schemas.common import UTCInput
@@ -33,11 +32,9 @@ GAPS = Literal["no_recent_notes", "missing_role", "single_source", "no_personal_
 def _team(session: Session, ref: str | None) -> Team | None:
     if ref is None or not ref.strip():
         return None
-    ref = ref.strip()
-    team = session.get(Team, int(ref)) if ref.isdigit() else None
-    team = team or session.scalar(select(Team).where(Team.name == ref))
+    team = users.find_team(session, ref)
     if team is None:
-        raise Invalid(f"no team {ref!r}")
+        raise Invalid(f"no team {ref.strip()!r}")
     return team
 
 

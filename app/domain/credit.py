@@ -101,7 +101,6 @@ def assign_credit(session: Session, note_ids: Iterable[int]) -> None:
     ).all()
     if not notes:
         return
-    session.flush()
     by_account: defaultdict[int, list[PassageVector]] = defaultdict(list)
     rows = session.execute(
         select(Note, Passage.embedding, Passage.text)

@@ -56,6 +56,10 @@ def mark_helpful(session: Session, viewer: User, note_id: int) -> Note:
     return note
 
 
+def marked_helpful(session: Session, viewer: User, note: Note) -> bool:
+    return session.get(HelpfulMark, (note.id, viewer.id)) is not None
+
+
 def unmark_helpful(session: Session, viewer: User, note_id: int) -> None:
     note = get_note(session, viewer, note_id)
     session.execute(

@@ -22,6 +22,13 @@ def list_teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(Team.name)))
 
 
+def find_team(session: Session, ref: str) -> Team | None:
+    """A team by id or name, as a report's filter names it; None when there is none."""
+    ref = ref.strip()
+    team = session.get(Team, int(ref)) if ref.isdigit() else None
+    return team or session.scalar(select(Team).where(Team.name == ref))
+
+
 def team_by_name(session: Session, name: str) -> Team:
     """The team with this name, created if it is new: teams are just names people share."""
     name = name.strip()

@@ -107,15 +107,14 @@ def _form(since: str, until: str, team: str, gap: str = "", sort: str = "") -> P
     )
 
 
-def _chosen_team(form: PeriodForm, teams: list[Team]) -> Team | None:
+def _chosen_team(session: Session, form: PeriodForm) -> Team | None:
     """The team the form names, by id or name; an unknown one is an error on the form."""
     if not form.team:
         return None
-    for team in teams:
-        if form.team in (str(team.id), team.name):
-            return team
-    form.errors["team"] = "There is no such team."
-    return None
+    team = users.find_team(session, form.team)
+    if team is None:
+        form.errors["team"] = "There is no such team."
+    return team
 
 
 def _report(session: Session, viewer: Viewer, form: PeriodForm, team: Team | None) -> Contributions:
@@ -163,7 +162,7 @@ def analytics_page(
     charts, the CSV, and which accounts live in too few heads."""
     form = _form(since, until, team, gap, sort)
     teams = users.list_teams(session)
-    chosen = _chosen_team(form, teams)
+    chosen = _chosen_team(session, form)
     context: dict[str, Any] = {
         "form": form,
         "teams": teams,
@@ -216,7 +215,7 @@ def analytics_csv(
 ) -> Response:
     """The table as ``GET /v1/analytics/contributions.csv`` returns it, audited alike."""
     form = _form(since, until, team)
-    chosen = None if form.errors else _chosen_team(form, users.list_teams(session))
+    chosen = None if form.errors else _chosen_team(session, form)
     if form.errors:
         raise PageError(422, "Not a period", " ".join(form.errors.values()))
     report = _report(session, viewer, form, chosen)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import DatabaseDep, IdPath, SessionDep, SettingsDep
 from app.db.base import utcnow
-from app.db.models import Account, BuyingRole, Contact, HelpfulMark, Visibility
+from app.db.models import Account, BuyingRole, Contact, Visibility
 from app.domain import (
     accounts,
     brief,
@@ -404,7 +404,6 @@ def note_page(
 ) -> Response:
     note = notes.get_note(session, viewer.user, note_id)
     reuse.record_views(db, viewer.user, [note], kind="opened", source="web")
-    marked = session.get(HelpfulMark, (note.id, viewer.user.id)) is not None
     return render(
         request,
         "note.html",
@@ -414,7 +413,7 @@ def note_page(
             "verified": verified == "1",
             "verifier": note.verified_by,
             "own": note.author_id == viewer.user.id,
-            "marked_helpful": marked,
+            "marked_helpful": reuse.marked_helpful(session, viewer.user, note),
         },
     )
 
