@@ -36,6 +36,24 @@ class Settings(BaseSettings):
         default=True, description="Load the model and indexes at start-up, not on first use."
     )
 
+    # Each request holds one connection (app/db/request.py), so the pool bounds how many
+    # requests reach the database at once; the rest wait up to db_pool_timeout, then get 503.
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections kept open.")
+    db_max_overflow: int = Field(
+        default=10, ge=0, le=200, description="Extra connections opened under load."
+    )
+    db_pool_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="Seconds a request waits for a free connection before a 503.",
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="FULL: a 201 survives a power cut. NORMAL: it survives a killed process, "
+        "and a power cut may lose the last commits (faster on slow disks).",
+    )
+
     # Documented in the README's "Limits"; the fixed ones live in app/schemas/common.py.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_email_bytes: int = Field(

@@ -41,7 +41,13 @@ class SchemaOutOfDate(RuntimeError):
 
 
 def open_database(settings: Settings) -> Database:
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        synchronous=settings.sqlite_synchronous,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+    )
     pending = pending_revisions(db.engine)
     if pending:
         db.dispose()

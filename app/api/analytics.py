@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import CurrentUser, DatabaseDep, ReadSessionDep
+from app.api.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.db.base import utcnow
-from app.db.engine import Database
 from app.db.models import Team, User
+from app.db.request import SideWrites
 from app.domain import analytics, audit, users
 from app.errors import Invalid
 from app.schemas.analytics import ContributionRow, Contributions, CoverageReport, CoverageRow
@@ -51,15 +51,13 @@ def contribution_report(
     )
 
 
-def exported_csv(db: Database, user: User, report: Contributions) -> str:
-    """The report as CSV, its export audited in a transaction of its own (the request's is a
-    read)."""
-    with db.unit_of_work() as session:
-        audit.record(
-            session, user, "export", target_type="analytics.contributions",
-            since=report.since.isoformat(), until=report.until.isoformat(), team=report.team,
-            rows=len(report.rows),
-        )  # fmt: skip
+def exported_csv(writes: SideWrites, user: User, report: Contributions) -> str:
+    """The report as CSV; its export is audited after the read."""
+    audit.record_later(
+        writes, user, "export", target_type="analytics.contributions",
+        since=report.since.isoformat(), until=report.until.isoformat(), team=report.team,
+        rows=len(report.rows),
+    )  # fmt: skip
     return to_csv(report)
 
 
@@ -88,12 +86,12 @@ def get_contributions(
 )
 def export_contributions_csv(
     session: ReadSessionDep,
-    db: DatabaseDep, user: CurrentUser, since: Since = None, until: Until = None,
+    conn: ConnectionDep, user: CurrentUser, since: Since = None, until: Until = None,
     team: TeamParam = None,
 ) -> Response:  # fmt: skip
     """The contribution rows as CSV, one column per figure; the export is audited."""
     report = _contributions(session, user, since, until, team)
-    return Response(exported_csv(db, user, report), media_type="text/csv; charset=utf-8")
+    return Response(exported_csv(conn, user, report), media_type="text/csv; charset=utf-8")
 
 
 def to_csv(report: Contributions) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import CurrentUser, DatabaseDep, IdPath, ReadSessionDep, SessionDep
+from app.api.deps import ConnectionDep, CurrentUser, IdPath, ReadSessionDep, SessionDep
 from app.db.base import utcnow
 from app.domain import brief, contacts, meeting, reuse, roles
 from app.schemas.accounts import ContactRead
@@ -20,17 +20,17 @@ router = APIRouter(prefix="/v1", tags=["briefs"])
 
 @router.get("/accounts/{account_id}/brief", responses={404: {"description": "No such account."}})
 def get_account_brief(
-    account_id: IdPath, session: ReadSessionDep, db: DatabaseDep, user: CurrentUser
+    account_id: IdPath, session: ReadSessionDep, conn: ConnectionDep, user: CurrentUser
 ) -> AccountBrief:
     """What to know before a touchpoint, from the notes you may read."""
     result = brief.account_brief(session, user, account_id)
-    reuse.record_views(db, user, result.quoted(), kind="shown", source="brief")
+    reuse.record_views(conn, user, result.quoted(), kind="shown", source="brief")
     return AccountBrief.of(result)
 
 
 @router.post("/briefs/meeting")
 def create_meeting_brief(
-    data: MeetingRequest, session: ReadSessionDep, db: DatabaseDep, user: CurrentUser
+    data: MeetingRequest, session: ReadSessionDep, conn: ConnectionDep, user: CurrentUser
 ) -> MeetingBriefRead:
     """The attendees (addresses, names or an .ics invitation): the account's brief and what is
     known about each attendee personally. Only which notes were shown is recorded."""
@@ -38,7 +38,7 @@ def create_meeting_brief(
     result = meeting.meeting_brief(
         session, user, attendees=data.attendees, invitation=data.invitation, now=now
     )
-    reuse.record_views(db, user, result.quoted(), kind="shown", source="meeting")
+    reuse.record_views(conn, user, result.quoted(), kind="shown", source="meeting")
     return MeetingBriefRead.of(result, now)
 
 

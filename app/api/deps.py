@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Path, Query, Request
@@ -15,6 +16,7 @@ from app.config import Settings
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import Role, User
+from app.db.request import RequestConnection
 from app.domain import idempotency, pagination, users
 from app.errors import Forbidden, Invalid, PreconditionRequired, Unauthorized
 from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE, Page
@@ -38,45 +40,59 @@ DatabaseDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_session(request: Request, db: DatabaseDep) -> Iterator[Session]:
-    """The request's unit of work: commits on success, before the response is sent (the
-    dependency is function-scoped), so a write is acknowledged only once it is durable."""
-    with db.unit_of_work(write=request.method not in _READ_METHODS) as session:
-        yield session
+def get_connection(db: DatabaseDep) -> Iterator[RequestConnection]:
+    """The request's one database connection. Its unit of work commits on success before the
+    response is sent (the dependency is function-scoped), so a write is acknowledged only once
+    it is durable; the side writes that read paths buffered follow on the same connection."""
+    conn = RequestConnection(db)
+    try:
+        yield conn
+        conn.write_deferred()
+    except BaseException:
+        conn.abort()
+        raise
+    finally:
+        conn.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ConnectionDep = Annotated[RequestConnection, Depends(get_connection, scope="function")]
 
 
-def get_read_session(db: DatabaseDep) -> Iterator[Session]:
+def get_session(request: Request, conn: ConnectionDep) -> Session:
+    """The request's unit of work, writing unless the method only reads."""
+    return conn.session(write=request.method not in _READ_METHODS)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_read_session(conn: ConnectionDep) -> Session:
     """For POSTs that only read (search): no write lock held while the work runs."""
-    with db.unit_of_work(write=False) as session:
-        yield session
+    return conn.session(write=False)
 
 
-ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 def get_current_user(
     request: Request,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     settings: SettingsDep,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> User:
-    """The token's user, loaded in a short session of its own: the request's session must not
-    have begun yet, because an idempotency claim commits on another connection first."""
+    """The token's user, checked in a short transaction of its own before the request's unit
+    of work begins (an idempotency claim may have to commit in between)."""
     if not authorization:
         raise Unauthorized("send an API token: Authorization: Bearer tacit_...")
     scheme, _, secret = authorization.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("use the Bearer scheme: Authorization: Bearer tacit_...")
     now = utcnow()
-    with db.session(write=False) as session:
+    with conn.unit_of_work(write=False) as session:
         token = users.authenticate(session, secret.strip(), now=now)
     touch_after = timedelta(seconds=settings.token_touch_seconds)
     if token.last_used_at is None or token.last_used_at < now - touch_after:
-        with db.unit_of_work() as session:
-            users.touch_token(session, token.id, now=now)
+        conn.defer(partial(users.touch_token, token_id=token.id, now=now))
     request.state.user_id = token.user_id
     return token.user
 
@@ -144,15 +160,17 @@ def etag(version: int) -> str:
 class Idempotency:
     """One request's view of its ``Idempotency-Key``; a no-op when the client sent none."""
 
-    def __init__(self, db: Database, settings: Settings, user: User, key: str | None) -> None:
-        self.db, self.settings, self.user, self.key = db, settings, user, key
+    def __init__(
+        self, conn: RequestConnection, settings: Settings, user: User, key: str | None
+    ) -> None:
+        self.conn, self.settings, self.user, self.key = conn, settings, user, key
         self.claim_id: int | None = None
 
     def replay_or_claim(self, scope: str, payload: BaseModel) -> JSONResponse | None:
         if self.key is None:
             return None
         result = idempotency.claim(
-            self.db,
+            self.conn,
             user_id=self.user.id,
             scope=scope,
             key=self.key,
@@ -174,13 +192,13 @@ class Idempotency:
 
     def release(self) -> None:
         if self.claim_id is not None:
-            idempotency.release(self.db, self.claim_id)
+            idempotency.release(self.conn, self.claim_id)
             self.claim_id = None
 
 
 def get_idempotency(
     session: SessionDep,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     settings: SettingsDep,
     user: CurrentUser,
     key: Annotated[
@@ -194,7 +212,7 @@ def get_idempotency(
         ),
     ] = None,
 ) -> Iterator[Idempotency]:
-    guard = Idempotency(db, settings, user, key)
+    guard = Idempotency(conn, settings, user, key)
     try:
         yield guard
     except BaseException:

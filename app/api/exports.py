@@ -6,7 +6,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import CurrentUser, DatabaseDep, SessionDep
+from app.api.deps import ConnectionDep, CurrentUser, DatabaseDep, SessionDep
 from app.domain import audit, csv_transfer, transfer
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
@@ -23,8 +23,9 @@ router = APIRouter(prefix="/v1/export", tags=["export"])
         }
     },
 )
-def export_notes_csv(db: DatabaseDep, user: CurrentUser) -> StreamingResponse:
+def export_notes_csv(db: DatabaseDep, conn: ConnectionDep, user: CurrentUser) -> StreamingResponse:
     """The notes you may read as CSV, in the columns `POST /v1/imports` reads back."""
+    audit.record_later(conn, user, "export", target_type="notes.csv")
     return StreamingResponse(
         csv_transfer.stream_notes_csv(db, viewer=user),
         media_type="text/csv; charset=utf-8",
@@ -45,6 +46,7 @@ def export_notes_csv(db: DatabaseDep, user: CurrentUser) -> StreamingResponse:
 def export_records(
     kind: Literal["users", "accounts", "contacts", "notes"],
     session: SessionDep,
+    conn: ConnectionDep,
     user: CurrentUser,
 ) -> Response:
     """Export in the data-set format; notes are only those you may read."""
@@ -52,5 +54,5 @@ def export_records(
         json.dumps(r, ensure_ascii=False) + "\n"
         for r in transfer.export_records(session, kind, viewer=user)
     ]
-    audit.record(session, user, "export", target_type=kind, count=len(lines))
+    audit.record_later(conn, user, "export", target_type=kind, count=len(lines))
     return Response("".join(lines), media_type="application/x-ndjson")

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 
 from app.api.deps import (
+    ConnectionDep,
     CurrentUser,
-    DatabaseDep,
     IdempotencyDep,
     IdPath,
     IdQuery,
@@ -90,10 +90,14 @@ def list_notes(
 
 @router.get("/{note_id}", responses={404: {"description": "Missing, or not yours to read."}})
 def get_note(
-    note_id: IdPath, session: SessionDep, db: DatabaseDep, user: CurrentUser, response: Response
+    note_id: IdPath,
+    session: SessionDep,
+    conn: ConnectionDep,
+    user: CurrentUser,
+    response: Response,
 ) -> NoteRead:
     note = notes.get_note(session, user, note_id)
-    reuse.record_views(db, user, [note], kind="opened", source="api")
+    reuse.record_views(conn, user, [note], kind="opened", source="api")
     return _with_etag(response, NoteRead.model_validate(note))
 
 

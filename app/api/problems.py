@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,6 +17,7 @@ from app.errors import AppError
 
 log = logging.getLogger("tacit.api")
 PROBLEM_TYPE_BASE = "https://tacit.dev/problems/"
+RETRY_AFTER_SECONDS = "1"
 
 
 def problem(
@@ -29,7 +31,11 @@ def problem(
         "instance": request.url.path,
         **extensions,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif status == 503:
+        headers = {"Retry-After": RETRY_AFTER_SECONDS}
     return JSONResponse(
         body, status_code=status, media_type="application/problem+json", headers=headers
     )
@@ -95,6 +101,19 @@ def install(app: FastAPI) -> None:
             503,
             "Service unavailable",
             "the database is busy or unreachable; retry shortly",
+            "unavailable",
+        )
+
+    @app.exception_handler(PoolTimeout)
+    def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled connection stayed busy for TACIT_DB_POOL_TIMEOUT: answer at once rather
+        # than queue more work behind a saturated server.
+        log.warning("no database connection free for %s", request.url.path)
+        return problem(
+            request,
+            503,
+            "Service unavailable",
+            "the server is at capacity; retry shortly",
             "unavailable",
         )
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.api.deps import CurrentUser, DatabaseDep, ReadSessionDep
+from app.api.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.db.base import utcnow
 from app.domain import search
 from app.domain.status import index_status
@@ -17,13 +17,14 @@ def search_notes(
     query: SearchQuery,
     request: Request,
     session: ReadSessionDep,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     user: CurrentUser,
 ) -> SearchResponse:
     """Ask in your own words; get the notes you may read that answer it, best first."""
     params = search.SearchRequest(**query.model_dump())
     result = search.search(session, request.app.state.search, user, params)
-    search.record(db, user, params, result)
+    search.record(conn, user, params, result)
+    conn.write_deferred()  # now, not after the handler: the answer carries the search's id
     now = utcnow()
     return SearchResponse(
         hits=[

@@ -3,7 +3,8 @@
 SQLite needs care to be a correct multi-threaded server store: WAL so readers never block the
 writer, a busy timeout, foreign keys on, and write transactions started with ``BEGIN IMMEDIATE``
 so that two writers queue on the lock instead of failing with "database is locked" when a read
-transaction tries to upgrade.
+transaction tries to upgrade. ``synchronous=FULL`` (the default) syncs the WAL at every commit,
+so a committed note survives a power cut, not only a killed process.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 WRITE_OPTION = "tacit_write"
+Synchronous = Literal["FULL", "NORMAL"]
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, synchronous: Synchronous = "FULL", **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, the driver we ship
@@ -35,18 +38,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(
         parsed, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
     )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, synchronous)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, synchronous: Synchronous) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite, so that BEGIN is ours (see "begin").
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         # Read through the OS page cache instead of SQLite's 2 MB one: the analytics over a
@@ -66,7 +69,9 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
+        self._engine_kwargs = engine_kwargs
         self.engine = make_engine(url, **engine_kwargs)
+        self._probe: Engine | None = None
         self.dialect = self.engine.dialect.name
         write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._read = sessionmaker(self.engine, expire_on_commit=False)
@@ -86,5 +91,18 @@ class Database:
                 session.rollback()
                 raise
 
+    def probe(self) -> None:
+        """Reach the database on a connection of its own, outside the pool: a health check
+        must answer while every pooled connection is busy."""
+        if self._probe is None:
+            kwargs = {
+                k: v for k, v in self._engine_kwargs.items() if not k.startswith(("pool", "max_"))
+            }
+            self._probe = make_engine(self.url, poolclass=NullPool, **kwargs)
+        with self._probe.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._probe is not None:
+            self._probe.dispose()

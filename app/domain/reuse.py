@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.engine import Database
 from app.db.models import HelpfulMark, Note, NoteView, User
+from app.db.request import SideWrites
 from app.domain.access import get_note
 from app.errors import Invalid
 
@@ -30,13 +30,12 @@ def _views(viewer: User, notes: Iterable[Note], *, kind: str, source: str) -> li
 
 
 def record_views(
-    db: Database, viewer: User, notes: Iterable[Note], *, kind: str, source: str
+    writes: SideWrites, viewer: User, notes: Iterable[Note], *, kind: str, source: str
 ) -> None:
-    """For read-only requests (briefs): the views in a short transaction of their own."""
+    """Buffered: written after the read, so that a read never waits for the write lock."""
     rows = _views(viewer, notes, kind=kind, source=source)
     if rows:
-        with db.unit_of_work() as session:
-            session.add_all(rows)
+        writes.defer(lambda session: session.add_all(rows))
 
 
 def mark_helpful(session: Session, viewer: User, note_id: int) -> Note:

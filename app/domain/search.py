@@ -23,7 +23,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defaultload, lazyload
 
 from app.db.base import utcnow
-from app.db.engine import Database
 from app.db.models import (
     Account,
     Contact,
@@ -35,6 +34,7 @@ from app.db.models import (
     User,
     note_contacts,
 )
+from app.db.request import SideWrites
 from app.domain.access import visible_notes
 from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, PassageHit, Scope, SearchIndex, keyword_query
@@ -332,9 +332,11 @@ def snippet(text: str, query: KeywordQuery) -> str:
     return "".join(out)
 
 
-def record(db: Database, viewer: User, request: SearchRequest, result: SearchResult) -> None:
-    """Who was shown which note at which rank: what reuse analytics credit authors for."""
-    with db.unit_of_work() as session:
+def record(writes: SideWrites, viewer: User, request: SearchRequest, result: SearchResult) -> None:
+    """Who was shown which note at which rank: what reuse analytics credit authors for.
+    Buffered; ``result.search_id`` is set once it is written."""
+
+    def write(session: Session) -> None:
         entry = Search(
             user_id=viewer.id,
             query=request.q[:2000],
@@ -354,3 +356,5 @@ def record(db: Database, viewer: User, request: SearchRequest, result: SearchRes
             if hit.note.author_id != viewer.id
         )
         result.search_id = entry.id
+
+    writes.defer(write)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
@@ -221,10 +221,8 @@ def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
     return token
 
 
-def touch_token(session: Session, token_id: int, *, now: datetime) -> None:
-    token = session.get(ApiToken, token_id)
-    if token is not None:
-        token.last_used_at = now
+def touch_token(session: Session, *, token_id: int, now: datetime) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 def authenticate(session: Session, secret: str, *, now: datetime) -> ApiToken:

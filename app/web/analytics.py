@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.analytics import contribution_report, exported_csv
-from app.api.deps import DatabaseDep, SessionDep
+from app.api.deps import ConnectionDep, SessionDep
 from app.db.base import utcnow
 from app.db.models import Role, Team
 from app.domain import analytics, users
@@ -207,7 +207,7 @@ def analytics_page(
 @router.get("/analytics.csv")
 def analytics_csv(
     session: SessionDep,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     viewer: SignedIn,
     since: str = "",
     until: str = "",
@@ -221,7 +221,7 @@ def analytics_csv(
     report = _report(session, viewer, form, chosen)
     name = f"tacit-contributions-{form.since}-to-{form.until}.csv"
     return Response(
-        exported_csv(db, viewer.user, report),
+        exported_csv(conn, viewer.user, report),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -17,13 +17,14 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Form, Header, Request
 from starlette.datastructures import URL
 
-from app.api.deps import DatabaseDep, SettingsDep
+from app.api.deps import ConnectionDep, SettingsDep
 from app.config import Settings
 from app.db.base import utcnow
 from app.db.models import User
@@ -68,18 +69,19 @@ def lifetime(settings: Settings) -> timedelta:
     return timedelta(hours=settings.web_session_hours)
 
 
-def get_viewer(request: Request, db: DatabaseDep, settings: SettingsDep) -> Viewer:
-    """The signed-in user, loaded in a short session of its own (as the API's token check),
+def get_viewer(request: Request, conn: ConnectionDep, settings: SettingsDep) -> Viewer:
+    """The signed-in user, loaded in a short transaction of its own (as the API's token check),
     so that the request's unit of work has not begun when a POST claims its form key."""
     now = utcnow()
     token = request.cookies.get(SESSION_COOKIE, "")
-    with db.session(write=False) as session:
+    with conn.unit_of_work(write=False) as session:
         row = web_sessions.find_session(session, token, now=now)
     if row is None:
         raise SignInRequired(_back_to(request))
     if web_sessions.needs_touch(row, now=now):
-        with db.unit_of_work() as session:
-            web_sessions.touch(session, row.id, now=now, lifetime=lifetime(settings))
+        conn.defer(
+            partial(web_sessions.touch, session_id=row.id, now=now, lifetime=lifetime(settings))
+        )
         request.state.refresh_session_cookie = token
     viewer = Viewer(user=row.user, csrf_token=row.csrf_token)
     request.state.viewer = viewer

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.api.deps import DatabaseDep, IdPath, SessionDep, SettingsDep
+from app.api.deps import ConnectionDep, DatabaseDep, IdPath, SessionDep, SettingsDep
 from app.db.base import utcnow
 from app.db.models import Account, BuyingRole, Contact, Visibility
 from app.domain import (
@@ -146,7 +146,7 @@ def logout(request: Request, session: SessionDep, _: CsrfChecked) -> Response:
 def search_page(
     request: Request,
     session: SessionDep,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     viewer: SignedIn,
     q: str = "",
     account: str = "",
@@ -181,7 +181,7 @@ def search_page(
             limit=RESULTS,
         )
         result = search.search(session, request.app.state.search, viewer.user, params)
-        search.record(db, viewer.user, params, result)
+        search.record(conn, viewer.user, params, result)
         context.update(hits=result.hits, took_ms=result.took_ms)
     else:
         filters = notes.NoteFilters(
@@ -276,7 +276,7 @@ def new_note_page(
 def create_note(
     request: Request,
     session: SessionDep,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     settings: SettingsDep,
     viewer: CsrfChecked,
     body: FormText = "",
@@ -307,7 +307,7 @@ def create_note(
         lease = timedelta(seconds=settings.idempotency_lease_seconds)
         try:
             claimed = idempotency.claim(
-                db,
+                conn,
                 user_id=viewer.user.id,
                 scope=FORM_SCOPE,
                 key=form.form_key,
@@ -331,7 +331,7 @@ def create_note(
     except Invalid as exc:
         session.rollback()
         if claim_id is not None:
-            idempotency.release(db, claim_id)
+            idempotency.release(conn, claim_id)
         form.errors["contact_ids" if "contact_ids" in exc.extensions else "account"] = exc.detail
         return _note_page(
             request,
@@ -344,7 +344,7 @@ def create_note(
     except BaseException:
         session.rollback()  # first: on SQLite the release needs the write lock it holds
         if claim_id is not None:
-            idempotency.release(db, claim_id)
+            idempotency.release(conn, claim_id)
         raise
     return RedirectResponse(f"/notes/{note.id}?saved=1", status_code=303)
 
@@ -398,12 +398,12 @@ def note_page(
     note_id: IdPath,
     session: SessionDep,
     viewer: SignedIn,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     saved: str = "",
     verified: str = "",
 ) -> Response:
     note = notes.get_note(session, viewer.user, note_id)
-    reuse.record_views(db, viewer.user, [note], kind="opened", source="web")
+    reuse.record_views(conn, viewer.user, [note], kind="opened", source="web")
     return render(
         request,
         "note.html",
@@ -473,7 +473,7 @@ def account_page(
     request: Request,
     account_id: IdPath,
     session: SessionDep,
-    db: DatabaseDep,
+    conn: ConnectionDep,
     viewer: SignedIn,
     cursor: str = "",
 ) -> Response:
@@ -481,7 +481,7 @@ def account_page(
     /v1/accounts/{id}/brief`` returns), then all those notes, newest first."""
     account = accounts.get_account(session, account_id)
     found = brief.account_brief(session, viewer.user, account.id)
-    reuse.record_views(db, viewer.user, found.quoted(), kind="shown", source="web")
+    reuse.record_views(conn, viewer.user, found.quoted(), kind="shown", source="web")
     page = notes.list_notes(
         session,
         viewer.user,
