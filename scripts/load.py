@@ -25,6 +25,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -45,7 +46,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, port: int, synchronous: str) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, synchronous: str, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "TACIT_DATABASE_URL": url,
@@ -58,16 +59,15 @@ def start_server(url: str, port: int, synchronous: str) -> subprocess.Popen[byte
         [str(tacit), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),  # a pipe nobody reads would stall the server once full
     )
 
 
-def wait_ready(base: str, server: subprocess.Popen[bytes], seconds: float = 180) -> None:
+def wait_ready(base: str, server: subprocess.Popen[bytes], log: Path, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            stderr = server.stderr.read().decode() if server.stderr else ""
-            raise RuntimeError(f"the server exited: {stderr[-2000:]}")
+            raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
         try:
             if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                 return
@@ -205,13 +205,15 @@ def main() -> None:
         tokens, accounts, _ = load(url, args.directory)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = start_server(url, port, args.synchronous)
+        log = Path(tempfile.gettempdir()) / f"tacit-load-{port}.log"
+        server = start_server(url, port, args.synchronous, log)
         try:
-            wait_ready(base, server)
+            wait_ready(base, server, log)
             with httpx.Client(base_url=base, timeout=60) as http:
                 embed_s = wait_until_embedded(http, list(tokens.values()))
             kind = "postgresql" if "postgresql" in url else "sqlite"
-            print(f"database: {kind}, embedded in {embed_s:.0f}s", flush=True)
+            print(f"database: {kind}, synchronous={args.synchronous}, embedded in "
+                  f"{embed_s:.0f}s, server log: {log}", flush=True)  # fmt: skip
             workload = Workload(args.directory, tokens, accounts)
             rows = []
             for i, clients in enumerate(levels):
