@@ -8,7 +8,9 @@ Loads the data set into a fresh database (as scripts/eval.py does), starts `taci
 process of its own (so the clients do not share its interpreter), waits until every note is
 embedded, then for each number of clients runs that many asyncio clients for the given time.
 Each client loops on a mix of 70% search (the data set's questions, as their askers), 20% note
-creation (with an Idempotency-Key) and 10% account briefs, with no think time. Prints, per
+creation (with an Idempotency-Key) and 10% account briefs, by default with no think time (each
+client asks again as soon as it is answered: the server's capacity), or with --think MIN,MAX
+seconds drawn at random between requests (people at work). Prints, per
 level, requests per second, failures (any status >= 500, or no answer within --timeout) and
 p50/p95/p99 latency per kind of request. The last level runs --last-seconds (default 120).
 """
@@ -108,10 +110,13 @@ async def client(
     workload: Workload,
     seed: int,
     until: float,
+    think: tuple[float, float],
     results: list[tuple[str, float, int]],
 ) -> None:
     rng = random.Random(seed)
     serial = 0
+    if think[1]:  # people do not all start at the same instant
+        await asyncio.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < until:
         serial += 1
         kind, token, path, body = workload.request(rng, seed * 1_000_000 + serial)
@@ -128,6 +133,8 @@ async def client(
         except httpx.HTTPError:
             status = 0  # no answer in time, or the connection dropped
         results.append((kind, (time.perf_counter() - started) * 1000, status))
+        if think[1]:
+            await asyncio.sleep(rng.uniform(*think))
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -137,7 +144,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run_level(
-    base: str, workload: Workload, clients: int, seconds: float, timeout: float
+    base: str,
+    workload: Workload,
+    clients: int,
+    *,
+    seconds: float,
+    timeout: float,
+    think: tuple[float, float],
 ) -> dict[str, Any]:
     results: list[tuple[str, float, int]] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -145,7 +158,10 @@ async def run_level(
         started = time.monotonic()
         until = started + seconds
         await asyncio.gather(
-            *(client(http, workload, 1000 * clients + i, until, results) for i in range(clients))
+            *(
+                client(http, workload, 1000 * clients + i, until, think, results)
+                for i in range(clients)
+            )
         )
         elapsed = time.monotonic() - started
     by_kind: dict[str, list[float]] = defaultdict(list)
@@ -196,10 +212,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="per level but the last")
     parser.add_argument("--last-seconds", type=float, default=120, help="the last level")
     parser.add_argument("--timeout", type=float, default=60, help="a request's limit, seconds")
+    parser.add_argument("--think", default="0,0", help="MIN,MAX seconds between requests")
     parser.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     levels = [int(n) for n in args.clients.split(",")]
+    low, high = (float(x) for x in args.think.split(","))
 
     with database_url(args) as url:
         tokens, accounts, _ = load(url, args.directory)
@@ -218,7 +236,16 @@ def main() -> None:
             rows = []
             for i, clients in enumerate(levels):
                 seconds = args.last_seconds if i == len(levels) - 1 else args.seconds
-                row = asyncio.run(run_level(base, workload, clients, seconds, args.timeout))
+                row = asyncio.run(
+                    run_level(
+                        base,
+                        workload,
+                        clients,
+                        seconds=seconds,
+                        timeout=args.timeout,
+                        think=(low, high),
+                    )
+                )
                 print_level(row)
                 rows.append(row)
         finally:
