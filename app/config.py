@@ -38,6 +38,16 @@ class Settings(BaseSettings):
 
     # Each request holds one connection (app/db/request.py), so the pool bounds how many
     # requests reach the database at once; the rest wait up to db_pool_timeout, then get 503.
+    max_concurrent_requests: int = Field(
+        default=8,
+        ge=1,
+        le=1000,
+        description="Requests worked on at once; the rest queue in arrival order "
+        "(app/api/admission.py). Keep it at or below db_pool_size.",
+    )
+    queue_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="Longest wait in that queue before a 503."
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections kept open.")
     db_max_overflow: int = Field(
         default=10, ge=0, le=200, description="Extra connections opened under load."

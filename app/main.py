@@ -25,6 +25,7 @@ from app.api import (
     search,
     users,
 )
+from app.api.admission import Admission
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
@@ -119,6 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             inbound.EMAIL_PATH: settings.max_email_bytes,
             imports.IMPORTS_PATH: settings.max_import_bytes,
         },
+    )
+    # Outermost: a request waits for its turn before anything else is done for it.
+    app.add_middleware(
+        Admission, limit=settings.max_concurrent_requests, wait_seconds=settings.queue_seconds
     )
     for module in (
         health,

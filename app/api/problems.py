@@ -167,8 +167,8 @@ class BodyLimit:
     async def _reject(self, scope: Scope, send: Send, limit: int) -> None:
         detail = self._detail(scope, limit)
         response = problem(Request(scope), 413, "Payload too large", detail, "http-413")
-        await response(scope, _no_receive, send)
+        await response(scope, no_receive, send)
 
 
-async def _no_receive() -> Message:
+async def no_receive() -> Message:
     return {"type": "http.disconnect"}

@@ -9,6 +9,7 @@ so a committed note survives a power cut, not only a killed process.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,10 +17,13 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 WRITE_OPTION = "tacit_write"
+_HOLDS_WRITER = "tacit_holds_writer"
+WRITER_WAIT_SECONDS = 30  # as SQLite's busy timeout
 Synchronous = Literal["FULL", "NORMAL"]
 
 
@@ -57,10 +61,35 @@ def _configure_sqlite(engine: Engine, synchronous: Synchronous) -> None:
         cursor.execute("PRAGMA mmap_size=2147483648")
         cursor.close()
 
+    # Writers of this process queue on a lock of their own before BEGIN IMMEDIATE. Left to
+    # SQLite, a waiting writer polls with sleeps of up to 100 ms, so under load the write lock
+    # sat idle between writers and throughput collapsed (scripts/load.py: 50 clients).
+    # Other processes (the CLI, a separate worker) still meet SQLite's busy timeout.
+    writer = threading.Lock()
+
+    def _release(info: dict[str, Any]) -> None:
+        if info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write:
+            if not writer.acquire(timeout=WRITER_WAIT_SECONDS):
+                raise PoolTimeout("no turn to write within the time allowed")
+            conn.info[_HOLDS_WRITER] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        except BaseException:
+            _release(conn.info)
+            raise
+
+    # Released as the transaction ends (just before COMMIT runs: the next writer's BEGIN
+    # IMMEDIATE then waits the few milliseconds of the commit in SQLite's busy handler).
+    event.listen(engine, "commit", lambda conn: _release(conn.info))
+    event.listen(engine, "rollback", lambda conn: _release(conn.info))
+    # A connection back in the pool never keeps the turn, whatever went wrong before.
+    event.listen(engine, "checkin", lambda _dbapi, record: _release(record.info))
 
 
 class Database:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.config import Settings
-from app.db.engine import Database
+from app.db.engine import WRITE_OPTION, Database
 from app.db.models import NoteView, Search
 from app.main import create_app
 from app.server import serve_in_thread
@@ -131,3 +131,37 @@ def test_side_writes_of_a_failed_request_are_dropped(client, db, people) -> None
     assert client.get("/v1/notes/999999", headers=walt.headers).status_code == 404
     with db.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(NoteView)) == 0
+
+
+def test_requests_beyond_the_limit_queue_and_a_long_wait_is_a_503(settings, db, people) -> None:
+    """One request at a time: while a write waits on a lock the test holds, a second request
+    queues, and after queue_seconds is answered 503; health checks are never queued."""
+    priya, _ = people
+    app = create_app(
+        settings.model_copy(update={"max_concurrent_requests": 1, "queue_seconds": 0.5})
+    )
+    with serve_in_thread(app) as url, ThreadPoolExecutor(max_workers=1) as pool:
+        # The test's own engine: SQLite's write lock, or a table lock on PostgreSQL.
+        blocker = db.engine.connect().execution_options(**{WRITE_OPTION: True})
+        try:
+            blocker.begin()
+            if db.dialect == "postgresql":
+                blocker.exec_driver_sql("LOCK TABLE notes IN EXCLUSIVE MODE")
+            slow = pool.submit(
+                httpx.post,
+                f"{url}/v1/notes",
+                headers=priya.headers,
+                json={"body": "Meg decides", "account": "harbor.example"},
+                timeout=60,
+            )
+            time.sleep(1)  # the write is in, waiting on the lock
+            queued = httpx.get(f"{url}/v1/notes", headers=priya.headers, timeout=10)
+            assert queued.status_code == 503
+            assert queued.headers["retry-after"] == "1"
+            assert httpx.get(f"{url}/livez", timeout=5).status_code == 200
+            assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+        finally:
+            blocker.rollback()
+            blocker.close()
+        assert slow.result().status_code == 201
+        assert httpx.get(f"{url}/v1/notes", headers=priya.headers).status_code == 200
