@@ -46,6 +46,7 @@ from app.db.models import (
     User,
     Visibility,
 )
+from app.domain.access import visible_notes
 from app.errors import Forbidden, Invalid
 from app.search.topics import TOPIC_BY_NAME
 
@@ -333,8 +334,9 @@ def bus_factor(counts: Iterable[int]) -> int:
 def coverage(session: Session, viewer: User) -> list[Coverage]:
     if viewer.role == Role.rep:
         raise Forbidden("coverage is for managers and admins")
+    # Only notes the viewer may read count: a figure must not reveal notes they cannot see.
     shared = and_(
-        Note.deleted_at.is_(None),
+        visible_notes(viewer),
         Note.visibility != Visibility.private,
         or_(Note.credit.is_(None), Note.credit == "credited"),
     )
