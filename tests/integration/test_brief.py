@@ -336,6 +336,22 @@ def test_role_suggestions_are_confirmed_or_rejected(
     assert "contact.buying_role_change" in actions
 
 
+def test_a_curators_rejection_hides_the_suggestion_for_everyone(
+    world: World, client: TestClient
+) -> None:
+    url = f"/v1/accounts/{world.account}/role-suggestions"
+    wes = world.contacts["wes"]
+    rejected = client.post(
+        f"/v1/contacts/{wes}/role-decisions",
+        json={"role": "coach", "decision": "reject"},
+        headers=world.people["wen"].headers,
+    )
+    assert rejected.status_code == 200, rejected.text
+    for reader in ("alice", "bob", "wen"):
+        suggested = client.get(url, headers=world.people[reader].headers).json()
+        assert [s for s in suggested if s["contact"]["id"] == wes] == [], reader
+
+
 INVITATION = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Budget review\r\n"
     "DTSTART:20261201T150000Z\r\n"
