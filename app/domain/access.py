@@ -22,6 +22,8 @@ action                    own note    colleague's note: rep        colleague's n
 read                      yes         by visibility                by visibility (no extra)
 edit, delete              yes         403                          manager 403, admin yes
 archive, reassign         yes         403                          yes
+erase for good            yes         403                          manager 403; admin yes, even
+                                                                   a note they may not read
 supersede (the old note)  yes         403                          yes
 verify (closes flags)     yes         403                          yes
 topic correction          yes         403                          yes
@@ -152,6 +154,17 @@ def ensure_can_merge(curator: User, into: Note, merged: Iterable[Note]) -> None:
     ensure_can_curate(curator, into, action="merge into it")
     for note in merged:
         ensure_can_curate(curator, note, action="merge it away")
+
+
+def ensure_can_erase(actor: User, note: Note) -> None:
+    """Erase for good (a data-protection request): the author, or an admin, for any note held,
+    one they may not read or already deleted included: the request covers what is held, not
+    what the admin sees. Anyone else learns nothing of a note they may not read."""
+    if actor.role == Role.admin or note.author_id == actor.id:
+        return
+    if can_read(actor, note):
+        raise Forbidden("only the note's author or an admin can erase it")
+    raise NotFound(f"no note with id {note.id}")
 
 
 def can_resolve_flag(actor: User, note: Note, raised_by: int | None) -> bool:
