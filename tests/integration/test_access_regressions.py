@@ -176,3 +176,29 @@ def test_the_contributions_csv_does_not_carry_formulas(
     names = [r["user_name"] for r in csv.DictReader(io.StringIO(response.text))]
     assert "'" + name in names
     assert not any(n.startswith(("=", "+", "-", "@", "\t", "\r")) for n in names)
+
+
+def test_supersedes_on_create_needs_the_old_notes_author_or_a_curator(
+    client: TestClient, people: dict[str, Person], account: int
+) -> None:
+    erin, bob, cleo = people["erin"], people["bob"], people["cleo"]
+    old = post_note(client, cleo, account, "Budget frozen.", visibility="company")
+    demote = {"account_id": account, "body": "Budget thawed.", "visibility": "company"}
+    refused = client.post(
+        "/v1/notes", headers=erin.headers, json=demote | {"supersedes": [old], "external_id": "e1"}
+    )
+    assert refused.status_code == 403, refused.text
+    # All or nothing: the new note was not written either, and the old one is not marked.
+    assert (
+        client.get("/v1/notes", headers=erin.headers, params={"external_id": "e1"}).json()["items"]
+        == []
+    )
+    assert client.get(f"/v1/notes/{old}", headers=cleo.headers).json()["superseded_by_id"] is None
+    hidden = post_note(client, cleo, account, "West only.", visibility="team")
+    missing = client.post("/v1/notes", headers=bob.headers, json=demote | {"supersedes": [hidden]})
+    assert missing.status_code == 404, missing.text
+    by_manager = client.post("/v1/notes", headers=bob.headers, json=demote | {"supersedes": [old]})
+    assert by_manager.status_code == 201, by_manager.text
+    own = post_note(client, erin, account, "Erin's old.", visibility="team")
+    mine = client.post("/v1/notes", headers=erin.headers, json=demote | {"supersedes": [own]})
+    assert mine.status_code == 201, mine.text
