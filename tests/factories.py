@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
 
 from app.config import Settings
 from app.db.engine import Database
@@ -80,3 +84,57 @@ def embed_everything(db: Database, settings: Settings) -> None:
     embedder = get_embedder(settings.embedding_model, settings.torch_threads)
     while run_once(db, embedder):
         pass
+
+
+# --- HTTP helpers shared by the access tests ------------------------------------------------
+
+
+def post_note(client: Any, author: Person, account_id: int, body: str, **fields: object) -> int:
+    """A note written through ``POST /v1/notes`` (as its author); its id."""
+    response = client.post(
+        "/v1/notes", headers=author.headers, json={"account_id": account_id, "body": body, **fields}
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def notes_csv(rows: list[dict[str, str]]) -> bytes:
+    """A CSV file in the import's columns (``external_id,activity_date,owner_email,company,
+    visibility,body``)."""
+    columns = ["external_id", "activity_date", "owner_email", "company", "visibility", "body"]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows([row.get(c, "") for c in columns] for row in rows)
+    return out.getvalue().encode()
+
+
+def import_csv(client: Any, person: Person, rows: list[dict[str, str]], *, dry_run: bool) -> Any:
+    return client.post(
+        "/v1/imports",
+        params={"dry_run": "true" if dry_run else "false"},
+        headers=person.headers,
+        files=[("files", ("notes.csv", notes_csv(rows), "text/csv"))],
+    )
+
+
+def raw_mail(*, sender: str, to: str, message_id: str, body: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, to, "Renewal"
+    msg["Date"], msg["Message-ID"] = "Tue, 04 Mar 2025 10:15:00 -0800", message_id
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+def deliver_mail(client: Any, person: Person, raw: bytes) -> Any:
+    headers = {**person.headers, "content-type": "message/rfc822"}
+    return client.post("/v1/inbound/email", headers=headers, content=raw)
+
+
+def with_token(db: Database, person: Person, *, expires_in_days: int) -> Person:
+    """The same user holding a second token, which expires in ``expires_in_days``."""
+    with db.unit_of_work() as session:
+        _, secret = users.create_token(
+            session, None, TokenCreate(user_id=person.id, expires_in_days=expires_in_days)
+        )
+    return Person(person.id, person.name, secret)

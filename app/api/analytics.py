@@ -13,6 +13,7 @@ from app.db.base import utcnow
 from app.db.models import Team, User
 from app.db.request import SideWrites
 from app.domain import analytics, audit, users
+from app.domain.notes_csv import guard
 from app.errors import Invalid
 from app.schemas.analytics import ContributionRow, Contributions, CoverageReport, CoverageRow
 from app.schemas.common import UTCInput
@@ -101,7 +102,8 @@ def to_csv(report: Contributions) -> str:
     writer.writerow(["user_id", "user_external_id", "user_name", "team", *figures])
     for row in report.rows:
         user = row.user
-        cells = [user.id, user.external_id or "", user.name, row.team or ""]
+        # Names are typed by people: a spreadsheet must not run one as a formula (OWASP).
+        cells = [user.id, guard(user.external_id or ""), guard(user.name), guard(row.team or "")]
         writer.writerow([*cells, *(getattr(row, n) for n in figures)])
     return out.getvalue()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -94,10 +94,20 @@ def get_current_user(
     if token.last_used_at is None or token.last_used_at < now - touch_after:
         conn.defer(partial(users.touch_token, token_id=token.id, now=now))
     request.state.user_id = token.user_id
+    request.state.token_expires_at = token.expires_at
     return token.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_token_expiry(request: Request, _: CurrentUser) -> datetime | None:
+    """When the caller's own token expires (None: never): what a token it makes may not outlive."""
+    expires: datetime | None = request.state.token_expires_at
+    return expires
+
+
+TokenExpiry = Annotated[datetime | None, Depends(get_token_expiry)]
 
 
 def require_role(*roles: Role) -> Any:

@@ -106,8 +106,9 @@ def create_import(
         bool, Query(description="Check everything and report, but write nothing.")
     ] = False,
 ) -> ImportReportRead:
-    """Import one CSV file of notes (anyone: your own rows; a manager or admin: anyone's), or a
-    data set's .jsonl files (admins). All or nothing; a second run changes nothing."""
+    """Import one CSV file of notes (anyone: your own rows; a manager: also your team's; an
+    admin: anyone's; never over a note that is not yours to change), or a data set's .jsonl
+    files (admins). All or nothing; a second run changes nothing."""
     report = imports.import_files(session, files, caller=user, dry_run=dry_run)
     if not report.wrote:
         response.status_code = status.HTTP_200_OK

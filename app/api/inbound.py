@@ -12,7 +12,13 @@ from app.db.models import InboundMessage, Note
 from app.domain import inbound
 from app.errors import Invalid, UnsupportedMediaType
 from app.schemas.common import Page
-from app.schemas.inbound import AttachmentRead, CapturedNote, InboundFile, InboundRead
+from app.schemas.inbound import (
+    AttachmentRead,
+    CapturedNote,
+    InboundFile,
+    InboundRead,
+    InboundReplayed,
+)
 from app.schemas.notes import NoteRead
 
 router = APIRouter(prefix="/v1/inbound", tags=["inbound"])
@@ -62,7 +68,11 @@ def captured_note(note: Note, item: InboundMessage) -> CapturedNote:
     responses={
         201: {"model": CapturedNote, "description": "Captured as a note."},
         202: {"model": InboundRead, "description": "No account recognised: in your inbox."},
-        200: {"description": "Delivered before (`Idempotent-Replayed: true`): the same result."},
+        200: {
+            "description": "Delivered before (`Idempotent-Replayed: true`): to its sender, the "
+            "note as they may read it now (or their inbox item); to anyone else (the mail "
+            "gateway), only `message_id` and `replayed`.",
+        },
         403: {"description": "The message is not from you, and you are not an admin."},
         410: {"description": "Delivered before, and its note has since been deleted."},
         413: {"description": "Larger than TACIT_MAX_EMAIL_BYTES."},
@@ -73,7 +83,8 @@ def capture_email(raw: RawMessage, session: SessionDep, user: CurrentUser) -> JS
     """Capture an e-mail as a note by its sender, on the account its participants point to.
 
     Send your own mail, or anyone's with an admin token (the mail gateway). The same
-    Message-ID from the same sender is captured once, whatever the number of deliveries."""
+    Message-ID from the same sender is captured once, whatever the number of deliveries; a
+    repeat shows the note only to its sender."""
     captured = inbound.capture_email(session, raw, caller=user)
     headers: dict[str, str] = {}
     if captured.outcome == "replayed":
@@ -83,6 +94,9 @@ def capture_email(raw: RawMessage, session: SessionDep, user: CurrentUser) -> JS
         code = status.HTTP_201_CREATED
     else:
         code = status.HTTP_202_ACCEPTED
+    if not captured.shown:
+        replayed = InboundReplayed(message_id=captured.item.message_id)
+        return JSONResponse(replayed.model_dump(mode="json"), status_code=code, headers=headers)
     if captured.note is not None:
         body: CapturedNote | InboundRead = captured_note(captured.note, captured.item)
         headers["Location"] = f"/v1/notes/{captured.note.id}"

@@ -175,7 +175,7 @@ def correct_note_topics(
     user: CurrentUser,
     response: Response,
 ) -> NoteRead:
-    """Correct the sections the note is filed under (author or admin)."""
+    """Correct the sections the note is filed under (its author, a manager or an admin)."""
     note = currency.set_topics(session, user, note_id, list(data.topics))
     return _with_etag(response, NoteRead.model_validate(note))
 

@@ -4,7 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep, page_of
+from app.api.deps import (
+    AdminUser,
+    CurrentUser,
+    IdPath,
+    IdQuery,
+    PagingDep,
+    SessionDep,
+    TokenExpiry,
+    page_of,
+)
 from app.domain import users
 from app.schemas.common import Page
 from app.schemas.users import (
@@ -75,9 +84,12 @@ def create_team(data: TeamCreate, session: SessionDep, admin: AdminUser) -> Team
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED, tags=["tokens"])
-def create_token(data: TokenCreate, session: SessionDep, user: CurrentUser) -> TokenCreated:
-    """A token for yourself, or (admins) for anyone. The secret is in this response only."""
-    token, secret = users.create_token(session, user, data)
+def create_token(
+    data: TokenCreate, session: SessionDep, user: CurrentUser, expiry: TokenExpiry
+) -> TokenCreated:
+    """A token for yourself, or (admins) for anyone. The secret is in this response only. It
+    expires no later than the token that makes it."""
+    token, secret = users.create_token(session, user, data, parent_expires_at=expiry)
     return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret)
 
 

@@ -1,27 +1,82 @@
-"""Who may read and change which note: the one place these rules live.
+"""Who may read, change, count or learn of which thing: the one place these rules live.
 
-Every read path (get, list, export, and later search, brief, analytics) filters with
+Every read path (get, list, export, search, brief, analytics, counts) filters with
 ``visible_notes(viewer)`` inside its SQL, so a note the viewer may not read is never loaded,
 counted or scored; callers turn "not found under this predicate" into a 404.
+
+Reading:
 
 - ``private``: the author only.
 - ``team``: the team the author belonged to when writing (``Note.team_id``), and the author.
 - ``company``: every user.
-Managers and admins get no extra read access. They curate (archive, merge, move, resolve flags
-on) the notes they may read; an admin may also erase any note (``app.domain.erasure``).
+
+Managers and admins get no extra read access, by any path: an import, a replayed e-mail or an
+error message tells nobody about a note they may not read.
+
+Changing, for a note the actor may read (one they may not read is a 404 before any of this):
+
+========================  ==========  ===========================  ===========================
+action                    own note    colleague's note: rep        colleague's note: manager /
+                                                                   admin
+========================  ==========  ===========================  ===========================
+read                      yes         by visibility                by visibility (no extra)
+edit, delete              yes         403                          manager 403, admin yes
+archive, reassign         yes         403                          yes
+erase for good            yes         403                          manager 403; admin yes, even
+                                                                   a note they may not read
+supersede (the old note)  yes         403                          yes
+verify (closes flags)     yes         403                          yes
+topic correction          yes         403                          yes
+merge (each merged note   yes         403                          yes
+and ``into``)
+flag a note               yes         yes                          yes
+resolve a flag            yes         only a flag they raised      yes
+import row over a note    yes (may    "not yours to change"        manager: "not yours";
+                          move it)                                 admin: yes, author kept
+========================  ==========  ===========================  ===========================
+
+Why: a note's author answers for it, so only the author, or a curator (manager or admin) who
+can already read it, may lower its standing (supersede it, merge it away, close its flags) or
+vouch for it (verify, correct its topics). A superseding or ``into`` note must also be one its
+new readers already cover (``currency.audience_covers``), so demoting never points readers to a
+note they cannot open. An admin edits like an author but never takes a note over: a note keeps
+its author unless the author's own import moves it.
+
+Not about notes:
+
+- Importing rows as another owner: a rep only their own; a manager their own team's members; an
+  admin anyone's. A row naming an existing note the importer may not change says only "not
+  yours to change", whether that note is hidden or merely someone else's.
+- Captured mail: a replayed message answers only to its sender, with what they may still read;
+  anyone else (the mail gateway's admin token) learns only that it was delivered before.
+- Contacts are shared records: anyone adds them and edits names and titles, but a contact's
+  buying role and account, and a confirmed role suggestion, are a manager's or admin's call.
+  A rep's rejection of a suggestion hides it for that rep; a manager's or admin's for everyone.
+- Tokens: a token made with a token expires no later than the one that made it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Note, Role, User, Visibility
+from app.db.models import InboundMessage, Note, Role, RoleDecision, User, Visibility
 from app.errors import Forbidden, NotFound
 
 Clause = dict[str, Any]  # column name -> required value; all must hold
+
+CURATORS = frozenset({Role.manager, Role.admin})
+
+# The whole answer to a row naming a note its importer may not change: naming the author, or
+# saying the note is private, would tell the importer about a note they may not read.
+NOT_YOURS = "not yours to change"
+
+
+# --- reading --------------------------------------------------------------------------------
 
 
 def readable_by(viewer: User) -> list[Clause]:
@@ -67,21 +122,133 @@ def get_note(session: Session, viewer: User, note_id: int) -> Note:
     return note
 
 
+# --- changing notes the actor can read --------------------------------------------------------
+
+
+def can_edit(editor: User, note: Note) -> bool:
+    return can_read(editor, note) and (note.author_id == editor.id or editor.role == Role.admin)
+
+
 def ensure_can_edit(editor: User, note: Note) -> None:
-    """Only the author (or an admin) changes a note the editor can already see."""
-    if note.author_id != editor.id and editor.role != Role.admin:
+    """Edit or delete: the author, or an admin, of a note the editor can already see."""
+    if not can_edit(editor, note):
         raise Forbidden("only the note's author or an admin can change it")
 
 
-CURATORS = frozenset({Role.manager, Role.admin})
+def can_curate(curator: User, note: Note) -> bool:
+    """Archive, reassign, supersede, merge, verify, correct topics: the author, or a manager
+    or admin, of a note the curator can already see."""
+    return can_read(curator, note) and (note.author_id == curator.id or curator.role in CURATORS)
 
 
-def ensure_can_curate(curator: User, note: Note) -> None:
-    """Managers and admins curate any note they can already see; authors their own."""
-    if note.author_id != curator.id and curator.role not in CURATORS:
-        raise Forbidden("only the note's author, a manager or an admin can do this")
+def ensure_can_curate(curator: User, note: Note, *, action: str = "do this") -> None:
+    if not can_curate(curator, note):
+        raise Forbidden(
+            f"only the note's author, a manager or an admin can {action} (note {note.id})"
+        )
+
+
+def ensure_can_merge(curator: User, into: Note, merged: Iterable[Note]) -> None:
+    """Merging supersedes every merged note by ``into``: each must be the curator's to demote,
+    and ``into`` theirs to curate. A rep so merges only their own notes into their own note."""
+    ensure_can_curate(curator, into, action="merge into it")
+    for note in merged:
+        ensure_can_curate(curator, note, action="merge it away")
+
+
+def ensure_can_erase(actor: User, note: Note) -> None:
+    """Erase for good (a data-protection request): the author, or an admin, for any note held,
+    one they may not read or already deleted included: the request covers what is held, not
+    what the admin sees. Anyone else learns nothing of a note they may not read."""
+    if actor.role == Role.admin or note.author_id == actor.id:
+        return
+    if can_read(actor, note):
+        raise Forbidden("only the note's author or an admin can erase it")
+    raise NotFound(f"no note with id {note.id}")
+
+
+def can_resolve_flag(actor: User, note: Note, raised_by: int | None) -> bool:
+    """Close a reader's flag: a curator of the note, or the reader who raised it."""
+    return can_curate(actor, note) or (can_read(actor, note) and actor.id == raised_by)
+
+
+# --- imports --------------------------------------------------------------------------------
+
+
+def import_owner_problem(actor: User | None, owner: User) -> str | None:
+    """Why ``actor`` may not import notes owned by ``owner`` (None: they may; ``actor`` None is
+    the server's own shell). A manager migrates their team's notes, an admin anyone's."""
+    if actor is None or actor.id == owner.id or actor.role == Role.admin:
+        return None
+    if actor.role == Role.manager:
+        if actor.team_id is not None and actor.team_id == owner.team_id:
+            return None
+        return (
+            f"the owner is {owner.name}, not you or a member of your team: a manager imports "
+            "their own team's notes (an admin anyone's)"
+        )
+    return (
+        f"the owner is {owner.name}, not you: a rep may import only their own notes "
+        "(a manager their team's, an admin anyone's)"
+    )
+
+
+def may_import_over(actor: User | None, note: Note, owner: User) -> bool:
+    """Whether a row by ``actor`` with owner ``owner`` may rewrite the existing ``note``: its
+    author (who may also move it to ``owner``), or an admin who can read it and keeps its
+    author. Nobody else, and nobody for a note they may not read."""
+    if actor is None:
+        return True
+    if not can_read(actor, note):
+        return False
+    if note.author_id == actor.id:
+        return True
+    return actor.role == Role.admin and note.author_id == owner.id
+
+
+# --- captured mail ----------------------------------------------------------------------------
+
+
+def replay_visible_to(caller: User | None, item: InboundMessage) -> bool:
+    """Whether a repeated delivery may show ``caller`` what the first one made: only to the
+    message's sender (or the server's own shell). The mail gateway's admin token sends anyone's
+    mail, but reads like any admin: by the note's visibility, not by having delivered it."""
+    return caller is None or caller.id == item.user_id
+
+
+# --- contacts and buying roles ----------------------------------------------------------------
+
+
+def ensure_can_set_buying_role(actor: User | None) -> None:
+    """A contact's buying role and account shape every colleague's brief: a curator's call."""
+    if actor is not None and actor.role not in CURATORS:
+        raise Forbidden(
+            "a contact's buying role and account are set by a manager or an admin; "
+            "a rejected suggestion is hidden for you with decision reject"
+        )
+
+
+def rejections_seen_by(viewer: User) -> ColumnElement[bool]:
+    """The rejected role suggestions that hide a suggestion from ``viewer``: their own, and
+    those of managers and admins (everyone's)."""
+    curators = select(User.id).where(User.role.in_(CURATORS))
+    return and_(
+        RoleDecision.decision == "rejected",
+        or_(RoleDecision.user_id == viewer.id, RoleDecision.user_id.in_(curators)),
+    )
+
+
+# --- users and tokens ---------------------------------------------------------------------------
 
 
 def ensure_admin(user: User) -> None:
     if user.role != Role.admin:
         raise Forbidden("this action needs the admin role")
+
+
+def token_expiry(requested: datetime | None, *, parent: datetime | None) -> datetime | None:
+    """When a new token expires: as requested (None: never), but never after the token that
+    made it, or a short-lived token would mint a lasting one."""
+    if parent is None:
+        return requested
+    return parent if requested is None else min(requested, parent)

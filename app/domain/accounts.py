@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Account, AccountDomain, Contact, Note, User
 from app.domain import audit
+from app.domain.access import visible_notes
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.errors import Conflict, Invalid, NotFound
@@ -195,11 +196,13 @@ def update_account(session: Session, account_id: int, data: AccountUpdate) -> Ac
 
 def delete_account(session: Session, actor: User, account_id: int) -> None:
     account = get_account(session, account_id)
-    notes = session.scalar(select(func.count()).where(Note.account_id == account.id)) or 0
-    if notes:
-        # Deleting knowledge by deleting its account would be silent data loss.
+    if session.scalar(select(Note.id).where(Note.account_id == account.id).limit(1)):
+        # Deleting knowledge by deleting its account would be silent data loss. How many notes
+        # is told only of those the actor may read: others' are not theirs to count.
+        readable = select(func.count()).where(Note.account_id == account.id, visible_notes(actor))
         raise Conflict(
-            f"account {account.name!r} still has {notes} notes; move or delete them first"
+            f"account {account.name!r} still has notes ({session.scalar(readable) or 0} of them "
+            "you can read); they must be moved or deleted first"
         )
     session.execute(delete(Contact).where(Contact.account_id == account.id))
     audit.record(

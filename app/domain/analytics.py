@@ -12,7 +12,8 @@ The rules, shown to everyone measured (``RULES``, served at ``GET /v1/analytics/
   ``colleagues_helped`` is how many distinct colleagues opened or marked one.
 - Private notes count toward their author's figures; being figures, they carry no content,
   title or account. Coverage counts shared notes only (team and company; no duplicates or
-  trivial notes): knowledge in private notes is, by definition, in one person's head.
+  trivial notes): knowledge in private notes is, by definition, in one person's head; and of
+  those only the ones the viewer may read, since a count must not reveal notes they cannot.
 
 Scope: a rep sees their own row, a manager their team, an admin everyone or any team.
 """
@@ -46,6 +47,7 @@ from app.db.models import (
     User,
     Visibility,
 )
+from app.domain.access import visible_notes
 from app.errors import Forbidden, Invalid
 from app.search.topics import TOPIC_BY_NAME
 
@@ -84,7 +86,8 @@ RULES = {
         "content, title or account. Managers see their team, admins everyone, reps themselves."
     ),
     "coverage": (
-        "Counts shared notes (team and company), duplicates and trivial notes excepted. "
+        "Counts shared notes (team and company) that you may read, duplicates and trivial "
+        "notes excepted. "
         "bus_factor is the fewest colleagues who together wrote more than half of an "
         "account's shared notes; 1 means the account lives in one person's head."
     ),
@@ -333,8 +336,9 @@ def bus_factor(counts: Iterable[int]) -> int:
 def coverage(session: Session, viewer: User) -> list[Coverage]:
     if viewer.role == Role.rep:
         raise Forbidden("coverage is for managers and admins")
+    # Only notes the viewer may read count: a figure must not reveal notes they cannot see.
     shared = and_(
-        Note.deleted_at.is_(None),
+        visible_notes(viewer),
         Note.visibility != Visibility.private,
         or_(Note.credit.is_(None), Note.credit == "credited"),
     )

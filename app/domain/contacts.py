@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import BuyingRole, Contact, User
 from app.domain import audit
+from app.domain.access import ensure_can_set_buying_role
 from app.domain.accounts import get_account, pick_account
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
@@ -90,6 +91,7 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
     if "reports_to_id" in changes:
         _check_reports_to(session, contact, changes["reports_to_id"])
     if "buying_role" in changes and changes["buying_role"] != contact.buying_role:
+        ensure_can_set_buying_role(actor)
         audit.record(
             session,
             actor,

@@ -25,9 +25,15 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.engine import Database
-from app.db.models import Account, Contact, Note, Role, User, Visibility
+from app.db.models import Account, Contact, Note, User, Visibility
 from app.domain import audit, notes_csv
-from app.domain.access import visible_notes
+from app.domain.access import (
+    NOT_YOURS,
+    can_read,
+    import_owner_problem,
+    may_import_over,
+    visible_notes,
+)
 from app.domain.accounts import account_for_address, name_key, resolve_account
 from app.domain.import_report import (
     ImportFile,
@@ -199,16 +205,8 @@ class _Resolver:
         if not user.is_active:
             problems.append(self.problem(row, "owner_email", f"{ref} is deactivated"))
             return None
-        actor = self.actor
-        if actor is not None and actor.role == Role.rep and user.id != actor.id:
-            problems.append(
-                self.problem(
-                    row,
-                    "owner_email",
-                    f"the owner is {user.name}, not you: a rep may import only their own "
-                    "notes (a manager or admin may import anyone's)",
-                )
-            )
+        if (why := import_owner_problem(self.actor, user)) is not None:
+            problems.append(self.problem(row, "owner_email", why))
             return None
         return user
 
@@ -358,7 +356,6 @@ def _plan(
     first_row: dict[str, int] = {}  # external id -> the row that first gave it
     first_for_note: dict[int, int] = {}  # note id -> the row that first matched it
     steps: list[_Step] = []
-    may_reassign = actor is None or actor.role == Role.admin
     for row in rows:
         number = row.source.number
         if (first := first_row.get(row.external_id)) is not None:
@@ -387,19 +384,17 @@ def _plan(
             report.skipped.append(Skipped(table.file, number, f"the same note as row {earlier}"))
             continue
         first_for_note[note.id] = number
-        if note.deleted_at is not None:
+        if note.deleted_at is not None and (actor is None or note.author_id == actor.id):
             reason = f"note {note.id} was deleted in Tacit; it is not imported again"
             report.skipped.append(Skipped(table.file, number, reason))
-        elif note.author_id != row.owner.id and not may_reassign:
-            problems.append(
-                Problem(
-                    table.file,
-                    number,
-                    f"the external id {row.external_id!r} is a note by {note.author.name}, not "
-                    f"by {row.owner.name}; only an admin may change a note's author",
-                    table.label("external_id" if not row.derived else "owner_email"),
-                )
-            )
+        elif not may_import_over(actor, note, row.owner):
+            if actor is not None and can_read(actor, note) and not _differs(row, note):
+                report.unchanged["notes"] += 1  # a readable note it would not change
+            else:
+                # The same words whether the note is hidden, deleted or merely someone else's:
+                # the importer learns nothing about a note they may not read (``access``).
+                column = "external_id" if not row.derived else "owner_email"
+                problems.append(Problem(table.file, number, NOT_YOURS, table.label(column)))
         elif _differs(row, note):
             steps.append(_Step(row, note))
             report.updated["notes"] += 1

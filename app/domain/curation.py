@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from app.db.base import UTCDateTime, utcnow
 from app.db.models import InboundMessage, Note, NoteFlag, User
 from app.domain import audit, currency, flags
-from app.domain.access import ensure_can_curate, get_note, visible_notes
+from app.domain.access import ensure_can_merge, get_note, visible_notes
 from app.domain.pagination import Page, after_cursor, cut_page, paginate_rows
 from app.errors import Invalid
 
@@ -253,8 +253,8 @@ def merge_notes(session: Session, curator: User, *, into_id: int, note_ids: list
     """Mark each note as superseded by ``into`` (same account, and ``into`` at least as
     widely readable: ``currency.supersede``), and close their open flags. All or nothing."""
     into = get_note(session, curator, into_id)
-    ensure_can_curate(curator, into)
     ids = list(dict.fromkeys(note_ids))
+    ensure_can_merge(curator, into, [get_note(session, curator, i) for i in ids])
     if into.superseded_by_id is not None:
         raise Invalid(f"note {into.id} is itself superseded; merge into the note that replaced it")
     for old_id in ids:

@@ -32,7 +32,7 @@ from app.db.models import (
     Visibility,
 )
 from app.domain import audit
-from app.domain.access import can_read, ensure_can_edit, get_note
+from app.domain.access import can_read, ensure_can_curate, ensure_can_edit, get_note
 from app.errors import Invalid
 from app.search.mentions import Person, departures
 from app.search.topics import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME, Section
@@ -109,8 +109,10 @@ def refresh_stale_after(session: Session, note_ids: Iterable[int]) -> None:
 
 
 def verify_note(session: Session, viewer: User, note_id: int) -> Note:
-    """``viewer`` confirms the note still holds: its clock restarts and open flags close."""
+    """``viewer`` confirms the note still holds: its clock restarts and open flags close, so
+    only someone who may close them (the author or a curator: ``access``) may verify."""
     note = get_note(session, viewer, note_id)
+    ensure_can_curate(viewer, note, action="verify it")
     now = utcnow()
     session.add(NoteVerification(note_id=note.id, user_id=viewer.id, at=now))
     note.verified_at, note.verified_by_id = now, viewer.id
@@ -125,8 +127,10 @@ def verify_note(session: Session, viewer: User, note_id: int) -> Note:
 
 
 def supersede(session: Session, viewer: User, *, old_id: int, new: Note) -> Note:
-    """Mark ``old_id`` as replaced by ``new`` (written by ``viewer`` or theirs to edit)."""
+    """Mark ``old_id`` as replaced by ``new`` (written by ``viewer`` or theirs to edit); the
+    old note must be ``viewer``'s to demote (its author or a curator: ``access``)."""
     old = get_note(session, viewer, old_id)
+    ensure_can_curate(viewer, old, action="supersede it")
     if old.id == new.id:
         raise Invalid("a note cannot supersede itself")
     if old.account_id != new.account_id:
@@ -156,9 +160,10 @@ def supersede_by(session: Session, viewer: User, *, note_id: int, by_id: int) ->
 
 
 def set_topics(session: Session, editor: User, note_id: int, topics: list[str]) -> Note:
-    """The author corrects the sections a note is filed under; an empty list undoes it."""
+    """The author (or a curator) corrects the sections a note is filed under; an empty list
+    undoes it."""
     note = get_note(session, editor, note_id)
-    ensure_can_edit(editor, note)
+    ensure_can_curate(editor, note, action="correct its topics")
     note.topics = [s.name for s in SECTIONS if s.name in topics] or None
     refresh_stale_after(session, [note.id])
     return note

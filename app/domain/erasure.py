@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.db.models import IdempotencyKey, InboundMessage, Note, NoteFlag, Role, User
+from app.db.models import IdempotencyKey, InboundMessage, Note, NoteFlag, User
 from app.domain import audit, currency
-from app.domain.access import can_read
-from app.errors import Forbidden, NotFound
+from app.domain.access import ensure_can_erase
+from app.errors import NotFound
 from app.search import indexing
 
 
@@ -30,10 +30,7 @@ def erase_note(session: Session, actor: User, note_id: int) -> None:
     note = session.get(Note, locked) if locked is not None else None
     if note is None:
         raise NotFound(f"no note with id {note_id}")
-    if actor.role != Role.admin and note.author_id != actor.id:
-        if can_read(actor, note):
-            raise Forbidden("only the note's author or an admin can erase it")
-        raise NotFound(f"no note with id {note_id}")
+    ensure_can_erase(actor, note)
     # The in-memory search index of each SQLite process learns of the erasure from this event.
     audit.record(
         session,

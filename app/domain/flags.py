@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import Note, NoteFlag, User
 from app.domain import audit, currency
-from app.domain.access import CURATORS, can_read, get_note
+from app.domain.access import can_read, can_resolve_flag, get_note
 from app.errors import Conflict, Forbidden, NotFound
 
 READER = "reader"
@@ -64,7 +64,7 @@ def resolve_flag(session: Session, actor: User, flag_id: int) -> NoteFlag:
     flag = get_flag(session, actor, flag_id)
     note = session.get(Note, flag.note_id)
     assert note is not None
-    if actor.role not in CURATORS and actor.id not in (note.author_id, flag.by_user_id):
+    if not can_resolve_flag(actor, note, flag.by_user_id):
         raise Forbidden("only a manager, an admin, the note's author or the flag's reader can")
     if flag.resolved_at is None:
         flag.resolved_at, flag.resolved_by_id = utcnow(), actor.id

@@ -22,9 +22,10 @@ def file_name(name: str) -> str:
 def import_files(
     session: Session, files: Sequence[ImportFile], *, caller: User, dry_run: bool
 ) -> ImportReport:
-    """Import the files as ``caller``: a ``.csv`` of notes (anyone; rows of other owners need a
-    manager or admin), or data-set ``.jsonl`` files (admins: they create users). Problems make
-    a dry run's report and keep a real run from writing (``ImportRejected``)."""
+    """Import the files as ``caller``: a ``.csv`` of notes (anyone; whose rows, and over which
+    notes, ``app.domain.access`` says), or data-set ``.jsonl`` files (admins: they create
+    users). Problems make a dry run's report and keep a real run from writing
+    (``ImportRejected``)."""
     if not files:
         raise Invalid("no files: send the file(s) to import as multipart parts named files")
     csv_files = [f for f in files if f.name.lower().endswith(".csv")]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import Account, Contact, InboundMessage, Note, Role, User, Visibility
 from app.domain import notes
+from app.domain.access import can_read, replay_visible_to
 from app.domain.accounts import account_for_address, pick_account
 from app.domain.pagination import Page, paginate
 from app.errors import Conflict, Forbidden, Gone, Invalid, NotFound
@@ -43,7 +44,8 @@ Outcome = Literal["created", "unresolved", "replayed"]
 class Capture:
     outcome: Outcome
     item: InboundMessage
-    note: Note | None  # None while the message waits in the inbox
+    note: Note | None  # None while the message waits in the inbox, or when not shown
+    shown: bool = True  # False: a replay whose caller may learn only that it was one
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,12 @@ def capture_email(session: Session, raw: bytes, *, caller: User | None) -> Captu
     if not sender.is_active:
         raise Invalid(f"the sender {mail.sender.email} is deactivated", sender=mail.sender.email)
     if (earlier := _find(session, sender.id, mail.message_id)) is not None:
-        return _replay(session, earlier)
+        return _replay(session, earlier, caller)
     item = _claim(session, sender, mail)
     if item is None:  # a concurrent delivery of the same message claimed it first
         if (earlier := _find(session, sender.id, mail.message_id)) is None:
             raise Conflict("the same message is being captured right now; retry")
-        return _replay(session, earlier)
+        return _replay(session, earlier, caller)
     choice = choose_account(session, mail.participants)
     if choice.account is None:
         item.text = shorten(mail.text, MAX_NOTE_CHARS)  # no note could hold more
@@ -129,7 +131,11 @@ def _claim(session: Session, sender: User, mail: ParsedMail) -> InboundMessage |
     return item
 
 
-def _replay(session: Session, item: InboundMessage) -> Capture:
+def _replay(session: Session, item: InboundMessage, caller: User | None) -> Capture:
+    """A delivery of a message captured before: its sender gets what the first delivery made,
+    as they may read it now; anyone else (the gateway) only that it was delivered before."""
+    if not replay_visible_to(caller, item):
+        return Capture("replayed", item, None, shown=False)
     if item.resolved_at is None:
         return Capture("replayed", item, None)
     note = session.get(Note, item.note_id) if item.note_id is not None else None
@@ -139,6 +145,8 @@ def _replay(session: Session, item: InboundMessage) -> Capture:
             "it is not captured again",
             inbound_id=item.id,
         )
+    if caller is not None and not can_read(caller, note):
+        return Capture("replayed", item, None, shown=False)
     return Capture("replayed", item, note)
 
 

@@ -16,8 +16,7 @@ from app.domain.access import get_note as get_note
 from app.domain.accounts import pick_account
 from app.domain.contacts import contacts_of_account
 from app.domain.pagination import Page, paginate
-from app.domain.records import ensure_unique
-from app.errors import Invalid, PreconditionFailed
+from app.errors import Conflict, Invalid, PreconditionFailed
 from app.schemas.notes import NoteCreate, NoteUpdate
 from app.search import indexing
 
@@ -88,7 +87,7 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
     account = pick_account(session, data.account_id, data.account)
     observed = data.observed_at or utcnow()
     _check_observed(observed)
-    ensure_unique(session, Note.external_id, data.external_id, what="a note")
+    _ensure_external_id_free(session, data.external_id)
     note = add_note(
         session,
         account=account,
@@ -104,6 +103,18 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
     for old_id in dict.fromkeys(data.supersedes):
         currency.supersede(session, author, old_id=old_id, new=note)
     return note
+
+
+def _ensure_external_id_free(session: Session, external_id: str | None) -> None:
+    """External ids are unique across the base, so a taken one must be refused; the answer is
+    the same whoever holds it, so that it tells nothing of a note the writer may not read."""
+    if external_id is not None and session.scalar(
+        select(Note.id).where(Note.external_id == external_id)
+    ):
+        raise Conflict(
+            f"the external id {external_id!r} is already in use; external ids are unique "
+            "across Tacit: choose another"
+        )
 
 
 def visible_notes_query(viewer: User, filters: NoteFilters) -> Select[Note]:

@@ -5,7 +5,8 @@ buyer), "tech eval is owned by him" (technical buyer), "his people live with it 
 (user buyer) or "our inside guide" (coach), the contact's role is suggested, with those notes
 as evidence. Suggestions are computed for each reader from the notes that reader may see, so a
 private note suggests nothing to anyone but its author. A person confirms (the contact's role is
-set) or rejects (the suggestion is not made again).
+set: a manager's or admin's call) or rejects (the suggestion is not made again: to anyone when
+a manager or admin rejects it, to the rep alone when a rep does; ``app.domain.access``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import BuyingRole, Contact, Mention, Note, RoleDecision, User
 from app.domain import audit
-from app.domain.access import visible_notes
+from app.domain.access import ensure_can_set_buying_role, rejections_seen_by, visible_notes
 from app.domain.accounts import get_account
 from app.domain.contacts import get_contact
 from app.errors import Invalid
@@ -93,7 +94,7 @@ def suggest_roles(
     evidence: dict[int, RoleEvidence] | None = None,
 ) -> list[Suggestion]:
     """Suggestions for the account's contacts whose recorded role differs from what the notes
-    say, leaving out rejected ones and people who have left (a "Former" title)."""
+    say, leaving out ones rejected for ``viewer`` and people who have left (a "Former" title)."""
     if evidence is None:
         evidence = role_evidence(session, viewer, account_id)
     rejected = {
@@ -101,7 +102,7 @@ def suggest_roles(
         for contact_id, role in session.execute(
             select(RoleDecision.contact_id, RoleDecision.role).where(
                 RoleDecision.contact_id.in_([c.id for c in contacts]),
-                RoleDecision.decision == "rejected",
+                rejections_seen_by(viewer),
             )
         )
     }
@@ -141,9 +142,12 @@ def decide(
     confirm: bool,
     evidence: list[int],
 ) -> Contact:
-    """Record a person's answer; a confirmation sets the contact's buying role."""
+    """Record a person's answer; a confirmation sets the contact's buying role (managers and
+    admins), a rejection hides the suggestion (for everyone when they reject it)."""
     if role not in ROLES:
         raise Invalid(f"{role.value!r} is not a buying role that can be suggested")
+    if confirm:
+        ensure_can_set_buying_role(actor)
     contact = get_contact(session, contact_id)
     decision = "confirmed" if confirm else "rejected"
     session.add(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Account, BuyingRole, Contact, Note, Role, User, Visibility
 from app.domain import audit
-from app.domain.access import visible_notes
+from app.domain.access import NOT_YOURS, may_import_over, visible_notes
 from app.domain.accounts import name_key, set_domains
 from app.domain.import_report import (
     MAX_LISTED,
@@ -225,7 +225,7 @@ def import_dataset_files(
     progress(phase, 2, 4)
     _import_contacts(session, data.contacts, accounts, contacts, report)
     progress(phase, 3, 4)
-    _import_notes(session, data.notes, users, accounts, contacts, report)
+    _import_notes(session, data.notes, users, accounts, contacts, report, actor, problems)
     progress(phase, 4, 4)
     session.flush()
     if problems or dry_run:
@@ -426,7 +426,11 @@ def _import_notes(
     accounts: dict[str, Account],
     contacts: dict[str, Contact],
     report: ImportReport,
+    actor: User | None,
+    problems: list[Problem],
 ) -> None:
+    """Notes by external id; an existing note only where ``actor`` may change it (an admin's
+    upload gets no read access and takes no note from its author: ``access``)."""
     session.flush()
     notes = _existing(session, Note)
     added: list[Note] = []
@@ -448,6 +452,9 @@ def _import_notes(
             )
             added.append(note)
             report.created["notes"] += 1
+            continue
+        if not may_import_over(actor, note, author):
+            problems.append(r.problem(NOT_YOURS, column="id"))
             continue
         values = {
             "account_id": account.id,

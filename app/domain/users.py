@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import ApiToken, Role, Team, User
 from app.domain import audit, web_sessions
-from app.domain.access import ensure_admin
+from app.domain.access import ensure_admin, token_expiry
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.domain.security import hash_password, hash_token, new_token, token_display_prefix
@@ -166,8 +166,16 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
     return user
 
 
-def create_token(session: Session, actor: User | None, data: TokenCreate) -> tuple[ApiToken, str]:
-    """Returns the token row and the secret, which is never stored and cannot be shown again."""
+def create_token(
+    session: Session,
+    actor: User | None,
+    data: TokenCreate,
+    *,
+    parent_expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Returns the token row and the secret, which is never stored and cannot be shown again.
+    ``parent_expires_at``: when the token the request came with expires; the new one expires
+    no later (``access.token_expiry``)."""
     if data.user_id is None:
         if actor is None:
             raise Conflict("name the user the token is for")
@@ -179,7 +187,8 @@ def create_token(session: Session, actor: User | None, data: TokenCreate) -> tup
     if not owner.is_active:
         raise Conflict("cannot issue a token to a deactivated user")
     secret = new_token()
-    expires = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    requested = utcnow() + timedelta(days=data.expires_in_days) if data.expires_in_days else None
+    expires = token_expiry(requested, parent=parent_expires_at)
     token = ApiToken(
         user_id=owner.id,
         name=data.name,

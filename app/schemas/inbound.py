@@ -47,6 +47,14 @@ class InboundRead(Schema):
     resolved_at: datetime | None
 
 
+class InboundReplayed(Schema):
+    """A message delivered before, answered to someone other than its sender: that it was
+    captured already, and nothing about what it became."""
+
+    message_id: str
+    replayed: bool = True
+
+
 class InboundFile(Schema):
     account_id: Id | None = None
     account: AccountRef = None

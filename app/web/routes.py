@@ -21,6 +21,7 @@ from app.api.deps import ConnectionDep, DatabaseDep, IdPath, SessionDep, Setting
 from app.db.base import utcnow
 from app.db.models import Account, BuyingRole, Contact, Visibility
 from app.domain import (
+    access,
     accounts,
     brief,
     currency,
@@ -413,6 +414,7 @@ def note_page(
             "verified": verified == "1",
             "verifier": note.verified_by,
             "own": note.author_id == viewer.user.id,
+            "may_verify": access.can_curate(viewer.user, note),
             "marked_helpful": reuse.marked_helpful(session, viewer.user, note),
         },
     )

@@ -199,7 +199,10 @@ def history(db: Database, client: TestClient) -> History:
     own = client.post(f"/v1/notes/{h.notes['veto'].id}/helpful", headers=as_("bob"))
     assert own.status_code == 422
 
-    assert client.post(f"/v1/notes/{h.notes['final_say'].id}/verify", headers=as_("bob")).is_success
+    # A rep vouches for their own notes only; a colleague's verify is refused and not counted.
+    refused = client.post(f"/v1/notes/{h.notes['final_say'].id}/verify", headers=as_("bob"))
+    assert refused.status_code == 403
+    assert client.post(f"/v1/notes/{h.notes['marathon'].id}/verify", headers=as_("bob")).is_success
     h.verified.append("bob")
     fiscal = h.notes["fiscal"].id
     edit = client.patch(

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.engine import Database
-from app.db.models import AuditEvent, NoteVerification
+from app.db.models import AuditEvent, NoteVerification, Role
 from app.embedding import get_embedder
 from app.worker.embedding import run_once
 from tests.factories import Person, make_account, make_contact, make_user
@@ -76,6 +76,7 @@ def world(db: Database, client: TestClient) -> World:
         "alice": make_user(db, "Alice Moreau", team="east", email="alice@tacit.example"),
         "bob": make_user(db, "Bob Lindgren", team="east"),
         "carol": make_user(db, "Carol Diaz", team="west"),
+        "wen": make_user(db, "Wen Okafor", team="west", role=Role.manager),
     }
     account = make_account(db, "Bramblewood Bank", domains=["bramblewood.example"])
     other = make_account(db, "Coldwater College", domains=["coldwater.edu"])
@@ -229,18 +230,22 @@ def test_verifying_restarts_the_clock_and_closes_the_flag(
     old = world.notes["old_cfo"]
     before = client.get(f"/v1/notes/{old}", headers=world.people["bob"].headers).json()
     assert before["stale"] is True and before["verified_at"] is None
-    response = client.post(f"/v1/notes/{old}/verify", headers=world.people["carol"].headers)
+    # A rep who is not its author may not vouch for it (and so close others' flags); a manager
+    # who can read it may.
+    refused = client.post(f"/v1/notes/{old}/verify", headers=world.people["carol"].headers)
+    assert refused.status_code == 403, refused.text
+    response = client.post(f"/v1/notes/{old}/verify", headers=world.people["wen"].headers)
     assert response.status_code == 200, response.text
     after = response.json()
     assert after["stale"] is False
-    assert after["verified_by_id"] == world.people["carol"].id
+    assert after["verified_by_id"] == world.people["wen"].id
     assert after["stale_after"] > after["verified_at"]
     assert old not in {item["id"] for item in world.brief(client, "alice")["stale"]}
     with db.session(write=False) as session:
         who = session.scalars(
             select(NoteVerification.user_id).where(NoteVerification.note_id == old)
         )
-        assert list(who) == [world.people["carol"].id]
+        assert list(who) == [world.people["wen"].id]
     hidden = world.notes["jazz_private"]
     refused = client.post(f"/v1/notes/{hidden}/verify", headers=world.people["alice"].headers)
     assert refused.status_code == 404
@@ -312,10 +317,14 @@ def test_role_suggestions_are_confirmed_or_rejected(
     )
     assert rejected.status_code == 200 and rejected.json()["buying_role"] == "unknown"
     assert client.get(url, headers=alice.headers).json() == []
+    # A rep's rejection is theirs: a colleague is still asked.
+    bob = world.people["bob"]
+    assert [s["role"] for s in client.get(url, headers=bob.headers).json()] == ["coach"]
+    decision = {"role": "coach", "decision": "confirm", "evidence": [world.notes["coach"]]}
+    refused = client.post(f"/v1/contacts/{wes}/role-decisions", json=decision, headers=bob.headers)
+    assert refused.status_code == 403, refused.text
     confirmed = client.post(
-        f"/v1/contacts/{wes}/role-decisions",
-        json={"role": "coach", "decision": "confirm", "evidence": [world.notes["coach"]]},
-        headers=alice.headers,
+        f"/v1/contacts/{wes}/role-decisions", json=decision, headers=world.people["wen"].headers
     )
     assert confirmed.json()["buying_role"] == "coach"
     coach = [b for b in world.brief(client, "alice")["buying_influences"] if b["role"] == "coach"]
@@ -325,6 +334,22 @@ def test_role_suggestions_are_confirmed_or_rejected(
             select(AuditEvent.action).where(AuditEvent.target_id == str(wes))
         ).all()
     assert "contact.buying_role_change" in actions
+
+
+def test_a_curators_rejection_hides_the_suggestion_for_everyone(
+    world: World, client: TestClient
+) -> None:
+    url = f"/v1/accounts/{world.account}/role-suggestions"
+    wes = world.contacts["wes"]
+    rejected = client.post(
+        f"/v1/contacts/{wes}/role-decisions",
+        json={"role": "coach", "decision": "reject"},
+        headers=world.people["wen"].headers,
+    )
+    assert rejected.status_code == 200, rejected.text
+    for reader in ("alice", "bob", "wen"):
+        suggested = client.get(url, headers=world.people[reader].headers).json()
+        assert [s for s in suggested if s["contact"]["id"] == wes] == [], reader
 
 
 INVITATION = (

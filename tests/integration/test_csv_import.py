@@ -509,7 +509,7 @@ def test_a_row_may_not_take_over_another_authors_note(
     response = upload(client, people["ben"], [("take.csv", data)])
 
     assert response.status_code == 422, response.text
-    assert "only an admin may change a note's author" in response.json()["problems"][0]["problem"]
+    assert response.json()["problems"][0]["problem"] == "not yours to change"
     assert [n["body"] for n in stored_notes(db)] == ["Eli's own."]
 
 

@@ -413,16 +413,22 @@ def test_merge_refuses_what_it_may_not_do_and_changes_nothing(
         ("mona", {"into": into}, 422),
         ("mona", {"into": 0, "notes": [old]}, 422),
         ("bob", {"into": into, "notes": [old]}, 403),  # a rep, and not into's author
+        ("alice", {"into": into, "notes": [old]}, 403),  # into's author, but old is bob's
     ]
     for who, body, status in cases:
         response = client.post("/v1/curation/merge", json=body, headers=team.h(who))
         assert response.status_code == status, (who, body, response.text)
         assert response.headers["content-type"] == "application/problem+json"
     assert client.get(f"/v1/notes/{old}", headers=team.h("bob")).json()["superseded_by_id"] is None
+    own_old = post_note(client, team, "alice", "My old picture.", visibility="team")
     by_author = client.post(
-        "/v1/curation/merge", json={"into": into, "notes": [old]}, headers=team.h("alice")
+        "/v1/curation/merge", json={"into": into, "notes": [own_old]}, headers=team.h("alice")
     )
-    assert by_author.status_code == 200
+    assert by_author.status_code == 200, by_author.text
+    by_curator = client.post(
+        "/v1/curation/merge", json={"into": into, "notes": [old]}, headers=team.h("mona")
+    )
+    assert by_curator.status_code == 200, by_curator.text
 
 
 def test_archive_is_a_curators_delete(client: TestClient, team: Team, db: Database) -> None:
@@ -452,7 +458,7 @@ def test_archive_is_a_curators_delete(client: TestClient, team: Team, db: Databa
 
 def test_reassign_moves_a_note_as_patch_does(client: TestClient, team: Team, db: Database) -> None:
     jill = make_contact(db, team.account, "Jill Oyelaran")
-    old = post_note(client, team, "bob", "Budget frozen.")
+    old = post_note(client, team, "alice", "Budget frozen.")
     note = post_note(client, team, "alice", "Budget thawed.", contact_ids=[jill], supersedes=[old])
     hidden = post_note(client, team, "carol", "West only.", visibility="team")
     url = f"/v1/notes/{note}/reassign"

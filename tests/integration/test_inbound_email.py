@@ -253,7 +253,9 @@ def test_the_same_message_delivered_three_times_makes_one_note(
     for again in (second, third):
         assert again.status_code == 200, again.text
         assert again.headers["idempotent-replayed"] == "true"
-        assert again.json() == first.json()
+    # The sender gets the note back; the gateway only that the message was captured before.
+    assert third.json() == first.json()
+    assert second.json() == {"message_id": first.json()["message_id"], "replayed": True}
     assert count(db, Note) == count(db, InboundMessage) == 1
 
 
@@ -293,7 +295,8 @@ def test_concurrent_deliveries_make_one_note(live_url, db, priya, gateway, harbo
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] * (workers - 1) + [201], [r.text for r in responses]
-    assert len({r.json()["id"] for r in responses}) == 1
+    assert len({r.json()["message_id"] for r in responses}) == 1
+    assert all("body" not in r.json() for r in responses if r.status_code == 200)
     assert count(db, Note) == count(db, InboundMessage) == 1
 
 
@@ -372,9 +375,11 @@ def test_an_unresolved_message_waits_in_the_inbox_until_filed(
     assert count(db, Note) == 0
     inbox = client.get("/v1/inbound", headers=priya.headers).json()
     assert [i["id"] for i in inbox["items"]] == [item["id"]]
-    replay = deliver(client, gateway, msg)
+    replay = deliver(client, priya, msg)
     assert replay.status_code == 200 and replay.headers["idempotent-replayed"] == "true"
     assert replay.json() == item
+    by_gateway = deliver(client, gateway, msg)  # the sender's inbox is theirs alone
+    assert by_gateway.json() == {"message_id": item["message_id"], "replayed": True}
 
     filed = client.post(
         f"/v1/inbound/{item['id']}/file",
@@ -397,7 +402,7 @@ def test_an_unresolved_message_waits_in_the_inbox_until_filed(
         f"/v1/inbound/{item['id']}/file", headers=priya.headers, json={"account_id": harbor["id"]}
     )
     assert twice.status_code == 409 and twice.json()["note_id"] == note["id"]
-    redelivered = deliver(client, gateway, msg)
+    redelivered = deliver(client, priya, msg)
     assert redelivered.status_code == 200 and redelivered.json()["id"] == note["id"]
     assert count(db, Note) == 1
 

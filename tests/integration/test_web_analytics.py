@@ -148,7 +148,8 @@ def world(client: TestClient, db: Database, settings: Settings) -> World:
         ),
     }
     # Erin's routes note is opened by Bob and Walt and marked helpful by Bob; her own
-    # opening does not count. She edits it once and verifies Bob's note.
+    # opening does not count. She edits it once and verifies her budget note (a rep vouches
+    # for her own notes only).
     routes = f"/v1/notes/{notes['routes']}"
     for reader in (bob, walt, erin):
         assert client.get(routes, headers=reader.headers).status_code == 200
@@ -157,7 +158,7 @@ def world(client: TestClient, db: Database, settings: Settings) -> World:
         routes, headers={**erin.headers, "If-Match": '"v1"'}, json={"body": ROUTES_EDITED}
     )
     assert edited.status_code == 200, edited.text
-    verified = client.post(f"/v1/notes/{notes['slack']}/verify", headers=erin.headers)
+    verified = client.post(f"/v1/notes/{notes['budget']}/verify", headers=erin.headers)
     assert verified.status_code == 200, verified.text
     embed_everything(db, settings)  # decides credited_notes
     return World(mona, erin, bob, sam, walt, ada, harbor, coldwater, notes)

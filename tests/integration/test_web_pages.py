@@ -563,9 +563,12 @@ def test_account_page_shows_the_brief(
 def test_verify_needs_the_csrf_token_then_the_note_says_who_verified_it(
     client: TestClient, db: Database, people: Users, harbor: int
 ) -> None:
-    note_id = api_note(client, people.bob, harbor, "Meg signs anything over $50k", "company")
+    note_id = api_note(client, people.erin, harbor, "Meg signs anything over $50k", "company")
+    bobs = api_note(client, people.bob, harbor, "Bob's: Deb screens vendors", "company")
     walts = api_note(client, people.walt, harbor, "West private: golf", "private")
     csrf = signed_in(client, people.erin)
+    # A colleague's note: Erin (a rep) may read it but not vouch for it, so no button.
+    assert f'action="/notes/{bobs}/verify"' not in client.get(f"/notes/{bobs}").text
     before = client.get(f"/notes/{note_id}").text
     assert "Not verified since it was learned." in before
     assert f'action="/notes/{note_id}/verify"' in before and hidden(before, "csrf_token") == csrf
