@@ -16,14 +16,30 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL; larger ones cannot 
 T = TypeVar("T")
 
 
-def _aware(value: datetime) -> datetime:
-    # A client that sends "2026-03-01T10:00:00" without an offset means UTC far more often than
-    # the server's local time; say so in the docs rather than guess per request.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+# The times Tacit accepts, in UTC. A fact about a customer is not from before 1900, and a
+# filter beyond 2199 means "no end"; the bounds keep every date sum and database far from
+# datetime's own limits (year 1 and 9999), where converting an offset overflows.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+TIME_RANGE = "between 1900-01-01 and 2200-01-01 UTC"
+
+
+def to_utc(value: datetime) -> datetime:
+    """``value`` in UTC, ``ValueError`` outside ``EARLIEST``..``LATEST``. A time without an
+    offset is UTC: a client that sends "2026-03-01T10:00:00" means UTC far more often than
+    the server's local time; the docs say so rather than guess per request."""
+    try:
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+01:00" is in year 0
+        raise ValueError(f"the time must be {TIME_RANGE}") from None
+    if not EARLIEST <= aware < LATEST:
+        raise ValueError(f"the time must be {TIME_RANGE}")
+    return aware
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-UTCInput = Annotated[datetime, AfterValidator(_aware)]
+# Every time the API reads (bodies and query parameters) is one of these.
+UTCInput = Annotated[datetime, AfterValidator(to_utc)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
