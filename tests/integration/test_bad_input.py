@@ -263,28 +263,35 @@ def _meeting_cases() -> dict[str, Case]:
     }
 
 
-CASES = {
-    **_time_cases(),
-    **_cursor_cases(),
-    **_if_match_cases(),
-    **_null_cases(),
-    **_nul_cases(),
-    **_meeting_cases(),
+GROUPS = {
+    "times": _time_cases(),
+    "cursors": _cursor_cases(),
+    "if-match": _if_match_cases(),
+    "nulls": _null_cases(),
+    "nul": _nul_cases(),
+    "meetings": _meeting_cases(),
 }
 
 
-@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
-def test_bad_input_gets_its_4xx(client: TestClient, world: World, case: Case) -> None:
-    response = case.send(client, world)
-    assert response.status_code < 500, response.text
-    assert response.status_code == case.status, response.text
-    if case.status == 422:
-        assert response.headers["content-type"] == "application/problem+json"
+# One test per group, each case checked in turn on the same world (a fresh database per case
+# would take minutes on PostgreSQL); every mismatch is reported, by name.
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_bad_input_gets_its_4xx(client: TestClient, world: World, group: str) -> None:
+    wrong = []
+    for name, case in GROUPS[group].items():
+        response = case.send(client, world)
+        problem_json = response.headers.get("content-type") == "application/problem+json"
+        if response.status_code >= 500:  # which also drops the keep-alive connection
+            wrong.append(f"{name}: server error {response.status_code} {response.text[:300]}")
+        elif response.status_code != case.status or (case.status == 422 and not problem_json):
+            wrong.append(f"{name}: {response.status_code} {response.text[:300]}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_nothing_was_changed_by_the_refused_edits(client: TestClient, world: World) -> None:
-    for case in CASES.values():
-        if case.status != 200:
-            case.send(client, world)
+    for cases in GROUPS.values():
+        for case in cases.values():
+            if case.status != 200:
+                case.send(client, world)
     note = client.get(f"/v1/notes/{world.note_id}", headers=world.rep.headers).json()
     assert (note["version"], note["body"]) == (1, "Meg (CFO) signs off on spend")
