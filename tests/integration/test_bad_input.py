@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -295,3 +296,55 @@ def test_nothing_was_changed_by_the_refused_edits(client: TestClient, world: Wor
                 case.send(client, world)
     note = client.get(f"/v1/notes/{world.note_id}", headers=world.rep.headers).json()
     assert (note["version"], note["body"]) == (1, "Meg (CFO) signs off on spend")
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    return "\n".join(",".join(row) for row in rows).encode()
+
+
+@pytest.mark.parametrize("date", EXTREME_TIMES)
+def test_a_csv_date_beyond_the_range_is_a_row_problem(
+    client: TestClient, world: World, date: str
+) -> None:
+    header = ["activity_date", "body", "company"]
+    data = _csv([header, [date, "Meg signs", "Harbor Freightways"]])
+    response = client.post(
+        "/v1/imports",
+        params={"dry_run": "true"},
+        headers=world.rep.headers,
+        files=[("files", ("crm.csv", data, "text/csv"))],
+    )
+    assert response.status_code == 200, response.text
+    [problem] = response.json()["problems"]
+    assert (problem["line"], problem["column"]) == (2, "activity_date")
+    assert "between 1900-01-01 and 2200-01-01 UTC" in problem["problem"]
+
+
+def test_a_nul_in_a_csv_file_makes_it_no_text_file(client: TestClient, world: World) -> None:
+    data = _csv([["activity_date", "body", "company"], ["2025-01-10", "Meg\x00signs", "Harbor"]])
+    response = client.post(
+        "/v1/imports",
+        headers=world.rep.headers,
+        files=[("files", ("crm.csv", data, "text/csv"))],
+    )
+    assert response.status_code == 422, response.text
+    assert "not a text file" in response.json()["problems"][0]["problem"]
+
+
+@pytest.mark.parametrize(
+    "date", ["Fri, 31 Dec 9999 23:59:59 -1400", "Mon, 1 Jan 0100 00:00:00 +0100"]
+)
+def test_a_mail_date_beyond_the_range_files_the_mail_as_received_now(
+    client: TestClient, world: World, date: str
+) -> None:
+    raw = (
+        f"From: ana.reyes@tacit.example\r\nTo: meg@harbor.example\r\nDate: {date}\r\n"
+        "Subject: Renewal\r\n\r\nMeg signs off on spend.\r\n"
+    ).encode()
+    response = client.post(
+        "/v1/inbound/email",
+        headers={**world.rep.headers, "content-type": "message/rfc822"},
+        content=raw,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["observed_at"].startswith(str(datetime.now(UTC).year))
