@@ -7,7 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import web
 from app.api import (
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         # Operation ids are the route functions' names: create_note, list_notes, ...
         generate_unique_id_function=lambda route: route.name,
+        dependencies=[Depends(problems.refuse_nul_in_query)],
     )
     app.state.settings = settings
     problems.install(app)
@@ -141,4 +142,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     web.install(app)
+    problems.document(app)
     return app

@@ -158,7 +158,8 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
             )
         return None
     tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.startswith("v") or not tag[1:].isdigit():
+    # ASCII digits ("v²" passes str.isdigit), and few enough for a database integer.
+    if not (tag[:1] == "v" and tag[1:].isascii() and tag[1:].isdigit() and len(tag) <= 10):
         raise Invalid(f'If-Match {value!r} is not an ETag this server issued (expected "v3")')
     return int(tag[1:])
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from app.api.deps import CurrentUser, SessionDep
 from app.domain import imports
@@ -26,9 +27,12 @@ _MULTIPART_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["files"],
+                    "additionalProperties": False,
                     "properties": {
                         "files": {
                             "type": "array",
+                            "minItems": 1,
+                            "maxItems": _MAX_PARTS,
                             "items": {"type": "string", "format": "binary"},
                             "description": "One .csv file of notes, or any of users.jsonl, "
                             "accounts.jsonl, contacts.jsonl and notes.jsonl (a data set).",
@@ -49,11 +53,17 @@ async def uploaded_files(request: Request, _: CurrentUser) -> list[ImportFile]:
             f"send the files as multipart/form-data parts named files, not {media_type or '?'}"
         )
     files: list[ImportFile] = []
-    async with request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS) as form:
+    try:
+        form = await request.form(max_files=_MAX_PARTS, max_fields=_MAX_PARTS)
+    except HTTPException as exc:  # the parser's 400: too many parts, a malformed body
+        raise Invalid(f"the multipart body cannot be read: {exc.detail}") from exc
+    try:
         for part in form.getlist("files"):
             if not isinstance(part, UploadFile) or not part.filename:
                 raise Invalid("each files part must be a file, with its file name")
             files.append(ImportFile(imports.file_name(part.filename), await part.read()))
+    finally:
+        await form.close()
     if not files:
         raise Invalid("no files: send the file(s) to import as multipart parts named files")
     return files

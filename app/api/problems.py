@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import AppError
+from app.errors import AppError, Invalid
+from app.schemas.common import NUL_REFUSED, Problem
 
 log = logging.getLogger("tacit.api")
 PROBLEM_TYPE_BASE = "https://tacit.dev/problems/"
 RETRY_AFTER_SECONDS = "1"
+# SQLite's and PostgreSQL's words for a statement beyond their limits (variables, depth).
+_TOO_LARGE = re.compile(
+    r"too many SQL variables|expression tree is too large|parser stack overflow"
+    r"|too many terms in compound|stack depth limit exceeded|statement is too complex",
+    re.IGNORECASE,
+)
 
 
 def problem(
@@ -50,6 +58,42 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         }
         for err in exc.errors()
     ]
+
+
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def document(app: FastAPI) -> None:
+    """Say in the OpenAPI schema what ``install`` makes true: every error of every operation
+    is problem+json (FastAPI would document a 422 as its own JSON shape), and any operation
+    may answer with an error it does not list (401 for a bad token, 503 when the database
+    is unreachable), as a ``default`` response."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(problem.pop("$defs", {}))
+        components["Problem"] = problem
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.setdefault("responses", {})
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) >= 400:
+                        response["content"] = PROBLEM_CONTENT
+                responses["default"] = {
+                    "description": "An error, as RFC 9457 problem details.",
+                    "content": PROBLEM_CONTENT,
+                }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:
@@ -93,8 +137,28 @@ def install(app: FastAPI) -> None:
             "conflict",
         )
 
+    @app.exception_handler(DataError)
+    def _data(request: Request, exc: DataError) -> JSONResponse:
+        # Validation at the edge should have caught it (a number or time out of the column's
+        # range, a NUL character); still the client's input, not the server's fault.
+        log.warning("data error on %s: %s", request.url.path, exc.orig)
+        return problem(
+            request, 422, "Invalid request", "a value is out of range for its field", "invalid"
+        )
+
     @app.exception_handler(OperationalError)
     def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        if _TOO_LARGE.search(str(exc.orig)):
+            # A request too large for the database to evaluate is the request's fault: asking
+            # again will not help, as it would after "database is locked".
+            log.warning("request too large for the database on %s: %s", request.url.path, exc)
+            return problem(
+                request,
+                422,
+                "Invalid request",
+                "the request names too many things at once; send fewer",
+                "invalid",
+            )
         log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
         return problem(
             request,
@@ -127,6 +191,19 @@ def install(app: FastAPI) -> None:
             "an unexpected error occurred; it has been logged",
             "internal",
         )
+
+
+def refuse_nul_in_query(request: Request) -> None:
+    """A dependency of every route: no NUL character in a query parameter. PostgreSQL refuses
+    one in any text (a 500 there) while SQLite would search for it; bodies are checked by
+    their schemas (``app.schemas.common.Input``)."""
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            where = name.replace("\x00", "\\u0000")
+            raise Invalid(
+                f"{where}: {NUL_REFUSED}",
+                errors=[{"location": ["query", where], "message": NUL_REFUSED, "type": "nul"}],
+            )
 
 
 class BodyLimit:

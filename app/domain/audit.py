@@ -118,7 +118,7 @@ def list_trail(
 
 def _decode(cursor: str) -> list[Any]:
     at, source, id_ = values = decode_cursor(cursor, 3)
-    if not (isinstance(at, datetime) and source in ("event", "read") and isinstance(id_, int)):
+    if not (isinstance(at, datetime) and source in ("event", "read") and type(id_) is int):
         raise Invalid("cursor is not one this server issued; start again without it")
     return values
 

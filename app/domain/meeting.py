@@ -31,6 +31,9 @@ from app.mail.parse import Address
 from app.search.topics import TOPIC_BY_NAME
 
 PER_PERSON = 5
+# People in one meeting, from the list and the invitation together: each is looked up, and a
+# town hall is no meeting to brief for.
+MAX_MEETING_PEOPLE = 200
 
 
 @dataclass
@@ -74,6 +77,11 @@ def meeting_brief(
     people = unique_attendees(people)
     if not people:
         raise Invalid("give at least one attendee, or an invitation with attendees")
+    if len(people) > MAX_MEETING_PEOPLE:
+        raise Invalid(
+            f"a meeting brief covers at most {MAX_MEETING_PEOPLE} people; "
+            f"this meeting has {len(people)}"
+        )
     addresses = [Address(p.name or "", p.email) for p in people if p.email]
     choice = choose_account(session, addresses)
     brief = account_brief(session, viewer, choice.account.id, now=now) if choice.account else None

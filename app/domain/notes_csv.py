@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from app.db.models import Visibility
 from app.domain.import_report import Problem
 from app.mail.html import html_to_text
-from app.schemas.common import MAX_NOTE_CHARS
+from app.schemas.common import MAX_NOTE_CHARS, to_utc
 
 _MAX_EXTERNAL_ID = 255
 
@@ -110,7 +110,10 @@ EXPORT_COLUMNS = (
 _ACCOUNT_COLUMNS = ("company", "company_domain", "contact_email")
 _DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\s_\-./]+")
-_EMAIL = re.compile(r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
+_LOCAL = r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]"
+# Matches start only where a run of local-part characters starts: findall retrying inside a
+# long run without an "@" is quadratic.
+_EMAIL = re.compile(rf"(?<!{_LOCAL}){_LOCAL}+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{{2,}}", re.I)
 # A spreadsheet runs a cell starting with one of these as a formula; Tacit's export puts an
 # apostrophe before it (what spreadsheets do themselves), and the import takes it off again.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -347,7 +350,10 @@ def parse_date(text: str, *, now: datetime) -> datetime:
                 continue
     if parsed is None:
         raise ValueError(f"{text!r} is not a date; {DATE_HINT}")
-    parsed = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        parsed = to_utc(parsed)
+    except ValueError as exc:
+        raise ValueError(f"{text!r}: {exc}") from None
     if parsed > now:
         raise ValueError(f"{text!r} is in the future")
     return parsed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,10 +15,12 @@ from sqlalchemy import ColumnElement, Row, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import Invalid
+from app.schemas.common import to_utc
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 Order = Sequence[tuple[InstrumentedAttribute[Any], bool]]  # (column, descending)
+_SQL_INT_MIN, _SQL_INT_MAX = -(2**63), 2**63 - 1  # SQLite's and PostgreSQL's widest integer
 # Any sortable expression (a coalesce, a labelled subquery), for pages of rows.
 ExprOrder = Sequence[tuple[ColumnElement[Any] | InstrumentedAttribute[Any], bool]]
 
@@ -34,16 +37,45 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 
 def decode_cursor(cursor: str, size: int) -> list[Any]:
+    """The ``size`` values of a cursor; a caller that does not pass them through
+    ``after_cursor`` checks their types itself (a client can hand-edit a cursor)."""
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if not isinstance(raw, list) or len(raw) != size:
             raise ValueError
-        values = [datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in raw]
-        if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
-            raise ValueError  # this server writes aware times only
+        values = [_time(v["t"]) if isinstance(v, dict) else v for v in raw]
+        if any(isinstance(v, int) and not _SQL_INT_MIN <= v <= _SQL_INT_MAX for v in values):
+            raise ValueError  # no database column holds it
         return values
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Invalid("cursor is not one this server issued; start again without it") from exc
+        raise _bad_cursor() from exc
+
+
+def _bad_cursor() -> Invalid:
+    return Invalid("cursor is not one this server issued; start again without it")
+
+
+def _time(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError  # this server writes aware times only
+    return to_utc(value)
+
+
+def _fits(value: Any, column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> bool:
+    """Whether a cursor value can be compared with ``column``: a hand-edited cursor of the
+    wrong types would otherwise reach the database ("x" for a time, null for an id)."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return False
+    if kind is bool or isinstance(value, bool):
+        return type(value) is kind
+    if kind is float:
+        return isinstance(value, int | float) and math.isfinite(value)
+    if kind is str:
+        return isinstance(value, str) and "\x00" not in value
+    return isinstance(value, kind)
 
 
 def _after(order: ExprOrder, values: Sequence[Any]) -> ColumnElement[bool]:
@@ -56,7 +88,10 @@ def _after(order: ExprOrder, values: Sequence[Any]) -> ColumnElement[bool]:
 
 def after_cursor(order: ExprOrder, cursor: str) -> ColumnElement[bool]:
     """The rows that come after ``cursor`` in ``order``: a WHERE (or HAVING) condition."""
-    return _after(order, decode_cursor(cursor, len(order)))
+    values = decode_cursor(cursor, len(order))
+    if not all(_fits(value, column) for value, (column, _) in zip(values, order, strict=True)):
+        raise _bad_cursor()
+    return _after(order, values)
 
 
 def cut_page(rows: list[T], limit: int, key: Callable[[T], Sequence[Any]]) -> Page[T]:

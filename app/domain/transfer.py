@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,7 @@ from app.domain.import_report import (
 from app.domain.notes import add_note, snapshot_revision
 from app.domain.users import team_by_name
 from app.errors import Conflict, Invalid
-from app.schemas.common import MAX_NOTE_CHARS, UTCInput
+from app.schemas.common import MAX_NOTE_CHARS, NUL_REFUSED, UTCInput, has_nul
 from app.search import indexing
 
 KINDS = ("users", "accounts", "contacts", "notes")
@@ -53,6 +53,13 @@ class _Record(BaseModel):
 
     def problem(self, text: str, *, column: str | None = None) -> Problem:
         return Problem(self._file, self._line, text, column)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if has_nul(value):  # as for the API's input: PostgreSQL cannot store it
+            raise ValueError(NUL_REFUSED)
+        return value
 
 
 R = TypeVar("R", bound=_Record)

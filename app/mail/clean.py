@@ -24,6 +24,10 @@ _FORWARD_MARKER = re.compile(
     r")\s*$",
     re.IGNORECASE,
 )
+# Marker lines ("---------- Forwarded message ----------") are short. Longer lines are not
+# matched at all: the patterns' runs of optional spaces and dashes backtrack quadratically on a
+# long line that starts like a marker.
+_MARKER_MAX_CHARS = 300
 _ORIGINAL_MESSAGE = re.compile(
     r"^\s*-{2,}\s*(?:original message|urspr[üu]ngliche nachricht|message d'origine"
     r"|mensaje original|messaggio originale)\s*-{2,}\s*$",
@@ -37,7 +41,9 @@ _ATTRIBUTION = re.compile(
 _ATTRIBUTION_START = re.compile(r"^\s*(?:on|am|le|el|il)\s", re.IGNORECASE)
 _QUOTED = re.compile(r"^\s*>")
 _UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
-_HEADER_LINE = re.compile(r"^\s*\*?([^\W\d_][\w -]{0,20}?)\s*:\*?\s*(.*?)\s*$")
+# The value is stripped in code: a lazy "(.*?)\s*$" retries the trailing spaces from every
+# character of a long line.
+_HEADER_LINE = re.compile(r"^\s*\*?([^\W\d_][\w -]{0,20}?)\s*:\*?(.*)$")
 _HEADER_NAMES = {
     "from": "From",
     "von": "From",
@@ -158,7 +164,7 @@ def _unquote_forwards(lines: list[str]) -> list[str]:
     out = list(lines)
     i = 0
     while i < len(out):
-        if _QUOTED.match(out[i]) and _FORWARD_MARKER.match(_unquote(out[i])):
+        if _QUOTED.match(out[i]) and _is_marker(_FORWARD_MARKER, _unquote(out[i])):
             j = i
             while j < len(out) and (_QUOTED.match(out[j]) or not out[j].strip()):
                 out[j] = _unquote(out[j])
@@ -179,7 +185,8 @@ def _sections(lines: list[str], *, outlook_forward: bool) -> list[Section]:
     while i < len(lines):
         line = lines[i]
         first_forward = outlook_forward and len(sections) == 1
-        if _FORWARD_MARKER.match(line) or (first_forward and _ORIGINAL_MESSAGE.match(line)):
+        forward = _is_marker(_FORWARD_MARKER, line)
+        if forward or (first_forward and _is_marker(_ORIGINAL_MESSAGE, line)):
             headers, i = _header_block(lines, i + 1)
             sections.append(Section(headers=headers, is_forward=True))
             continue
@@ -188,11 +195,15 @@ def _sections(lines: list[str], *, outlook_forward: bool) -> list[Section]:
             headers, i = _header_block(lines, outlook)
             sections.append(Section(headers=headers, is_forward=True))
             continue
-        if outlook is not None or _ORIGINAL_MESSAGE.match(line):
+        if outlook is not None or _is_marker(_ORIGINAL_MESSAGE, line):
             break  # older mail in the thread, not quoted with ">": the rest is history
         attribution = _attribution_at(lines, i)
         if attribution is not None:
-            following = next((s for s in lines[attribution:] if s.strip()), "")
+            # Indexes, not a slice: copying the rest of the message per attribution line
+            # would be quadratic.
+            following = next(
+                (lines[k] for k in range(attribution, len(lines)) if lines[k].strip()), ""
+            )
             if not _QUOTED.match(following):
                 break
             i = attribution  # the quoted lines that follow are skipped one by one
@@ -201,6 +212,10 @@ def _sections(lines: list[str], *, outlook_forward: bool) -> list[Section]:
             sections[-1].lines.append(line)
         i += 1
     return sections
+
+
+def _is_marker(pattern: re.Pattern[str], line: str) -> bool:
+    return len(line) <= _MARKER_MAX_CHARS and pattern.match(line) is not None
 
 
 def _attribution_at(lines: list[str], i: int) -> int | None:
@@ -241,18 +256,20 @@ def _header_block(lines: list[str], start: int) -> tuple[list[tuple[str, str]], 
     j = start
     while j < len(lines) and j < start + 2 and not lines[j].strip():
         j += 1
-    headers: list[tuple[str, str]] = []
+    # Each header's value as its lines, joined at the end: appending to a growing string per
+    # continuation line is quadratic.
+    headers: list[tuple[str, list[str]]] = []
     while j < len(lines):
         match = _HEADER_LINE.match(lines[j])
         name = _HEADER_NAMES.get(match[1].casefold()) if match else None
         if match and name:
-            headers.append((name, match[2]))
+            headers.append((name, [match[2].strip()]))
         elif headers and lines[j].strip() and (lines[j][0].isspace() or "@" in lines[j]):
-            headers[-1] = (headers[-1][0], f"{headers[-1][1]} {lines[j].strip()}")
+            headers[-1][1].append(lines[j].strip())
         else:
             break
         j += 1
-    return headers, j
+    return [(name, " ".join(parts)) for name, parts in headers], j
 
 
 def _render(section: Section) -> str:
@@ -310,9 +327,12 @@ def _drop_signature(lines: list[str]) -> list[str]:
         if _SIGNATURE_DELIMITER.match(line):
             return lines[:i]
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    # Not the first line: "Thanks! Meg confirmed the budget." is a message, not a signature.
-    for position, i in enumerate(filled[1:], start=1):
-        tail = filled[position + 1 :]
+    # Only a sign-off among the last few filled lines can have a short enough name block after
+    # it, so only those are tried: trying every line (slicing the rest each time) was
+    # quadratic. Not the first line: "Thanks! Meg confirmed the budget." is a message.
+    first = max(1, len(filled) - _NAME_BLOCK_LINES - 1)
+    for position in range(first, len(filled)):
+        i, tail = filled[position], filled[position + 1 :]
         if (
             len(tail) <= _NAME_BLOCK_LINES
             and _SIGN_OFF.match(lines[i])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from typing import Any
 
 # Larger HTML is a newsletter or a machine, not a person's knowledge; the note is capped anyway.
 MAX_HTML_CHARS = 2_000_000
@@ -38,27 +37,58 @@ _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
+class _Line:
+    """One output line, built from pieces: joining once at the end keeps a long line (one
+    endless <div> of inline tags) linear, where re-copying the line per piece is quadratic."""
+
+    __slots__ = ("depth", "filled", "pieces", "spaced")
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.pieces: list[str] = []
+        self.filled = False  # holds more than whitespace
+        self.spaced = False  # ends with a space
+
+    def add(self, text: str) -> None:
+        if text:
+            self.pieces.append(text)
+            self.filled = self.filled or not text.isspace()
+            self.spaced = text.endswith(" ")
+
+    def render(self) -> str:
+        return ("> " * self.depth + "".join(self.pieces).strip()).rstrip()
+
+
 class _TextBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.lines: list[list[Any]] = [[0, ""]]  # [quote depth, text]; the last is current
+        self.lines: list[_Line] = [_Line(0)]  # the last is current
         self.skipping = 0
         self.quote = 0
         self.pre = 0
 
     def _break(self) -> None:
-        self.lines.append([self.quote, ""])
+        self.lines.append(_Line(self.quote))
 
     def _start_line(self) -> None:
-        if self.lines[-1][1].strip():
+        if self.lines[-1].filled:
             self._break()
         else:
-            self.lines[-1] = [self.quote, ""]
+            self.lines[-1] = _Line(self.quote)
 
     def _start_paragraph(self) -> None:
         self._start_line()
-        if len(self.lines) > 1 and self.lines[-2][1].strip():
+        if len(self.lines) > 1 and self.lines[-2].filled:
             self._break()
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        # The standard library asserts on a "<![" it cannot name ("<![ x>", "<![foo]>");
+        # browsers skip such a section to its ">", and so does this.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED:
@@ -69,15 +99,15 @@ class _TextBuilder(HTMLParser):
             self._start_paragraph()
             if tag == "blockquote":
                 self.quote += 1
-                self.lines[-1][0] = self.quote
+                self.lines[-1].depth = self.quote
             elif tag == "pre":
                 self.pre += 1
         elif tag in _LINES:
             self._start_line()
             if tag == "li":
-                self.lines[-1][1] = "- "
-        elif tag in ("td", "th") and self.lines[-1][1].strip():
-            self.lines[-1][1] += " "
+                self.lines[-1].add("- ")
+        elif tag in ("td", "th") and self.lines[-1].filled:
+            self.lines[-1].add(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIPPED:
@@ -98,25 +128,35 @@ class _TextBuilder(HTMLParser):
             for i, piece in enumerate(data.split("\n")):
                 if i:
                     self._break()
-                self.lines[-1][1] += piece
+                self.lines[-1].add(piece)
             return
-        current = self.lines[-1][1]
+        current = self.lines[-1]
         text = _SPACE.sub(" ", data)
-        if not current.strip() or current.endswith(" "):
+        if not current.filled or current.spaced:
             text = text.lstrip(" ")
         if text:
-            if not current.strip():
-                self.lines[-1][0] = self.quote
-            self.lines[-1][1] = current + text
+            if not current.filled:
+                current.depth = self.quote
+            current.add(text)
 
     def text(self) -> str:
-        rendered = [("> " * depth + line.strip()).rstrip() for depth, line in self.lines]
+        rendered = [line.render() for line in self.lines]
         return _BLANK_RUN.sub("\n\n", "\n".join(rendered)).strip("\n")
 
 
 def html_to_text(html: str) -> str:
     """The readable text of an HTML message body."""
     builder = _TextBuilder()
-    builder.feed(html[:MAX_HTML_CHARS])
+    builder.feed(_escape_unclosed_tail(html[:MAX_HTML_CHARS]))
     builder.close()
     return builder.text()
+
+
+def _escape_unclosed_tail(html: str) -> str:
+    """The text after the last ">" with its "<" escaped: no tag can end there, and the standard
+    parser rescans to the end of the input from every "<" it cannot close ("<a <a <a ...")
+    before giving each up as text, which is quadratic. Escaped, they are the same text."""
+    last = html.rfind(">")
+    if html.find("<", last + 1) < 0:
+        return html
+    return html[: last + 1] + html[last + 1 :].replace("<", "&lt;")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from app.schemas.common import to_utc
+
 MAX_BYTES = 1024 * 1024
 
 _FOLD = r"(?:\r\n|\r|\n)[ \t]"
@@ -167,9 +169,11 @@ def _start(params: dict[str, str], value: str) -> datetime | None:
         moment = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
-    if numbers[3] is None or zulu:
-        return moment.replace(tzinfo=UTC)
-    return moment.replace(tzinfo=_zone(params.get("TZID", ""))).astimezone(UTC)
+    zone = UTC if numbers[3] is None or zulu else _zone(params.get("TZID", ""))
+    try:
+        return to_utc(moment.replace(tzinfo=zone))
+    except ValueError:  # year 1 in Kiribati, year 9999 in Honolulu: no usable start
+        return None
 
 
 def _zone(tzid: str) -> tzinfo:

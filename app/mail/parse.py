@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -24,9 +24,12 @@ from typing import Any
 from app.errors import Invalid
 from app.mail.clean import clean_text, normalize, render_forwarded
 from app.mail.html import html_to_text
+from app.schemas.common import to_utc
 
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z0-9-]{2,}$")
-_EMAIL_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+# The lookbehind starts a match only at the start of a run of address characters: without it,
+# findall retries from every character of a long run without an "@" (quadratic).
+_EMAIL_IN_TEXT = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 _FORWARD_SUBJECT = re.compile(
     r"^\s*(?:(?:re|aw|sv|vs|antw)\s*:\s*)*(?:fwd?|fw|wg|tr|rv|enc|i)\s*:", re.IGNORECASE
@@ -230,7 +233,10 @@ def _date(msg: EmailMessage) -> datetime | None:
         return None
     if not isinstance(value, datetime):
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return to_utc(value)
+    except ValueError:  # "1 Jan 0001 00:00 +0100" and the like: no date either
+        return None
 
 
 # --- body and parts -----------------------------------------------------------------------

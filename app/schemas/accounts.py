@@ -4,10 +4,10 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import MISSING, AfterValidator, Field, StringConstraints, model_validator
 
 from app.db.models import BuyingRole
-from app.schemas.common import Email, ExternalId, Id, Name, OptionalText, Ref, Schema
+from app.schemas.common import Email, ExternalId, Id, Input, Name, OptionalText, Ref, Schema
 
 _DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
@@ -23,7 +23,7 @@ Domain = Annotated[str, AfterValidator(_domain)]
 Alias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class AccountCreate(Schema):
+class AccountCreate(Input):
     name: Name
     domains: list[Domain] = Field(default_factory=list, max_length=50)
     aliases: list[Alias] = Field(default_factory=list, max_length=50)
@@ -32,8 +32,11 @@ class AccountCreate(Schema):
     external_id: ExternalId | None = None
 
 
-class AccountUpdate(Schema):
-    name: Name | None = None
+class AccountUpdate(Input):
+    """A PATCH: only the fields sent change; null clears an optional field (domains and
+    aliases too), and a name cannot be null."""
+
+    name: Name | MISSING = MISSING
     domains: list[Domain] | None = Field(default=None, max_length=50)
     aliases: list[Alias] | None = Field(default=None, max_length=50)
     industry: OptionalText | None = None
@@ -53,7 +56,7 @@ class AccountRead(Schema):
     updated_at: datetime
 
 
-class ContactCreate(Schema):
+class ContactCreate(Input):
     account_id: Id | None = None
     account: str | None = Field(
         default=None, max_length=320, description="Account by name, domain, alias or e-mail."
@@ -72,11 +75,14 @@ class ContactCreate(Schema):
         return self
 
 
-class ContactUpdate(Schema):
-    name: Name | None = None
+class ContactUpdate(Input):
+    """A PATCH: only the fields sent change; null clears an optional field. A contact always
+    has a name and a buying role ("unknown" is the cleared role), so neither may be null."""
+
+    name: Name | MISSING = MISSING
     title: OptionalText | None = None
     email: Email | None = None
-    buying_role: BuyingRole | None = None
+    buying_role: BuyingRole | MISSING = MISSING
     reports_to_id: Id | None = None
     external_id: ExternalId | None = None
 

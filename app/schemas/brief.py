@@ -9,8 +9,8 @@ from pydantic import Field, StringConstraints
 
 from app.db.models import BuyingRole, Contact, Visibility
 from app.domain.brief import Brief, Influence, NoteItem
-from app.domain.meeting import AttendeeBrief, MeetingBrief
-from app.schemas.common import Ref, Schema
+from app.domain.meeting import MAX_MEETING_PEOPLE, AttendeeBrief, MeetingBrief
+from app.schemas.common import Input, Ref, Schema
 from app.search.topics import SECTIONS
 
 MAX_ATTENDEES = 100
@@ -164,14 +164,16 @@ def contact_node(contact: Contact, suggested: BuyingRole | None) -> ContactNode:
     )
 
 
-class MeetingRequest(Schema):
+class MeetingRequest(Input):
     attendees: list[Annotated[str, StringConstraints(max_length=1000)]] = Field(
         default_factory=list,
         max_length=MAX_ATTENDEES,
         description='Addresses such as "Jill Oyelaran <jill@bramblewood.example>", or names.',
     )
     invitation: Annotated[str, StringConstraints(max_length=MAX_INVITATION_CHARS)] | None = Field(
-        default=None, description="An iCalendar (.ics) invitation; its attendees are added."
+        default=None,
+        description="An iCalendar (.ics) invitation; its attendees are added. At most "
+        f"{MAX_MEETING_PEOPLE} people in all, or 422.",
     )
 
 
@@ -224,7 +226,7 @@ class RoleSuggestionRead(Schema):
     mentions: int = Field(description="Sentences about them that read as this role.")
 
 
-class RoleDecisionCreate(Schema):
+class RoleDecisionCreate(Input):
     role: BuyingRole
     decision: Literal["confirm", "reject"]
     evidence: list[int] = Field(default_factory=list, max_length=50)

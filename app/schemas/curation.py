@@ -9,13 +9,13 @@ from pydantic import Field, StringConstraints
 
 from app.db.models import NoteFlag
 from app.domain.curation import DuplicateCluster, FlaggedNote, StaleNote, UnfiledMessage
-from app.schemas.common import Id, Page, Ref, Schema
+from app.schemas.common import Id, Input, Page, Ref, Schema
 from app.schemas.notes import NoteRead
 
 MAX_MERGE = 100
 
 
-class FlagCreate(Schema):
+class FlagCreate(Input):
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
     ] = Field(description="What seems wrong or out of date.")
@@ -127,7 +127,7 @@ def queue_item(item: StaleNote | DuplicateCluster | FlaggedNote | UnfiledMessage
     return UnfiledItem.of(item)
 
 
-class MergeRequest(Schema):
+class MergeRequest(Input):
     into: Id = Field(description="The note that stays.")
     notes: list[Id] = Field(
         min_length=1, max_length=MAX_MERGE, description="Notes it replaces; they stay, marked."
@@ -140,5 +140,5 @@ class MergeRead(Schema):
     flags_resolved: int
 
 
-class ReassignRequest(Schema):
+class ReassignRequest(Input):
     account_id: Id

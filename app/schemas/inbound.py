@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import Field, model_validator
 
 from app.db.models import Visibility
-from app.schemas.common import Id, Schema
+from app.schemas.common import Id, Input, Schema
 from app.schemas.notes import AccountRef, NoteRead
 
 
@@ -55,7 +55,7 @@ class InboundReplayed(Schema):
     replayed: bool = True
 
 
-class InboundFile(Schema):
+class InboundFile(Input):
     account_id: Id | None = None
     account: AccountRef = None
     visibility: Visibility = Field(

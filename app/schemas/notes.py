@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, StringConstraints, model_validator
+from pydantic import MISSING, AliasChoices, Field, StringConstraints, model_validator
 
 from app.db.models import Visibility
 from app.schemas.common import (
@@ -11,6 +11,7 @@ from app.schemas.common import (
     MAX_NOTE_CHARS,
     ExternalId,
     Id,
+    Input,
     Ref,
     Schema,
     UTCInput,
@@ -37,7 +38,7 @@ AccountRef = Annotated[
 ]
 
 
-class NoteCreate(Schema):
+class NoteCreate(Input):
     body: Body = Field(description="Markdown, the canonical form.")
     account_id: Id | None = None
     account: AccountRef = None
@@ -64,13 +65,16 @@ class NoteCreate(Schema):
         return self
 
 
-class NoteUpdate(Schema):
-    body: Body | None = None
+class NoteUpdate(Input):
+    """A PATCH: only the fields sent change. A note always has a body, visibility, time and
+    list of contacts, so none of them may be null (``[]`` clears the contacts)."""
+
+    body: Body | MISSING = MISSING
     account_id: Id | None = None
     account: AccountRef = None
-    contact_ids: ContactIds | None = None
-    visibility: Visibility | None = None
-    observed_at: UTCInput | None = None
+    contact_ids: ContactIds | MISSING = MISSING
+    visibility: Visibility | MISSING = MISSING
+    observed_at: UTCInput | MISSING = MISSING
 
     @model_validator(mode="after")
     def _something(self) -> NoteUpdate:
@@ -78,9 +82,6 @@ class NoteUpdate(Schema):
             raise ValueError("nothing to change: send at least one field")
         if self.account_id is not None and self.account is not None:
             raise ValueError("give at most one of account_id and account")
-        for field in ("body", "visibility", "observed_at", "contact_ids"):
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
         return self
 
 
@@ -110,13 +111,13 @@ class NoteRead(Schema):
     stale_after: datetime | None
 
 
-class TopicsUpdate(Schema):
+class TopicsUpdate(Input):
     topics: list[Section] = Field(
         max_length=8, description="The right sections; an empty list returns to the classifier."
     )
 
 
-class SupersedeRequest(Schema):
+class SupersedeRequest(Input):
     by: Id = Field(description="The newer note that replaces this one.")
 
 

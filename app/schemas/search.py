@@ -5,12 +5,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.schemas.common import Id, Ref, Schema, UTCInput
+from app.schemas.common import Id, Input, Ref, Schema, UTCInput
 
 MAX_RESULTS = 50
 
 
-class SearchQuery(Schema):
+class SearchQuery(Input):
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
     account_id: Id | None = None
     contact_id: Id | None = None

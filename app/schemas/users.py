@@ -3,15 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import MISSING, Field, StringConstraints
 
 from app.db.models import Role
-from app.schemas.common import Email, ExternalId, Id, Name, OptionalText, Schema
+from app.schemas.common import Email, ExternalId, Id, Input, Name, OptionalText, Schema
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 
-class TeamCreate(Schema):
+class TeamCreate(Input):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -20,7 +20,7 @@ class TeamRead(Schema):
     name: str
 
 
-class UserCreate(Schema):
+class UserCreate(Input):
     name: Name
     email: Email | None = None
     team: str | None = Field(
@@ -32,13 +32,16 @@ class UserCreate(Schema):
     password: Password | None = Field(default=None, description="For signing in on the web page.")
 
 
-class UserUpdate(Schema):
-    name: Name | None = None
+class UserUpdate(Input):
+    """A PATCH: only the fields sent change; null clears the e-mail, team, title or password.
+    A user always has a name, a role and an active flag, so those may not be null."""
+
+    name: Name | MISSING = MISSING
     email: Email | None = None
     team: str | None = Field(default=None, max_length=100)
-    role: Role | None = None
+    role: Role | MISSING = MISSING
     title: OptionalText | None = None
-    is_active: bool | None = None
+    is_active: bool | MISSING = MISSING
     password: Password | None = None
 
 
@@ -53,7 +56,7 @@ class UserRead(Schema):
     is_active: bool
 
 
-class TokenCreate(Schema):
+class TokenCreate(Input):
     user_id: Id | None = Field(
         default=None, description="Whose token; admins may name another user. Default: yourself."
     )
