@@ -2,17 +2,21 @@
 
     .venv/bin/python scripts/load.py ../shared/eval/crm-dev                 # SQLite
     .venv/bin/python scripts/load.py ../shared/eval/crm-dev --pgserver      # PostgreSQL
-    .venv/bin/python scripts/load.py ../shared/eval/crm-dev --clients 1,10,50 --seconds 20
+    .venv/bin/python scripts/load.py ../shared/eval/crm-dev --clients 1,10 --people 0
 
 Loads the data set into a fresh database (as scripts/eval.py does), starts `tacit serve` in a
-process of its own (so the clients do not share its interpreter), waits until every note is
-embedded, then for each number of clients runs that many asyncio clients for the given time.
-Each client loops on a mix of 70% search (the data set's questions, as their askers), 20% note
-creation (with an Idempotency-Key) and 10% account briefs, by default with no think time (each
-client asks again as soon as it is answered: the server's capacity), or with --think MIN,MAX
-seconds drawn at random between requests (people at work). Prints, per
-level, requests per second, failures (any status >= 500, or no answer within --timeout) and
-p50/p95/p99 latency per kind of request. The last level runs --last-seconds (default 120).
+process of its own (so the clients do not share its interpreter) and waits until every note is
+embedded. Each client loops on a mix of 70% search (the data set's questions, as their askers),
+20% note creation (with an Idempotency-Key) and 10% account briefs. Two phases:
+
+- capacity: for each number in --clients, that many clients ask with no pause, each again as
+  soon as it is answered, for --seconds: the throughput curve (at saturation a closed loop's
+  latency is clients / throughput);
+- people: --people clients that pause --think MIN,MAX seconds (drawn at random) between
+  requests, as people at work do, for --people-seconds (default 50 for 120 s, pauses of 1-3 s).
+
+Prints, per level, requests per second, failures (any status >= 500, or no answer within
+--timeout) and p50/p95/p99 latency per kind of request.
 """
 
 from __future__ import annotations
@@ -173,6 +177,7 @@ async def run_level(
     failures = sum(n for status, n in statuses.items() if status == 0 or status >= 500)
     return {
         "clients": clients,
+        "think": think,
         "seconds": round(elapsed, 1),
         "requests": len(results),
         "rps": round(len(results) / elapsed, 1),
@@ -196,8 +201,9 @@ def print_level(row: dict[str, Any]) -> None:
         f"{kind} p50/p95/p99 {v['p50']:.0f}/{v['p95']:.0f}/{v['p99']:.0f}"
         for kind, v in row["latency_ms"].items()
     )
+    who = "people (pauses {}-{} s)".format(*row["think"]) if row["think"][1] else "clients"
     print(
-        f"{row['clients']:>3} clients {row['seconds']:>5.0f}s {row['requests']:>6} req "
+        f"{row['clients']:>3} {who} {row['seconds']:>5.0f}s {row['requests']:>6} req "
         f"{row['rps']:>6.1f}/s  failures {row['failure_pct']:.2f}% {row['statuses']}\n    {kinds}",
         flush=True,
     )
@@ -209,15 +215,18 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database to use (default: temporary)")
     parser.add_argument("--pgserver", action="store_true", help="use a throwaway PostgreSQL")
     parser.add_argument("--clients", default="1,5,10,20,35,50", help="levels, comma-separated")
-    parser.add_argument("--seconds", type=float, default=20, help="per level but the last")
-    parser.add_argument("--last-seconds", type=float, default=120, help="the last level")
+    parser.add_argument("--seconds", type=float, default=20, help="per capacity level")
+    parser.add_argument("--people", type=int, default=50, help="clients that pause (0: none)")
+    parser.add_argument("--people-seconds", type=float, default=120)
     parser.add_argument("--timeout", type=float, default=60, help="a request's limit, seconds")
-    parser.add_argument("--think", default="0,0", help="MIN,MAX seconds between requests")
+    parser.add_argument("--think", default="1,3", help="MIN,MAX seconds people pause")
     parser.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    levels = [int(n) for n in args.clients.split(",")]
     low, high = (float(x) for x in args.think.split(","))
+    phases = [(int(n), args.seconds, (0.0, 0.0)) for n in args.clients.split(",") if n]
+    if args.people:
+        phases.append((args.people, args.people_seconds, (low, high)))
 
     with database_url(args) as url:
         tokens, accounts, _ = load(url, args.directory)
@@ -234,16 +243,10 @@ def main() -> None:
                   f"{embed_s:.0f}s, server log: {log}", flush=True)  # fmt: skip
             workload = Workload(args.directory, tokens, accounts)
             rows = []
-            for i, clients in enumerate(levels):
-                seconds = args.last_seconds if i == len(levels) - 1 else args.seconds
+            for clients, seconds, think in phases:
                 row = asyncio.run(
                     run_level(
-                        base,
-                        workload,
-                        clients,
-                        seconds=seconds,
-                        timeout=args.timeout,
-                        think=(low, high),
+                        base, workload, clients, seconds=seconds, timeout=args.timeout, think=think
                     )
                 )
                 print_level(row)
