@@ -82,6 +82,8 @@ def document(app: FastAPI) -> None:
             components.pop(name, None)
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
+                if not isinstance(operation, dict):  # a path's shared "parameters"
+                    continue
                 responses = operation.setdefault("responses", {})
                 for status, response in responses.items():
                     if status.isdigit() and int(status) >= 400:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Row, Select, and_, or_
+from sqlalchemy import ColumnElement, Row, Select, TypeDecorator, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import Invalid
@@ -65,10 +65,15 @@ def _time(text: str) -> datetime:
 def _fits(value: Any, column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> bool:
     """Whether a cursor value can be compared with ``column``: a hand-edited cursor of the
     wrong types would otherwise reach the database ("x" for a time, null for an id)."""
+    sql_type: Any = column.type
+    while isinstance(sql_type, TypeDecorator):  # UTCDateTime says "object"; its impl knows
+        sql_type = sql_type.impl_instance
     try:
-        kind = column.type.python_type
+        kind = sql_type.python_type
     except NotImplementedError:
         return False
+    if kind is object:
+        return False  # nothing to check a value against: no cursor on such a column
     if kind is bool or isinstance(value, bool):
         return type(value) is kind
     if kind is float:

@@ -121,6 +121,8 @@ def _time_cases() -> dict[str, Case]:
 def _cursor_cases() -> dict[str, Case]:
     bad = {
         "strings": ["x", "y"],
+        "a string for a time or name": ["x", 1],
+        "a number for a time or name": [1, 1],
         "nulls": [None, None],
         "huge ints": [2**70, 2**70],
         "bools": [True, True],
@@ -156,6 +158,10 @@ def _cursor_cases() -> dict[str, Case]:
                 params={"kind": kind, "cursor": cursor(values)},
                 as_admin=True,
             )
+    # Accounts are listed by name, then id: a string is the right type there.
+    cases["cursor a string for a time or name on /v1/accounts"] = Case(
+        "GET", "/v1/accounts", 200, params={"cursor": cursor(["x", 1])}
+    )
     return cases
 
 
@@ -348,3 +354,52 @@ def test_a_mail_date_beyond_the_range_files_the_mail_as_received_now(
     )
     assert response.status_code == 201, response.text
     assert response.json()["observed_at"].startswith(str(datetime.now(UTC).year))
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "as_admin"),
+    [
+        ("/v1/notes", {}, False),
+        ("/v1/accounts", {}, False),
+        ("/v1/contacts", {}, False),
+        ("/v1/users", {}, True),
+        ("/v1/audit", {}, True),
+        ("/v1/curation", {"kind": "flagged"}, True),
+    ],
+)
+def test_the_cursors_the_server_issues_are_accepted(
+    client: TestClient,
+    db: Database,
+    world: World,
+    path: str,
+    params: dict[str, str],
+    as_admin: bool,
+) -> None:
+    """The cursor checks refuse hand-edited values, not the server's own: every page of a
+    list is reached by following next_cursor."""
+    make_account(db, "Mesa Health")
+    make_contact(db, world.account_id, "Gus Coyle")
+    for body in ("Gus runs procurement", "Meg is on leave in May"):
+        note = client.post(
+            "/v1/notes",
+            headers=world.rep.headers,
+            json={"body": body, "account_id": world.account_id, "visibility": "company"},
+        )
+        flag = client.post(
+            f"/v1/notes/{note.json()['id']}/flags", headers=world.rep.headers, json={"reason": "?"}
+        )
+        assert flag.status_code == 201, flag.text
+    who = world.admin if as_admin else world.rep
+    seen, next_cursor = 0, None
+    for _ in range(20):
+        page = client.get(
+            path,
+            headers=who.headers,
+            params={**params, "limit": "1", **({"cursor": next_cursor} if next_cursor else {})},
+        )
+        assert page.status_code == 200, page.text
+        seen += len(page.json()["items"])
+        next_cursor = page.json()["next_cursor"]
+        if next_cursor is None:
+            break
+    assert seen >= 2 and next_cursor is None
