@@ -116,6 +116,7 @@ async def client(
     until: float,
     think: tuple[float, float],
     results: list[tuple[str, float, int]],
+    errors: dict[str, int],
 ) -> None:
     rng = random.Random(seed)
     serial = 0
@@ -134,8 +135,9 @@ async def client(
                     headers["Idempotency-Key"] = f"load-{seed}-{serial}"
                 response = await http.post(path, json=body, headers=headers)
             status = response.status_code
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             status = 0  # no answer in time, or the connection dropped
+            errors[type(exc).__name__] += 1
         results.append((kind, (time.perf_counter() - started) * 1000, status))
         if think[1]:
             await asyncio.sleep(rng.uniform(*think))
@@ -155,15 +157,17 @@ async def run_level(
     seconds: float,
     timeout: float,
     think: tuple[float, float],
+    seed: int,
 ) -> dict[str, Any]:
     results: list[tuple[str, float, int]] = []
+    errors: dict[str, int] = defaultdict(int)
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits) as http:
         started = time.monotonic()
         until = started + seconds
         await asyncio.gather(
             *(
-                client(http, workload, 1000 * clients + i, until, think, results)
+                client(http, workload, seed + i, until, think, results, errors)
                 for i in range(clients)
             )
         )
@@ -184,6 +188,7 @@ async def run_level(
         "failures": failures,
         "failure_pct": round(100 * failures / max(1, len(results)), 2),
         "statuses": dict(sorted(statuses.items())),
+        "errors": dict(errors),
         "latency_ms": {
             kind: {
                 "n": len(ms),
@@ -204,7 +209,8 @@ def print_level(row: dict[str, Any]) -> None:
     who = "people (pauses {}-{} s)".format(*row["think"]) if row["think"][1] else "clients"
     print(
         f"{row['clients']:>3} {who} {row['seconds']:>5.0f}s {row['requests']:>6} req "
-        f"{row['rps']:>6.1f}/s  failures {row['failure_pct']:.2f}% {row['statuses']}\n    {kinds}",
+        f"{row['rps']:>6.1f}/s  failures {row['failure_pct']:.2f}% {row['statuses']} "
+        f"{row['errors'] or ''}\n    {kinds}",
         flush=True,
     )
 
@@ -243,10 +249,18 @@ def main() -> None:
                   f"{embed_s:.0f}s, server log: {log}", flush=True)  # fmt: skip
             workload = Workload(args.directory, tokens, accounts)
             rows = []
-            for clients, seconds, think in phases:
+            for phase, (clients, seconds, think) in enumerate(phases):
+                # Each client's seed is its own, so no two share an Idempotency-Key.
+                seed = 1000 * (phase + 1)
                 row = asyncio.run(
                     run_level(
-                        base, workload, clients, seconds=seconds, timeout=args.timeout, think=think
+                        base,
+                        workload,
+                        clients,
+                        seconds=seconds,
+                        timeout=args.timeout,
+                        think=think,
+                        seed=seed,
                     )
                 )
                 print_level(row)
