@@ -113,7 +113,7 @@ def retry(
     delivery = session.scalar(
         select(EventDelivery)
         .where(EventDelivery.consumer == consumer, EventDelivery.id == delivery_id)
-        .with_for_update()
+        .with_for_update(of=EventDelivery)  # not the joined event: PostgreSQL refuses that
     )
     if delivery is None or delivery.attempts != attempt:
         return None
