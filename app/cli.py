@@ -50,6 +50,8 @@ audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(audit_cli, name="audit")
+events_cli = typer.Typer(help="The event stream (outbox).", no_args_is_help=True)
+cli.add_typer(events_cli, name="events")
 
 out = Console()
 # soft_wrap: an error is one line a script can grep, whatever the terminal's width.
@@ -278,6 +280,24 @@ def audit_purge() -> None:
     out.print(
         f"deleted {purged.events} audit event(s) and {purged.views} note view(s) older than "
         f"{days} days (before {before:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+@events_cli.command("purge")
+def events_purge() -> None:
+    """Delete outbox events older than TACIT_EVENT_RETENTION_DAYS (default 30), with the
+    deliveries still owed for them. Run it from cron, e.g. daily."""
+    from datetime import timedelta
+
+    from app.db.base import utcnow
+    from app.domain.events import purge
+
+    days = load_settings().event_retention_days
+    before = utcnow() - timedelta(days=days)
+    with database() as db, db.unit_of_work() as session:
+        purged = purge(session, before=before)
+    out.print(
+        f"deleted {purged} event(s) older than {days} days (before {before:%Y-%m-%d %H:%M} UTC)"
     )
 
 

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         ge=1,
         description="`tacit audit purge` deletes audit events and note views older than this.",
     )
+    event_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="`tacit events purge` deletes outbox events (and deliveries still owed "
+        "for them) older than this.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

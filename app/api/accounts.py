@@ -62,9 +62,9 @@ def get_account(account_id: IdPath, session: SessionDep, _: CurrentUser) -> Acco
 
 @router.patch("/accounts/{account_id}")
 def update_account(
-    account_id: IdPath, data: AccountUpdate, session: SessionDep, _: CurrentUser
+    account_id: IdPath, data: AccountUpdate, session: SessionDep, user: CurrentUser
 ) -> AccountRead:
-    return AccountRead.model_validate(accounts.update_account(session, account_id, data))
+    return AccountRead.model_validate(accounts.update_account(session, user, account_id, data))
 
 
 @router.delete("/accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT)

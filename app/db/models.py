@@ -516,3 +516,10 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+# The outbox's tables live in their own module; imported here so that every table is on
+# ``Base.metadata`` once this module is (migrations, tests).
+from app.db.outbox import Event as Event  # noqa: E402
+from app.db.outbox import EventConsumer as EventConsumer  # noqa: E402
+from app.db.outbox import EventDelivery as EventDelivery  # noqa: E402

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Account, AccountDomain, Contact, Note, User
-from app.domain import audit
+from app.domain import audit, events
 from app.domain.access import visible_notes
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
@@ -171,7 +171,7 @@ def create_account(session: Session, data: AccountCreate) -> Account:
     return account
 
 
-def update_account(session: Session, account_id: int, data: AccountUpdate) -> Account:
+def update_account(session: Session, actor: User, account_id: int, data: AccountUpdate) -> Account:
     account = get_account(session, account_id)
     changes = data.model_dump(exclude_unset=True)
     if "external_id" in changes:
@@ -191,6 +191,7 @@ def update_account(session: Session, account_id: int, data: AccountUpdate) -> Ac
     for field, value in changes.items():
         setattr(account, field, value)
     session.flush()
+    events.emit(session, "account.updated", actor=actor, account_id=account.id)
     return account
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import BuyingRole, Contact, User
-from app.domain import audit
+from app.domain import audit, events
 from app.domain.access import ensure_can_set_buying_role
 from app.domain.accounts import get_account, pick_account
 from app.domain.pagination import Page, paginate
@@ -104,6 +104,13 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
     for field, value in changes.items():
         setattr(contact, field, value)
     session.flush()
+    events.emit(
+        session,
+        "contact.updated",
+        actor=actor,
+        contact_id=contact.id,
+        account_id=contact.account_id,
+    )
     return contact
 
 

@@ -413,6 +413,7 @@ def _apply(session: Session, steps: list[_Step], *, actor: User | None, progress
                     session,
                     account=row.account,
                     author=row.owner,
+                    actor=actor,
                     body=source.body,
                     visibility=source.visibility or DEFAULT_VISIBILITY,
                     observed_at=source.observed_at,
@@ -435,6 +436,7 @@ def _apply(session: Session, steps: list[_Step], *, actor: User | None, progress
                 session,
                 note,
                 editor_id=(actor or row.owner).id,
+                actor=actor,
                 values=values,
                 contacts=list(contacts),
             )

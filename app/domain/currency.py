@@ -31,7 +31,7 @@ from app.db.models import (
     User,
     Visibility,
 )
-from app.domain import audit
+from app.domain import audit, events
 from app.domain.access import can_read, ensure_can_curate, ensure_can_edit, get_note
 from app.errors import Invalid
 from app.search.mentions import Person, departures
@@ -149,6 +149,7 @@ def supersede(session: Session, viewer: User, *, old_id: int, new: Note) -> Note
         target_id=old.id,
         superseded_by=new.id,
     )
+    events.emit(session, "note.updated", actor=viewer, note_id=old.id, account_id=old.account_id)
     return old
 
 
@@ -166,6 +167,7 @@ def set_topics(session: Session, editor: User, note_id: int, topics: list[str]) 
     ensure_can_curate(editor, note, action="correct its topics")
     note.topics = [s.name for s in SECTIONS if s.name in topics] or None
     refresh_stale_after(session, [note.id])
+    events.emit(session, "note.updated", actor=editor, note_id=note.id, account_id=note.account_id)
     return note
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import IdempotencyKey, InboundMessage, Note, NoteFlag, User
-from app.domain import audit, currency
+from app.domain import audit, currency, events
 from app.domain.access import ensure_can_erase
 from app.errors import NotFound
 from app.search import indexing
@@ -31,16 +31,17 @@ def erase_note(session: Session, actor: User, note_id: int) -> None:
     if note is None:
         raise NotFound(f"no note with id {note_id}")
     ensure_can_erase(actor, note)
-    # The in-memory search index of each SQLite process learns of the erasure from this event.
     audit.record(
         session,
         actor,
-        indexing.ERASED,
+        "note.erase",
         target_type="note",
         target_id=note.id,
         account_id=note.account_id,
         author_id=note.author_id,
     )
+    # The in-memory search index of each SQLite process learns of the erasure from this event.
+    events.emit(session, "note.erased", actor=actor, note_id=note.id, account_id=note.account_id)
     indexing.note_erased(session, note)
     flagged = list(
         session.scalars(

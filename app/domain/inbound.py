@@ -221,6 +221,7 @@ def _write_note(
         session,
         account=account,
         author=author,
+        actor=author,
         body=note_body(item.subject, text, attachments, max_chars=MAX_NOTE_CHARS),
         visibility=visibility,
         # When the mail was sent is when its knowledge was had; a sender's clock may run fast.

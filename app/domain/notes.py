@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Account, Contact, Note, NoteRevision, User, Visibility, note_contacts
-from app.domain import audit, currency, flags
+from app.domain import audit, currency, events, flags
 from app.domain.access import ensure_can_curate, ensure_can_edit, visible_notes
 from app.domain.access import get_note as get_note
 from app.domain.accounts import pick_account
@@ -57,6 +57,7 @@ def add_note(
     *,
     account: Account,
     author: User,
+    actor: User | None,
     body: str,
     visibility: Visibility,
     observed_at: datetime,
@@ -64,8 +65,10 @@ def add_note(
     external_id: str | None,
     contacts: list[Contact],
 ) -> Note:
-    """Add a note and its first revision; shared by every channel (API, import, later mail).
-    The caller indexes it (``indexing.notes_added``), in bulk where it adds many."""
+    """Add a note, its first revision and its ``note.created`` event; shared by every channel
+    (API, web, import, mail). ``actor`` made the change (an import's ``None`` is the system;
+    ``author`` is credited). The caller indexes it (``indexing.notes_added``), in bulk where it
+    adds many."""
     note = Note(
         account_id=account.id,
         author_id=author.id,  # the caller's User may belong to another session: link by id
@@ -80,6 +83,8 @@ def add_note(
     )
     session.add(note)
     session.add(snapshot_revision(note, author.id))
+    # ``note=``: the note has no id until the flush, which bulk imports batch.
+    events.emit(session, "note.created", actor=actor, note=note, account_id=account.id)
     return note
 
 
@@ -92,6 +97,7 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
         session,
         account=account,
         author=author,
+        actor=author,
         body=data.body,
         visibility=data.visibility,
         observed_at=observed,
@@ -208,6 +214,7 @@ def _apply_update(session: Session, editor: User, note: Note, data: NoteUpdate) 
         currency.note_moved(session, note)
     session.add(snapshot_revision(note, editor.id))
     indexing.note_changed(session, note)
+    events.emit(session, "note.updated", actor=editor, note_id=note.id, account_id=note.account_id)
     return note
 
 
@@ -255,6 +262,7 @@ def archive_note(session: Session, curator: User, note_id: int) -> None:
 def _remove(session: Session, actor: User, note: Note, *, action: str) -> None:
     note.deleted_at = utcnow()
     indexing.note_removed(session, note)
+    events.emit(session, "note.deleted", actor=actor, note_id=note.id, account_id=note.account_id)
     audit.record(
         session, actor, action, target_type="note", target_id=note.id, author_id=note.author_id
     )

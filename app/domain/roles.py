@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import BuyingRole, Contact, Mention, Note, RoleDecision, User
-from app.domain import audit
+from app.domain import audit, events
 from app.domain.access import ensure_can_set_buying_role, rejections_seen_by, visible_notes
 from app.domain.accounts import get_account
 from app.domain.contacts import get_contact
@@ -180,4 +180,12 @@ def decide(
             via="suggestion",
         )
         contact.buying_role = role
+    if confirm:
+        events.emit(
+            session,
+            "contact.role_confirmed",
+            actor=actor,
+            contact_id=contact.id,
+            account_id=contact.account_id,
+        )
     return contact

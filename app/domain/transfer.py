@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Account, BuyingRole, Contact, Note, Role, User, Visibility
-from app.domain import audit
+from app.domain import audit, events
 from app.domain.access import NOT_YOURS, may_import_over, visible_notes
 from app.domain.accounts import name_key, set_domains
 from app.domain.import_report import (
@@ -228,9 +228,9 @@ def import_dataset_files(
     phase = "writing the data set"
     _import_users(session, data.users, users, report)
     progress(phase, 1, 4)
-    _import_accounts(session, data.accounts, accounts, report, problems)
+    _import_accounts(session, data.accounts, accounts, report, problems, actor)
     progress(phase, 2, 4)
-    _import_contacts(session, data.contacts, accounts, contacts, report)
+    _import_contacts(session, data.contacts, accounts, contacts, report, actor)
     progress(phase, 3, 4)
     _import_notes(session, data.notes, users, accounts, contacts, report, actor, problems)
     progress(phase, 4, 4)
@@ -331,7 +331,9 @@ def _import_accounts(
     accounts: dict[str, Account],
     report: ImportReport,
     problems: list[Problem],
+    actor: User | None,
 ) -> None:
+    updated: list[Account] = []
     for r in records:
         values = {
             "name": r.name,
@@ -346,7 +348,15 @@ def _import_accounts(
         previous = accounts.get(r.id)
         differ = previous is None or previous.domains != domains
         account = _upsert(
-            session, accounts, r.id, Account, values, report, "accounts", also_changed=differ
+            session,
+            accounts,
+            r.id,
+            Account,
+            values,
+            report,
+            "accounts",
+            also_changed=differ,
+            updated=updated,
         )
         if differ:
             session.flush()
@@ -354,6 +364,8 @@ def _import_accounts(
                 set_domains(session, account, domains)
             except Conflict as exc:  # a domain of an account this file does not change
                 problems.append(r.problem(exc.detail, column="domain"))
+    for account in updated:
+        events.emit(session, "account.updated", actor=actor, account_id=account.id)
 
 
 def _import_contacts(
@@ -362,8 +374,11 @@ def _import_contacts(
     accounts: dict[str, Account],
     contacts: dict[str, Contact],
     report: ImportReport,
+    actor: User | None,
 ) -> None:
     session.flush()
+    existed = {c.id for c in contacts.values()}
+    updated: list[Contact] = []
     for r in records:
         values = {
             "account_id": accounts[r.account_id].id,
@@ -372,13 +387,23 @@ def _import_contacts(
             "email": r.email.lower() if r.email else None,
             "buying_role": r.buying_role,
         }
-        _upsert(session, contacts, r.id, Contact, values, report, "contacts")
+        _upsert(session, contacts, r.id, Contact, values, report, "contacts", updated=updated)
     session.flush()
     # Second pass: a contact may report to one listed after it.
     for r in records:
         manager = contacts[r.reports_to].id if r.reports_to else None
         if contacts[r.id].reports_to_id != manager:
             contacts[r.id].reports_to_id = manager
+            if contacts[r.id].id in existed:
+                updated.append(contacts[r.id])
+    for contact in {c.id: c for c in updated}.values():  # once, if both passes changed it
+        events.emit(
+            session,
+            "contact.updated",
+            actor=actor,
+            contact_id=contact.id,
+            account_id=contact.account_id,
+        )
 
 
 def _upsert(
@@ -391,7 +416,10 @@ def _upsert(
     kind: str,
     *,
     also_changed: bool = False,
+    updated: list[Any] | None = None,
 ) -> Any:
+    """Create or update the record ``external_id``; an existing one that changed is appended
+    to ``updated``, for the caller's events."""
     obj = existing.get(external_id)
     if obj is None:
         obj = model(external_id=external_id, **values)
@@ -400,6 +428,8 @@ def _upsert(
         report.created[kind] += 1
     elif _assign(obj, values) or also_changed:
         report.updated[kind] += 1
+        if updated is not None:
+            updated.append(obj)
     else:
         report.unchanged[kind] += 1
     return obj
@@ -410,6 +440,7 @@ def revise_imported_note(
     note: Note,
     *,
     editor_id: int,
+    actor: User | None,
     values: dict[str, Any],
     contacts: list[Contact],
 ) -> bool:
@@ -423,6 +454,9 @@ def revise_imported_note(
         note.version += 1
         session.add(snapshot_revision(note, editor_id))
         indexing.note_changed(session, note)
+        events.emit(
+            session, "note.updated", actor=actor, note_id=note.id, account_id=note.account_id
+        )
     return changed
 
 
@@ -450,6 +484,7 @@ def _import_notes(
                 session,
                 account=account,
                 author=author,
+                actor=actor,
                 body=r.body,
                 visibility=r.visibility,
                 observed_at=r.created_at,
@@ -471,7 +506,7 @@ def _import_notes(
             "observed_at": r.created_at,
         }
         if revise_imported_note(
-            session, note, editor_id=author.id, values=values, contacts=mentioned
+            session, note, editor_id=author.id, actor=actor, values=values, contacts=mentioned
         ):
             report.updated["notes"] += 1
         else:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import ApiToken, Role, Team, User
-from app.domain import audit, web_sessions
+from app.domain import audit, events, web_sessions
 from app.domain.access import ensure_admin, token_expiry
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
@@ -156,6 +156,8 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
             target_type="user",
             target_id=user.id,
         )
+        if not changes["is_active"]:
+            events.emit(session, "user.deactivated", actor=actor, user_id=user.id)
     if "password" in changes:
         password = changes.pop("password")
         user.password_hash = hash_password(password) if password else None

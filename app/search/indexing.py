@@ -17,9 +17,6 @@ from app.db.models import EmbeddingJob, Note, Passage
 from app.search.passages import split_passages, text_hash
 
 _CHUNK = 5000  # ids per IN (...) list, well under every driver's parameter limit
-# The audit action of an erasure. An erased note's row is gone, so no sequence number can
-# announce it; in-memory indexes (``app.search.sqlite``) learn of it from this event instead.
-ERASED = "note.erase"
 
 
 def bump_search_seq(session: Session, note_ids: Iterable[int]) -> None:

@@ -19,10 +19,10 @@ import numpy as np
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEvent, Note, Passage, Visibility, note_contacts
+from app.db.models import Event, Note, Passage, Visibility, note_contacts
+from app.db.outbox import NOTE_ERASED
 from app.domain.access import readable_by
 from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
-from app.search.indexing import ERASED
 
 _FTS = table("passages_fts", column("rowid"), column("passages_fts"))
 _VISIBILITY = {v: i for i, v in enumerate(Visibility)}
@@ -150,7 +150,7 @@ class MemoryVectors:
         self._rows: _Rows | None = None
         self._rows_of_note: dict[int, list[int]] = {}
         self._seq = -1
-        self._event = -1  # the last audit event looked at for erasures
+        self._event = -1  # the last event of the outbox looked at for erasures
         self._lock = threading.Lock()
 
     def refresh(self, session: Session) -> _Rows | None:
@@ -158,7 +158,7 @@ class MemoryVectors:
         top, event = session.execute(
             select(
                 select(func.coalesce(func.max(Note.search_seq), 0)).scalar_subquery(),
-                select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery(),
+                select(func.coalesce(func.max(Event.id), 0)).scalar_subquery(),
             )
         ).one()
         if top == self._seq and event == self._event:
@@ -173,17 +173,19 @@ class MemoryVectors:
 
     def _forget_erased(self, session: Session, *, since: int, top: int) -> None:
         """Drop the vectors of notes erased since the last look. An erased note's row is gone,
-        so no sequence number announces it: its erasure's audit event does."""
+        so no sequence number announces it: its ``note.erased`` event does. Event ids are never
+        reused (``AUTOINCREMENT``) and on SQLite are handed out in commit order, so no erasure
+        falls between two looks. Only a process that searched nothing for the whole retention
+        period (``TACIT_EVENT_RETENTION_DAYS``) can miss one; its hits are read back through
+        ``notes``, where the erased note is gone, so even then no words of it are shown."""
         if self._rows is not None:
-            # Ids start again below ``since`` only after a purge emptied the audit trail.
-            since = since if top >= since else 0
             erased = session.scalars(
-                select(AuditEvent.target_id).where(
-                    AuditEvent.id > since, AuditEvent.id <= top, AuditEvent.action == ERASED
+                select(Event.note_id).where(
+                    Event.id > since, Event.id <= top, Event.type == NOTE_ERASED
                 )
             )
             for note_id in erased:
-                for index in self._rows_of_note.pop(int(note_id or 0), []):
+                for index in self._rows_of_note.pop(note_id or 0, []):
                     self._rows.alive[index] = False
         self._event = top
 
