@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.db.base import utcnow
 from app.db.models import Team, User
 from app.db.request import SideWrites
 from app.domain import analytics, audit, users
 from app.domain.notes_csv import guard
 from app.errors import Invalid
+from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.schemas.analytics import ContributionRow, Contributions, CoverageReport, CoverageRow
 from app.schemas.common import UTCInput
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep
 from app.domain import audit, erasure
+from app.http.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep
 from app.schemas.audit import AuditEntryRead
 from app.schemas.common import Page, UTCInput
 

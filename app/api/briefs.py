@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import ConnectionDep, CurrentUser, IdPath, ReadSessionDep, SessionDep
 from app.db.base import utcnow
 from app.domain import brief, contacts, meeting, reuse, roles
+from app.http.deps import ConnectionDep, CurrentUser, IdPath, ReadSessionDep, SessionDep
 from app.schemas.accounts import ContactRead
 from app.schemas.brief import (
     AccountBrief,

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentUser, IdPath, ManagerUser, PagingDep, SessionDep, etag
 from app.domain import curation, flags, notes
+from app.http.deps import CurrentUser, IdPath, ManagerUser, PagingDep, SessionDep, etag
 from app.schemas.common import Ref
 from app.schemas.curation import (
     CurationPage,

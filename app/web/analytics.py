@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.analytics import contribution_report, exported_csv
-from app.api.deps import ConnectionDep, SessionDep
 from app.db.base import utcnow
 from app.db.models import Role, Team
 from app.domain import analytics, users
 from app.errors import Forbidden
+from app.http.deps import ConnectionDep, SessionDep
 from app.schemas.analytics import ContributionRow, Contributions, CoverageRow
 from app.web.auth import SignedIn, Viewer
 from app.web.forms import PeriodForm
