@@ -20,6 +20,10 @@ _CHUNK = 5000  # ids per IN (...) list, well under every driver's parameter limi
 # The audit action of an erasure. An erased note's row is gone, so no sequence number can
 # announce it; in-memory indexes (``app.search.sqlite``) learn of it from this event instead.
 ERASED = "note.erase"
+# Failed tries after which the worker (``app.worker.embedding``) parks an embedding job and
+# ``/v1/status`` counts it as failed, until new text (``enqueue_embedding``) or a reindex frees it.
+# Here, with the job rows, so that the domain can count parked jobs without importing the worker.
+MAX_ATTEMPTS = 5
 
 
 def bump_search_seq(session: Session, note_ids: Iterable[int]) -> None:
