@@ -39,13 +39,17 @@ browser:
 	  chromium fonts-dejavu-core; } || \
 	  { [ -z "$$CI" ] || exit 1; echo "chromium could not be installed: tests/browser will be skipped" >&2; }
 
+# The import contracts first: an upward import fails the run in a second, before the suite.
 test: $(VENV)/.installed-dev browser
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# lint-imports checks the layers in pyproject.toml ([tool.importlinter]).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check app tests scripts migrations
 	$(BIN)/ruff format --check app tests scripts migrations
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
         ge=1,
         le=1000,
         description="Requests worked on at once; the rest queue in arrival order "
-        "(app/api/admission.py). Keep it at or below db_pool_size.",
+        "(app/http/admission.py). Keep it at or below db_pool_size.",
     )
     queue_seconds: float = Field(
         default=10.0, gt=0, le=300, description="Longest wait in that queue before a 503."

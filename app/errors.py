@@ -1,4 +1,4 @@
-"""The application's exception tree. One handler (``app.api.problems``) turns each into
+"""The application's exception tree. One handler (``app.http.problems``) turns each into
 RFC 9457 problem+json, so domain code raises meaningfully and never builds HTTP responses."""
 
 from __future__ import annotations

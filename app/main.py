@@ -21,16 +21,16 @@ from app.api import (
     imports,
     inbound,
     notes,
-    problems,
     search,
     users,
 )
-from app.api.admission import Admission
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
 from app.domain.search import SearchServices
 from app.embedding import get_embedder
+from app.http import problems
+from app.http.admission import Admission
 from app.search.base import SearchIndex
 from app.search.postgres import PostgresIndex
 from app.search.sqlite import SqliteIndex

@@ -53,6 +53,7 @@ from app.db.base import utcnow
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.db.models import Account, EmbeddingJob, Passage, User
+from app.domain.access import readable_by
 from app.domain.transfer import import_dataset
 from app.domain.users import create_token, find_user
 from app.embedding import get_embedder
@@ -940,7 +941,9 @@ def explain_semantic(
             viewer = session.scalar(select(User).where(User.external_id == asker))
             assert viewer is not None
             scoped = session.scalars(select(Account.id).where(Account.external_id == account))
-            scope = Scope(viewer=viewer, account_ids=tuple(scoped) if account else None)
+            scope = Scope(
+                readable=readable_by(viewer), account_ids=tuple(scoped) if account else None
+            )
             vector = embedder.embed([question])[0]
             try:
                 PostgresIndex(embedder).semantic(session, vector, scope, 100)

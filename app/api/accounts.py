@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import CurrentUser, IdPath, IdQuery, ManagerUser, PagingDep, SessionDep, page_of
 from app.db.models import BuyingRole
 from app.domain import accounts, contacts
+from app.http.deps import CurrentUser, IdPath, IdQuery, ManagerUser, PagingDep, SessionDep, page_of
 from app.schemas.accounts import (
     AccountCreate,
     AccountRead,

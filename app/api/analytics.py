@@ -1,21 +1,18 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.db.base import utcnow
 from app.db.models import Team, User
-from app.db.request import SideWrites
-from app.domain import analytics, audit, users
-from app.domain.notes_csv import guard
+from app.domain import analytics, users
 from app.errors import Invalid
-from app.schemas.analytics import ContributionRow, Contributions, CoverageReport, CoverageRow
+from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep
+from app.http.presenters.analytics import contribution_report, coverage_row, exported_csv
+from app.schemas.analytics import Contributions, CoverageReport
 from app.schemas.common import UTCInput
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
@@ -37,29 +34,6 @@ def _team(session: Session, ref: str | None) -> Team | None:
     if team is None:
         raise Invalid(f"no team {ref.strip()!r}")
     return team
-
-
-def contribution_report(
-    session: Session, user: User, period: analytics.Period, team: Team | None
-) -> Contributions:
-    """The rows of ``GET /v1/analytics/contributions``, for the API and the dashboard."""
-    rows = analytics.contributions(session, user, period, team=team)
-    return Contributions(
-        since=period.since,
-        until=period.until,
-        team=team.name if team else None,
-        rows=[ContributionRow.of(row) for row in rows],
-    )
-
-
-def exported_csv(writes: SideWrites, user: User, report: Contributions) -> str:
-    """The report as CSV; its export is audited after the read."""
-    audit.record_later(
-        writes, user, "export", target_type="analytics.contributions",
-        since=report.since.isoformat(), until=report.until.isoformat(), team=report.team,
-        rows=len(report.rows),
-    )  # fmt: skip
-    return to_csv(report)
 
 
 def _contributions(
@@ -95,19 +69,6 @@ def export_contributions_csv(
     return Response(exported_csv(conn, user, report), media_type="text/csv; charset=utf-8")
 
 
-def to_csv(report: Contributions) -> str:
-    figures = [n for n in ContributionRow.model_fields if n not in {"user", "team"}]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["user_id", "user_external_id", "user_name", "team", *figures])
-    for row in report.rows:
-        user = row.user
-        # Names are typed by people: a spreadsheet must not run one as a formula (OWASP).
-        cells = [user.id, guard(user.external_id or ""), guard(user.name), guard(row.team or "")]
-        writer.writerow([*cells, *(getattr(row, n) for n in figures)])
-    return out.getvalue()
-
-
 @router.get("/coverage")
 def get_coverage(
     session: ReadSessionDep, user: CurrentUser, gap: GAPS | None = None,
@@ -115,7 +76,7 @@ def get_coverage(
     """Every account with its gaps and bus factor, from shared notes only; managers and
     admins. ``gap`` keeps the accounts that have that gap."""
     now = utcnow()
-    rows = [CoverageRow.of(row, now) for row in analytics.coverage(session, user)]
+    rows = [coverage_row(row, now) for row in analytics.coverage(session, user)]
     if gap is not None:
         rows = [row for row in rows if gap in row.gaps]
     return CoverageReport(generated_at=now, accounts=rows)

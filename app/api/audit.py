@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep
 from app.domain import audit, erasure
+from app.http.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep
+from app.http.presenters.audit import audit_entry
 from app.schemas.audit import AuditEntryRead
 from app.schemas.common import Page, UTCInput
 
@@ -31,7 +32,7 @@ def list_audit(
     filters = audit.TrailFilters(since=since, until=until, action=action, actor_id=actor)
     page = audit.list_trail(session, filters, limit=paging.limit, cursor=paging.cursor)
     return Page[AuditEntryRead](
-        items=[AuditEntryRead.of(e) for e in page.items], next_cursor=page.next_cursor
+        items=[audit_entry(e) for e in page.items], next_cursor=page.next_cursor
     )
 
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import ConnectionDep, CurrentUser, IdPath, ReadSessionDep, SessionDep
 from app.db.base import utcnow
 from app.domain import brief, contacts, meeting, reuse, roles
+from app.http.deps import ConnectionDep, CurrentUser, IdPath, ReadSessionDep, SessionDep
+from app.http.presenters.brief import account_brief, contact_node, meeting_brief
 from app.schemas.accounts import ContactRead
 from app.schemas.brief import (
     AccountBrief,
@@ -12,7 +13,6 @@ from app.schemas.brief import (
     MeetingRequest,
     RoleDecisionCreate,
     RoleSuggestionRead,
-    contact_node,
 )
 
 router = APIRouter(prefix="/v1", tags=["briefs"])
@@ -25,7 +25,7 @@ def get_account_brief(
     """What to know before a touchpoint, from the notes you may read."""
     result = brief.account_brief(session, user, account_id)
     reuse.record_views(conn, user, result.quoted(), kind="shown", source="brief")
-    return AccountBrief.of(result)
+    return account_brief(result)
 
 
 @router.post("/briefs/meeting")
@@ -39,7 +39,7 @@ def create_meeting_brief(
         session, user, attendees=data.attendees, invitation=data.invitation, now=now
     )
     reuse.record_views(conn, user, result.quoted(), kind="shown", source="meeting")
-    return MeetingBriefRead.of(result, now)
+    return meeting_brief(result, now)
 
 
 @router.get("/accounts/{account_id}/role-suggestions")

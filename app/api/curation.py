@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.api.deps import CurrentUser, IdPath, ManagerUser, PagingDep, SessionDep, etag
 from app.domain import curation, flags, notes
+from app.http.deps import CurrentUser, IdPath, ManagerUser, PagingDep, SessionDep, etag
+from app.http.presenters.curation import flag_read, queue_item
 from app.schemas.common import Ref
 from app.schemas.curation import (
     CurationPage,
@@ -16,7 +17,6 @@ from app.schemas.curation import (
     MergeRead,
     MergeRequest,
     ReassignRequest,
-    queue_item,
 )
 from app.schemas.notes import NoteRead
 
@@ -39,7 +39,7 @@ def flag_note(
     stale) until the flag is resolved, the note verified or merged away. One open flag per
     reader and note: a second is `409`, whose `flag_id` names the open one."""
     flag = flags.flag_note(session, user, note_id, data.reason)
-    return FlagRead.of(flag, Ref.model_validate(user))
+    return flag_read(flag, Ref.model_validate(user))
 
 
 @router.post(
@@ -48,7 +48,7 @@ def flag_note(
 )
 def resolve_flag(flag_id: IdPath, session: SessionDep, user: CurrentUser) -> FlagRead:
     """Close a flag (managers, admins, the note's author, the reader who raised it)."""
-    return FlagRead.of(flags.resolve_flag(session, user, flag_id))
+    return flag_read(flags.resolve_flag(session, user, flag_id))
 
 
 @router.get("/curation", responses={403: {"description": "Managers and admins only."}})

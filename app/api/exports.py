@@ -6,8 +6,8 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import ConnectionDep, CurrentUser, DatabaseDep, SessionDep
 from app.domain import audit, csv_transfer, transfer
+from app.http.deps import ConnectionDep, CurrentUser, DatabaseDep, SessionDep
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
 

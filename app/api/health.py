@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import DatabaseDep
 from app.errors import Unavailable
+from app.http.deps import DatabaseDep
 
 router = APIRouter(tags=["health"])
 

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from app.api.deps import CurrentUser, SessionDep
 from app.domain import imports
 from app.domain.import_report import MAX_LISTED, ImportFile, ImportReport, in_order
 from app.errors import Invalid, UnsupportedMediaType
+from app.http.deps import CurrentUser, SessionDep
 from app.schemas.imports import ImportProblemRead, ImportReportRead, ImportSkippedRead
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])

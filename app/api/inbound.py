@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from app.api.deps import CurrentUser, IdPath, PagingDep, SessionDep, page_of
 from app.db.models import InboundMessage, Note
 from app.domain import inbound
 from app.errors import Invalid, UnsupportedMediaType
+from app.http.deps import CurrentUser, IdPath, PagingDep, SessionDep, page_of
 from app.schemas.common import Page
 from app.schemas.inbound import (
     AttachmentRead,

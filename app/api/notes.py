@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from app.api.deps import (
+from app.domain import currency, notes, reuse
+from app.http.deps import (
     ConnectionDep,
     CurrentUser,
     IdempotencyDep,
@@ -17,7 +18,6 @@ from app.api.deps import (
     page_of,
     parse_if_match,
 )
-from app.domain import currency, notes, reuse
 from app.schemas.common import Page, UTCInput
 from app.schemas.notes import (
     NoteCreate,

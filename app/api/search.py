@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from app.api.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.db.base import utcnow
 from app.domain import search
 from app.domain.status import index_status
+from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.schemas.common import Ref
 from app.schemas.search import SearchHit, SearchQuery, SearchResponse, Status, Understood
 

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.api.deps import (
+from app.domain import users
+from app.http.deps import (
     AdminUser,
     CurrentUser,
     IdPath,
@@ -14,7 +15,6 @@ from app.api.deps import (
     TokenExpiry,
     page_of,
 )
-from app.domain import users
 from app.schemas.common import Page
 from app.schemas.users import (
     TeamCreate,

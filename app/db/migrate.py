@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 from alembic import command
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+from app.db.base import Embedding, UTCDateTime
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +28,19 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, _
     if type_ == "column" and name == "tsv":
         return False
     return not name.startswith(_HIDDEN_PREFIXES)
+
+
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Autogenerate writes the app's column types as the plain types they create in the
+    database, so that a migration imports no app code (tests/unit/test_migration_imports.py):
+    ``UTCDateTime`` is a timezone-aware ``DateTime`` there, ``Embedding`` pgvector's ``vector``
+    on PostgreSQL and a blob elsewhere."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Embedding):
+        autogen_context.imports.add("from pgvector.sqlalchemy import Vector")
+        return 'sa.LargeBinary().with_variant(Vector(), "postgresql")'
+    return False
 
 
 def alembic_config() -> Config:

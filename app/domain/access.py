@@ -59,15 +59,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import InboundMessage, Note, Role, RoleDecision, User, Visibility
+from app.db.predicates import Clause, note_matches, notes_matching
 from app.errors import Forbidden, NotFound
-
-Clause = dict[str, Any]  # column name -> required value; all must hold
 
 CURATORS = frozenset({Role.manager, Role.admin})
 
@@ -79,39 +77,28 @@ NOT_YOURS = "not yours to change"
 # --- reading --------------------------------------------------------------------------------
 
 
-def readable_by(viewer: User) -> list[Clause]:
+def readable_by(viewer: User) -> tuple[Clause, ...]:
     """The rule itself, as data: a live note is readable when any clause holds.
 
-    Compiled to SQL by ``visible_notes`` and to a vector mask by the in-memory index of
-    ``app.search.sqlite``, so both apply the very same rule.
+    Evaluated by ``app.db.predicates``: in SQL by ``visible_notes``, and, carried by a search
+    ``Scope``, in SQL by both search backends and as a vector mask by the in-memory index of
+    ``app.search.sqlite``; so every path applies the very same rule.
     """
     if not viewer.is_active:
-        return []
+        return ()
     clauses: list[Clause] = [{"visibility": Visibility.company}, {"author_id": viewer.id}]
     if viewer.team_id is not None:
         clauses.append({"visibility": Visibility.team, "team_id": viewer.team_id})
-    return clauses
+    return tuple(clauses)
 
 
 def visible_notes(viewer: User) -> ColumnElement[bool]:
-    clauses = readable_by(viewer)
-    if not clauses:
-        return false()
-    readable = or_(
-        *(
-            and_(*(getattr(Note, column) == value for column, value in clause.items()))
-            for clause in clauses
-        )
-    )
-    return and_(Note.deleted_at.is_(None), readable)
+    return notes_matching(readable_by(viewer))
 
 
 def can_read(viewer: User, note: Note) -> bool:
     """``readable_by`` applied to one loaded note."""
-    return note.deleted_at is None and any(
-        all(getattr(note, column) == value for column, value in clause.items())
-        for clause in readable_by(viewer)
-    )
+    return note_matches(note, readable_by(viewer))
 
 
 def get_note(session: Session, viewer: User, note_id: int) -> Note:

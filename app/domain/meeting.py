@@ -28,12 +28,10 @@ from app.mail.ics import (
     unique_attendees,
 )
 from app.mail.parse import Address
+from app.schemas.brief import MAX_MEETING_PEOPLE
 from app.search.topics import TOPIC_BY_NAME
 
 PER_PERSON = 5
-# People in one meeting, from the list and the invitation together: each is looked up, and a
-# town hall is no meeting to brief for.
-MAX_MEETING_PEOPLE = 200
 
 
 @dataclass

@@ -35,7 +35,7 @@ from app.db.models import (
     note_contacts,
 )
 from app.db.request import SideWrites
-from app.domain.access import visible_notes
+from app.domain.access import readable_by, visible_notes
 from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, PassageHit, Scope, SearchIndex, keyword_query
 from app.search.query import Understanding, Vocabulary, understand
@@ -150,7 +150,7 @@ def search(
         else understanding.account_ids or None
     )
     scope = Scope(
-        viewer=viewer,
+        readable=readable_by(viewer),
         account_ids=tuple(accounts) if accounts else None,
         author_id=request.author_id,
         contact_id=request.contact_id,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import EmbeddingJob, Note, Passage, User
 from app.domain.access import visible_notes
-from app.worker.embedding import MAX_ATTEMPTS
+from app.search.indexing import MAX_ATTEMPTS
 
 
 def index_status(session: Session, viewer: User, model: str) -> dict[str, Any]:

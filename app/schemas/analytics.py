@@ -1,11 +1,11 @@
-"""Contribution, reuse and coverage figures (app.domain.analytics)."""
+"""Contribution, reuse and coverage figures (app.domain.analytics; built by
+``app.http.presenters.analytics``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from app.db.models import BuyingRole
-from app.domain.analytics import Contribution, Coverage
 from app.schemas.common import Ref, Schema
 
 
@@ -28,14 +28,6 @@ class ContributionRow(Schema):
     helpful_by_others: int
     colleagues_helped: int
 
-    @classmethod
-    def of(cls, row: Contribution) -> ContributionRow:
-        figures = {
-            name: getattr(row, name) for name in cls.model_fields if name not in {"user", "team"}
-        }
-        team = row.user.team.name if row.user.team else None
-        return cls(user=Ref.model_validate(row.user), team=team, **figures)
-
 
 class Contributions(Schema):
     since: datetime
@@ -54,22 +46,6 @@ class CoverageRow(Schema):
     gaps: list[str]
     missing_roles: list[BuyingRole]
     contacts_without_personal_context: list[Ref]
-
-    @classmethod
-    def of(cls, row: Coverage, now: datetime) -> CoverageRow:
-        return cls(
-            account=Ref.model_validate(row.account),
-            notes=row.notes,
-            contributors=row.contributors,
-            bus_factor=row.bus_factor,
-            top_share=round(row.top_share, 3),
-            last_observed_at=row.last_observed_at,
-            gaps=row.gaps(now),
-            missing_roles=row.missing_roles,
-            contacts_without_personal_context=[
-                Ref.model_validate(c) for c in row.without_personal_context
-            ],
-        )
 
 
 class CoverageReport(Schema):

@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from app.domain.audit import TrailEntry
 from app.schemas.common import Ref, Schema
 
 
@@ -23,16 +22,3 @@ class AuditEntryRead(Schema):
     target_type: str
     target_id: str | None
     details: dict[str, Any]
-
-    @classmethod
-    def of(cls, entry: TrailEntry) -> AuditEntryRead:
-        return cls(
-            source=entry.source,
-            id=entry.id,
-            at=entry.at,
-            action=entry.action,
-            actor=Ref.model_validate(entry.actor) if entry.actor is not None else None,
-            target_type=entry.target_type,
-            target_id=entry.target_id,
-            details=entry.details,
-        )

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from app.db.models import BuyingRole, Contact, Visibility
-from app.domain.brief import Brief, Influence, NoteItem
-from app.domain.meeting import MAX_MEETING_PEOPLE, AttendeeBrief, MeetingBrief
+from app.db.models import BuyingRole, Visibility
 from app.schemas.common import Input, Ref, Schema
-from app.search.topics import SECTIONS
 
 MAX_ATTENDEES = 100
+# People in one meeting, from the list and the invitation together: each is looked up, and a
+# town hall is no meeting to brief for.
+MAX_MEETING_PEOPLE = 200
 MAX_INVITATION_CHARS = 1024 * 1024
 
 
@@ -46,25 +46,6 @@ class NoteInBrief(Schema):
     flagged: bool = Field(description="A newer note disagrees; review it.")
     reason: str | None = Field(description="Why the note is marked, in words.")
 
-    @classmethod
-    def of(cls, item: NoteItem, now: datetime) -> NoteInBrief:
-        note = item.note
-        seen = max(note.observed_at, note.verified_at or note.observed_at)
-        return cls(
-            id=note.id,
-            external_id=note.external_id,
-            author=Ref.model_validate(note.author),
-            observed_at=note.observed_at,
-            verified_at=note.verified_at,
-            age_days=max(0, (now - seen).days),
-            visibility=note.visibility,
-            text=item.text,
-            stale=item.stale,
-            superseded=item.superseded,
-            flagged=item.flagged,
-            reason=item.reason,
-        )
-
 
 class BuyingInfluence(Schema):
     role: BuyingRole
@@ -72,16 +53,6 @@ class BuyingInfluence(Schema):
     evidence: list[int] = Field(description="Ids of notes you can read that support it.")
     confirmed: bool = Field(description="Recorded on the contact; false: suggested by notes.")
     last_mentioned_at: datetime | None
-
-    @classmethod
-    def of(cls, influence: Influence) -> BuyingInfluence:
-        return cls(
-            role=influence.role,
-            contact=PersonRef.model_validate(influence.contact),
-            evidence=influence.evidence,
-            confirmed=influence.confirmed,
-            last_mentioned_at=influence.last_mentioned_at,
-        )
 
 
 class GapRead(Schema):
@@ -126,43 +97,6 @@ class AccountBrief(Schema):
     stale_count: int
     experts: list[ExpertRead]
 
-    @classmethod
-    def of(cls, brief: Brief) -> AccountBrief:
-        now = brief.generated_at
-        return cls(
-            account=Ref.model_validate(brief.account),
-            domains=brief.account.domains,
-            generated_at=now,
-            notes=brief.notes,
-            sections=[
-                SectionRead(name=s.name, title=s.title, shelf_life_days=s.shelf_life.days)
-                for s in SECTIONS
-            ],
-            contacts=[contact_node(c, brief.suggested_roles.get(c.id)) for c in brief.contacts],
-            buying_influences=[BuyingInfluence.of(i) for i in brief.buying_influences],
-            gaps=[GapRead.model_validate(g) for g in brief.gaps],
-            topics={
-                name: [NoteInBrief.of(i, now) for i in items]
-                for name, items in brief.topics.items()
-            },
-            changes=[NoteInBrief.of(i, now) for i in brief.changes],
-            stale=[NoteInBrief.of(i, now) for i in brief.stale],
-            stale_count=brief.stale_count,
-            experts=[ExpertRead.model_validate(e) for e in brief.experts],
-        )
-
-
-def contact_node(contact: Contact, suggested: BuyingRole | None) -> ContactNode:
-    return ContactNode(
-        id=contact.id,
-        external_id=contact.external_id,
-        name=contact.name,
-        title=contact.title,
-        buying_role=contact.buying_role,
-        suggested_role=suggested,
-        reports_to_id=contact.reports_to_id,
-    )
-
 
 class MeetingRequest(Input):
     attendees: list[Annotated[str, StringConstraints(max_length=1000)]] = Field(
@@ -185,17 +119,6 @@ class AttendeeRead(Schema):
     personal: list[NoteInBrief] = Field(description="Personal context: what moves them.")
     notes: list[NoteInBrief] = Field(description="Other recent sentences about them.")
 
-    @classmethod
-    def of(cls, entry: AttendeeBrief, now: datetime) -> AttendeeRead:
-        return cls(
-            email=entry.attendee.email,
-            name=entry.attendee.name or (entry.contact.name if entry.contact else None),
-            colleague=entry.colleague,
-            contact=contact_node(entry.contact, None) if entry.contact else None,
-            personal=[NoteInBrief.of(i, now) for i in entry.personal],
-            notes=[NoteInBrief.of(i, now) for i in entry.notes],
-        )
-
 
 class MeetingRead(Schema):
     summary: str | None
@@ -207,16 +130,6 @@ class MeetingBriefRead(Schema):
     attendees: list[AttendeeRead]
     account_brief: AccountBrief | None
     account_problem: str | None = Field(description="Why no account was recognised.")
-
-    @classmethod
-    def of(cls, result: MeetingBrief, now: datetime) -> MeetingBriefRead:
-        meeting = result.meeting
-        return cls(
-            meeting=MeetingRead(summary=meeting.summary, start=meeting.start) if meeting else None,
-            attendees=[AttendeeRead.of(a, now) for a in result.attendees],
-            account_brief=AccountBrief.of(result.brief) if result.brief else None,
-            account_problem=result.account_problem,
-        )
 
 
 class RoleSuggestionRead(Schema):

@@ -16,16 +16,19 @@ import numpy as np
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Note, Passage, User, note_contacts
-from app.domain.access import visible_notes
+from app.db.models import Note, Passage, note_contacts
+from app.db.predicates import Clause, notes_matching
 
 
 @dataclass(frozen=True, kw_only=True)
 class Scope:
-    """Who is asking and which notes the question may return. Applied inside each retrieval,
-    as conditions over passages joined with their notes."""
+    """Which notes the question may return: those the asker may read, narrowed by filters.
+    Applied inside each retrieval, as conditions over passages joined with their notes.
 
-    viewer: User
+    ``readable`` is the asker's access rule as data (``app.domain.access.readable_by``), which
+    the domain puts here: search applies the rule without knowing it. No clause, no note."""
+
+    readable: tuple[Clause, ...]
     account_ids: tuple[int, ...] | None = None
     author_id: int | None = None
     contact_id: int | None = None
@@ -33,7 +36,7 @@ class Scope:
     until: datetime | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        conditions = [visible_notes(self.viewer)]
+        conditions = [notes_matching(self.readable)]
         if self.account_ids is not None:
             conditions.append(Passage.account_id.in_(self.account_ids))
         if self.author_id is not None:

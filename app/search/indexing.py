@@ -17,6 +17,10 @@ from app.db.models import EmbeddingJob, Note, Passage
 from app.search.passages import split_passages, text_hash
 
 _CHUNK = 5000  # ids per IN (...) list, well under every driver's parameter limit
+# Failed tries after which the worker (``app.worker.embedding``) parks an embedding job and
+# ``/v1/status`` counts it as failed, until new text (``enqueue_embedding``) or a reindex frees it.
+# Here, with the job rows, so that the domain can count parked jobs without importing the worker.
+MAX_ATTEMPTS = 5
 
 
 def bump_search_seq(session: Session, note_ids: Iterable[int]) -> None:

@@ -7,7 +7,7 @@ stored in the ``passages`` table (the source of truth, written in transactions) 
 from a matrix each process keeps in memory: exact (recall 1.0), refreshed before every search
 from the notes whose ``search_seq`` rose since the last look, so it never serves stale data.
 Visibility and filters are a mask computed from the same rule as the SQL predicate
-(``access.readable_by``), applied before ranking.
+(``Scope.readable``, from ``access.readable_by``), applied before ranking.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Event, Note, Passage, Visibility, note_contacts
 from app.db.outbox import NOTE_ERASED
-from app.domain.access import readable_by
 from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
 
 _FTS = table("passages_fts", column("rowid"), column("passages_fts"))
@@ -271,7 +270,7 @@ class MemoryVectors:
 def _mask(rows: _Rows, n: int, scope: Scope, session: Session) -> np.ndarray:
     """``Scope.conditions`` evaluated over the arrays: the access rule, then the filters."""
     readable = np.zeros(n, dtype=bool)
-    for clause in readable_by(scope.viewer):
+    for clause in scope.readable:
         holds = np.ones(n, dtype=bool)
         for name, value in clause.items():
             code = _VISIBILITY[value] if name == "visibility" else value

@@ -14,13 +14,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.analytics import contribution_report, exported_csv
-from app.api.deps import ConnectionDep, SessionDep
 from app.db.base import utcnow
 from app.db.models import Role, Team
 from app.domain import analytics, users
 from app.errors import Forbidden
-from app.schemas.analytics import ContributionRow, Contributions, CoverageRow
+from app.http.deps import ConnectionDep, SessionDep
+from app.http.presenters.analytics import contribution_report, coverage_row, exported_csv
+from app.schemas.analytics import ContributionRow, Contributions
 from app.web.auth import SignedIn, Viewer
 from app.web.forms import PeriodForm
 from app.web.pages import PageError, WebRoute, render
@@ -136,7 +136,7 @@ def _coverage(session: Session, viewer: Viewer, gap: str) -> dict[str, Any]:
     except Forbidden:
         return {"coverage": None}
     now = utcnow()
-    rows = [CoverageRow.of(row, now) for row in found]
+    rows = [coverage_row(row, now) for row in found]
     counts = {name: sum(name in row.gaps for row in rows) for name in GAPS}
     shown = [row for row in rows if (gap in row.gaps if gap in GAPS else row.gaps)]
     return {

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Form, Header, Request
 from starlette.datastructures import URL
 
-from app.api.deps import ConnectionDep, SettingsDep
 from app.config import Settings
 from app.db.base import utcnow
 from app.db.models import User
 from app.domain import web_sessions
+from app.http.deps import ConnectionDep, SettingsDep
 from app.web.pages import SESSION_COOKIE, PageError, SignInRequired
 
 LOGIN_CSRF_COOKIE = "tacit_login"

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app.api.deps import ConnectionDep, DatabaseDep, IdPath, SessionDep, SettingsDep
 from app.db.base import utcnow
 from app.db.models import Account, BuyingRole, Contact, Visibility
 from app.domain import (
@@ -33,6 +32,7 @@ from app.domain import (
     web_sessions,
 )
 from app.errors import Conflict, Invalid, NotFound
+from app.http.deps import ConnectionDep, DatabaseDep, IdPath, SessionDep, SettingsDep
 from app.search.topics import SECTIONS
 from app.web.auth import (
     LOGIN_CSRF_COOKIE,

@@ -28,14 +28,13 @@ from app.db.engine import Database
 from app.db.models import Contact, EmbeddingJob, Mention, Note, Passage
 from app.domain import credit, currency
 from app.embedding.base import Embedder
-from app.search.indexing import bump_search_seq
+from app.search.indexing import MAX_ATTEMPTS, bump_search_seq
 from app.search.mentions import Person, SentenceMention, find_mentions
 from app.search.topics import Classification, TopicModel
 
 log = logging.getLogger("tacit.worker")
 
 LEASE = timedelta(seconds=120)
-MAX_ATTEMPTS = 5
 # Notes per round: ~1,000 passages per model call keeps the model busy (measured: 64 notes
 # reached 0.81 of plain encode throughput, 256 about 0.92).
 BATCH_NOTES = 256

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db.base
-
 revision: str = "4caf2921cbb3"
 down_revision: str | None = "f7e6f14d0b07"
 branch_labels: str | Sequence[str] | None = None
@@ -29,7 +27,7 @@ def upgrade() -> None:
         "helpful_marks",
         sa.Column("note_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["note_id"], ["notes.id"], name=op.f("fk_helpful_marks_note_id_notes"),
             ondelete="CASCADE",
@@ -50,7 +48,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
-        sa.Column("at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["note_id"], ["notes.id"], name=op.f("fk_note_views_note_id_notes"),
             ondelete="CASCADE",

@@ -14,8 +14,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.db.base
-
 revision: str = "81a9771adff3"
 down_revision: str | None = "d56eb6f9d380"
 branch_labels: str | Sequence[str] | None = None
@@ -35,10 +33,10 @@ def upgrade() -> None:
         sa.Column("participants", _JSON, nullable=False),
         sa.Column("attachments", _JSON, nullable=False),
         sa.Column("unresolved_reason", sa.String(length=500), nullable=True),
-        sa.Column("sent_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("received_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("note_id", sa.Integer(), nullable=True),
-        sa.Column("resolved_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["note_id"],
             ["notes.id"],

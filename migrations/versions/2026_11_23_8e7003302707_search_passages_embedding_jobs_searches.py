@@ -5,13 +5,13 @@ Revises: a5daa34fdce1
 Create Date: 2026-11-23 04:02:14.504026
 """
 
+import hashlib
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import app.db.base
-from app.search.passages import split_passages, text_hash
+from pgvector.sqlalchemy import Vector
 
 revision: str = "8e7003302707"
 down_revision: str | None = "a5daa34fdce1"
@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer(), nullable=True),
         sa.Column("hits", sa.Integer(), nullable=False),
         sa.Column("took_ms", sa.Double(), nullable=False),
-        sa.Column("at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_searches_user_id_users"), ondelete="CASCADE"
         ),
@@ -45,8 +45,8 @@ def upgrade() -> None:
         "embedding_jobs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("note_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("leased_until", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("leased_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
@@ -71,9 +71,11 @@ def upgrade() -> None:
         sa.Column("ordinal", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("text_hash", sa.String(length=64), nullable=False),
-        sa.Column("embedding", app.db.base.Embedding(), nullable=True),
+        sa.Column(
+            "embedding", sa.LargeBinary().with_variant(Vector(), "postgresql"), nullable=True
+        ),
         sa.Column("model", sa.String(length=255), nullable=True),
-        sa.Column("embedded_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("embedded_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["note_id"], ["notes.id"], name=op.f("fk_passages_note_id_notes"), ondelete="CASCADE"
         ),
@@ -89,7 +91,7 @@ def upgrade() -> None:
         sa.Column("rank", sa.Integer(), nullable=False),
         sa.Column("note_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["note_id"],
             ["notes.id"],
@@ -174,13 +176,13 @@ def _backfill_passages() -> None:
     conn = op.get_bind()
     notes = conn.execute(sa.text("SELECT id, body FROM notes WHERE deleted_at IS NULL")).all()
     for note_id, body in notes:
-        for ordinal, text in enumerate(split_passages(body)):
+        for ordinal, text in enumerate(_split_passages(body)):
             conn.execute(
                 sa.text(
                     "INSERT INTO passages (note_id, ordinal, text, text_hash) "
                     "VALUES (:note_id, :ordinal, :text, :hash)"
                 ),
-                {"note_id": note_id, "ordinal": ordinal, "text": text, "hash": text_hash(text)},
+                {"note_id": note_id, "ordinal": ordinal, "text": text, "hash": _text_hash(text)},
             )
         conn.execute(
             sa.text(
@@ -189,6 +191,68 @@ def _backfill_passages() -> None:
             ),
             {"note_id": note_id},
         )
+
+
+# A frozen copy of app.search.passages (split_passages, text_hash), taken when migrations
+# stopped importing app code (December 2026): a migration must build the same rows forever,
+# whatever the app's splitter becomes. A changed splitter re-splits a note on its next edit or
+# on `tacit reindex`, never here.
+_MAX_WORDS = 35
+_MIN_WORDS = 8
+_BLOCKS = re.compile(r"\n\s*\n")
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _windows(block: str) -> list[str]:
+    sentences = [s.strip() for s in _SENTENCES.split(block) if s.strip()]
+    windows: list[str] = []
+    current: list[str] = []
+    for sentence in sentences:
+        if current and _words(" ".join([*current, sentence])) > _MAX_WORDS:
+            windows.append(" ".join(current))
+            current = current[-1:] if _words(current[-1]) < _MAX_WORDS // 2 else []
+        current.append(sentence)
+    if current:
+        windows.append(" ".join(current))
+    out: list[str] = []
+    for window in windows:
+        words = window.split()
+        out += [" ".join(words[i : i + _MAX_WORDS]) for i in range(0, len(words), _MAX_WORDS)]
+    return out
+
+
+def _split_passages(text: str) -> list[str]:
+    text = text.strip()
+    if _words(text) <= _MAX_WORDS:
+        return [text] if text else []
+    merged: list[str] = []
+    carry = ""
+    for block in (b.strip() for b in _BLOCKS.split(text)):
+        if not block:
+            continue
+        block = f"{carry}\n{block}" if carry else block
+        carry = ""
+        if _words(block) < _MIN_WORDS:
+            carry = block
+        else:
+            merged.append(block)
+    if carry:
+        if merged and _words(merged[-1]) + _words(carry) <= _MAX_WORDS:
+            merged[-1] = f"{merged[-1]}\n{carry}"
+        else:
+            merged.append(carry)
+    passages: list[str] = []
+    for block in merged:
+        passages += [block] if _words(block) <= _MAX_WORDS else _windows(block)
+    return passages
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def downgrade() -> None:

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.db.base
-
 revision: str = "a5daa34fdce1"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -33,8 +31,8 @@ def upgrade() -> None:
         sa.Column("industry", sa.String(length=100), nullable=True),
         sa.Column("region", sa.String(length=100), nullable=True),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
         sa.UniqueConstraint("external_id", name=op.f("uq_accounts_external_id")),
     )
@@ -45,7 +43,7 @@ def upgrade() -> None:
         "teams",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("name", name=op.f("uq_teams_name")),
     )
@@ -91,8 +89,8 @@ def upgrade() -> None:
         ),
         sa.Column("reports_to_id", sa.Integer(), nullable=True),
         sa.Column("external_id", sa.String(length=255), nullable=True),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_contacts_account_id_accounts")
         ),
@@ -135,8 +133,8 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("external_id", sa.String(length=255), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["team_id"], ["teams.id"], name=op.f("fk_users_team_id_teams")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
@@ -152,10 +150,10 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_used_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
@@ -168,7 +166,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("target_type", sa.String(length=32), nullable=False),
@@ -204,8 +202,8 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
@@ -237,13 +235,13 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("observed_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("source", sa.String(length=32), nullable=False),
         sa.Column("external_id", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("deleted_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_notes_account_id_accounts")
         ),
@@ -301,14 +299,14 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("observed_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "contact_ids",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("edited_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["account_id"], ["accounts.id"], name=op.f("fk_note_revisions_account_id_accounts")
         ),

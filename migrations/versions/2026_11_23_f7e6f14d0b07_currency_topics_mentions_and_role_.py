@@ -19,8 +19,6 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import app.db.base
-
 revision: str = "f7e6f14d0b07"
 down_revision: str | None = "aec1e520d2e5"
 branch_labels: str | Sequence[str] | None = None
@@ -54,7 +52,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["contact_id"],
             ["contacts.id"],
@@ -107,8 +105,8 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("by_note_id", sa.Integer(), nullable=True),
         sa.Column("by_user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["by_note_id"],
@@ -144,7 +142,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("note_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["note_id"],
             ["notes.id"],
@@ -171,10 +169,10 @@ def upgrade() -> None:
     json = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
     op.add_column("notes", sa.Column("classified_topics", json, nullable=True))
     op.add_column("notes", sa.Column("topics", json, nullable=True))
-    op.add_column("notes", sa.Column("verified_at", app.db.base.UTCDateTime(timezone=True)))
+    op.add_column("notes", sa.Column("verified_at", sa.DateTime(timezone=True)))
     op.add_column("notes", sa.Column("verified_by_id", sa.Integer(), nullable=True))
     op.add_column("notes", sa.Column("superseded_by_id", sa.Integer(), nullable=True))
-    op.add_column("notes", sa.Column("stale_after", app.db.base.UTCDateTime(timezone=True)))
+    op.add_column("notes", sa.Column("stale_after", sa.DateTime(timezone=True)))
     op.create_index(op.f("ix_notes_stale_after"), "notes", ["stale_after"], unique=False)
     op.create_index(op.f("ix_notes_superseded_by_id"), "notes", ["superseded_by_id"], unique=False)
 

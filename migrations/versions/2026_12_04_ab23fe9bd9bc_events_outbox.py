@@ -15,8 +15,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import app.db.base
-
 revision: str = "ab23fe9bd9bc"
 down_revision: str | None = "4caf2921cbb3"
 branch_labels: str | Sequence[str] | None = None
@@ -27,7 +25,7 @@ def upgrade() -> None:
     op.create_table(
         "event_consumers",
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("created_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_event_consumers")),
     )
     op.create_table(
@@ -40,7 +38,7 @@ def upgrade() -> None:
         sa.Column("contact_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("occurred_at", app.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sqlite_autoincrement=True,
     )
@@ -53,7 +51,7 @@ def upgrade() -> None:
         sa.Column("consumer", sa.String(length=100), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("available_at", app.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("available_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["consumer"],

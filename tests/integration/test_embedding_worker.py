@@ -31,9 +31,10 @@ from app.domain import notes
 from app.embedding import get_embedder
 from app.embedding.base import Embedder
 from app.schemas.notes import NoteCreate
+from app.search.indexing import MAX_ATTEMPTS
 from app.search.passages import split_passages
 from app.search.topics import TOPICS
-from app.worker.embedding import MAX_ATTEMPTS, claim_jobs, run_once
+from app.worker.embedding import claim_jobs, run_once
 from tests.factories import Person, make_account, make_user
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"

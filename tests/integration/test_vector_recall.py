@@ -18,6 +18,7 @@ from sqlalchemy import event, insert, text
 
 from app.db.engine import Database
 from app.db.models import Note, Passage, User, Visibility
+from app.domain.access import readable_by
 from app.embedding.fake import HashingEmbedder
 from app.search.base import Scope
 from app.search.postgres import PostgresIndex, ensure_vector_index
@@ -116,7 +117,8 @@ def _recall_and_plan(
     rows = np.flatnonzero(inside)
     recalls = []
     with db.session(write=False) as session:
-        scope = Scope(viewer=session.get_one(User, base.writer), **filters)  # type: ignore[arg-type]
+        viewer = session.get_one(User, base.writer)
+        scope = Scope(readable=readable_by(viewer), **filters)  # type: ignore[arg-type]
         for query in queries:
             hits = index.semantic(session, query, scope, 100)[:K]
             exact = rows[np.argsort(-(base.vectors[rows] @ query), kind="stable")[:K]]

@@ -17,7 +17,7 @@ import asyncio
 from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.problems import no_receive, problem
+from app.http.problems import no_receive, problem
 
 UNQUEUED = frozenset({"/livez", "/readyz"})
 
