@@ -92,6 +92,17 @@ def _configure_sqlite(engine: Engine, synchronous: Synchronous) -> None:
     event.listen(engine, "checkin", lambda _dbapi, record: _release(record.info))
 
 
+@contextmanager
+def committed(session: Session) -> Iterator[Session]:
+    """The session's work, committed if the block ends normally and rolled back otherwise."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 class Database:
     """The engine plus two session factories: ``read`` for GET-style work, ``write`` for work
     that changes data (on SQLite it takes the write lock up front)."""
@@ -112,13 +123,8 @@ class Database:
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
         """Commit on success, roll back on error: the one place outside requests that commits."""
-        with self.session(write=write) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with self.session(write=write) as session, committed(session):
+            yield session
 
     def probe(self) -> None:
         """Reach the database on a connection of its own, outside the pool: a health check

@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from app.db.engine import WRITE_OPTION, Database
+from app.db.engine import WRITE_OPTION, Database, committed
 
 log = logging.getLogger("tacit.db")
 
@@ -69,13 +69,8 @@ class RequestConnection:
         or after it has ended (never inside it: it would silently join it)."""
         if self._main is not None and self._main.in_transaction():
             raise RuntimeError("a separate transaction cannot run inside the request's")
-        with self._session(write=write) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        with self._session(write=write) as session, committed(session):
+            yield session
 
     def defer(self, write: SideWrite) -> None:
         self._deferred.append(write)
