@@ -27,7 +27,7 @@ from app.api import (
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
-from app.domain.search import SearchServices
+from app.domain.retrieval import SearchServices
 from app.embedding import get_embedder
 from app.http import problems
 from app.http.admission import Admission

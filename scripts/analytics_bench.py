@@ -45,8 +45,8 @@ from app.domain.analytics import Period, contributions, coverage
 from app.domain.users import create_token
 from app.main import create_app
 from app.schemas.users import TokenCreate
-from app.search.topics import TOPIC_BY_NAME
 from app.server import serve_in_thread
+from app.taxonomy import TOPIC_BY_NAME
 
 _spec = importlib.util.spec_from_file_location("search_eval", Path(__file__).with_name("eval.py"))
 assert _spec and _spec.loader

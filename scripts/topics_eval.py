@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.config import Settings
 from app.embedding import get_embedder
-from app.search.topics import SECTIONS, TopicModel
+from app.search.topics import TopicModel
+from app.taxonomy import SECTIONS
 
 
 def main() -> None:

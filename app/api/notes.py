@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from app.domain import currency, notes, reuse
+from app.domain import freshness, notes, reuse
 from app.http.deps import (
     ConnectionDep,
     CurrentUser,
@@ -150,7 +150,7 @@ def verify_note(
     note_id: IdPath, session: SessionDep, user: CurrentUser, response: Response
 ) -> NoteRead:
     """Confirm the note still holds: its shelf life starts again, and review flags close."""
-    note = currency.verify_note(session, user, note_id)
+    note = freshness.verify_note(session, user, note_id)
     return _with_etag(response, NoteRead.model_validate(note))
 
 
@@ -163,7 +163,7 @@ def supersede_note(
     response: Response,
 ) -> NoteRead:
     """Mark this note as replaced by a newer one of yours. It stays, marked, and ranks lower."""
-    note = currency.supersede_by(session, user, note_id=note_id, by_id=data.by)
+    note = freshness.supersede_by(session, user, note_id=note_id, by_id=data.by)
     return _with_etag(response, NoteRead.model_validate(note))
 
 
@@ -176,7 +176,7 @@ def correct_note_topics(
     response: Response,
 ) -> NoteRead:
     """Correct the sections the note is filed under (its author, a manager or an admin)."""
-    note = currency.set_topics(session, user, note_id, list(data.topics))
+    note = freshness.set_topics(session, user, note_id, list(data.topics))
     return _with_etag(response, NoteRead.model_validate(note))
 
 

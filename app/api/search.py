@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from app.db.base import utcnow
-from app.domain import search
+from app.domain import retrieval
 from app.domain.status import index_status
 from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep
 from app.schemas.common import Ref
@@ -21,9 +21,9 @@ def search_notes(
     user: CurrentUser,
 ) -> SearchResponse:
     """Ask in your own words; get the notes you may read that answer it, best first."""
-    params = search.SearchRequest(**query.model_dump())
-    result = search.search(session, request.app.state.search, user, params)
-    search.record(conn, user, params, result)
+    params = retrieval.SearchRequest(**query.model_dump())
+    result = retrieval.search(session, request.app.state.search, user, params)
+    retrieval.record(conn, user, params, result)
     conn.write_deferred()  # now, not after the handler: the answer carries the search's id
     now = utcnow()
     return SearchResponse(

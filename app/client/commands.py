@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from app.client.brief import render_brief, render_meeting
+from app.client.brief_view import render_brief, render_meeting
 from app.client.compose import read_body
 from app.client.config import (
     ConfigError,

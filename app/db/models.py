@@ -244,7 +244,7 @@ class Note(Base):
         return self.is_stale()
 
     def is_stale(self, now: datetime | None = None) -> bool:
-        """Past its shelf life or flagged for review (``app.domain.currency``)."""
+        """Past its shelf life or flagged for review (``app.domain.freshness``)."""
         return self.stale_after is not None and self.stale_after <= (now or utcnow())
 
 

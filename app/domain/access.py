@@ -38,7 +38,7 @@ import row over a note    yes (may    "not yours to change"        manager: "not
 Why: a note's author answers for it, so only the author, or a curator (manager or admin) who
 can already read it, may lower its standing (supersede it, merge it away, close its flags) or
 vouch for it (verify, correct its topics). A superseding or ``into`` note must also be one its
-new readers already cover (``currency.audience_covers``), so demoting never points readers to a
+new readers already cover (``freshness.audience_covers``), so demoting never points readers to a
 note they cannot open. An admin edits like an author but never takes a note over: a note keeps
 its author unless the author's own import moves it.
 

@@ -49,7 +49,7 @@ from app.db.models import (
 )
 from app.domain.access import visible_notes
 from app.errors import Forbidden, Invalid
-from app.search.topics import TOPIC_BY_NAME
+from app.taxonomy import TOPIC_BY_NAME
 
 DEFAULT_PERIOD = timedelta(days=90)
 RECENT = timedelta(days=90)

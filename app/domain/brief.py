@@ -25,9 +25,9 @@ from app.db.base import utcnow
 from app.db.models import Account, BuyingRole, Contact, Mention, Note, NoteFlag, Passage, User
 from app.domain.access import visible_notes
 from app.domain.accounts import get_account
-from app.domain.currency import freshness
+from app.domain.freshness import last_known
 from app.domain.roles import ROLES, suggest_roles, tally_roles
-from app.search.topics import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME
+from app.taxonomy import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME
 
 PER_SECTION = 3
 MAX_EVIDENCE = 5
@@ -47,7 +47,7 @@ ROLE_NAMES = {
 
 @dataclass
 class NoteItem:
-    """A note as the brief quotes it: the passage that earned its place, and its currency."""
+    """A note as the brief quotes it: the passage that earned its place, and its freshness."""
 
     note: Note
     text: str
@@ -212,7 +212,7 @@ def _item(
     elif flag is not None:
         reason = flag.reason
     elif note.is_stale(now):
-        months = max(1, round((now - freshness(note)).days / 30))
+        months = max(1, round((now - last_known(note)).days / 30))
         reason = f"last observed or verified {months} month{'s' * (months != 1)} ago"
     first = known.passages.get(note.id, [(note.body, None)])[0][0]
     return NoteItem(
@@ -314,7 +314,7 @@ def _gaps(
 
 def _rank(item: NoteItem) -> tuple[bool, bool, float]:
     """Current knowledge first, then the freshest."""
-    return (item.superseded, item.stale or item.flagged, -freshness(item.note).timestamp())
+    return (item.superseded, item.stale or item.flagged, -last_known(item.note).timestamp())
 
 
 def _topics(known: _Knowledge, now: datetime) -> dict[str, list[NoteItem]]:
@@ -358,7 +358,7 @@ def _stale(known: _Knowledge, now: datetime) -> list[NoteItem]:
         if note.superseded_by_id is not None or note.id in known.flags or note.is_stale(now)
     ]
     return sorted(
-        items, key=lambda i: (not i.superseded, not i.flagged, freshness(i.note).timestamp())
+        items, key=lambda i: (not i.superseded, not i.flagged, last_known(i.note).timestamp())
     )
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.db.base import UTCDateTime, utcnow
 from app.db.models import InboundMessage, Note, NoteFlag, User
-from app.domain import audit, currency, flags
+from app.domain import audit, flags, freshness
 from app.domain.access import ensure_can_merge, get_note, visible_notes
 from app.domain.pagination import Page, after_cursor, cut_page, paginate_rows
 from app.errors import Invalid
@@ -136,7 +136,7 @@ def _stale_reason(note: Note, open_flags: list[NoteFlag]) -> str:
             return flag.reason
     if open_flags:
         return f"a reader flagged it: {open_flags[0].reason}"
-    seen = currency.freshness(note)
+    seen = freshness.last_known(note)
     return f"not verified since {seen:%Y-%m-%d}; its shelf life ended {note.stale_after:%Y-%m-%d}"
 
 
@@ -251,14 +251,14 @@ class Merge:
 
 def merge_notes(session: Session, curator: User, *, into_id: int, note_ids: list[int]) -> Merge:
     """Mark each note as superseded by ``into`` (same account, and ``into`` at least as
-    widely readable: ``currency.supersede``), and close their open flags. All or nothing."""
+    widely readable: ``freshness.supersede``), and close their open flags. All or nothing."""
     into = get_note(session, curator, into_id)
     ids = list(dict.fromkeys(note_ids))
     ensure_can_merge(curator, into, [get_note(session, curator, i) for i in ids])
     if into.superseded_by_id is not None:
         raise Invalid(f"note {into.id} is itself superseded; merge into the note that replaced it")
     for old_id in ids:
-        currency.supersede(session, curator, old_id=old_id, new=into)
+        freshness.supersede(session, curator, old_id=old_id, new=into)
     closed = flags.resolve_open_flags(session, curator, ids)
     audit.record(
         session,

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import IdempotencyKey, InboundMessage, Note, NoteFlag, User
-from app.domain import audit, currency, events
+from app.domain import audit, events, freshness
 from app.domain.access import ensure_can_erase
 from app.errors import NotFound
 from app.search import indexing
@@ -76,7 +76,7 @@ def erase_note(session: Session, actor: User, note_id: int) -> None:
     _forget_stored_responses(session, note)
     session.delete(note)  # revisions, passages, mentions, flags, views, marks: ON DELETE CASCADE
     session.flush()
-    currency.refresh_stale_after(session, flagged)
+    freshness.refresh_stale_after(session, flagged)
 
 
 def _forget_stored_responses(session: Session, note: Note) -> None:

@@ -1,7 +1,7 @@
 """Review flags raised by readers, and closing flags of any kind.
 
 A reader who doubts a note flags it with a reason; like a contradiction flag
-(``app.domain.currency``) it marks the note for review (stale, once the note is classified)
+(``app.domain.freshness``) it marks the note for review (stale, once the note is classified)
 until someone verifies it, merges it away or resolves the flag. One open flag per reader and
 note: a second one is a conflict, so that a reader's doubt is counted once and their first
 reason is not silently replaced.
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Note, NoteFlag, User
-from app.domain import audit, currency
+from app.domain import audit, freshness
 from app.domain.access import can_read, can_resolve_flag, get_note
 from app.errors import Conflict, Forbidden, NotFound
 
@@ -45,7 +45,7 @@ def flag_note(session: Session, reader: User, note_id: int, reason: str) -> Note
     flag = NoteFlag(note_id=note_id, kind=READER, reason=reason, by_user_id=reader.id)
     session.add(flag)
     session.flush()
-    currency.refresh_stale_after(session, [note_id])
+    freshness.refresh_stale_after(session, [note_id])
     audit.record(session, reader, "note.flag", target_type="note", target_id=note_id, flag=flag.id)
     return flag
 
@@ -68,7 +68,7 @@ def resolve_flag(session: Session, actor: User, flag_id: int) -> NoteFlag:
         raise Forbidden("only a manager, an admin, the note's author or the flag's reader can")
     if flag.resolved_at is None:
         flag.resolved_at, flag.resolved_by_id = utcnow(), actor.id
-        currency.refresh_stale_after(session, [note.id])
+        freshness.refresh_stale_after(session, [note.id])
         audit.record(
             session, actor, "flag.resolve", target_type="flag", target_id=flag.id, note=note.id
         )
@@ -86,5 +86,5 @@ def resolve_open_flags(session: Session, actor: User, note_ids: Iterable[int]) -
         .values(resolved_at=utcnow(), resolved_by_id=actor.id)
         .execution_options(synchronize_session="fetch")
     )
-    currency.refresh_stale_after(session, ids)
+    freshness.refresh_stale_after(session, ids)
     return int(closed.rowcount)  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from app.mail.ics import (
 )
 from app.mail.parse import Address
 from app.schemas.brief import MAX_MEETING_PEOPLE
-from app.search.topics import TOPIC_BY_NAME
+from app.taxonomy import TOPIC_BY_NAME
 
 PER_PERSON = 5
 

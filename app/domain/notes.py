@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Account, Contact, Note, NoteRevision, User, Visibility, note_contacts
-from app.domain import audit, currency, events, flags
+from app.domain import audit, events, flags, freshness
 from app.domain.access import ensure_can_curate, ensure_can_edit, visible_notes
 from app.domain.access import get_note as get_note
 from app.domain.accounts import pick_account
@@ -107,7 +107,7 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
     )
     indexing.notes_added(session, [note])
     for old_id in dict.fromkeys(data.supersedes):
-        currency.supersede(session, author, old_id=old_id, new=note)
+        freshness.supersede(session, author, old_id=old_id, new=note)
     return note
 
 
@@ -211,7 +211,7 @@ def _apply_update(session: Session, editor: User, note: Note, data: NoteUpdate) 
     note.version += 1
     session.flush()
     if "visibility" in changes or moved:
-        currency.note_moved(session, note)
+        freshness.note_moved(session, note)
     session.add(snapshot_revision(note, editor.id))
     indexing.note_changed(session, note)
     events.emit(session, "note.updated", actor=editor, note_id=note.id, account_id=note.account_id)

@@ -1,5 +1,5 @@
 """What readers do with colleagues' notes, recorded for reuse analytics: a note opened in full,
-shown in a brief, marked helpful. (Search impressions are recorded by ``app.domain.search``.)
+shown in a brief, marked helpful. (Search impressions are recorded by ``app.domain.retrieval``.)
 
 A reader's own notes are not recorded: reuse is by others, and the audit trail of personal
 context is about who read what someone else wrote.

@@ -24,7 +24,8 @@ from app.domain.access import ensure_can_set_buying_role, rejections_seen_by, vi
 from app.domain.accounts import get_account
 from app.domain.contacts import get_contact
 from app.errors import Invalid
-from app.search.topics import TOPIC_BY_NAME, Classification
+from app.search.topics import Classification
+from app.taxonomy import TOPIC_BY_NAME
 
 ROLES = (BuyingRole.economic, BuyingRole.technical, BuyingRole.user, BuyingRole.coach)
 

@@ -23,17 +23,17 @@ from app.domain import (
     access,
     accounts,
     brief,
-    currency,
+    freshness,
     idempotency,
     lookup,
     notes,
+    retrieval,
     reuse,
-    search,
     web_sessions,
 )
 from app.errors import Conflict, Invalid, NotFound
 from app.http.deps import ConnectionDep, DatabaseDep, IdPath, SessionDep, SettingsDep
-from app.search.topics import SECTIONS
+from app.taxonomy import SECTIONS
 from app.web.auth import (
     LOGIN_CSRF_COOKIE,
     CsrfChecked,
@@ -173,7 +173,7 @@ def search_page(
     if form.errors:
         return render(request, "search.html", context, status=422)
     if form.q:
-        params = search.SearchRequest(
+        params = retrieval.SearchRequest(
             q=form.q,
             account_id=scope.id if scope else None,
             author_id=form.author_id,
@@ -181,8 +181,8 @@ def search_page(
             until=form.until_at,
             limit=RESULTS,
         )
-        result = search.search(session, request.app.state.search, viewer.user, params)
-        search.record(conn, viewer.user, params, result)
+        result = retrieval.search(session, request.app.state.search, viewer.user, params)
+        retrieval.record(conn, viewer.user, params, result)
         context.update(hits=result.hits, took_ms=result.took_ms)
     else:
         filters = notes.NoteFilters(
@@ -435,7 +435,7 @@ def mark_helpful(
 @router.post("/notes/{note_id}/verify")
 def verify_note(note_id: IdPath, session: SessionDep, viewer: CsrfChecked) -> Response:
     """The reader confirms the note still holds; back to the note, which says so."""
-    currency.verify_note(session, viewer.user, note_id)
+    freshness.verify_note(session, viewer.user, note_id)
     return RedirectResponse(f"/notes/{note_id}?verified=1", status_code=303)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import Contact, EmbeddingJob, Mention, Note, Passage
-from app.domain import credit, currency
+from app.domain import credit, freshness
 from app.embedding.base import Embedder
 from app.search.indexing import MAX_ATTEMPTS, bump_search_seq
 from app.search.mentions import Person, SentenceMention, find_mentions
@@ -145,8 +145,8 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
                     .where(EmbeddingJob.id == claim.job_id)
                     .values(leased_until=None)
                 )
-        currency.refresh_stale_after(session, note_ids)
-        currency.flag_contradictions(session, note_ids)
+        freshness.refresh_stale_after(session, note_ids)
+        freshness.flag_contradictions(session, note_ids)
         credit.assign_credit(session, note_ids)
         bump_search_seq(session, note_ids)
     return len(claims)

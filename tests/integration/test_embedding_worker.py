@@ -33,7 +33,7 @@ from app.embedding.base import Embedder
 from app.schemas.notes import NoteCreate
 from app.search.indexing import MAX_ATTEMPTS
 from app.search.passages import split_passages
-from app.search.topics import TOPICS
+from app.taxonomy import TOPICS
 from app.worker.embedding import claim_jobs, run_once
 from tests.factories import Person, make_account, make_user
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from rich.console import Console
 
-from app.client.brief import render_brief, render_meeting
+from app.client.brief_view import render_brief, render_meeting
 from app.client.compose import SCISSORS, editor_command, strip_template, template
 from app.client.config import (
     ConfigError,

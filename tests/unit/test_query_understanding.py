@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.db.engine import Database
-from app.domain.search import SNIPPET_CHARS, snippet
+from app.domain.retrieval import SNIPPET_CHARS, snippet
 from app.search.base import KeywordQuery, keyword_query
 from app.search.query import Understanding, Vocabulary, understand
 from tests.factories import make_account, make_contact

@@ -21,7 +21,7 @@ from app.schemas.brief import (
     SectionRead,
 )
 from app.schemas.common import Ref
-from app.search.topics import SECTIONS
+from app.taxonomy import SECTIONS
 
 
 def note_in_brief(item: NoteItem, now: datetime) -> NoteInBrief:

@@ -1,7 +1,7 @@
 """Keeping knowledge current: shelf lives, verification, supersession and review flags.
 
 A note's facts are as fresh as its last observation or verification. Each section of knowledge
-ages at its own speed (``app.search.topics.SECTIONS``): after its shelf life a fact is *stale*
+ages at its own speed (``app.taxonomy.SECTIONS``): after its shelf life a fact is *stale*
 until someone verifies it. A note can be *superseded* by a newer one (the old one stays, marked
 and ranked lower), and a newer note about the same person and topic that signals a change
 *flags* the older one for review, which makes it stale at once.
@@ -35,7 +35,7 @@ from app.domain import audit, events
 from app.domain.access import can_read, ensure_can_curate, ensure_can_edit, get_note
 from app.errors import Invalid
 from app.search.mentions import Person, departures
-from app.search.topics import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME, Section
+from app.taxonomy import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME, Section
 
 # Words by which a newer sentence says a decision or plan was reversed ("the freeze is lifted",
 # "no longer the decision maker"). Only on topics whose facts get reversed: "supervisors no
@@ -50,7 +50,7 @@ _REVERSIBLE = frozenset({"decision_process", "deal_status", "competitors"})
 _ROLE_TOPICS = frozenset(t.name for t in TOPIC_BY_NAME.values() if t.section == "decision_process")
 
 
-def freshness(note: Note) -> datetime:
+def last_known(note: Note) -> datetime:
     """When the note's facts were last known to hold."""
     if note.verified_at is not None and note.verified_at > note.observed_at:
         return note.verified_at
@@ -102,7 +102,7 @@ def refresh_stale_after(session: Session, note_ids: Iterable[int]) -> None:
         if not any(topics[note.id]) and not note.topics:
             continue  # not classified yet: the worker sets it
         note.classified_topics = note_sections(topics[note.id], None)
-        due = freshness(note) + main_section(topics[note.id], note.topics).shelf_life
+        due = last_known(note) + main_section(topics[note.id], note.topics).shelf_life
         if note.id in flagged:
             due = min(due, flagged[note.id])
         note.stale_after = due

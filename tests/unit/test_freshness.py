@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.db.models import Note, Team, User, Visibility
-from app.domain.currency import audience_covers, freshness, main_section
+from app.domain.freshness import audience_covers, last_known, main_section
 
 EAST, WEST = Team(id=1, name="east"), Team(id=2, name="west")
 
@@ -38,9 +38,9 @@ def test_the_main_section_sets_the_shelf_life() -> None:
 def test_verification_restarts_freshness() -> None:
     seen = datetime(2025, 1, 1, tzinfo=UTC)
     n = Note(observed_at=seen, verified_at=None)
-    assert freshness(n) == seen
+    assert last_known(n) == seen
     n.verified_at = seen + timedelta(days=300)
-    assert freshness(n) == seen + timedelta(days=300)
+    assert last_known(n) == seen + timedelta(days=300)
 
 
 @pytest.mark.parametrize(
