@@ -1,0 +1,47 @@
+"""The schema, as typed SQLAlchemy models, one module per part of the product. Alembic
+migrations are generated from and checked against it (``tests/integration/test_migrations.py``
+fails when they drift).
+
+Import models from here (``from app.db.models import Note``): importing this package puts
+every table on ``Base.metadata``, which migrations and tests rely on."""
+
+from app.db.models.accounts import Account, AccountDomain, Contact, RoleDecision
+from app.db.models.activity import AuditEvent, HelpfulMark, NoteView, Search, SearchImpression
+from app.db.models.capture import IdempotencyKey, InboundMessage
+from app.db.models.columns import BuyingRole, Role, Visibility
+from app.db.models.notes import Note, NoteFlag, NoteRevision, NoteVerification, note_contacts
+from app.db.models.people import ApiToken, Team, User, WebSession
+from app.db.models.search import EmbeddingJob, Mention, Passage
+from app.db.outbox import Event, EventConsumer, EventDelivery
+
+__all__ = [
+    "Account",
+    "AccountDomain",
+    "ApiToken",
+    "AuditEvent",
+    "BuyingRole",
+    "Contact",
+    "EmbeddingJob",
+    "Event",
+    "EventConsumer",
+    "EventDelivery",
+    "HelpfulMark",
+    "IdempotencyKey",
+    "InboundMessage",
+    "Mention",
+    "Note",
+    "NoteFlag",
+    "NoteRevision",
+    "NoteVerification",
+    "NoteView",
+    "Passage",
+    "Role",
+    "RoleDecision",
+    "Search",
+    "SearchImpression",
+    "Team",
+    "User",
+    "Visibility",
+    "WebSession",
+    "note_contacts",
+]

@@ -1,0 +1,93 @@
+"""What people did with notes: searches and what they showed, views, helpful marks, and the
+audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, UTCDateTime, utcnow
+from app.db.models.columns import JSONType
+
+
+class Search(Base):
+    __tablename__ = "searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    query: Mapped[str] = mapped_column(Text)
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    hits: Mapped[int] = mapped_column(Integer)
+    took_ms: Mapped[float] = mapped_column()
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class SearchImpression(Base):
+    """A note shown to a user in a search result, at a rank: what reuse analytics credit."""
+
+    __tablename__ = "search_impressions"
+    __table_args__ = (
+        Index("ix_search_impressions_note_at", "note_id", "at"),
+        # Covers the reuse analytics' scan of a period.
+        Index("ix_search_impressions_at", "at", "note_id", "user_id"),
+    )
+
+    search_id: Mapped[int] = mapped_column(
+        ForeignKey("searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class NoteView(Base):
+    """A note put before a reader outside search: opened in full ("opened") or shown in an
+    account or meeting brief ("shown"). What reuse analytics credit besides search impressions,
+    and, for notes with personal context, what the audit trail lists."""
+
+    __tablename__ = "note_views"
+    __table_args__ = (
+        Index("ix_note_views_at", "at", "note_id", "user_id"),
+        Index("ix_note_views_note_at", "note_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "opened" or "shown"
+    source: Mapped[str] = mapped_column(String(16))  # "api", "web", "brief", "meeting"
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class HelpfulMark(Base):
+    """A reader said a note helped them: one mark per reader and note."""
+
+    __tablename__ = "helpful_marks"
+    __table_args__ = (Index("ix_helpful_marks_at", "at"),)
+
+    note_id: Mapped[int] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
