@@ -13,7 +13,8 @@ from typing import Any
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.text import Text
 
-from app.client.render import age_words, parse_time
+from app.client.render import parse_time
+from app.wording import age_in_words
 
 BUYING_ROLES = {
     "economic": "economic buyer",
@@ -149,7 +150,7 @@ def note_lines(note: Json, depth: int = 1) -> list[RenderableType]:
     """A note as the brief quotes it: id, author, age and who may read it; the sentence or
     passage; and, when it is stale, superseded or flagged, why."""
     head = Text(f"#{note['id']}", style="bold")
-    head.append(f" · {note['author']['name']} · {age_words(note['age_days'])}")
+    head.append(f" · {note['author']['name']} · {age_in_words(note['age_days'], short=True)}")
     if note.get("verified_at"):
         head.append(" (verified)")
     if note.get("visibility") in ("private", "team"):
@@ -191,7 +192,7 @@ def expert_lines(experts: list[Json], now: str) -> list[RenderableType]:
             1,
             Text(
                 f"{e['user']['name']} · {_plural(e['notes'], 'note')} · latest "
-                + age_words((moment - parse_time(e["last_observed_at"])).days)
+                + age_in_words((moment - parse_time(e["last_observed_at"])).days, short=True)
             ),
         )
         for e in experts

@@ -1,6 +1,6 @@
 """How the client shows what the server returns: search hits as a table, snippets with their
-matches highlighted, ages in words. Pure functions of the API's JSON, so they are tested
-without a server."""
+matches highlighted, ages in words (by the web page's rules, ``app.wording``). Pure functions
+of the API's JSON, so they are tested without a server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
+
+from app.wording import age_in_words
 
 MARK_STYLE = "bold black on yellow"
 _MARK = re.compile(r"(</?mark>)")
@@ -30,26 +32,13 @@ def snippet_text(snippet: str, *, style: str = MARK_STYLE) -> Text:
     return text
 
 
-def age_words(days: int) -> str:
-    """``0`` → ``today``, ``45`` → ``1 mo ago``, ``800`` → ``2 y ago``."""
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 60:
-        return f"{days} d ago"
-    if days < 730:
-        return f"{days // 30} mo ago"
-    return f"{days // 365} y ago"
-
-
 def parse_time(value: str) -> datetime:
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def observed(value: str, age_days: int) -> str:
-    return f"{value[:10]} ({age_words(age_days)})"
+    return f"{value[:10]} ({age_in_words(age_days, short=True)})"
 
 
 def search_table(response: dict[str, Any]) -> Table:

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 
 from app.db.base import utcnow
 from app.errors import AppError
+from app.wording import age_in_words
 
 log = logging.getLogger("tacit.web")
 
@@ -58,16 +59,7 @@ class SignInRequired(Exception):
 
 
 def ago(when: datetime) -> str:
-    days = (utcnow() - when).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 60:
-        return f"{days} days ago"
-    if days < 730:
-        return f"{days // 30} months ago"
-    return f"{days // 365} years ago"
+    return age_in_words((utcnow() - when).days)
 
 
 def day(when: datetime) -> str:

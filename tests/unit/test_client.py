@@ -23,7 +23,7 @@ from app.client.config import (
     save_config,
 )
 from app.client.http import Api, ClientError
-from app.client.render import age_words, snippet_text
+from app.client.render import snippet_text
 from app.client.resolve import account_error, match_contact
 from app.client.transfer import CountingFile, import_table, listed, problem_line
 from app.schemas.brief import AccountBrief, MeetingBriefRead
@@ -280,22 +280,6 @@ def test_snippet_marks_become_highlights_and_entities_characters() -> None:
         ("INC-40412", "hl"),
         ("now", "hl"),
     ]
-
-
-@pytest.mark.parametrize(
-    ("days", "words"),
-    [
-        (0, "today"),
-        (1, "yesterday"),
-        (12, "12 d ago"),
-        (59, "59 d ago"),
-        (95, "3 mo ago"),
-        (729, "24 mo ago"),
-        (800, "2 y ago"),
-    ],
-)
-def test_ages_in_words(days: int, words: str) -> None:
-    assert age_words(days) == words
 
 
 # --- briefs -------------------------------------------------------------------------------
