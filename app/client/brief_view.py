@@ -114,35 +114,21 @@ def influence_lines(brief: Json) -> list[RenderableType]:
     return lines
 
 
-def chart_lines(contacts: list[Json]) -> list[RenderableType]:
-    """The contacts as a reports-to chart: each under the one they report to."""
-    if not contacts:
+def chart_lines(contacts: list[Json], chart: list[Json]) -> list[RenderableType]:
+    """The reports-to chart, each contact under the one they report to, in the order and at
+    the depths the server worked out (``chart``)."""
+    if not chart:
         return [_at(1, _dim("no contacts recorded"))]
-    ids = {c["id"] for c in contacts}
-    reports: dict[int | None, list[Json]] = defaultdict(list)
-    for contact in contacts:
-        boss = contact.get("reports_to_id")
-        reports[boss if boss in ids and boss != contact["id"] else None].append(contact)
+    by_id = {c["id"]: c for c in contacts}
     lines: list[RenderableType] = []
-    drawn: set[int] = set()
-
-    def draw(contact: Json, depth: int) -> None:
-        drawn.add(contact["id"])
+    for place in chart:
+        contact, depth = by_id[place["contact_id"]], place["depth"]
         line = Text(("└ " if depth else "") + _person(contact))
         if contact["buying_role"] in BUYING_ROLES:
             line.append(f" · {BUYING_ROLES[contact['buying_role']]}")
         if contact.get("suggested_role") in BUYING_ROLES:
             line.append(f" · suggested {BUYING_ROLES[contact['suggested_role']]}", style="yellow")
         lines.append(_at(1 + min(depth, MAX_DEPTH), line))
-        for report in reports[contact["id"]]:
-            if report["id"] not in drawn:
-                draw(report, depth + 1)
-
-    for contact in reports[None]:
-        draw(contact, 0)
-    for contact in contacts:  # a reporting loop has no top: start it anywhere
-        if contact["id"] not in drawn:
-            draw(contact, 0)
     return lines
 
 
@@ -207,7 +193,7 @@ def render_brief(brief: Json, account: Json | None = None) -> Group:
     is known by topic, what changed, what to distrust, and whom to ask."""
     parts: list[RenderableType] = [account_heading(brief, account)]
     parts += [_heading("Buying influences"), *influence_lines(brief)]
-    parts += [_heading("Reports-to chart"), *chart_lines(brief["contacts"])]
+    parts += [_heading("Reports-to chart"), *chart_lines(brief["contacts"], brief["chart"])]
     parts.append(_heading("Gaps"))
     parts += [_at(1, Text(f"- {g['message']}")) for g in brief["gaps"]] or [
         _at(1, _dim("none found"))

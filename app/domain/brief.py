@@ -4,6 +4,7 @@ Built for one reader from the notes that reader may see, and nothing else: a not
 them contributes no evidence, no count, no expert and no gap. The parts:
 
 - buying influences: contacts by role (recorded, or suggested by the notes) with evidence;
+- the chart: who reports to whom (``app.domain.org_chart``);
 - gaps: a missing role, an economic buyer nobody has mentioned for a year, a buyer with no
   personal context;
 - topics: the best few notes per section, current ones first;
@@ -26,6 +27,7 @@ from app.db.models import Account, BuyingRole, Contact, Mention, Note, NoteFlag,
 from app.domain.access import visible_notes
 from app.domain.accounts import get_account
 from app.domain.freshness import last_known
+from app.domain.org_chart import ChartNode, reports_chart
 from app.domain.roles import ROLES, suggest_roles, tally_roles
 from app.taxonomy import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME
 
@@ -89,6 +91,7 @@ class Brief:
     generated_at: datetime
     notes: int
     contacts: list[Contact]
+    chart: list[ChartNode]
     buying_influences: list[Influence]
     gaps: list[Gap]
     topics: dict[str, list[NoteItem]]
@@ -182,6 +185,7 @@ def account_brief(
         generated_at=now,
         notes=len(known.notes),
         contacts=contacts,
+        chart=reports_chart(contacts),
         buying_influences=influences,
         gaps=_gaps(contacts, influences, known, now),
         topics=_topics(known, now),

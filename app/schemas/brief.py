@@ -32,6 +32,14 @@ class ContactNode(PersonRef):
     reports_to_id: int | None
 
 
+class ChartEntry(Schema):
+    """A place in the reports-to chart, which lists every contact once, each manager before
+    their reports."""
+
+    contact_id: int
+    depth: int = Field(description="Steps below the top of the chart (0: reports to no one).")
+
+
 class NoteInBrief(Schema):
     id: int
     external_id: str | None
@@ -89,6 +97,9 @@ class AccountBrief(Schema):
     notes: int = Field(description="Notes of this account you can read.")
     sections: list[SectionRead]
     contacts: list[ContactNode]
+    chart: list[ChartEntry] = Field(
+        description="Who reports to whom: the contacts in the order an indented list draws them."
+    )
     buying_influences: list[BuyingInfluence]
     gaps: list[GapRead]
     topics: dict[str, list[NoteInBrief]]

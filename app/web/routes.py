@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -439,37 +438,6 @@ def verify_note(note_id: IdPath, session: SessionDep, viewer: CsrfChecked) -> Re
     return RedirectResponse(f"/notes/{note_id}?verified=1", status_code=303)
 
 
-@dataclass
-class ChartNode:
-    contact: Contact
-    reports: list[ChartNode] = field(default_factory=list)
-
-
-def reports_chart(people: Sequence[Contact]) -> list[ChartNode]:
-    """The contacts as a tree, each under the one they report to (a reporting loop, which
-    nothing else prevents, is cut where it closes)."""
-    nodes = {c.id: ChartNode(c) for c in people}
-    roots: list[ChartNode] = []
-    for contact in people:
-        boss = contact.reports_to_id
-        if boss in nodes and boss != contact.id:
-            nodes[boss].reports.append(nodes[contact.id])
-        else:
-            roots.append(nodes[contact.id])
-    placed: set[int] = set()
-
-    def keep(node: ChartNode) -> ChartNode:
-        placed.add(node.contact.id)
-        node.reports = [keep(r) for r in node.reports if r.contact.id not in placed]
-        return node
-
-    tree = [keep(root) for root in roots]
-    for contact in people:  # a loop has no top: start it anywhere
-        if contact.id not in placed:
-            tree.append(keep(nodes[contact.id]))
-    return tree
-
-
 @router.get("/accounts/{account_id}")
 def account_page(
     request: Request,
@@ -503,7 +471,7 @@ def account_page(
             "brief": found,
             "influences": influences,
             "role_names": brief.ROLE_NAMES,
-            "chart": reports_chart(found.contacts),
+            "chart": found.chart,
             "topics": [(s, found.topics[s.name]) for s in SECTIONS if found.topics.get(s.name)],
             "notes": page.items,
             "next_cursor": page.next_cursor,

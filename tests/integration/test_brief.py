@@ -159,6 +159,21 @@ def test_buying_influences_name_the_right_people_with_evidence(
     assert chart[world.contacts["wes"]]["buying_role"] == "unknown"
 
 
+def test_the_chart_puts_each_contact_under_their_manager(db: Database, client: TestClient) -> None:
+    alice = make_user(db, "Alice Moreau", team="east")
+    account = make_account(db, "Harbor Freightways", domains=["harbor.example"])
+    meg = make_contact(db, account, "Meg Ortiz")
+    tom = make_contact(db, account, "Tom Reyes", reports_to_id=meg)
+    ann = make_contact(db, account, "Ann Lee")
+    sam = make_contact(db, account, "Sam Park", reports_to_id=tom)
+
+    response = client.get(f"/v1/accounts/{account}/brief", headers=alice.headers)
+
+    assert response.status_code == 200, response.text
+    chart = [(place["contact_id"], place["depth"]) for place in response.json()["chart"]]
+    assert chart == [(meg, 0), (tom, 1), (sam, 2), (ann, 0)]
+
+
 def test_a_note_the_reader_cannot_see_contributes_nothing(world: World, client: TestClient) -> None:
     alice, carol = world.brief(client, "alice"), world.brief(client, "carol")
     hidden_from_alice = {world.notes["jazz_private"]}

@@ -337,6 +337,11 @@ def sample_brief() -> dict[str, Any]:
             )
         ],
         "contacts": [dana, raj, lee, *loop],
+        # As app.domain.org_chart draws it: Lee under Raj under Dana; the loop cut at Ann.
+        "chart": [
+            {"contact_id": i, "depth": depth}
+            for i, depth in ((1, 0), (2, 1), (3, 2), (4, 0), (5, 1))
+        ],
         "buying_influences": [
             {
                 "role": "economic",
@@ -467,6 +472,7 @@ def test_an_empty_brief_says_so_in_each_part() -> None:
     brief = sample_brief() | {
         "notes": 0,
         "contacts": [],
+        "chart": [],
         "buying_influences": [],
         "gaps": [],
         "topics": {},

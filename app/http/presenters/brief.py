@@ -7,10 +7,12 @@ from datetime import datetime
 from app.db.models import BuyingRole, Contact
 from app.domain.brief import Brief, Influence, NoteItem
 from app.domain.meeting import AttendeeBrief, MeetingBrief
+from app.domain.org_chart import drawing_order
 from app.schemas.brief import (
     AccountBrief,
     AttendeeRead,
     BuyingInfluence,
+    ChartEntry,
     ContactNode,
     ExpertRead,
     GapRead,
@@ -65,6 +67,7 @@ def account_brief(brief: Brief) -> AccountBrief:
             for s in SECTIONS
         ],
         contacts=[contact_node(c, brief.suggested_roles.get(c.id)) for c in brief.contacts],
+        chart=[ChartEntry(contact_id=c.id, depth=d) for c, d in drawing_order(brief.chart)],
         buying_influences=[buying_influence(i) for i in brief.buying_influences],
         gaps=[GapRead.model_validate(g) for g in brief.gaps],
         topics={
