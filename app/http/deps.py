@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -169,7 +170,10 @@ def etag(version: int) -> str:
 
 
 class Idempotency:
-    """One request's view of its ``Idempotency-Key``; a no-op when the client sent none."""
+    """One request's claim on an idempotency key: the API's ``Idempotency-Key`` header, or the
+    key a web form carries. Claim first; on a replay answer as the first request did; else do
+    the work and ``complete`` the claim in its unit of work, or ``abandon`` it when the work
+    fails. A no-op without a key."""
 
     def __init__(
         self, conn: RequestConnection, settings: Settings, user: User, key: str | None
@@ -177,7 +181,9 @@ class Idempotency:
         self.conn, self.settings, self.user, self.key = conn, settings, user, key
         self.claim_id: int | None = None
 
-    def replay_or_claim(self, scope: str, payload: BaseModel) -> JSONResponse | None:
+    def claim(self, scope: str, payload: dict[str, Any]) -> idempotency.Replay | None:
+        """The first request's answer when this one repeats it. Raises ``Invalid`` when the
+        key came with another payload, and ``Conflict`` while the first request runs."""
         if self.key is None:
             return None
         result = idempotency.claim(
@@ -185,26 +191,43 @@ class Idempotency:
             user_id=self.user.id,
             scope=scope,
             key=self.key,
-            payload=payload.model_dump(mode="json"),
+            payload=payload,
             lease=timedelta(seconds=self.settings.idempotency_lease_seconds),
         )
         if isinstance(result, idempotency.Replay):
-            return JSONResponse(
-                result.body, status_code=result.status, headers={"Idempotent-Replayed": "true"}
-            )
+            return result
         self.claim_id = result
         return None
 
-    def complete(self, session: Session, status: int, body: BaseModel) -> None:
-        if self.claim_id is not None:
-            idempotency.complete(
-                session, self.claim_id, status=status, body=body.model_dump(mode="json")
-            )
+    def replay_or_claim(self, scope: str, payload: BaseModel) -> JSONResponse | None:
+        """``claim`` for a JSON route: a replay is the stored response, so marked."""
+        replay = self.claim(scope, payload.model_dump(mode="json"))
+        if replay is None:
+            return None
+        return JSONResponse(
+            replay.body, status_code=replay.status, headers={"Idempotent-Replayed": "true"}
+        )
 
-    def release(self) -> None:
+    def complete(self, session: Session, status: int, body: BaseModel | dict[str, Any]) -> None:
+        if self.claim_id is not None:
+            stored = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+            idempotency.complete(session, self.claim_id, status=status, body=stored)
+
+    def abandon(self, session: Session) -> None:
+        """The work failed: roll it back, then free the key so that a corrected retry runs.
+        In that order: on SQLite the unit of work holds the write lock the release needs."""
+        session.rollback()
         if self.claim_id is not None:
             idempotency.release(self.conn, self.claim_id)
             self.claim_id = None
+
+    @contextmanager
+    def abandoned_on_error(self, session: Session) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self.abandon(session)
+            raise
 
 
 def get_idempotency(
@@ -224,14 +247,8 @@ def get_idempotency(
     ] = None,
 ) -> Iterator[Idempotency]:
     guard = Idempotency(conn, settings, user, key)
-    try:
+    with guard.abandoned_on_error(session):
         yield guard
-    except BaseException:
-        # Roll back first: on SQLite the request's transaction holds the write lock that the
-        # release needs.
-        session.rollback()
-        guard.release()
-        raise
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency, scope="function")]

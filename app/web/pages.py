@@ -11,10 +11,10 @@ import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import Form, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -39,6 +39,10 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+# Form fields are read as plain text and checked by app.web.forms, so that bad input is shown
+# beside its field, as typed, instead of failing validation before the page can say so.
+FormText = Annotated[str, Form()]
+FormList = Annotated[list[str], Form()]
 MATCHED = {"keyword": "matched words", "meaning": "matched meaning", "both": "words and meaning"}
 
 

@@ -1,0 +1,73 @@
+"""The start page: ask in your own words, or with no question see the latest notes, filtered
+alike by account, author and dates. The same search and listing as the API's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from app.db.models import Account
+from app.domain import accounts, lookup, notes, retrieval
+from app.errors import Invalid
+from app.http.deps import ConnectionDep, SessionDep
+from app.web.auth import SignedIn
+from app.web.forms import SearchForm
+from app.web.pages import WebRoute, render
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
+
+RESULTS = 20
+
+
+@router.get("/")
+def search_page(
+    request: Request,
+    session: SessionDep,
+    conn: ConnectionDep,
+    viewer: SignedIn,
+    q: str = "",
+    account: str = "",
+    author_id: str = "",
+    since: str = "",
+    until: str = "",
+) -> Response:
+    """Ask in your own words; with no question, the latest notes (filtered alike)."""
+    form = SearchForm.parse(q=q, account=account, author_id=author_id, since=since, until=until)
+    scope: Account | None = None
+    if form.account:
+        try:
+            scope = accounts.resolve_account(session, form.account[:320])
+        except Invalid as exc:
+            form.errors["account"] = exc.detail
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "authors": lookup.authors(session),
+        "hits": None,
+        "latest": None,
+    }
+    if form.errors:
+        return render(request, "search.html", context, status=422)
+    if form.q:
+        params = retrieval.SearchRequest(
+            q=form.q,
+            account_id=scope.id if scope else None,
+            author_id=form.author_id,
+            since=form.since_at,
+            until=form.until_at,
+            limit=RESULTS,
+        )
+        result = retrieval.search(session, request.app.state.search, viewer.user, params)
+        retrieval.record(conn, viewer.user, params, result)
+        context.update(hits=result.hits, took_ms=result.took_ms)
+    else:
+        filters = notes.NoteFilters(
+            account_id=scope.id if scope else None,
+            author_id=form.author_id,
+            since=form.since_at,
+            until=form.until_at,
+        )
+        page = notes.list_notes(session, viewer.user, filters, limit=RESULTS, cursor=None)
+        context.update(latest=page.items)
+    return render(request, "search.html", context)
