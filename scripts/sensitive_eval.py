@@ -1,0 +1,102 @@
+"""Measure the sensitive-facts detector on the labelled sentences.
+
+    .venv/bin/python scripts/sensitive_eval.py [FILE.tsv ...] [--errors] [--bench]
+
+Without files, scores the development set and the held-out set, each on its own: per category
+the sentences labelled with it (support), those the detector flags, precision and recall, then
+micro-averaged precision, recall and F1 over all labels. ``--errors`` lists every sentence the
+detector gets wrong; use it on the development set only, so that the held-out figures stay an
+honest estimate. ``--bench`` times ``detect`` on notes of about 60 words built from the
+sentences, with every category on, and prints the median and 95th percentile per note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.privacy.evaluation import Labelled, Scores, read_labelled, score
+from app.privacy.sensitive import ALL_CATEGORIES, detect
+
+DATA = Path(__file__).resolve().parent / "data" / "sensitive"
+TARGET_RECALL = 0.90
+TARGET_PRECISION = 0.85
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", type=Path, nargs="*")
+    parser.add_argument("--errors", action="store_true", help="list every wrong sentence")
+    parser.add_argument("--bench", action="store_true", help="time detect() per note")
+    args = parser.parse_args()
+    files = args.files or [DATA / "dev.tsv", DATA / "heldout.tsv"]
+
+    for path in files:
+        rows = read_labelled(path)
+        scores = score(rows)
+        report(path, rows, scores)
+        if args.errors:
+            for miss in scores.misses:
+                missed = ",".join(sorted(miss.missed)) or "-"
+                spurious = ",".join(sorted(miss.spurious)) or "-"
+                print(f"  missed {missed:<28} spurious {spurious:<22} {miss.text}")
+        print()
+    if args.bench:
+        bench([row for path in files for row in read_labelled(path)])
+
+
+def report(path: Path, rows: list[Labelled], scores: Scores) -> None:
+    sensitive = sum(1 for row in rows if row.labels)
+    print(f"{path.name}: {len(rows)} sentences, {sensitive} with a sensitive fact")
+    print(f"  {'category':<20}{'support':>8}{'flagged':>8}{'precision':>10}{'recall':>8}")
+    for category in ALL_CATEGORIES:
+        print(
+            f"  {category:<20}{scores.labelled[category]:>8}{scores.found[category]:>8}"
+            f"{scores.precision(category):>10.3f}{scores.recall(category):>8.3f}"
+        )
+    p, r = scores.precision(), scores.recall()
+    met = "meets" if p >= TARGET_PRECISION and r >= TARGET_RECALL else "misses"
+    print(
+        f"  {'overall (micro)':<20}{sum(scores.labelled.values()):>8}"
+        f"{sum(scores.found.values()):>8}{p:>10.3f}{r:>8.3f}   F1 {scores.f1():.3f}"
+        f"  ({met} the target P >= {TARGET_PRECISION}, R >= {TARGET_RECALL})"
+    )
+
+
+def bench(rows: list[Labelled], *, words: int = 60, notes: int = 2000) -> None:
+    # Notes as reps write them: several sentences about one account, most of them harmless.
+    rng = random.Random(7)
+    texts = [row.text for row in rows]
+    batch = []
+    for _ in range(notes):
+        parts: list[str] = []
+        while sum(len(part.split()) for part in parts) < words:
+            parts.append(rng.choice(texts).rstrip(".") + ".")
+        batch.append(" ".join(parts))
+    everything = frozenset(ALL_CATEGORIES)
+    started = time.perf_counter()
+    detect(batch[0], categories=everything)
+    first = time.perf_counter() - started
+    timings = []
+    for text in batch:
+        started_ns = time.perf_counter_ns()
+        detect(text, categories=everything)
+        timings.append((time.perf_counter_ns() - started_ns) / 1000)
+    timings.sort()
+    mean_words = statistics.mean(len(text.split()) for text in batch)
+    print(
+        f"bench: {notes} notes of {mean_words:.0f} words on average, every category on: "
+        f"median {statistics.median(timings):.0f} µs, p95 {timings[int(0.95 * notes)]:.0f} µs, "
+        f"{1e6 / statistics.mean(timings):,.0f} notes/s; first call (compiles the patterns) "
+        f"{first * 1000:.0f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
