@@ -3,6 +3,7 @@ alone, how its categories are configured, and its quality on the held-out labell
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,15 @@ from app.privacy import (
     UnknownCategory,
     detect,
     parse_categories,
+    sensitive,
 )
 from app.privacy.evaluation import read_labelled, score
+from app.privacy.literals import (
+    UnsupportedPattern,
+    required_literals,
+    trie_pattern,
+    words_only,
+)
 
 EVERYTHING = frozenset(ALL_CATEGORIES)
 HELDOUT = Path(__file__).resolve().parents[2] / "scripts" / "data" / "sensitive" / "heldout.tsv"
@@ -124,3 +132,43 @@ def test_the_held_out_set_meets_the_quality_target() -> None:
     assert scores.recall() >= 0.90, scores.recall()
     assert scores.precision() >= 0.85, scores.precision()
     assert {FINANCIAL_DISTRESS, *SPECIAL_CATEGORIES} <= set(scores.labelled)
+
+
+def test_the_word_prefilter_never_hides_a_category_whose_patterns_match() -> None:
+    # Soundness of the prefilter (literals.py) on every labelled sentence: a category it rules
+    # out is one whose patterns find nothing.
+    rules = sensitive._rules()
+    data = HELDOUT.parent
+    for row in read_labelled(data / "dev.tsv") + read_labelled(HELDOUT):
+        text = " ".join(row.text.split())
+        lowered = text.lower()
+        candidates = rules.candidates(lowered)
+        for category, rule in rules.by_category.items():
+            if next(rule.found.spans(text, lowered), None) is not None:
+                assert category in candidates, (category, row.text)
+
+
+def test_required_literals_are_whole_words_where_the_pattern_starts_or_ends_a_word() -> None:
+    assert required_literals("pastor") == {" pastor "}
+    assert required_literals("surg[eu]r(?:y|ies)") == {
+        " surgery ",
+        " surgury ",
+        " surgeries ",
+        " surguries ",
+    }
+    assert required_literals("sick(?! of)") == {" sick "}
+    assert required_literals(r"(?:is|'s) straight") == {" is straight ", " s straight "}
+    assert required_literals(r"\w+ectomy") == {"ectomy "}
+    assert words_only("Dana's  KNEE-surgery.") == " dana s knee surgery "
+
+
+def test_a_pattern_without_a_literal_is_refused_when_the_rules_are_built() -> None:
+    with pytest.raises(UnsupportedPattern):
+        required_literals(r"\w+ \w+")
+    with pytest.raises(UnsupportedPattern):
+        required_literals(r"(?P<name>x)")
+
+
+def test_the_trie_finds_the_longest_literal_at_a_position() -> None:
+    pattern = re.compile(trie_pattern(["son", "sons", "sister"]))
+    assert [m.group() for m in pattern.finditer("sons sister son")] == ["sons", "sister", "son"]
