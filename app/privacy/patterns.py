@@ -42,6 +42,11 @@ _PEOPLE = (
     r"|ugandan|ukrainian|venezuelan|vietnamese|welsh|yoruba|zimbabwean|zulu|cherokee|ojibwe"
     r"|aboriginal|caucasian|biracial|multiracial)"
 )
+_BODY = (
+    r"(?:wisdom teeth|teeth|tooth|knees?|hips?|back|spine|neck|shoulder|elbow|wrist|ankle|foot"
+    r"|feet|eyes?|heart|lungs?|liver|kidneys?|gallbladder|appendix|tonsils|thyroid|prostate"
+    r"|bladder|bowel|colon|stomach|cataracts?|retina|cornea|acl|meniscus|rotator cuff|hernia)"
+)
 _CRIME = (
     r"(?:fraud|embezzl\w+|theft|stealing|shoplifting|assault|battery|robbery|burglary|murder"
     r"|manslaughter|dui|dwi|drink[- ]driving|drunk[- ]driving|drug \w+|trafficking|possession"
@@ -97,6 +102,42 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|(?:doctor|dentist|hospital|specialist|medical)'?s? appointment|(?:visually|hearing)"
         r" impaired|insulin|hypertension|high blood pressure|cholesterol|illness|(?:is|fell|been"
         r"|seriously|terminally|very) ill",
+        # Open-ended vocabulary: conditions by their form, body parts with what happens to them,
+        # treatments, places of care.
+        r"\w+itis|carcinoma|glaucoma|myeloma|sarcoma|mesothelioma|glioblastoma|(?:in|into|out of)"
+        r" (?:a )?coma|neuropathy|cardiomyopathy|retinopathy|an(?:a)?emi[ac]|macular degeneration",
+        r"\w+'s (?:disease|syndrome)|tourette'?s|\w+ disorder|(?:heart|kidney|liver|lung|lyme"
+        r"|celiac|coeliac|autoimmune|motor neuron|rare) disease(?! (?:management|area|franchise"
+        r"|portfolio|unit|team|division|space|program))|cerebral palsy|down syndrome|spina bifida"
+        r"|cystic fibrosis|sickle cell|hiv|hepatitis|tuberculosis|fibromyalgia|endometriosis"
+        r"|pcos|menopause|vertigo|tinnitus|kidney stones?|gout|shingles|sepsis|stammer|stutter"
+        r"|(?:ear|sinus|kidney|bladder|chest|lung|urinary|bacterial|viral|staph) infection",
+        rf"(?:his|her|a|an|the) (?:\w+ )?{_BODY} (?:removed|out|done|fixed|replaced|operated on"
+        rf"|surgery|operation|injury|problems?|pain|issues?|condition|infection|transplant)"
+        rf"|{_BODY} (?:surgery|operation|injury|transplant|replacement|infection)",
+        r"(?:on|taking|takes|prescribed) (?:blood thinners|insulin|meds|medication|oxygen"
+        r"|antibiotics|steroids|chemo|dialysis|a ventilator|painkillers|methadone)|blood thinners"
+        r"|blood clot|a clot|dvt|embolism|aneurysm|heart (?:failure|disease|murmur|issues)"
+        r"|pacemaker|stents?|(?:heart|gastric|triple|double|quadruple|coronary) bypass|physio"
+        r"|physiotherapy|physical therapy|chiropractor|root canal|dental surgery|anaphyla\w+"
+        r"|epipen|allergic reaction",
+        r"(?:in and out of|admitted to|discharged from|back from|stay in|stayed in|rushed to)"
+        r" (?:the )?(?:hospital|er|a&e|icu|emergency room|rehab|hospice)|(?:oncology|cancer"
+        r"|maternity|psychiatric|psych|cardiac|cardiology|burns?|stroke) (?:ward|unit|clinic)"
+        r"|emergency room|a&e",
+        r"(?:walks with|has|with) a limp|limp(?:s|ing)(?! along)|(?:car|bike|motorbike|motorcycle"
+        r"|skiing|cycling|riding) (?:crash|accident)|after (?:his|her) (?:bad |nasty )?fall"
+        r"|(?:had|took) a (?:bad |nasty )?fall|off work (?:with|for|after)|recovering from (?:a |an"
+        r" |his |her )?(?:\w+ )?(?:surgery|operation|illness|injury|stroke|heart attack|accident"
+        r"|crash|infection|covid|flu|burnout|breakdown|fall)",
+        r"colou?r ?blind(?:ness)?|(?:eyesight|hearing) (?:is|'s) (?:going|failing|bad|poor)"
+        r"|(?:losing|lost) (?:his|her) (?:sight|hearing|vision|eyesight)|vision loss|hearing loss",
+        r"psychiatrist|psychologist|mental illness|breakdown|postpartum|(?:opioid|opiate"
+        r"|painkiller|alcohol|drug|substance|nicotine|gambling|cocaine|heroin) (?:dependency"
+        r"|dependence|addiction|abuse|problem|habit)|detox|relapsed?|(?:in|entered|completed"
+        r"|finished|back from) (?:a |the )?(?:\w+ )?(?:treatment|rehab|detox|recovery)"
+        r" (?:program|programme|center|centre|facility|clinic)",
+        r"c-section|gave birth|giving birth|due date",
     ),
     "religion": (
         r"religio(?:n|us)|(?:his|her) faith|interfaith|atheist|agnostic|devout|devotee|pious",
@@ -115,6 +156,11 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|catholicism|christianity|buddhism|hinduism|sikhism|orthodoxy)",
         r"priest|pastor|deacon|rabbi(?:'s)?|imam|nun|monk|vicar|bishop of|reverend|clergy"
         r"|kippah|yarmulke|hijab|niqab|burqa|turban",
+        r"baha'?is?|zoroastrian|parsi|druze|yazidi|sufi|sunni|shia|shiite|amish|mennonite"
+        r"|unitarian|episcopalian|presbyterian|seventh-day|latter-day saints|opus dei|lenten"
+        r"|ekadashi|vaishnava|shaivite|torah|quran|koran|talmud|yeshiva|seminary|sunday school"
+        r"|bible school|mission trip|crucifix|rosary|prayer beads|tallit|tefillin|minister at"
+        r" (?:the|his|her) church|lay minister|wears? (?:a|his|her) cross",
     ),
     "politics": (
         r"(?-i:Republicans?|Democrats?|Democratic Party|Tory|Tories|Labour (?:voter|supporter"
@@ -149,6 +195,17 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"rally|(?:at|in|a|the|to) (?:\w+ ){0,2}protests?|marched (?:in|for|against)"
         r"|climate strike|donat(?:es|ed|ing) to (?:the )?(?:\w+ )?campaign|independence campaign"
         r"|campaigns? for (?:\w+ )?independence|campaign(?:s|ed|ing)? against",
+        r"(?-i:Dems?|GOP|Greens)|precinct captain|precinct committee|(?:party|political) convention"
+        r"|(?:party|campaign) (?:delegate|volunteer|donor|official|activist|member|organi[sz]er"
+        r"|worker)|feminist|(?:is|'s) an? (?:\w+ )?(?:liberal|conservative|progressive|lefty"
+        r"|leftie|centrist|right-winger|socialist|tory|democrat|republican)",
+        r"(?:sits on|member of|elected to|runs for|running for|ran for) the (?:district|state"
+        r"|regional|national|county) (?:assembly|legislature|parliament|senate)|state rep"
+        r"(?:resentative)?|state house|city hall|the legislature|(?:as an|registered) independent",
+        r"votes? (?:republican|democrat|labour|tory|green|conservative|liberal|left|right|reform)"
+        r"|(?:pro|anti)-(?:trump|brexit|immigration|gun|abortion|choice|life|vaccine|vax|israel"
+        r"|palestine|war|nuclear|union)|(?:signed|started|organi[sz]ed) a petition|bjp|likud"
+        r"|podemos|psoe|die linke",
     ),
     "sexual_orientation": (
         r"gay|lesbians?|bisexual|pansexual|asexual|homosexual|heterosexual|queer|lgbt\w*"
@@ -165,6 +222,11 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"(?:having|had|has) an affair|affair with|sleeping with|cheating on|one-night stand"
         r"|hooking up with|dating apps?|tinder|grindr|(?-i:Hinge)|bumble|celibate|polyamor\w+"
         r"|open relationship|sex life|sexual orientation|sexuality",
+        r"(?:is|are|has been|have been|started|been) (?:seeing|dating) (?:someone|a (?:guy|girl"
+        r"|woman|man)|each other)|same-sex (?:partner|couple|marriage|spouse)|civil partnership"
+        r"|civil union|(?:uses|use|going by|goes by) (?:she/her|he/him|they/them|ze/zir|xe/xem)"
+        r"(?: pronouns)? now|new pronouns|changed (?:his|her|their) pronouns|transitioned(?! (?:to"
+        r"|from|the|our|their|off|over|into|away|out|its|roles?|teams?|jobs?)\b)",
     ),
     "ethnicity": (
         r"ethnic(?:ity|ally)?|racial|racially|mixed[- ]race|(?:his|her|their) race|person of"
@@ -190,6 +252,17 @@ FOUND: dict[str, tuple[str, ...]] = {
         r" (?-i:[A-Z])\w*|came over (?:at|when|as a)|born (?:and raised )?in (?-i:[A-Z])\w*"
         r"|grew up in"
         r" (?:\w+ ){0,2}(?:in )?an? \w+ (?:\w+ )?family",
+        r"native (?:hawaiian|alaskan)|pacific islander|inuit|m[ée]tis|torres strait islander"
+        r"|(?:first|second|third|1st|2nd|3rd)[- ]gen(?:eration)?\b|racism|racist|discriminat\w+"
+        r" (?:as|for being) an? \w+|chican[ao]|mestiz[ao]|uyghur|pashtun|hazara|sinhalese|telugu"
+        r"|malayali|marathi|sindhi|afrikaner|berber|amazigh|bedouin|assyrian|chaldean|kurd",
+        r"(?:is|'s|are|was|were) (?:half |part )?(?:hawaiian|tongan|fijian|trinidadian|bajan"
+        r"|barbadian|liberian|cameroonian|ivorian|malian|tanzanian|zambian|angolan|south african"
+        r"|bolivian|paraguayan|uruguayan|honduran|nicaraguan|costa rican|panamanian|cajun|kazakh"
+        r"|uzbek|mongolian|nepalese|okinawan|sami|basque|catalan|sicilian|cypriot|kosovar"
+        r"|macedonian|slovenian|moldovan|belarusian|latvian|estonian|georgian|azeri|chechen"
+        r"|tatar|emirati|saudi|yemeni|jordanian|libyan|tunisian|malay|singaporean|iranian"
+        r"|afghan|pakistani)",
     ),
     "trade_union": (
         # A person's union, not a workforce's: "the union contract" or "the union stewards" say
@@ -212,6 +285,10 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|(?-i:NUT)|nasuwt|(?-i:UNISON|Unison)|(?:in|of|with|joined) (?-i:Unite)|gmb|cwa|ibew"
         r"|ufcw|unifor|cupe|ig metall|ver\.di|(?-i:CGT|CFDT)|rmt|aslef|balpa|inmo|usw|writers'?"
         r" guild|wga|sag-aftra|usdaw|cwu|unite here|workers united",
+        r"(?-i:Unite) (?:rep|member|organi[sz]er|steward|official|convenor)|union (?:electrician"
+        r"|carpenter|plumber|ironworker|pipefitter|teacher|nurse|driver|member|card)"
+        r"|(?:organi[sz]ing|organi[sz]ed|rallying) (?:his|her|the) (?:co-?workers|colleagues"
+        r"|team) (?:to|into)",
     ),
     "criminal": (
         r"arrest(?:ed)? (?:for|at|in|after|last|over|on|during)|(?:was|got|been|were|wrongly)"
@@ -234,6 +311,13 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|police caution|did community service|community service (?:after|for|order)|sex offender"
         r"|dui|dwi|drink[- ]driving|drunk[- ]driving"
         r"|driving under the influence",
+        r"(?:got|been|was|were|is|are) locked up(?! (?:in|until|till|for the))|doing (?:\d+|two"
+        r"|three|four|five|six|seven|eight|nine|ten) (?:years|months)(?! (?:at|with|in|as|of|for"
+        r" the))|(?:serving|served) (?:a )?(?:\d+|\w+)[- ](?:year|month) (?:sentence|stretch|term)"
+        r"|ankle monitor|electronic tag|mugshot|court date|(?:criminal|court) case against"
+        r"|plea deal|guilty plea|out on bail|made bail|posted bail|bail hearing|warrant for (?:his"
+        r"|her) arrest|picked up by (?:the )?(?:police|cops)|(?:police|cops) (?:arrested|picked up"
+        r"|questioned|charged)",
     ),
     "family": (
         rf"{_THEIR} {_RELATIVE}(?:'s)?|(?:kid|kids|son|daughter|children)'s|{_RELATIVE} (?:of"
@@ -257,6 +341,9 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|ing) (?:a |their |his |her )?"
         r"(?:\w+ )?(?:child|baby|son|daughter|kids?|girl|boy)|(?:just|recently) adopted"
         r"|adoption (?:agency|process|paperwork)",
+        r"(?:mother|father|brother|sister|son|daughter)s?[- ]in[- ]law|teens|teenagers|raising"
+        r" (?:\w+ ){0,2}(?:kids|children|teens|teenagers|twins|daughters?|sons?|grandkids|a family)"
+        r"|(?:borrow\w*|loans?|money) from (?:his |her )?(?:family|parents|relatives)",
     ),
     "financial_distress": (
         r"underwater on (?:his|her|their|the) (?:mortgage|loan|house|home|car)|foreclos(?:ure|ed"
@@ -282,6 +369,17 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|(?:he|she)(?:'s| is| has been) (?:in|having) financial (?:trouble|difficult\w+|problems)"
         r"|money(?:'s| is) (?:\w+ ){0,2}tight at home|lost (?:a lot|everything|his savings|her"
         r" savings) (?:in|on) (?:crypto|stocks|the market|gambling)",
+        r"(?:can't|cannot|couldn't|can no longer|could no longer|struggl\w+ to) (?:afford|pay"
+        r"|cover) (?:the |his |her |their )?(?:rent|mortgage|bills|daycare|childcare|tuition"
+        r"|groceries"
+        r"|medical bills|car payments?|loans?|school fees|braces|food)|(?:cover|pay|make) (?:the"
+        r" |his |her )?rent|(?:borrow\w*|loans?|money) from (?:his |her )?(?:family|parents"
+        r"|relatives|friends)",
+        r"(?:his|her|personal|car|student) (?:\w+ )?(?:loan|debt|bill|card|mortgage) (?:went|got"
+        r"|was sent|is|has gone) (?:into|to|in) collections|debt collectors?|(?:only|sole)"
+        r" (?:earner|breadwinner)|one income|(?:husband|wife|partner|spouse) (?:got |was "
+        r"|has been )?(?:laid"
+        r" off|fired|let go)",
     ),
 }
 
@@ -299,6 +397,13 @@ VETOED: dict[str, tuple[str, ...]] = {
         r"(?:account|customer|system|instance|platform|data|deal|pipeline|portfolio|financial"
         r"|database|cluster|api|integration|service) health (?:scare|reasons|condition|issues"
         r"|problems)",
+        r"\w+ (?:disorder|syndrome) (?:at|in|of) (?:the |their |our )?(?:company|team|org|vendor)",
+        r"(?:shiny object|not invented here|imposter|impostor) syndrome",
+        r"(?:the |a |our |their )?(?:\w+ )?(?:malware|ransomware|virus) infection",
+        r"(?:data|project|deal|pipeline|budget|revenue|sales) (?:\w+ )?(?:breakdown|relapse\w*)",
+        r"(?:cost|price|pricing|revenue|budget|sales|time|line[- ]item) breakdown",
+        r"(?:the|a|our|their) (?:\w+ )?(?:back|heart) (?:office|end|of the (?:deal|house)|issues"
+        r" with)",
     ),
     "religion": (
         r"church (?:street|st|road|rd|lane|hill)",
@@ -333,12 +438,14 @@ VETOED: dict[str, tuple[str, ...]] = {
     "ethnicity": (
         r"(?:black|white|asian) (?:friday|paper|list|label|box|tie|out|hat|board)",
         r"ethnic (?:food|foods|grocery|market|aisle|cuisine)",
+        r"anti-racis\w+|racism (?:training|policy|policies|statement)",
     ),
     "trade_union": (
         r"(?:european|soviet|african|credit|postal|customs|student|students') union",
         r"union (?:of|with|partner|all)",
         r"(?:the|a) union (?:of|with|between)",
         r"strike price|lightning strike",
+        r"civil union|(?:a |in a )?civil (?:union|partnership)",
     ),
     "criminal": (
         r"victims? of (?:a |an )?(?:\w+ ){0,3}(?:fraud|attack|theft|crime|scam|breach|hack)\w*",
