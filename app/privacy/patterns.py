@@ -12,48 +12,7 @@ rather than a topic. The labelling rules are in ``scripts/data/sensitive/README.
 
 from __future__ import annotations
 
-# A person's own: "his", "her", or a name's possessive ("Dana's": a pattern may start at the
-# apostrophe).
-_THEIR = r"(?:his|her|'s)"
-# Whoever owns what a veto covers, so that it covers a finding that starts with the owner
-# ("Acme's sister company", "her family business").
-_OWNER = r"(?:(?:his|her|their|its|our|'s) )?"
-_RELATIVE = (
-    r"(?:wife|husband|spouse|ex-wife|ex-husband|kids?|children|son|sons|daughters?|baby|twins"
-    r"|mom|mum|mother|dad|father|parents|brother|sister|siblings?|grandsons?|granddaughters?"
-    r"|grandkids|grandchildren|grandmother|grandfather|grandma|grandpa|nieces?|nephews?|aunt"
-    r"|uncle|cousin|in-laws|mother-in-law|father-in-law|stepson|stepdaughter|stepkids|fianc[ée]e?"
-    r"|boyfriend|girlfriend|ex-boyfriend|ex-girlfriend|ex|partner|teenager)"
-)
-# Peoples and nationalities as a person's origin; the patterns below require a person ("is
-# Polish", "Korean descent") so that "the French subsidiary" stays a company.
-_PEOPLE = (
-    r"(?:african|afghan|albanian|algerian|american|arab|argentin(?:e|ian)|armenian|ashanti"
-    r"|ashkenazi|asian|australian|austrian|bangladeshi|belgian|bengali|bosnian|brazilian|british"
-    r"|bulgarian|burmese|cambodian|canadian|caribbean|chilean|chinese|colombian|congolese"
-    r"|croatian|cuban|czech|danish|dominican|dutch|ecuadorian|egyptian|english|eritrean|ethiopian"
-    r"|filipin[ao]|finnish|french|german|ghanaian|greek|guatemalan|gujarati|haitian|hispanic"
-    r"|hmong|hungarian|igbo|indian|indonesian|iranian|iraqi|irish|israeli|italian|jamaican"
-    r"|japanese|kenyan|korean|kurdish|lakota|laotian|latin[aox]|latinx|lebanese|lithuanian"
-    r"|malaysian|maori|mexican|moroccan|navajo|nepali|nigerian|norwegian|pakistani|palestinian"
-    r"|persian|peruvian|polish|portuguese|puerto rican|punjabi|roma|romani|romanian|russian"
-    r"|rwandan|salvadoran|samoan|scottish|senegalese|serb(?:ian)?|sephardi(?:c)?|sikh|slovak"
-    r"|somali|spanish|sri lankan|sudanese|swedish|syrian|taiwanese|tamil|thai|tibetan|turkish"
-    r"|ugandan|ukrainian|venezuelan|vietnamese|welsh|yoruba|zimbabwean|zulu|cherokee|ojibwe"
-    r"|aboriginal|caucasian|biracial|multiracial)"
-)
-_BODY = (
-    r"(?:wisdom teeth|teeth|tooth|knees?|hips?|back|spine|neck|shoulder|elbow|wrist|ankle|foot"
-    r"|feet|eyes?|heart|lungs?|liver|kidneys?|gallbladder|appendix|tonsils|thyroid|prostate"
-    r"|bladder|bowel|colon|stomach|cataracts?|retina|cornea|acl|meniscus|rotator cuff|hernia)"
-)
-_CRIME = (
-    r"(?:fraud|embezzl\w+|theft|stealing|shoplifting|assault|battery|robbery|burglary|murder"
-    r"|manslaughter|dui|dwi|drink[- ]driving|drunk[- ]driving|drug \w+|trafficking|possession"
-    r"|bribery|kickbacks|insider trading|tax evasion|tax fraud|money laundering|wire fraud"
-    r"|securities fraud|vandalism|hacking|domestic violence|stalking|arson|extortion|smuggling"
-    r"|forgery|perjury|rape|sexual assault|child abuse|a crime|crimes?)"
-)
+from app.privacy.vocabulary import BODY, CRIME, OWNER, PEOPLE, RELATIVE, THEIR
 
 FOUND: dict[str, tuple[str, ...]] = {
     "health": (
@@ -82,8 +41,8 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"therapist|(?:in|starts?|started|seeing|doing) therapy|antidepressants?|rehab"
         r"|(?:is|'s|been) in recovery|(?:is|'s|been|now|stayed|staying) sober|sober (?:now|for"
         r"|since)|alcoholi(?:c|sm)|addiction|(?:aa|na) meetings",
-        r"(?:sick|medical|stress|disability) leave|(?:out|off|home|been|is|was|got"
-        r"|fell) sick(?! of)"
+        r"(?:sick|medical|stress|disability) leave|(?:out|off|home|been|got|fell|is out|was out"
+        r"|(?:he|she)(?:'s| is| was)) sick(?! of| and tired)"
         r"|called in sick|signed off (?:sick|by (?:his|her) (?:gp|doctor))|doctor's (?:orders"
         r"|appointment)|medical (?:condition|appointment|procedure|reasons|issues?|emergency)"
         r"|health (?:scare|reasons|condition|issues|problems)",
@@ -112,9 +71,9 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|cystic fibrosis|sickle cell|hiv|hepatitis|tuberculosis|fibromyalgia|endometriosis"
         r"|pcos|menopause|vertigo|tinnitus|kidney stones?|gout|shingles|sepsis|stammer|stutter"
         r"|(?:ear|sinus|kidney|bladder|chest|lung|urinary|bacterial|viral|staph) infection",
-        rf"(?:his|her|a|an|the) (?:\w+ )?{_BODY} (?:removed|out|done|fixed|replaced|operated on"
+        rf"(?:his|her|a|an|the) (?:\w+ )?{BODY} (?:removed|out|done|fixed|replaced|operated on"
         rf"|surgery|operation|injury|problems?|pain|issues?|condition|infection|transplant)"
-        rf"|{_BODY} (?:surgery|operation|injury|transplant|replacement|infection)",
+        rf"|{BODY} (?:surgery|operation|injury|transplant|replacement|infection)",
         r"(?:on|taking|takes|prescribed) (?:blood thinners|insulin|meds|medication|oxygen"
         r"|antibiotics|steroids|chemo|dialysis|a ventilator|painkillers|methadone)|blood thinners"
         r"|blood clot|a clot|dvt|embolism|aneurysm|heart (?:failure|disease|murmur|issues)"
@@ -138,6 +97,9 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|finished|back from) (?:a |the )?(?:\w+ )?(?:treatment|rehab|detox|recovery)"
         r" (?:program|programme|center|centre|facility|clinic)",
         r"c-section|gave birth|giving birth|due date",
+        r"\w+oscopy|(?:pulled|strained|tore|torn|ruptured|slipped|herniated) (?:a |his |her )?"
+        r"(?:\w+ )?(?:ligament|tendon|muscle|hamstring|achilles|disc|calf|groin)|(?:has|got|with"
+        r"|'s got) type (?:1|2|one|two)\b",
     ),
     "religion": (
         r"religio(?:n|us)|(?:his|her) faith|interfaith|atheist|agnostic|devout|devotee|pious",
@@ -161,6 +123,7 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|ekadashi|vaishnava|shaivite|torah|quran|koran|talmud|yeshiva|seminary|sunday school"
         r"|bible school|mission trip|crucifix|rosary|prayer beads|tallit|tefillin|minister at"
         r" (?:the|his|her) church|lay minister|wears? (?:a|his|her) cross",
+        r"shabbos|friar|franciscan|jesuit|benedictine|monastery|convent",
     ),
     "politics": (
         r"(?-i:Republicans?|Democrats?|Democratic Party|Tory|Tories|Labour (?:voter|supporter"
@@ -206,6 +169,8 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|(?:pro|anti)-(?:trump|brexit|immigration|gun|abortion|choice|life|vaccine|vax|israel"
         r"|palestine|war|nuclear|union)|(?:signed|started|organi[sz]ed) a petition|bjp|likud"
         r"|podemos|psoe|die linke",
+        r"sinn f[eé]in|plaid cymru|(?-i:Democratic|Republican|Reform) (?:campaign|candidate|club"
+        r"|committee|primary|nominee|voter|supporter|member)",
     ),
     "sexual_orientation": (
         r"gay|lesbians?|bisexual|pansexual|asexual|homosexual|heterosexual|queer|lgbt\w*"
@@ -227,17 +192,18 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|civil union|(?:uses|use|going by|goes by) (?:she/her|he/him|they/them|ze/zir|xe/xem)"
         r"(?: pronouns)? now|new pronouns|changed (?:his|her|their) pronouns|transitioned(?! (?:to"
         r"|from|the|our|their|off|over|into|away|out|its|roles?|teams?|jobs?)\b)",
+        r"(?:his|he and his) ex-husband|(?:her|she and her) ex-wife",
     ),
     "ethnicity": (
         r"ethnic(?:ity|ally)?|racial|racially|mixed[- ]race|(?:his|her|their) race|person of"
         r" colou?r|people of colou?r|ethnic minority|(?:is|as) an? (?:\w+ )?minority",
         rf"(?:is|'s|are|was|were|am) (?:half |part |proudly |an? |(?:first|second|third)-generation"
-        rf" )?{_PEOPLE}(?:[- ](?:{_PEOPLE}|american|canadian|british|australian))?(?! (?:company"
+        rf" )?{PEOPLE}(?:[- ](?:{PEOPLE}|american|canadian|british|australian))?(?! (?:company"
         rf"|subsidiary|entity|office|team|market|business|site|branch))",
-        rf"{_PEOPLE}[- ](?:american|canadian|british|australian|born|descent|heritage|ancestry"
+        rf"{PEOPLE}[- ](?:american|canadian|british|australian|born|descent|heritage|ancestry"
         rf"|origin|roots|background|family|parents|grandparents|immigrants?)",
-        rf"(?:half|part|third-generation|second-generation|first-generation) {_PEOPLE}",
-        rf"{_PEOPLE} (?:{_PEOPLE})",
+        rf"(?:half|part|third-generation|second-generation|first-generation) {PEOPLE}",
+        rf"{PEOPLE} (?:{PEOPLE})",
         r"(?:of|with) \w+ (?:descent|origin|ancestry|heritage|roots)|descent|ancestry|(?:his|her)"
         r" roots|heritage(?! (?:brand|bank|site|building|foundation|trust|fund|insurance|hotel"
         r"|month|collection|products?))",
@@ -253,7 +219,7 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|grew up in"
         r" (?:\w+ ){0,2}(?:in )?an? \w+ (?:\w+ )?family",
         r"native (?:hawaiian|alaskan)|pacific islander|inuit|m[ée]tis|torres strait islander"
-        r"|(?:first|second|third|1st|2nd|3rd)[- ]gen(?:eration)?\b|racism|racist|discriminat\w+"
+        r"|racism|racist|discriminat\w+"
         r" (?:as|for being) an? \w+|chican[ao]|mestiz[ao]|uyghur|pashtun|hazara|sinhalese|telugu"
         r"|malayali|marathi|sindhi|afrikaner|berber|amazigh|bedouin|assyrian|chaldean|kurd",
         r"(?:is|'s|are|was|were) (?:half |part )?(?:hawaiian|tongan|fijian|trinidadian|bajan"
@@ -263,6 +229,9 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|macedonian|slovenian|moldovan|belarusian|latvian|estonian|georgian|azeri|chechen"
         r"|tatar|emirati|saudi|yemeni|jordanian|libyan|tunisian|malay|singaporean|iranian"
         r"|afghan|pakistani)",
+        rf"(?:first|second|third|1st|2nd|3rd)[- ]gen(?:eration)? (?:immigrant|american|canadian"
+        rf"|british|australian|{PEOPLE})|(?:parents|grandparents|family|ancestors|folks) (?:fled"
+        rf"|left|escaped) (?-i:[A-Z])\w*",
     ),
     "trade_union": (
         # A person's union, not a workforce's: "the union contract" or "the union stewards" say
@@ -280,7 +249,7 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"shop steward|trade unionist|unioni[sz](?:e|ing)|picket(?:ed|ing|s)?|(?:went|go|going"
         r"|was|were|is|are|be) (?:out )?on strike|strikers?|strike (?:action|ballot|pay)"
         r"|bargaining (?:team|committee|unit)",
-        r"teamsters(?! (?:contract|agreement))|uaw|seiu|afscme|afl-cio|(?-i:AFT)|(?-i:NEA)"
+        r"teamsters?(?! (?:contract|agreement))|uaw|seiu|afscme|afl-cio|(?-i:AFT)|(?-i:NEA)"
         r"|(?-i:NEU)"
         r"|(?-i:NUT)|nasuwt|(?-i:UNISON|Unison)|(?:in|of|with|joined) (?-i:Unite)|gmb|cwa|ibew"
         r"|ufcw|unifor|cupe|ig metall|ver\.di|(?-i:CGT|CFDT)|rmt|aslef|balpa|inmo|usw|writers'?"
@@ -293,18 +262,18 @@ FOUND: dict[str, tuple[str, ...]] = {
     "criminal": (
         r"arrest(?:ed)? (?:for|at|in|after|last|over|on|during)|(?:was|got|been|were|wrongly)"
         r" arrested|under arrest|house arrest|(?:his|her) arrest|arrest (?:record|warrant)",
-        rf"convicted|(?:his|her|prior|previous|criminal|{_CRIME}) convictions?",
+        rf"convicted|(?:his|her|prior|previous|criminal|{CRIME}) convictions?",
         r"prison|jail(?:ed)?|imprisoned|incarcerated|behind bars|penitentiary|served time|did time"
         r"|doing time|served \w+ (?:months|years)|ex-con|convicts?|felon|felony|misdemeanou?r"
         r"|criminal (?:record|charges?|conviction|past|history|case|offen[cs]es?|investigation"
         r"|complaint)",
         rf"(?:charged|prosecuted|indicted|sentenced|busted|jailed|accused|investigated|fined"
         rf"|booked)"
-        rf" (?:with|for|of) (?:\w+ ){{0,2}}{_CRIME}|indicted|indictment|prosecuted|sentenced"
+        rf" (?:with|for|of) (?:\w+ ){{0,2}}{CRIME}|indicted|indictment|prosecuted|sentenced"
         rf"|suspended sentence|(?:prison|jail) sentence|pleaded guilty|pled guilty|pleaded no"
         rf" contest|on parole|parole|on probation|probation officer|awaiting trial|stood trial"
         rf"|on trial|acquitted|(?:facing|faces|pending) charges|charges (?:were )?(?:dropped"
-        rf"|pending|filed)|pressed charges|{_CRIME} charges?",
+        rf"|pending|filed)|pressed charges|{CRIME} charges?",
         r"caught (?:with (?:cocaine|drugs|weed|a gun)|embezzling|stealing|shoplifting|drink[- ]"
         r"driving|drunk[- ]driving|speeding|dealing)|under (?:police|criminal|fbi|federal)"
         r" investigation|raided by (?:the )?(?:police|fbi|sec|irs)|cautioned by (?:the )?police"
@@ -318,9 +287,11 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|plea deal|guilty plea|out on bail|made bail|posted bail|bail hearing|warrant for (?:his"
         r"|her) arrest|picked up by (?:the )?(?:police|cops)|(?:police|cops) (?:arrested|picked up"
         r"|questioned|charged)",
+        r"did (?:\d+|\w+) (?:months|years) (?:for|in)|under (?:(?:police|criminal|fbi|federal|sec"
+        r"|doj|irs|and) ){1,4}investigation",
     ),
     "family": (
-        rf"{_THEIR} {_RELATIVE}(?:'s)?|(?:kid|kids|son|daughter|children)'s|{_RELATIVE} (?:of"
+        rf"{THEIR} {RELATIVE}(?:'s)?|(?:kid|kids|son|daughter|children)'s|{RELATIVE} (?:of"
         rf" (?:two|three|four|five))|(?:dad|mom|mum|mother|father|parent) of (?:two|three|four"
         rf"|five|\d)|single (?:mom|mum|dad|parent|mother|father)|his wife|her husband",
         r"(?:married|marriage|wedding|remarried|honeymoon|divor[cs]ed?|widow(?:ed|er)?|(?:is|are"
@@ -344,6 +315,9 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"(?:mother|father|brother|sister|son|daughter)s?[- ]in[- ]law|teens|teenagers|raising"
         r" (?:\w+ ){0,2}(?:kids|children|teens|teenagers|twins|daughters?|sons?|grandkids|a family)"
         r"|(?:borrow\w*|loans?|money) from (?:his |her )?(?:family|parents|relatives)",
+        r"has (?:\w+ )?family (?:still )?(?:in|back)|postpartum|(?:his|her|'s) (?:youngest|eldest"
+        r"|oldest|middle one|little one)(?! (?:customers?|clients?|accounts?|products?|sites?"
+        r"|plants?|stores?|branch\w*|contracts?|deals?|vendors?|partners?|employees?|members?))",
     ),
     "financial_distress": (
         r"underwater on (?:his|her|their|the) (?:mortgage|loan|house|home|car)|foreclos(?:ure|ed"
@@ -360,7 +334,7 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|(?:afford|pay|cover|pay off) (?:his|her) (?:\w+'s )?(?:\w+ ){0,2}(?:bills?|rent"
         r"|mortgage|braces|tuition|loans?|debts?|fees)|(?:he|she) (?:can't|cannot|couldn't|can"
         r" barely|could barely) afford|struggling to (?:keep up with|pay)",
-        r"(?:using|uses|relies on|rely on|relying on|visits?|going to) (?:the )?food banks?"
+        r"(?:using|uses|relies on|rely on|relying on|visits?|going to) (?:the |a )?food banks?"
         r"|(?:took|taking|working|works|juggling|holding down) (?:a )?(?:second|two|three) jobs?"
         r"|rebuild\w* (?:his|her) credit|credit score (?:tanked|crashed|is shot|dropped)|bad credit"
         r"|maxed out (?:his|her) credit cards?|defaulted on (?:his|her|a) (?:loan|mortgage)"
@@ -415,6 +389,7 @@ VETOED: dict[str, tuple[str, ...]] = {
         r"halal (?:certification|certified|products?|food production|module)",
         r"kosher (?:certification|certified)",
         r"bishop (?:street|road)",
+        r"(?:is|'s|are|was|being) religious about|like a religious \w+",
     ),
     "politics": (
         r"(?:office|internal|company|corporate|team|org|department|sales|vendor|inter-team)"
@@ -434,6 +409,7 @@ VETOED: dict[str, tuple[str, ...]] = {
         r"gay (?:street|st|avenue|ave|road)",
         r"sex offender",
         r"dating apps? (?:company|companies|startup|business|client|market|vertical)",
+        r"(?-i:Gay [A-Z]\w+)",
     ),
     "ethnicity": (
         r"(?:black|white|asian) (?:friday|paper|list|label|box|tie|out|hat|board)",
@@ -459,7 +435,7 @@ VETOED: dict[str, tuple[str, ...]] = {
         r"sentence-level|free trial|trial (?:period|account|licen[cs]e)",
     ),
     "family": tuple(
-        _OWNER + veto
+        OWNER + veto
         for veto in (
             r"(?:child|parent|sister|brother|daughter|mother|baby|partner) (?:company|companies"
             r"|brand|accounts?|entit\w+|orgs?|records?|tickets?|objects?|nodes?|tables?|pages?"
@@ -476,10 +452,17 @@ VETOED: dict[str, tuple[str, ...]] = {
             r"honeymoon (?:period|phase)",
             rf"(?:parents|grandparents|family|ancestors|folks) (?:is|are|were|came|emigrated"
             rf"|immigrated|fled|moved)(?: over)?(?: originally)? (?:from|(?:devout |very )?"
-            rf"(?:{_PEOPLE}|hindus?|muslims?|jewish|catholics?|christians?|buddhists?|sikhs?"
+            rf"(?:{PEOPLE}|hindus?|muslims?|jewish|catholics?|christians?|buddhists?|sikhs?"
             rf"|religious|immigrants|refugees))",
             r"(?:kids|children)'s (?:hospital|museum|charity)",
             r"pickup (?:truck|order|point|window|location|times?)",
+            r"on (?:his|her) (?:mother|father|mom|dad|mum)'s side",
+            r"(?:married|wedded) to (?:excel|sap|oracle|salesforce|microsoft|google|aws|azure"
+            r"|workday|spreadsheets?|paper|legacy \w+|\w+ (?:system|tool|platform|vendor|stack"
+            r"|process))",
+            r"divorce (?:from|with) (?:excel|sap|oracle|salesforce|microsoft|google|aws|azure"
+            r"|workday)",
+            r"(?:parents|grandparents|family|ancestors|folks) (?:fled|left|escaped) (?-i:[A-Z])\w*",
         )
     ),
     "financial_distress": (

@@ -26,6 +26,7 @@ import difflib
 import functools
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -169,6 +170,15 @@ def _rules() -> _Rules:
 # Curly quotes from phones and word processors would otherwise defeat every "'s" pattern.
 _PUNCTUATION = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]+")
+
+
+def _plain(text: str) -> str:
+    text = text.translate(_PUNCTUATION)
+    if text.isascii():
+        return text
+    # "Māori", "Tomás" and "fiancée" are written both ways: match them without their accents.
+    return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
 def detect(text: str, *, categories: frozenset[str] = DEFAULT_CATEGORIES) -> list[str]:
@@ -178,7 +188,7 @@ def detect(text: str, *, categories: frozenset[str] = DEFAULT_CATEGORIES) -> lis
     """
     _check(categories)
     rules = _rules()
-    normalised = " ".join(text.translate(_PUNCTUATION).split())
+    normalised = " ".join(_plain(text).split())
     lowered = normalised.lower()
     if len(lowered) != len(normalised):
         # A few characters lower-case to two ("İ"): spans must line up between the two texts.
