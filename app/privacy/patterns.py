@@ -100,6 +100,10 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"\w+oscopy|(?:pulled|strained|tore|torn|ruptured|slipped|herniated) (?:a |his |her )?"
         r"(?:\w+ )?(?:ligament|tendon|muscle|hamstring|achilles|disc|calf|groin)|(?:has|got|with"
         r"|'s got) type (?:1|2|one|two)\b",
+        r"(?:cardiolog|neurolog|oncolog|dermatolog|rheumatolog|endocrinolog|gastroenterolog"
+        r"|urolog|gynaecolog|gynecolog|obstetric|psychiatr|hematolog|nephrolog|pulmonolog)\w*"
+        r"|palpitations|arrhythmia|afib|allerg(?:y|ies)|(?:gluten|dairy|lactose|soy|wheat|latex"
+        r"|pollen) intolerance",
     ),
     "religion": (
         r"religio(?:n|us)|(?:his|her) faith|interfaith|atheist|agnostic|devout|devotee|pious",
@@ -171,6 +175,13 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|podemos|psoe|die linke",
         r"sinn f[eé]in|plaid cymru|(?-i:Democratic|Republican|Reform) (?:campaign|candidate|club"
         r"|committee|primary|nominee|voter|supporter|member)",
+        r"(?-i:Conservative|Labour|Republican|Democratic|Green|Liberal) (?:politics|association"
+        r"|club|councillor|candidate|activist)|(?:local|national|party|electoral) politics"
+        r"|(?:ward|constituency) (?:association|party)|fdp|csu|vocal about (?:\w+ ){0,3}(?:israel"
+        r"|palestine|gaza|immigration|abortion|politics|the war|trump|brexit)|(?:his"
+        r"|her) (?:political"
+        r" )?views on (?:\w+ ){0,2}(?:israel|palestine|gaza|immigration|abortion|guns?|brexit"
+        r"|trump|the war|ukraine|russia|politics|the election)",
     ),
     "sexual_orientation": (
         r"gay|lesbians?|bisexual|pansexual|asexual|homosexual|heterosexual|queer|lgbt\w*"
@@ -193,13 +204,17 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"(?: pronouns)? now|new pronouns|changed (?:his|her|their) pronouns|transitioned(?! (?:to"
         r"|from|the|our|their|off|over|into|away|out|its|roles?|teams?|jobs?)\b)",
         r"(?:his|he and his) ex-husband|(?:her|she and her) ex-wife",
+        r"sleeping together|slept together|hooked up with|left (?:his|her) (?:wife|husband"
+        r"|partner|girlfriend|boyfriend) for",
     ),
     "ethnicity": (
         r"ethnic(?:ity|ally)?|racial|racially|mixed[- ]race|(?:his|her|their) race|person of"
         r" colou?r|people of colou?r|ethnic minority|(?:is|as) an? (?:\w+ )?minority",
         rf"(?:is|'s|are|was|were|am) (?:half |part |proudly |an? |(?:first|second|third)-generation"
-        rf" )?{PEOPLE}(?:[- ](?:{PEOPLE}|american|canadian|british|australian))?(?! (?:company"
-        rf"|subsidiary|entity|office|team|market|business|site|branch))",
+        rf" |han )?{PEOPLE}(?:[- ](?:{PEOPLE}|american|canadian|british|australian))?(?! (?:company"
+        rf"|subsidiary|entity|office|team|market|business|site|branch|bank|firm|brand|retailer"
+        rf"|manufacturer|group|startup|insurer|telco|client|customer|vendor|supplier|partner"
+        rf"|distributor|university|school|hospital|agency|government|ministry|multinational))",
         rf"{PEOPLE}[- ](?:american|canadian|british|australian|born|descent|heritage|ancestry"
         rf"|origin|roots|background|family|parents|grandparents|immigrants?)",
         rf"(?:half|part|third-generation|second-generation|first-generation) {PEOPLE}",
@@ -289,6 +304,8 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"|questioned|charged)",
         r"did (?:\d+|\w+) (?:months|years) (?:for|in)|under (?:(?:police|criminal|fbi|federal|sec"
         r"|doj|irs|and) ){1,4}investigation",
+        rf"{CRIME} (?:case|trial|arrest)|juvenile detention|juvie|detention cent(?:er|re)"
+        rf"|youth custody",
     ),
     "family": (
         rf"{THEIR} {RELATIVE}(?:'s)?|(?:kid|kids|son|daughter|children)'s|{RELATIVE} (?:of"
@@ -318,6 +335,8 @@ FOUND: dict[str, tuple[str, ...]] = {
         r"has (?:\w+ )?family (?:still )?(?:in|back)|postpartum|(?:his|her|'s) (?:youngest|eldest"
         r"|oldest|middle one|little one)(?! (?:customers?|clients?|accounts?|products?|sites?"
         r"|plants?|stores?|branch\w*|contracts?|deals?|vendors?|partners?|employees?|members?))",
+        r"(?:comes from|from) a (?:big|large|small|huge|close|close-knit) (?:\w+ )?family"
+        r"|left (?:his|her) (?:wife|husband|partner) for",
     ),
     "financial_distress": (
         r"underwater on (?:his|her|their|the) (?:mortgage|loan|house|home|car)|foreclos(?:ure|ed"
@@ -354,6 +373,8 @@ FOUND: dict[str, tuple[str, ...]] = {
         r" (?:earner|breadwinner)|one income|(?:husband|wife|partner|spouse) (?:got |was "
         r"|has been )?(?:laid"
         r" off|fired|let go)",
+        r"(?:drowning|buried|deep) in (?:\w+ ){0,2}(?:debt|loans|bills)|(?:husband|wife|partner"
+        r"|spouse) (?:just |recently )?(?:lost (?:his|her|their) job|is unemployed|is out of work)",
     ),
 }
 
@@ -404,6 +425,7 @@ VETOED: dict[str, tuple[str, ...]] = {
         r"(?:the |a |their |our )?(?:\w+ )?under protest",
         r"(?:committee|board|team|panel|council|they|group|everyone|users) (?:\w+ )?vot\w+"
         r" (?:for |against )?\w+",
+        r"strike(?: \w+){0,10} (?:at|to) the rally|(?:strike|union|picket) rally",
     ),
     "sexual_orientation": (
         r"gay (?:street|st|avenue|ave|road)",
@@ -415,6 +437,8 @@ VETOED: dict[str, tuple[str, ...]] = {
         r"(?:black|white|asian) (?:friday|paper|list|label|box|tie|out|hat|board)",
         r"ethnic (?:food|foods|grocery|market|aisle|cuisine)",
         r"anti-racis\w+|racism (?:training|policy|policies|statement)",
+        r"native american (?:tribal|tribes?|communities|clinics|casinos?|lands?|reservations?"
+        r"|health|markets?|nations?|owned)",
     ),
     "trade_union": (
         r"(?:european|soviet|african|credit|postal|customs|student|students') union",
