@@ -1,8 +1,8 @@
-"""The words a pattern cannot match without, for a prefilter that skips most categories.
+"""The words a pattern cannot match without, for a prefilter that skips most patterns.
 
 Python's ``re`` tries every alternative of a large pattern at every word of a note. One scan for
-plain words first (``trie_pattern`` over every category's literals) tells ``detect`` which few
-categories a note could match at all. This reads the subset of regular-expression syntax that
+plain words first (``trie_pattern`` over every alternative's literals) tells ``detect`` which few
+alternatives a note could match at all. This reads the subset of regular-expression syntax that
 ``patterns.py`` uses (literals, escapes, classes, groups, lookarounds, quantifiers, ``|``) and
 refuses anything else, so that a pattern the prefilter would misjudge fails when the rules are
 built instead of silently missing facts.

@@ -11,10 +11,11 @@ Patterns rather than a model or a library: the detector runs on every capture, b
 included, so it must be cheap and give the same answer every time, and no maintained library
 covers these categories in sales English (PII tools find names and numbers, not a buyer's
 chemotherapy or union card). Its quality is measured on a labelled set,
-``scripts/sensitive_eval.py``, which also times it (about 0.1 ms for a typical 60-word note).
-Two things keep it cheap: one scan for the words each category's patterns need
-(``literals.py``) rules out most categories before any of their patterns run, and the patterns
-run on the lower-cased note without ``re.IGNORECASE``.
+``scripts/sensitive_eval.py``, which also times it (about 0.1 ms for a typical 60-word note;
+the first call builds the rules, about half a second, so an app may call it once at start-up).
+Two things keep it cheap: one scan for the words each alternative of the patterns needs
+(``literals.py``) leaves only the few alternatives a note could match, and those run on the
+lower-cased note without ``re.IGNORECASE``.
 
 Negation is deliberately not an exception: "she is not religious" still tells a reader
 something about her beliefs, and a data-protection officer wants it kept narrow too.
@@ -28,7 +29,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.privacy import patterns
 from app.privacy.literals import required_literals, split_alternatives, trie_pattern, words_only
@@ -63,54 +64,63 @@ class UnknownCategory(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class _Matcher:
-    """A category's patterns, split by whether they need the note's own case.
+class _Finding:
+    """Alternatives of a category's patterns compiled together: one alone, or all of them.
 
-    Most run on the lower-cased note without ``re.IGNORECASE``, which lets ``re`` skip a
-    pattern's alternatives on their first letter and is twice as fast; the few with a
-    case-sensitive part ("Labour", "Black") run case-insensitively on the note as written.
+    Most run on the lower-cased note without ``re.IGNORECASE``, which lets ``re`` reject an
+    alternative on its first letter and is twice as fast; those with a case-sensitive part
+    ("Labour", "Black") run case-insensitively on the note as written.
     """
 
-    plain: re.Pattern[str] | None
-    cased: re.Pattern[str] | None
+    category: str
+    source: str
+    pattern: re.Pattern[str]
+    cased: bool
 
     def spans(self, text: str, lowered: str) -> Iterator[tuple[int, int]]:
-        if self.plain is not None:
-            yield from (match.span() for match in self.plain.finditer(lowered))
-        if self.cased is not None:
-            yield from (match.span() for match in self.cased.finditer(text))
+        for match in self.pattern.finditer(text if self.cased else lowered):
+            yield match.span()
 
 
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    found: _Matcher
-    vetoed: _Matcher | None
+# Past this many candidate alternatives in one category, one pass of all its patterns together
+# is cheaper than one pass for each.
+_MAX_SEPARATE_PASSES = 3
 
 
 @dataclass(frozen=True, slots=True)
 class _Rules:
-    by_category: dict[str, _Rule]
-    # The words some pattern of a category cannot match without (``literals.py``): most
-    # notes contain none of a category's words, and its patterns are never run on them. Nearly
-    # all begin a word, and one scan from each space finds them; the rest are looked up one by
-    # one.
+    # (category, alternative) for every alternative of every category's patterns; each is
+    # compiled the first time a note could match it.
+    sources: tuple[tuple[str, str], ...]
+    vetoes: dict[str, tuple[_Finding, ...]]
+    # The words each alternative cannot match without (``literals.py``). One scan for them
+    # tells which few alternatives a note could match at all; only those run. Nearly all of
+    # the words begin a word, and one scan from each space finds them; the rest are looked up
+    # one by one.
     word_starts: re.Pattern[str]
-    inside_words: tuple[tuple[str, frozenset[str]], ...]
-    categories_of: dict[str, frozenset[str]]
+    inside_words: tuple[tuple[str, frozenset[int]], ...]
+    alternatives_of: dict[str, frozenset[int]]
+    compiled: dict[int, _Finding] = field(default_factory=dict)
 
-    def candidates(self, text: str) -> set[str]:
-        """The categories ``text`` could state, judged by their words alone."""
-        words = words_only(text)
-        found: set[str] = set()
+    def alternative(self, index: int) -> _Finding:
+        if index not in self.compiled:
+            category, source = self.sources[index]
+            self.compiled[index] = _compile(category, [source])
+        return self.compiled[index]
+
+    def candidates(self, lowered: str) -> set[int]:
+        """The alternatives (indices into ``sources``) whose words ``lowered`` contains."""
+        words = words_only(lowered)
+        found: set[int] = set()
         for match in self.word_starts.finditer(words):
             # The scan reports the longest literal after a space; the shorter ones found there
             # are its prefixes.
             longest = match.group(1)
             for end in range(1, len(longest) + 1):
-                found.update(self.categories_of.get(" " + longest[:end], ()))
-        for literal, categories in self.inside_words:
+                found.update(self.alternatives_of.get(" " + longest[:end], ()))
+        for literal, indices in self.inside_words:
             if literal in words:
-                found.update(categories)
+                found.update(indices)
         return found
 
 
@@ -118,52 +128,59 @@ class _Rules:
 _START = r"(?:(?<!\w)|(?='))"
 
 
-def _matcher(entries: Iterable[str]) -> _Matcher:
+def _compile(category: str, alternatives: list[str]) -> _Finding:
+    cased = any("(?-i:" in alternative for alternative in alternatives)
+    for alternative in alternatives:
+        if not cased and any(char.isupper() for char in re.sub(r"\\.", "", alternative)):
+            # It would run on lower-cased text and never match.
+            raise ValueError(f"upper case outside (?-i:...) in {alternative!r}")
+    source = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    pattern = re.compile(rf"{_START}(?:{source})(?!\w)", re.IGNORECASE if cased else 0)
+    return _Finding(category, source, pattern, cased)
+
+
+@functools.cache
+def _all_of(category: str) -> tuple[_Finding, ...]:
+    """Every alternative of ``category`` in one pattern (two: as written and lower-cased)."""
+    return _together(category, patterns.FOUND[category])
+
+
+def _together(category: str, entries: Iterable[str]) -> tuple[_Finding, ...]:
     alternatives = [alternative for entry in entries for alternative in split_alternatives(entry)]
     plain = [alternative for alternative in alternatives if "(?-i:" not in alternative]
     cased = [alternative for alternative in alternatives if "(?-i:" in alternative]
-    for alternative in plain:
-        if any(char.isupper() for char in re.sub(r"\\.", "", alternative)):
-            # It would run on lower-cased text and never match.
-            raise ValueError(f"upper case outside (?-i:...) in {alternative!r}")
-    return _Matcher(plain=_compile(plain, 0), cased=_compile(cased, re.IGNORECASE))
-
-
-def _compile(alternatives: list[str], flags: int) -> re.Pattern[str] | None:
-    if not alternatives:
-        return None
-    body = "|".join(f"(?:{alternative})" for alternative in alternatives)
-    return re.compile(rf"{_START}(?:{body})(?!\w)", flags)
+    return tuple(_compile(category, group) for group in (plain, cased) if group)
 
 
 @functools.cache
 def _rules() -> _Rules:
     # Built on first use, not at import: importing the app costs nothing for it.
-    categories_of: dict[str, set[str]] = {}
-    for category in ALL_CATEGORIES:
-        for entry in patterns.FOUND[category]:
-            for alternative in split_alternatives(entry):
-                for literal in required_literals(alternative):
-                    categories_of.setdefault(literal, set()).add(category)
+    sources = [
+        (category, alternative)
+        for category in ALL_CATEGORIES
+        for entry in patterns.FOUND[category]
+        for alternative in split_alternatives(entry)
+    ]
+    alternatives_of: dict[str, set[int]] = {}
+    for index, (_, alternative) in enumerate(sources):
+        for literal in required_literals(alternative):
+            alternatives_of.setdefault(literal, set()).add(index)
+    starting = [literal[1:] for literal in alternatives_of if literal.startswith(" ")]
     return _Rules(
-        by_category={
-            category: _Rule(
-                found=_matcher(patterns.FOUND[category]),
-                vetoed=_matcher(patterns.VETOED[category])
-                if patterns.VETOED.get(category)
-                else None,
-            )
+        sources=tuple(sources),
+        vetoes={
+            category: _together(category, patterns.VETOED.get(category, ()))
             for category in ALL_CATEGORIES
         },
-        word_starts=re.compile(
-            f" (?=({trie_pattern(lit[1:] for lit in categories_of if lit.startswith(' '))}))"
-        ),
+        word_starts=re.compile(f" (?=({trie_pattern(starting)}))"),
         inside_words=tuple(
-            (literal, frozenset(owners))
-            for literal, owners in sorted(categories_of.items())
+            (literal, frozenset(indices))
+            for literal, indices in sorted(alternatives_of.items())
             if not literal.startswith(" ")
         ),
-        categories_of={literal: frozenset(owners) for literal, owners in categories_of.items()},
+        alternatives_of={
+            literal: frozenset(indices) for literal, indices in alternatives_of.items()
+        },
     )
 
 
@@ -193,26 +210,37 @@ def detect(text: str, *, categories: frozenset[str] = DEFAULT_CATEGORIES) -> lis
     if len(lowered) != len(normalised):
         # A few characters lower-case to two ("İ"): spans must line up between the two texts.
         lowered = normalised.translate(_ASCII_LOWER)
-    candidates = rules.candidates(lowered)
+    candidates: dict[str, list[_Finding]] = {}
+    for index in sorted(rules.candidates(lowered)):
+        category = rules.sources[index][0]
+        if category in categories:
+            candidates.setdefault(category, []).append(rules.alternative(index))
     return [
         category
         for category in ALL_CATEGORIES
-        if category in categories
-        and category in candidates
-        and _states(rules.by_category[category], normalised, lowered)
+        if category in candidates
+        and _states(
+            candidates[category]
+            if len(candidates[category]) <= _MAX_SEPARATE_PASSES
+            else _all_of(category),
+            rules.vetoes[category],
+            normalised,
+            lowered,
+        )
     ]
 
 
-def _states(rule: _Rule, text: str, lowered: str) -> bool:
-    vetoes: list[tuple[int, int]] | None = None
-    for start, end in rule.found.spans(text, lowered):
-        if rule.vetoed is None:
-            return True
-        if vetoes is None:
-            # Only computed for the few notes that match at all.
-            vetoes = list(rule.vetoed.spans(text, lowered))
-        if not any(v_start <= start and end <= v_end for v_start, v_end in vetoes):
-            return True
+def _states(
+    findings: Iterable[_Finding], vetoes: Iterable[_Finding], text: str, lowered: str
+) -> bool:
+    vetoed: list[tuple[int, int]] | None = None
+    for finding in findings:
+        for start, end in finding.spans(text, lowered):
+            if vetoed is None:
+                # Only computed for the few notes where a finding matched.
+                vetoed = [span for veto in vetoes for span in veto.spans(text, lowered)]
+            if not any(v_start <= start and end <= v_end for v_start, v_end in vetoed):
+                return True
     return False
 
 
