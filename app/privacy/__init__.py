@@ -1,0 +1,40 @@
+"""Recognising sensitive facts about people in what reps write. Pure text work: no database,
+no settings, nothing of the app above it."""
+
+from app.privacy.sensitive import (
+    ALL_CATEGORIES,
+    CRIMINAL,
+    DEFAULT_CATEGORIES,
+    ETHNICITY,
+    FAMILY,
+    FINANCIAL_DISTRESS,
+    HEALTH,
+    OPTIONAL_CATEGORIES,
+    POLITICS,
+    RELIGION,
+    SEXUAL_ORIENTATION,
+    SPECIAL_CATEGORIES,
+    TRADE_UNION,
+    UnknownCategory,
+    detect,
+    parse_categories,
+)
+
+__all__ = [
+    "ALL_CATEGORIES",
+    "CRIMINAL",
+    "DEFAULT_CATEGORIES",
+    "ETHNICITY",
+    "FAMILY",
+    "FINANCIAL_DISTRESS",
+    "HEALTH",
+    "OPTIONAL_CATEGORIES",
+    "POLITICS",
+    "RELIGION",
+    "SEXUAL_ORIENTATION",
+    "SPECIAL_CATEGORIES",
+    "TRADE_UNION",
+    "UnknownCategory",
+    "detect",
+    "parse_categories",
+]
