@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import AuditEvent, Note, NoteView, User
 from app.db.request import SideWrites
-from app.domain.access import Principal, principal_id
+from app.domain.access import SYSTEM, Principal, principal_id
 from app.domain.pagination import Page, decode_cursor, encode_cursor
 from app.errors import Invalid
 
@@ -233,7 +233,7 @@ def purge(session: Session, *, before: datetime) -> Purged:
     purged = Purged(int(events.rowcount), int(views.rowcount))  # type: ignore[attr-defined]
     record(
         session,
-        None,
+        SYSTEM,
         "audit.purge",
         target_type="audit",
         before=before.isoformat(),

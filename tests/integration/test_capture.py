@@ -100,7 +100,7 @@ def dataset_files(word: str) -> list[ImportFile]:
         "author_id": "u-ana",
         "contact_ids": [],
         "created_at": "2025-01-10T09:00:00Z",
-        "visibility": "team",
+        "visibility": "company",  # an admin imports again only over notes they may read
         "body": word,
     }
     return [ImportFile("notes.jsonl", json.dumps(note).encode())]
