@@ -34,7 +34,7 @@ from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.db.models import Role
-from app.domain.import_report import MAX_LISTED, ImportReport, Progress, in_order
+from app.domain.transfer.report import MAX_LISTED, ImportReport, Progress, in_order
 from app.errors import AppError
 from app.search.postgres import ensure_vector_index
 from app.worker.embedding import BATCH_NOTES
@@ -197,6 +197,7 @@ def users_create(
     ] = False,
 ) -> None:
     """Create a user (the first admin is made this way)."""
+    from app.domain.access import SYSTEM
     from app.domain.users import create_user
     from app.schemas.users import UserCreate
 
@@ -216,7 +217,7 @@ def users_create(
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
     with database() as db, db.unit_of_work() as session:
-        user = create_user(session, None, data)
+        user = create_user(session, SYSTEM, data)
         out.print(
             f"created user {user.id}: {user.name} ({user.role.value}"
             f"{', team ' + user.team.name if user.team else ''})"
@@ -252,13 +253,16 @@ def tokens_create(
     expires_in_days: Annotated[int | None, typer.Option(help="Expire after N days.")] = None,
 ) -> None:
     """Create an API token and print it once."""
+    from app.domain.access import SYSTEM
     from app.domain.users import create_token, find_user
     from app.schemas.users import TokenCreate
 
     with database() as db, db.unit_of_work() as session:
         owner = find_user(session, user)
         _, secret = create_token(
-            session, None, TokenCreate(user_id=owner.id, name=name, expires_in_days=expires_in_days)
+            session,
+            SYSTEM,
+            TokenCreate(user_id=owner.id, name=name, expires_in_days=expires_in_days),
         )
     err.print(f"token for {owner.name} (shown once; store it now):")
     print(secret)
@@ -367,37 +371,14 @@ def import_(
     into the local database."""
     if import_remotely(path, dry_run=dry_run, as_user=as_user, url=url, token=token):
         return
-    from app.domain.csv_transfer import import_notes_csv
-    from app.domain.import_report import ImportFile
-    from app.domain.transfer import dataset_files, import_dataset_files
+    from app.domain.access import SYSTEM
+    from app.domain.transfer.dispatch import import_path
     from app.domain.users import find_user
 
-    is_csv = path.suffix.lower() == ".csv"
-    if is_csv and not path.is_file():
-        fail(f"{path} is not a file")
     with database() as db, db.unit_of_work() as session, progress_bars() as progress:
         # Problems write nothing (a data set's savepoint is rolled back), so this may commit.
-        actor = find_user(session, as_user) if as_user else None
-        if is_csv:
-            report = import_notes_csv(
-                session,
-                ImportFile(path.name, path.read_bytes()),
-                actor=actor,
-                default_owner=actor,
-                dry_run=dry_run,
-                progress=progress,
-            )
-        else:
-            if actor is not None and actor.role != Role.admin:
-                fail(f"a data-set import creates users and teams: {as_user} is not an admin")
-            report = import_dataset_files(
-                session,
-                dataset_files(path),
-                actor=actor,
-                dry_run=dry_run,
-                origin=str(path),
-                progress=progress,
-            )
+        actor = find_user(session, as_user) if as_user else SYSTEM
+        report = import_path(session, path, actor=actor, dry_run=dry_run, progress=progress)
     print_report(report)
 
 
@@ -409,6 +390,7 @@ def import_mail(
 ) -> None:
     """Capture e-mail as notes, each by its sender, as if mailed in; messages captured before
     are skipped. Prints the counts; exits 1 if any message was rejected."""
+    from app.domain.access import SYSTEM
     from app.domain.inbound import capture_email
     from app.errors import Gone
     from app.mail.files import read_messages
@@ -423,7 +405,7 @@ def import_mail(
             elif message.raw is not None:
                 try:
                     with db.unit_of_work() as session:
-                        captured = capture_email(session, message.raw, caller=None)
+                        captured = capture_email(session, message.raw, caller=SYSTEM)
                         outcome, reason = captured.outcome, captured.item.unresolved_reason
                 except Gone:  # captured before, and its note deleted since: nothing to do
                     outcome = "replayed"
@@ -464,12 +446,13 @@ def export(
     local database."""
     if export_remotely(directory, as_user=as_user, url=url, token=token, csv=csv):
         return
-    from app.domain.csv_transfer import export_notes_csv_file
-    from app.domain.transfer import export_dataset
+    from app.domain.access import SYSTEM
+    from app.domain.transfer.csv_export import export_notes_csv_file
+    from app.domain.transfer.dataset_export import export_dataset
     from app.domain.users import find_user
 
     with database() as db, db.unit_of_work() as session:
-        viewer = find_user(session, as_user) if as_user else None
+        viewer = find_user(session, as_user) if as_user else SYSTEM
         if csv:
             target = directory if directory.suffix.lower() == ".csv" else directory / "notes.csv"
             with progress_bars() as progress:

@@ -41,6 +41,7 @@ from app.db.base import Base, utcnow
 from app.db.engine import Database
 from app.db.migrate import upgrade
 from app.db.models import BuyingRole, Role, User
+from app.domain.access import SYSTEM
 from app.domain.analytics import Period, contributions, coverage
 from app.domain.users import create_token
 from app.main import create_app
@@ -263,7 +264,7 @@ def main() -> None:
                 count = session.scalar(select(func.count()).select_from(Base.metadata.tables[name]))
                 print(f"  {name:<20}{count:>10,}")
         with db.unit_of_work() as session:
-            token = create_token(session, None, TokenCreate(user_id=1))[1]
+            token = create_token(session, SYSTEM, TokenCreate(user_id=1))[1]
 
         cases = {
             "contributions, admin, 90 days": in_session(db, 1, over(90)),

@@ -53,8 +53,8 @@ from app.db.base import utcnow
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.db.models import Account, EmbeddingJob, Passage, User
-from app.domain.access import readable_by
-from app.domain.transfer import import_dataset
+from app.domain.access import SYSTEM, readable_by
+from app.domain.transfer.dataset_import import import_dataset
 from app.domain.users import create_token, find_user
 from app.embedding import get_embedder
 from app.embedding.base import Embedder
@@ -683,7 +683,7 @@ def load(
         upgrade(db.engine)
         started = time.perf_counter()
         with db.unit_of_work() as session:
-            import_dataset(session, directory, actor=None)
+            import_dataset(session, directory, actor=SYSTEM)
         import_s = time.perf_counter() - started
         started = time.perf_counter()
         with vector_indexes_dropped(db), db.unit_of_work() as session:
@@ -753,7 +753,9 @@ def make_tokens(url: str, user_ids: list[str]) -> tuple[dict[str, str], dict[str
     try:
         with db.unit_of_work() as session:
             tokens = {
-                uid: create_token(session, None, TokenCreate(user_id=find_user(session, uid).id))[1]
+                uid: create_token(session, SYSTEM, TokenCreate(user_id=find_user(session, uid).id))[
+                    1
+                ]
                 for uid in user_ids
             }
             accounts = dict(session.execute(select(Account.external_id, Account.id)).all())
@@ -993,7 +995,7 @@ def measure_throughput(
             try:
                 upgrade(db.engine)
                 with db.unit_of_work() as session:
-                    import_dataset(session, Path(tmp) / "data", actor=None)
+                    import_dataset(session, Path(tmp) / "data", actor=SYSTEM)
                 with db.session(write=False) as session:
                     texts = list(session.scalars(select(Passage.text).order_by(Passage.id)))
                 passages = len(texts)

@@ -34,7 +34,8 @@ from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import upgrade
 from app.db.models import Account
-from app.domain.transfer import import_dataset
+from app.domain.access import SYSTEM
+from app.domain.transfer.dataset_import import import_dataset
 from app.domain.users import create_token, find_user
 from app.main import create_app
 from app.schemas.users import TokenCreate
@@ -93,13 +94,13 @@ def load(url: str, directory: Path) -> tuple[dict[str, str], dict[str, int], flo
     upgrade(db.engine)
     started = time.perf_counter()
     with db.unit_of_work() as session:
-        import_dataset(session, directory, actor=None)
+        import_dataset(session, directory, actor=SYSTEM)
     took = time.perf_counter() - started
     tokens: dict[str, str] = {}
     with db.unit_of_work() as session:
         for user in read_jsonl(directory / "users.jsonl"):
             owner = find_user(session, user["id"])
-            tokens[user["id"]] = create_token(session, None, TokenCreate(user_id=owner.id))[1]
+            tokens[user["id"]] = create_token(session, SYSTEM, TokenCreate(user_id=owner.id))[1]
         accounts = dict(session.execute(select(Account.external_id, Account.id)).all())
     db.dispose()
     return tokens, accounts, took

@@ -12,6 +12,7 @@ from app.config import Settings
 from app.db.engine import Database
 from app.db.models import Role
 from app.domain import accounts, contacts, users
+from app.domain.access import SYSTEM
 from app.schemas.accounts import AccountCreate, ContactCreate
 from app.schemas.users import TokenCreate, UserCreate
 
@@ -40,7 +41,7 @@ def make_user(
     with db.unit_of_work() as session:
         user = users.create_user(
             session,
-            None,
+            SYSTEM,
             UserCreate(
                 name=name,
                 team=team,
@@ -50,7 +51,7 @@ def make_user(
                 password=password,
             ),
         )
-        _, secret = users.create_token(session, None, TokenCreate(user_id=user.id))
+        _, secret = users.create_token(session, SYSTEM, TokenCreate(user_id=user.id))
         return Person(user.id, user.name, secret)
 
 
@@ -135,6 +136,6 @@ def with_token(db: Database, person: Person, *, expires_in_days: int) -> Person:
     """The same user holding a second token, which expires in ``expires_in_days``."""
     with db.unit_of_work() as session:
         _, secret = users.create_token(
-            session, None, TokenCreate(user_id=person.id, expires_in_days=expires_in_days)
+            session, SYSTEM, TokenCreate(user_id=person.id, expires_in_days=expires_in_days)
         )
     return Person(person.id, person.name, secret)

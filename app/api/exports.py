@@ -6,7 +6,8 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
-from app.domain import audit, csv_transfer, transfer
+from app.domain import audit
+from app.domain.transfer import csv_export, dataset_export
 from app.http.deps import ConnectionDep, CurrentUser, DatabaseDep, SessionDep
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
@@ -27,7 +28,7 @@ def export_notes_csv(db: DatabaseDep, conn: ConnectionDep, user: CurrentUser) ->
     """The notes you may read as CSV, in the columns `POST /v1/imports` reads back."""
     audit.record_later(conn, user, "export", target_type="notes.csv")
     return StreamingResponse(
-        csv_transfer.stream_notes_csv(db, viewer=user),
+        csv_export.stream_notes_csv(db, viewer=user),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="notes.csv"'},
     )
@@ -52,7 +53,7 @@ def export_records(
     """Export in the data-set format; notes are only those you may read."""
     lines = [
         json.dumps(r, ensure_ascii=False) + "\n"
-        for r in transfer.export_records(session, kind, viewer=user)
+        for r in dataset_export.export_records(session, kind, viewer=user)
     ]
     audit.record_later(conn, user, "export", target_type=kind, count=len(lines))
     return Response("".join(lines), media_type="application/x-ndjson")

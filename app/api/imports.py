@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from app.domain import imports
-from app.domain.import_report import MAX_LISTED, ImportFile, ImportReport, in_order
+from app.domain.transfer import dispatch
+from app.domain.transfer.report import MAX_LISTED, ImportFile, ImportReport, in_order
 from app.errors import Invalid, UnsupportedMediaType
 from app.http.deps import CurrentUser, SessionDep
 from app.schemas.imports import ImportProblemRead, ImportReportRead, ImportSkippedRead
@@ -61,7 +61,7 @@ async def uploaded_files(request: Request, _: CurrentUser) -> list[ImportFile]:
         for part in form.getlist("files"):
             if not isinstance(part, UploadFile) or not part.filename:
                 raise Invalid("each files part must be a file, with its file name")
-            files.append(ImportFile(imports.file_name(part.filename), await part.read()))
+            files.append(ImportFile(dispatch.file_name(part.filename), await part.read()))
     finally:
         await form.close()
     if not files:
@@ -119,7 +119,7 @@ def create_import(
     """Import one CSV file of notes (anyone: your own rows; a manager: also your team's; an
     admin: anyone's; never over a note that is not yours to change), or a data set's .jsonl
     files (admins). All or nothing; a second run changes nothing."""
-    report = imports.import_files(session, files, caller=user, dry_run=dry_run)
+    report = dispatch.import_files(session, files, caller=user, dry_run=dry_run)
     if not report.wrote:
         response.status_code = status.HTTP_200_OK
     return report_read(report)

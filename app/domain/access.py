@@ -42,6 +42,12 @@ new readers already cover (``freshness.audience_covers``), so demoting never poi
 note they cannot open. An admin edits like an author but never takes a note over: a note keeps
 its author unless the author's own import moves it.
 
+The system principal (``SYSTEM``: the admin command's shell, ``tacit import``, ``tacit users
+create``, ``tacit export``) is the operator, who holds the database anyway: it reads every live
+note, passes every check an admin passes and imports over any note, and is recorded as nobody
+(a NULL ``actor_id``). Functions take a ``Principal`` where the system may act, a ``User``
+where only a person may; none takes ``None`` for either.
+
 Not about notes:
 
 - Importing rows as another owner: a rep only their own; a manager their own team's members; an
@@ -58,6 +64,7 @@ Not about notes:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -74,16 +81,35 @@ CURATORS = frozenset({Role.manager, Role.admin})
 NOT_YOURS = "not yours to change"
 
 
+# --- principals -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class System:
+    """The server acting for its operator, not for a user (see the module's docstring)."""
+
+
+SYSTEM = System()
+Principal = User | System
+
+
+def principal_id(principal: Principal) -> int | None:
+    """The user id to record as the actor; the system is recorded as nobody."""
+    return principal.id if isinstance(principal, User) else None
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
-def readable_by(viewer: User) -> tuple[Clause, ...]:
+def readable_by(viewer: Principal) -> tuple[Clause, ...]:
     """The rule itself, as data: a live note is readable when any clause holds.
 
     Evaluated by ``app.db.predicates``: in SQL by ``visible_notes``, and, carried by a search
     ``Scope``, in SQL by both search backends and as a vector mask by the in-memory index of
     ``app.search.sqlite``; so every path applies the very same rule.
     """
+    if isinstance(viewer, System):
+        return ({"deleted_at": None},)  # every live note: the operator's full export
     if not viewer.is_active:
         return ()
     clauses: list[Clause] = [{"visibility": Visibility.company}, {"author_id": viewer.id}]
@@ -92,11 +118,11 @@ def readable_by(viewer: User) -> tuple[Clause, ...]:
     return tuple(clauses)
 
 
-def visible_notes(viewer: User) -> ColumnElement[bool]:
+def visible_notes(viewer: Principal) -> ColumnElement[bool]:
     return notes_matching(readable_by(viewer))
 
 
-def can_read(viewer: User, note: Note) -> bool:
+def can_read(viewer: Principal, note: Note) -> bool:
     """``readable_by`` applied to one loaded note."""
     return note_matches(note, readable_by(viewer))
 
@@ -162,10 +188,10 @@ def can_resolve_flag(actor: User, note: Note, raised_by: int | None) -> bool:
 # --- imports --------------------------------------------------------------------------------
 
 
-def import_owner_problem(actor: User | None, owner: User) -> str | None:
-    """Why ``actor`` may not import notes owned by ``owner`` (None: they may; ``actor`` None is
-    the server's own shell). A manager migrates their team's notes, an admin anyone's."""
-    if actor is None or actor.id == owner.id or actor.role == Role.admin:
+def import_owner_problem(actor: Principal, owner: User) -> str | None:
+    """Why ``actor`` may not import notes owned by ``owner`` (None: they may). A manager
+    migrates their team's notes, an admin (or the system) anyone's."""
+    if isinstance(actor, System) or actor.id == owner.id or actor.role == Role.admin:
         return None
     if actor.role == Role.manager:
         if actor.team_id is not None and actor.team_id == owner.team_id:
@@ -180,11 +206,11 @@ def import_owner_problem(actor: User | None, owner: User) -> str | None:
     )
 
 
-def may_import_over(actor: User | None, note: Note, owner: User) -> bool:
+def may_import_over(actor: Principal, note: Note, owner: User) -> bool:
     """Whether a row by ``actor`` with owner ``owner`` may rewrite the existing ``note``: its
     author (who may also move it to ``owner``), or an admin who can read it and keeps its
-    author. Nobody else, and nobody for a note they may not read."""
-    if actor is None:
+    author. Nobody else, and nobody for a note they may not read; the system, any note."""
+    if isinstance(actor, System):
         return True
     if not can_read(actor, note):
         return False
@@ -193,22 +219,39 @@ def may_import_over(actor: User | None, note: Note, owner: User) -> bool:
     return actor.role == Role.admin and note.author_id == owner.id
 
 
+def ensure_can_import_dataset(actor: Principal) -> None:
+    """A data set creates users and teams: an admin's (or the system's) import."""
+    if isinstance(actor, User) and actor.role != Role.admin:
+        raise Forbidden("a data-set import creates users and teams: it needs the admin role")
+
+
 # --- captured mail ----------------------------------------------------------------------------
 
 
-def replay_visible_to(caller: User | None, item: InboundMessage) -> bool:
+def ensure_can_deliver_mail(caller: Principal, sender_email: str) -> None:
+    """A user sends their own mail; an admin (the mail gateway's token) or the system
+    (``tacit import-mail``) anyone's."""
+    if isinstance(caller, System) or caller.role == Role.admin or caller.email == sender_email:
+        return
+    raise Forbidden(
+        f"the message is from {sender_email}: you may send only your own mail "
+        "(the mail gateway uses an admin's token)"
+    )
+
+
+def replay_visible_to(caller: Principal, item: InboundMessage) -> bool:
     """Whether a repeated delivery may show ``caller`` what the first one made: only to the
-    message's sender (or the server's own shell). The mail gateway's admin token sends anyone's
-    mail, but reads like any admin: by the note's visibility, not by having delivered it."""
-    return caller is None or caller.id == item.user_id
+    message's sender (or the system). The mail gateway's admin token sends anyone's mail, but
+    reads like any admin: by the note's visibility, not by having delivered it."""
+    return isinstance(caller, System) or caller.id == item.user_id
 
 
 # --- contacts and buying roles ----------------------------------------------------------------
 
 
-def ensure_can_set_buying_role(actor: User | None) -> None:
+def ensure_can_set_buying_role(actor: User) -> None:
     """A contact's buying role and account shape every colleague's brief: a curator's call."""
-    if actor is not None and actor.role not in CURATORS:
+    if actor.role not in CURATORS:
         raise Forbidden(
             "a contact's buying role and account are set by a manager or an admin; "
             "a rejected suggestion is hidden for you with decision reject"
@@ -228,8 +271,9 @@ def rejections_seen_by(viewer: User) -> ColumnElement[bool]:
 # --- users and tokens ---------------------------------------------------------------------------
 
 
-def ensure_admin(user: User) -> None:
-    if user.role != Role.admin:
+def ensure_admin(principal: Principal) -> None:
+    """Admins' actions: the system is trusted as one."""
+    if isinstance(principal, User) and principal.role != Role.admin:
         raise Forbidden("this action needs the admin role")
 
 

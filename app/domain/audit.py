@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.models import AuditEvent, Note, NoteView, User
 from app.db.request import SideWrites
+from app.domain.access import SYSTEM, Principal, principal_id
 from app.domain.pagination import Page, decode_cursor, encode_cursor
 from app.errors import Invalid
 
@@ -25,7 +26,7 @@ Source = Literal["event", "read"]
 
 def record(
     session: Session,
-    actor: User | None,
+    actor: Principal,
     action: str,
     *,
     target_type: str,
@@ -34,7 +35,7 @@ def record(
 ) -> None:
     session.add(
         AuditEvent(
-            actor_id=actor.id if actor else None,
+            actor_id=principal_id(actor),
             action=action,
             target_type=target_type,
             target_id=None if target_id is None else str(target_id),
@@ -45,7 +46,7 @@ def record(
 
 def record_later(
     writes: SideWrites,
-    actor: User | None,
+    actor: Principal,
     action: str,
     *,
     target_type: str,
@@ -232,7 +233,7 @@ def purge(session: Session, *, before: datetime) -> Purged:
     purged = Purged(int(events.rowcount), int(views.rowcount))  # type: ignore[attr-defined]
     record(
         session,
-        None,
+        SYSTEM,
         "audit.purge",
         target_type="audit",
         before=before.isoformat(),

@@ -1,4 +1,6 @@
-"""Erasure: a note removed for good, as a data-protection request requires.
+"""Erasure: a note removed for good, as a data-protection request requires. The one module
+that erases notes (``tests/unit/test_seams.py``): new notes come in through ``capture``, edits
+and deletes go through ``notes``.
 
 Deleting a note (``app.domain.notes``) only hides it; erasing it deletes the note with every
 copy of its words: revisions, passages (and so the keyword index and the vectors), mentions,

@@ -13,8 +13,9 @@ from typing import Any, get_args
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Note, User
+from app.db.models import Note
 from app.db.outbox import Event, EventConsumer, EventDelivery, EventType
+from app.domain.access import Principal, principal_id
 
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 SUBJECT_IDS = frozenset({"note_id", "account_id", "contact_id", "user_id"})
@@ -25,22 +26,23 @@ def emit(
     session: Session,
     type: EventType,
     *,
-    actor: User | None,
+    actor: Principal,
     note: Note | None = None,
     **subject_ids: int | None,
 ) -> Event:
     """Add an event (and a delivery for each registered consumer) to the session.
 
-    ``actor`` None is the system (a command-line import, a purge). ``subject_ids`` are among
-    ``note_id``, ``account_id``, ``contact_id`` and ``user_id``; ``note`` names a note added in
-    this unit of work that has no id yet (the flush fills ``note_id`` in)."""
+    ``actor``: a user, or the system (a command-line import), recorded as no one.
+    ``subject_ids`` are among ``note_id``, ``account_id``, ``contact_id`` and ``user_id``;
+    ``note`` names a note added in this unit of work that has no id yet (the flush fills
+    ``note_id`` in)."""
     unknown = set(subject_ids) - SUBJECT_IDS
     if unknown or type not in EVENT_TYPES:
         raise ValueError(f"not an event this stream carries: {type} {sorted(unknown)}")
     event = Event(
         type=type,
         subject_type=type.split(".", 1)[0],
-        actor_id=actor.id if actor is not None else None,
+        actor_id=principal_id(actor),
         **subject_ids,
     )
     if note is not None:

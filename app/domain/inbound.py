@@ -18,18 +18,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import Account, Contact, InboundMessage, Note, Role, User, Visibility
-from app.domain import notes
-from app.domain.access import can_read, replay_visible_to
+from app.db.models import Account, Contact, InboundMessage, Note, User, Visibility
+from app.domain.access import Principal, can_read, ensure_can_deliver_mail, replay_visible_to
 from app.domain.accounts import account_for_address, pick_account
+from app.domain.capture import NoteDraft, capture, ensure_message_unfiled
 from app.domain.pagination import Page, paginate
-from app.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from app.errors import Conflict, Gone, Invalid, NotFound
 from app.mail.note import note_body, shorten
 from app.mail.parse import Address, Attachment, ParsedMail, parse_mail
 from app.schemas.common import MAX_CONTACTS_PER_NOTE, MAX_NOTE_CHARS
 from app.schemas.inbound import InboundFile
 from app.schemas.notes import NoteCreate
-from app.search import indexing
 
 SOURCE = "email"
 # The same default as a note written through POST /v1/notes.
@@ -55,17 +54,13 @@ class AccountChoice:
     reason: str | None  # why there is no account
 
 
-def capture_email(session: Session, raw: bytes, *, caller: User | None) -> Capture:
+def capture_email(session: Session, raw: bytes, *, caller: Principal) -> Capture:
     """File a raw message as a note by its sender, or keep it in their inbox.
 
-    ``caller`` may send their own mail; an admin (the mail gateway's token) may send anyone's;
-    ``None`` is the server's own shell (``tacit import-mail``)."""
+    ``caller`` may send their own mail; an admin (the mail gateway's token) or the system
+    (``tacit import-mail``) anyone's."""
     mail = parse_mail(raw)
-    if caller is not None and caller.role != Role.admin and caller.email != mail.sender.email:
-        raise Forbidden(
-            f"the message is from {mail.sender.email}: you may send only your own mail "
-            "(the mail gateway uses an admin's token)"
-        )
+    ensure_can_deliver_mail(caller, mail.sender.email)
     sender = session.scalar(select(User).where(User.email == mail.sender.email))
     if sender is None:
         raise Invalid(
@@ -131,7 +126,7 @@ def _claim(session: Session, sender: User, mail: ParsedMail) -> InboundMessage |
     return item
 
 
-def _replay(session: Session, item: InboundMessage, caller: User | None) -> Capture:
+def _replay(session: Session, item: InboundMessage, caller: Principal) -> Capture:
     """A delivery of a message captured before: its sender gets what the first delivery made,
     as they may read it now; anyone else (the gateway) only that it was delivered before."""
     if not replay_visible_to(caller, item):
@@ -145,7 +140,7 @@ def _replay(session: Session, item: InboundMessage, caller: User | None) -> Capt
             "it is not captured again",
             inbound_id=item.id,
         )
-    if caller is not None and not can_read(caller, note):
+    if not can_read(caller, note):
         return Capture("replayed", item, None, shown=False)
     return Capture("replayed", item, note)
 
@@ -215,26 +210,20 @@ def _write_note(
     contacts: list[Contact],
     visibility: Visibility,
 ) -> Note:
-    now = utcnow()
     attachments = [Attachment(**a) for a in item.attachments]
-    note = notes.add_note(
-        session,
-        account=account,
+    now = utcnow()
+    draft = NoteDraft(
+        source=SOURCE,
         author=author,
-        actor=author,
+        account=account,
         body=note_body(item.subject, text, attachments, max_chars=MAX_NOTE_CHARS),
         visibility=visibility,
+        contact_ids=tuple(c.id for c in contacts),
         # When the mail was sent is when its knowledge was had; a sender's clock may run fast.
         observed_at=min(item.sent_at, now) if item.sent_at else now,
-        source=SOURCE,
-        external_id=None,
-        contacts=contacts,
+        message_id=item.message_id,
     )
-    indexing.notes_added(session, [note])
-    item.note_id, item.resolved_at = note.id, now
-    item.text = item.unresolved_reason = None  # the note holds the text now, and only it
-    session.flush()
-    return note
+    return capture(session, author, draft)
 
 
 def list_unresolved(
@@ -270,10 +259,7 @@ def file_message(
 ) -> tuple[InboundMessage, Note]:
     """File an unresolved message as a note on the account the user names."""
     item = get_message(session, user, item_id, lock=True)  # two filings queue, one wins
-    if item.resolved_at is not None:
-        raise Conflict(
-            f"this message is already filed, as note {item.note_id}", note_id=item.note_id
-        )
+    ensure_message_unfiled(item)
     account = pick_account(session, data.account_id, data.account)
     emails = [p["email"] for p in item.participants]
     contacts = list(

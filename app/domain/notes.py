@@ -1,27 +1,31 @@
-"""Notes: what people know about an account, who said it, who may read it, and its history."""
+"""Notes: what people know about an account, who said it, who may read it, and its history.
+
+A note comes in through ``capture`` (``create_note`` is the API's and the web page's way in).
+Here it changes: every edit, an import's revision included, is a new version through
+``_new_version`` (``indexing.note_changed``), and every delete goes through ``_remove``
+(``indexing.note_removed``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import Account, Contact, Note, NoteRevision, User, Visibility, note_contacts
+from app.db.models import Contact, Note, NoteRevision, User, note_contacts
 from app.domain import audit, events, flags, freshness
-from app.domain.access import ensure_can_curate, ensure_can_edit, visible_notes
+from app.domain.access import Principal, ensure_can_curate, ensure_can_edit, visible_notes
 from app.domain.access import get_note as get_note
 from app.domain.accounts import pick_account
+from app.domain.capture import AccountRef, NoteDraft, capture, check_observed, snapshot_revision
 from app.domain.contacts import contacts_of_account
 from app.domain.pagination import Page, paginate
-from app.errors import Conflict, Invalid, PreconditionFailed
+from app.errors import Invalid, PreconditionFailed
 from app.schemas.notes import NoteCreate, NoteUpdate
 from app.search import indexing
-
-# A phone with a wrong clock may post a little "from the future"; more than this is a mistake.
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,93 +38,22 @@ class NoteFilters:
     until: datetime | None = None
 
 
-def _check_observed(observed_at: datetime) -> None:
-    if observed_at > utcnow() + _CLOCK_SKEW:
-        raise Invalid("observed_at is in the future")
-
-
-def snapshot_revision(note: Note, editor_id: int) -> NoteRevision:
-    return NoteRevision(
-        note=note,
-        version=note.version,
-        account_id=note.account_id,
-        body=note.body,
-        visibility=note.visibility,
-        observed_at=note.observed_at,
-        contact_ids=[c.id for c in note.contacts],
-        edited_by_id=editor_id,
-    )
-
-
-def add_note(
-    session: Session,
-    *,
-    account: Account,
-    author: User,
-    actor: User | None,
-    body: str,
-    visibility: Visibility,
-    observed_at: datetime,
-    source: str,
-    external_id: str | None,
-    contacts: list[Contact],
-) -> Note:
-    """Add a note, its first revision and its ``note.created`` event; shared by every channel
-    (API, web, import, mail). ``actor`` made the change (an import's ``None`` is the system;
-    ``author`` is credited). The caller indexes it (``indexing.notes_added``), in bulk where it
-    adds many."""
-    note = Note(
-        account_id=account.id,
-        author_id=author.id,  # the caller's User may belong to another session: link by id
-        team_id=author.team_id,
-        body=body,
-        visibility=visibility,
-        observed_at=observed_at,
-        source=source,
-        external_id=external_id,
-        version=1,
-        contacts=contacts,
-    )
-    session.add(note)
-    session.add(snapshot_revision(note, author.id))
-    # ``note=``: the note has no id until the flush, which bulk imports batch.
-    events.emit(session, "note.created", actor=actor, note=note, account_id=account.id)
-    return note
-
-
 def create_note(session: Session, author: User, data: NoteCreate) -> Note:
-    account = pick_account(session, data.account_id, data.account)
-    observed = data.observed_at or utcnow()
-    _check_observed(observed)
-    _ensure_external_id_free(session, data.external_id)
-    note = add_note(
-        session,
-        account=account,
+    """A note written through the API or the web page, and the older notes it replaces."""
+    draft = NoteDraft(
+        source=data.source,
         author=author,
-        actor=author,
+        account=AccountRef(id=data.account_id, name=data.account),
         body=data.body,
         visibility=data.visibility,
-        observed_at=observed,
-        source=data.source,
+        contact_ids=tuple(data.contact_ids),
+        observed_at=data.observed_at,
         external_id=data.external_id,
-        contacts=contacts_of_account(session, account.id, data.contact_ids),
     )
-    indexing.notes_added(session, [note])
+    note = capture(session, author, draft)
     for old_id in dict.fromkeys(data.supersedes):
         freshness.supersede(session, author, old_id=old_id, new=note)
     return note
-
-
-def _ensure_external_id_free(session: Session, external_id: str | None) -> None:
-    """External ids are unique across the base, so a taken one must be refused; the answer is
-    the same whoever holds it, so that it tells nothing of a note the writer may not read."""
-    if external_id is not None and session.scalar(
-        select(Note.id).where(Note.external_id == external_id)
-    ):
-        raise Conflict(
-            f"the external id {external_id!r} is already in use; external ids are unique "
-            "across Tacit: choose another"
-        )
 
 
 def visible_notes_query(viewer: User, filters: NoteFilters) -> Select[Note]:
@@ -195,7 +128,7 @@ def _apply_update(session: Session, editor: User, note: Note, data: NoteUpdate) 
     if "contact_ids" in changes:
         note.contacts = contacts_of_account(session, note.account.id, changes.pop("contact_ids"))
     if "observed_at" in changes:
-        _check_observed(changes["observed_at"])
+        check_observed(changes["observed_at"])
     if "visibility" in changes and changes["visibility"] != note.visibility:
         audit.record(
             session,
@@ -208,14 +141,44 @@ def _apply_update(session: Session, editor: User, note: Note, data: NoteUpdate) 
         )
     for field, value in changes.items():
         setattr(note, field, value)
-    note.version += 1
     session.flush()
     if "visibility" in changes or moved:
         freshness.note_moved(session, note)
-    session.add(snapshot_revision(note, editor.id))
-    indexing.note_changed(session, note)
-    events.emit(session, "note.updated", actor=editor, note_id=note.id, account_id=note.account_id)
+    _new_version(session, editor, note, editor_id=editor.id)
     return note
+
+
+def revise_imported_note(
+    session: Session,
+    note: Note,
+    *,
+    editor_id: int,
+    actor: Principal,
+    values: dict[str, Any],
+    contacts: list[Contact],
+) -> bool:
+    """Bring an existing note in line with an imported record: when anything differs, a new
+    version; ``values`` are the note's columns, checked by the import. Returns whether the
+    note changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(note, key) != value:
+            setattr(note, key, value)
+            changed = True
+    if [c.id for c in note.contacts] != [c.id for c in contacts]:
+        note.contacts, changed = contacts, True
+    if changed:
+        _new_version(session, actor, note, editor_id=editor_id)
+    return changed
+
+
+def _new_version(session: Session, actor: Principal, note: Note, *, editor_id: int) -> None:
+    """A changed note's next version: its revision, its re-index (passages whose text changed
+    queue an embedding) and its event."""
+    note.version += 1
+    session.add(snapshot_revision(note, editor_id))
+    indexing.note_changed(session, note)
+    events.emit(session, "note.updated", actor=actor, note_id=note.id, account_id=note.account_id)
 
 
 def reassign_note(session: Session, curator: User, note_id: int, account_id: int) -> Note:

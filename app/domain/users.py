@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import ApiToken, Role, Team, User
 from app.domain import audit, events, web_sessions
-from app.domain.access import ensure_admin, token_expiry
+from app.domain.access import Principal, ensure_admin, principal_id, token_expiry
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.domain.security import hash_password, hash_token, new_token, token_display_prefix
@@ -88,10 +88,9 @@ def list_users(
     return paginate(session, stmt, order=[(User.id, False)], limit=limit, cursor=cursor)
 
 
-def create_user(session: Session, actor: User | None, data: UserCreate) -> User:
-    """``actor`` None is the server's own shell (``tacit users create``), trusted as admin."""
-    if actor is not None:
-        ensure_admin(actor)
+def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
+    """An admin's, or the system's (``tacit users create`` makes the first admin)."""
+    ensure_admin(actor)
     ensure_unique(session, User.email, data.email, what="a user")
     ensure_unique(session, User.external_id, data.external_id, what="a user")
     user = User(
@@ -170,7 +169,7 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
 
 def create_token(
     session: Session,
-    actor: User | None,
+    actor: Principal,
     data: TokenCreate,
     *,
     parent_expires_at: datetime | None = None,
@@ -179,12 +178,12 @@ def create_token(
     ``parent_expires_at``: when the token the request came with expires; the new one expires
     no later (``access.token_expiry``)."""
     if data.user_id is None:
-        if actor is None:
+        if not isinstance(actor, User):
             raise Conflict("name the user the token is for")
         owner = actor
     else:
         owner = get_user(session, data.user_id)
-        if actor is not None and owner.id != actor.id:
+        if owner.id != principal_id(actor):
             ensure_admin(actor)
     if not owner.is_active:
         raise Conflict("cannot issue a token to a deactivated user")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from app.db.engine import Database
 from app.db.models import AuditEvent, User, WebSession
 from app.domain import audit
+from app.domain.access import SYSTEM
 from app.domain.security import hash_token, verify_password
 
 MAX_AGE = timedelta(days=7)
@@ -92,7 +93,7 @@ def sign_in(
             # The e-mail only as a hash: people type passwords into the wrong box.
             audit.record(
                 session,
-                None,
+                SYSTEM,  # nobody is signed in: the server records the attempt
                 _FAILED,
                 target_type="email",
                 target_id=_email_key(email),

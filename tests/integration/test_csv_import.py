@@ -19,7 +19,7 @@ from sqlalchemy import func, select, text
 from app.config import Settings
 from app.db.engine import Database
 from app.db.models import EmbeddingJob, Note, NoteRevision, Passage, Role, User
-from app.domain.notes_csv import EXPORT_COLUMNS
+from app.domain.transfer.csv_format import EXPORT_COLUMNS
 from app.main import create_app
 from tests.factories import Person, make_account, make_contact, make_user
 from tests.integration.test_cli import assert_clean_failure, tacit

@@ -12,6 +12,7 @@ from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import Event, EventDelivery
 from app.domain import events
+from app.domain.access import SYSTEM
 from app.worker import deliveries
 from tests.integration.test_cli import tacit
 
@@ -28,7 +29,7 @@ def emit(db: Database, count: int) -> list[int]:
     """``count`` events in one transaction; their ids."""
     with db.unit_of_work() as session:
         written = [
-            events.emit(session, "account.updated", actor=None, account_id=i)
+            events.emit(session, "account.updated", actor=SYSTEM, account_id=i)
             for i in range(1, count + 1)
         ]
         session.flush()

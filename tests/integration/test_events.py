@@ -15,7 +15,8 @@ from sqlalchemy import func, select, text
 from app.db.engine import Database
 from app.db.models import Event, EventDelivery, Role, User
 from app.domain import notes
-from app.domain.transfer import import_dataset
+from app.domain.access import SYSTEM
+from app.domain.transfer.dataset_import import import_dataset
 from app.schemas.notes import NoteCreate
 from app.worker import deliveries
 from tests.factories import (
@@ -314,7 +315,7 @@ def test_dataset_import_writes_events_by_the_system(db: Database, tmp_path: Path
 
     stream = Stream(db)
     with db.unit_of_work() as session:
-        import_dataset(session, write_dataset(tmp_path / "one"), actor=None)
+        import_dataset(session, write_dataset(tmp_path / "one"), actor=SYSTEM)
     written = stream.new()
     assert [e.type for e in written] == ["note.created"] * len(DATASET["notes"])
     assert all(e.actor_id is None and e.note_id is not None for e in written)
@@ -325,7 +326,7 @@ def test_dataset_import_writes_events_by_the_system(db: Database, tmp_path: Path
     changed["contacts"][0]["reports_to"] = None  # changed in the second pass only
     changed["notes"][0]["body"] = f"Gus signs over $30k. {MARKER}"
     with db.unit_of_work() as session:
-        import_dataset(session, write_dataset(tmp_path / "two", changed), actor=None)
+        import_dataset(session, write_dataset(tmp_path / "two", changed), actor=SYSTEM)
     kinds = sorted((e.type, e.subject_type) for e in stream.new())
     assert kinds == [
         ("account.updated", "account"),

@@ -11,7 +11,10 @@ from sqlalchemy import select, text
 
 from app.db.engine import Database
 from app.db.models import Note, NoteRevision
-from app.domain.transfer import KINDS, ImportReport, export_dataset, import_dataset
+from app.domain.access import SYSTEM
+from app.domain.transfer.dataset_export import export_dataset
+from app.domain.transfer.dataset_import import KINDS, import_dataset
+from app.domain.transfer.report import ImportReport
 from app.domain.users import find_user
 from app.errors import Invalid
 
@@ -168,12 +171,12 @@ def canonical(rows: list[dict[str, Any]]) -> set[str]:
 
 def run_import(db: Database, directory: Path) -> ImportReport:
     with db.unit_of_work() as session:
-        return import_dataset(session, directory, actor=None)
+        return import_dataset(session, directory, actor=SYSTEM)
 
 
 def run_export(db: Database, directory: Path, *, viewer: str | None = None) -> dict[str, int]:
     with db.unit_of_work() as session:
-        user = find_user(session, viewer) if viewer else None
+        user = find_user(session, viewer) if viewer else SYSTEM
         return export_dataset(session, directory, viewer=user)
 
 

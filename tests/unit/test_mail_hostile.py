@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.domain.notes_csv import parse_date
+from app.domain.transfer.csv_format import parse_date
 from app.mail.clean import clean_text
 from app.mail.html import html_to_text
 from app.mail.ics import parse_invitation

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.domain import notes_csv
-from app.domain.notes_csv import guard, parse_date, parse_emails, read_table, unguard
+from app.domain.transfer import csv_format as notes_csv
+from app.domain.transfer.csv_format import guard, parse_date, parse_emails, read_table, unguard
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

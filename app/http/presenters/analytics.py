@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Team, User
 from app.db.request import SideWrites
 from app.domain import analytics, audit
-from app.domain.notes_csv import guard
+from app.domain.transfer.csv_format import guard
 from app.schemas.analytics import ContributionRow, Contributions, CoverageRow
 from app.schemas.common import Ref
 

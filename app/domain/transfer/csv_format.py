@@ -1,6 +1,6 @@
 """The CSV format of notes, as other CRMs export them and as Tacit exports them: columns and
 their aliases, decoding, the delimiter, dates, e-mail lists. Pure text work, no database:
-``csv_transfer`` resolves owners and accounts and writes.
+``csv_import`` resolves owners and accounts and writes.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, and a note whose body runs
 over several lines is still one row.
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.db.models import Visibility
-from app.domain.import_report import Problem
+from app.domain.transfer.report import Problem
 from app.mail.html import html_to_text
 from app.schemas.common import MAX_NOTE_CHARS, to_utc
 

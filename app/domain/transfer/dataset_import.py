@@ -1,5 +1,5 @@
-"""Import and export of the data-set format (``users``, ``accounts``, ``contacts``, ``notes``
-as JSON Lines, each record's ``id`` kept as its external id).
+"""Import of the data-set format (``users``, ``accounts``, ``contacts``, ``notes`` as JSON
+Lines, each record's ``id`` kept as its external id; ``dataset_export`` writes it).
 
 An import is all or nothing: every line is checked first, every problem is reported with its
 file and line, and only a clean set is written, in one transaction. Records already present
@@ -11,9 +11,8 @@ rolls back, so its counts are exactly those a real run would give.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,11 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.base import utcnow
 from app.db.models import Account, BuyingRole, Contact, Note, Role, User, Visibility
 from app.domain import audit, events
-from app.domain.access import NOT_YOURS, may_import_over, visible_notes
+from app.domain.access import NOT_YOURS, Principal, may_import_over
 from app.domain.accounts import name_key, set_domains
-from app.domain.import_report import (
+from app.domain.capture import CLOCK_SKEW, NoteDraft, capture_many
+from app.domain.notes import revise_imported_note
+from app.domain.transfer.report import (
     MAX_LISTED,
     ImportFile,
     ImportReport,
@@ -34,15 +36,13 @@ from app.domain.import_report import (
     in_order,
     no_progress,
 )
-from app.domain.notes import add_note, snapshot_revision
 from app.domain.users import team_by_name
 from app.errors import Conflict, Invalid
 from app.schemas.common import MAX_NOTE_CHARS, NUL_REFUSED, UTCInput, has_nul
-from app.search import indexing
 
 KINDS = ("users", "accounts", "contacts", "notes")
 FILE_NAMES = tuple(f"{kind}.jsonl" for kind in KINDS)
-_ACCESS_ROLES = {Role.manager.value, Role.admin.value}
+ACCESS_ROLES = {Role.manager.value, Role.admin.value}
 
 
 class _Record(BaseModel):
@@ -168,7 +168,7 @@ def dataset_files(directory: Path) -> list[ImportFile]:
     ]
 
 
-def import_dataset(session: Session, directory: Path, *, actor: User | None) -> ImportReport:
+def import_dataset(session: Session, directory: Path, *, actor: Principal) -> ImportReport:
     """Import a data-set directory; raises ``Invalid`` with every problem and writes nothing."""
     files = dataset_files(directory)
     report = import_dataset_files(session, files, actor=actor, dry_run=False, origin=str(directory))
@@ -184,7 +184,7 @@ def import_dataset_files(
     session: Session,
     files: Sequence[ImportFile],
     *,
-    actor: User | None,
+    actor: Principal,
     dry_run: bool,
     origin: str,
     progress: Progress = no_progress,
@@ -218,6 +218,7 @@ def import_dataset_files(
     contact_accounts = {ext: c.account.external_id for ext, c in contacts.items()}
     contact_accounts.update({r.id: r.account_id for r in data.contacts})
     _check_references(data, known, contact_accounts, problems)
+    _check_dates(data.notes, problems)
     _check_user_emails(session, data.users, problems)
     if problems:
         report.problems = problems
@@ -283,6 +284,14 @@ def _check_references(
             same_account(ref, n.account_id, n, "contact")
 
 
+def _check_dates(records: list[NoteRecord], problems: list[Problem]) -> None:
+    """As for every note (``capture``): a fact is not observed in the future."""
+    latest = utcnow() + CLOCK_SKEW
+    for r in records:
+        if r.created_at > latest:
+            problems.append(r.problem("in the future", column="created_at"))
+
+
 def _check_user_emails(
     session: Session, records: list[UserRecord], problems: list[Problem]
 ) -> None:
@@ -313,8 +322,8 @@ def _import_users(
     session: Session, records: list[UserRecord], users: dict[str, User], report: ImportReport
 ) -> None:
     for r in records:
-        role = Role(r.role) if r.role in _ACCESS_ROLES else Role.rep
-        title = None if r.role in _ACCESS_ROLES or r.role == Role.rep.value else r.role
+        role = Role(r.role) if r.role in ACCESS_ROLES else Role.rep
+        title = None if r.role in ACCESS_ROLES or r.role == Role.rep.value else r.role
         values = {
             "name": r.name,
             "role": role,
@@ -331,7 +340,7 @@ def _import_accounts(
     accounts: dict[str, Account],
     report: ImportReport,
     problems: list[Problem],
-    actor: User | None,
+    actor: Principal,
 ) -> None:
     updated: list[Account] = []
     for r in records:
@@ -374,7 +383,7 @@ def _import_contacts(
     accounts: dict[str, Account],
     contacts: dict[str, Contact],
     report: ImportReport,
-    actor: User | None,
+    actor: Principal,
 ) -> None:
     session.flush()
     existed = {c.id for c in contacts.values()}
@@ -435,31 +444,6 @@ def _upsert(
     return obj
 
 
-def revise_imported_note(
-    session: Session,
-    note: Note,
-    *,
-    editor_id: int,
-    actor: User | None,
-    values: dict[str, Any],
-    contacts: list[Contact],
-) -> bool:
-    """Bring an existing note in line with an imported record: when anything differs, a new
-    version (and revision) and a re-index; ``values`` are the note's columns. Returns whether
-    the note changed."""
-    changed = _assign(note, values)
-    if [c.id for c in note.contacts] != [c.id for c in contacts]:
-        note.contacts, changed = contacts, True
-    if changed:
-        note.version += 1
-        session.add(snapshot_revision(note, editor_id))
-        indexing.note_changed(session, note)
-        events.emit(
-            session, "note.updated", actor=actor, note_id=note.id, account_id=note.account_id
-        )
-    return changed
-
-
 def _import_notes(
     session: Session,
     records: list[NoteRecord],
@@ -467,32 +451,31 @@ def _import_notes(
     accounts: dict[str, Account],
     contacts: dict[str, Contact],
     report: ImportReport,
-    actor: User | None,
+    actor: Principal,
     problems: list[Problem],
 ) -> None:
     """Notes by external id; an existing note only where ``actor`` may change it (an admin's
     upload gets no read access and takes no note from its author: ``access``)."""
     session.flush()
     notes = _existing(session, Note)
-    added: list[Note] = []
+    drafts: list[NoteDraft] = []
     for r in records:
         mentioned = sorted((contacts[c] for c in set(r.contact_ids)), key=lambda c: c.id)
         account, author = accounts[r.account_id], users[r.author_id]
         note = notes.get(r.id)
         if note is None:
-            note = add_note(
-                session,
-                account=account,
-                author=author,
-                actor=actor,
-                body=r.body,
-                visibility=r.visibility,
-                observed_at=r.created_at,
-                source="import",
-                external_id=r.id,
-                contacts=mentioned,
+            drafts.append(
+                NoteDraft(
+                    source="import",
+                    author=author,
+                    account=account,
+                    body=r.body,
+                    visibility=r.visibility,
+                    contact_ids=tuple(c.id for c in mentioned),
+                    observed_at=r.created_at,
+                    external_id=r.id,
+                )
             )
-            added.append(note)
             report.created["notes"] += 1
             continue
         if not may_import_over(actor, note, author):
@@ -511,122 +494,4 @@ def _import_notes(
             report.updated["notes"] += 1
         else:
             report.unchanged["notes"] += 1
-    indexing.notes_added(session, added)
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def _xid(kind: str, obj: Any) -> str:
-    """A record's id in the data set: its external id, or a stable one made from ours."""
-    return obj.external_id or f"tacit-{kind}-{obj.id}"
-
-
-def _timestamp(value: datetime) -> str:
-    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if value.microsecond else "%Y-%m-%dT%H:%M:%SZ"
-    return value.strftime(fmt)
-
-
-def export_records(session: Session, kind: str, *, viewer: User | None) -> Iterator[dict[str, Any]]:
-    """Records of one kind in the data-set format. Notes pass the access predicate of
-    ``viewer``; ``viewer`` None is the server operator's full dump (``tacit export``)."""
-    if kind not in KINDS:
-        raise Invalid(f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
-    exporter: Callable[[Session, User | None], Iterator[dict[str, Any]]] = _EXPORTERS[kind]
-    return exporter(session, viewer)
-
-
-def _export_users(session: Session, _: User | None) -> Iterator[dict[str, Any]]:
-    for u in session.scalars(select(User).order_by(User.id)):
-        role = u.role.value if u.role.value in _ACCESS_ROLES else (u.title or Role.rep.value)
-        record = {
-            "id": _xid("user", u),
-            "name": u.name,
-            "team": u.team.name if u.team else None,
-            "role": role,
-        }
-        if u.email:
-            record["email"] = u.email
-        yield record
-
-
-def _export_accounts(session: Session, _: User | None) -> Iterator[dict[str, Any]]:
-    for a in session.scalars(select(Account).order_by(Account.id)):
-        record: dict[str, Any] = {
-            "id": _xid("account", a),
-            "name": a.name,
-            "domain": a.domains[0] if a.domains else None,
-            "industry": a.industry,
-            "region": a.region,
-        }
-        if len(a.domains) > 1:
-            record["domains"] = a.domains
-        if a.aliases:
-            record["aliases"] = a.aliases
-        yield record
-
-
-def _export_contacts(session: Session, _: User | None) -> Iterator[dict[str, Any]]:
-    rows = list(session.scalars(select(Contact).order_by(Contact.id)))
-    by_id = {c.id: c for c in rows}
-    for c in rows:
-        manager = by_id.get(c.reports_to_id) if c.reports_to_id else None
-        record = {
-            "id": _xid("contact", c),
-            "account_id": _xid("account", c.account),
-            "name": c.name,
-            "title": c.title,
-            "buying_role": c.buying_role.value,
-            "reports_to": _xid("contact", manager) if manager else None,
-        }
-        if c.email:
-            record["email"] = c.email
-        yield record
-
-
-def _export_notes(session: Session, viewer: User | None) -> Iterator[dict[str, Any]]:
-    stmt = select(Note).where(Note.deleted_at.is_(None)).order_by(Note.id)
-    if viewer is not None:
-        stmt = stmt.where(visible_notes(viewer))
-    for n in session.scalars(stmt).unique():
-        yield {
-            "id": _xid("note", n),
-            "account_id": _xid("account", n.account),
-            "author_id": _xid("user", n.author),
-            "contact_ids": sorted(_xid("contact", c) for c in n.contacts),
-            "created_at": _timestamp(n.observed_at),
-            "visibility": n.visibility.value,
-            "body": n.body,
-        }
-
-
-_EXPORTERS = {
-    "users": _export_users,
-    "accounts": _export_accounts,
-    "contacts": _export_contacts,
-    "notes": _export_notes,
-}
-
-
-def export_dataset(session: Session, directory: Path, *, viewer: User | None) -> dict[str, int]:
-    directory.mkdir(parents=True, exist_ok=True)
-    counts: dict[str, int] = {}
-    for kind in KINDS:
-        path = directory / f"{kind}.jsonl"
-        tmp = path.with_suffix(".jsonl.tmp")
-        with tmp.open("w", encoding="utf-8") as out:
-            counts[kind] = 0
-            for record in export_records(session, kind, viewer=viewer):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                counts[kind] += 1
-        tmp.replace(path)  # a reader never sees half a file
-    audit.record(
-        session,
-        viewer,
-        "export",
-        target_type="dataset",
-        target_id=None,
-        directory=str(directory),
-        **counts,
-    )
-    return counts
+    capture_many(session, actor, drafts)

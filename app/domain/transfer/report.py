@@ -1,6 +1,6 @@
 """What every import gives back: counts by kind, the rows it skipped and why, and the problems
-that kept it from writing anything. Shared by the data-set import (``transfer``), the CSV import
-of notes (``csv_transfer``), the HTTP endpoint and the CLI."""
+that kept it from writing anything. Shared by the data-set import (``dataset_import``), the CSV
+import of notes (``csv_import``), the HTTP endpoint and the CLI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""CSV import and export of notes, in the columns people export from other CRMs.
+"""CSV import of notes, in the columns people export from other CRMs (``csv_format`` reads
+the text; ``csv_export`` writes the same columns).
 
 An import is all or nothing, like the data-set import: every row is checked and resolved first
 (owner, account, contacts, the note it may already be), every problem is reported by row, and
@@ -14,28 +15,31 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.engine import Database
 from app.db.models import Account, Contact, Note, User, Visibility
-from app.domain import audit, notes_csv
+from app.domain import audit
 from app.domain.access import (
     NOT_YOURS,
+    Principal,
+    System,
     can_read,
     import_owner_problem,
     may_import_over,
-    visible_notes,
 )
 from app.domain.accounts import account_for_address, name_key, resolve_account
-from app.domain.import_report import (
+from app.domain.capture import CLOCK_SKEW, NoteDraft, capture_many
+from app.domain.notes import revise_imported_note
+from app.domain.transfer import csv_format
+from app.domain.transfer.csv_format import NoteRow
+from app.domain.transfer.report import (
     ImportFile,
     ImportReport,
     Problem,
@@ -43,19 +47,14 @@ from app.domain.import_report import (
     Skipped,
     no_progress,
 )
-from app.domain.notes import add_note
-from app.domain.notes_csv import NoteRow
-from app.domain.transfer import revise_imported_note
 from app.errors import Invalid
 from app.schemas.common import MAX_CONTACTS_PER_NOTE
 from app.schemas.notes import NoteCreate
-from app.search import indexing
 
 SOURCE = "import"
 DERIVED_ID_PREFIX = "csv-"
 # The same default as a note written through POST /v1/notes.
 DEFAULT_VISIBILITY: Visibility = NoteCreate.model_fields["visibility"].default
-_CLOCK_SKEW = timedelta(minutes=5)  # as for notes: a little "from the future" is a clock
 _CHUNK = 2000  # values per IN (...) list
 _PROGRESS_EVERY = 500
 
@@ -88,22 +87,22 @@ def import_notes_csv(
     session: Session,
     file: ImportFile,
     *,
-    actor: User | None,
+    actor: Principal,
     default_owner: User | None,
     dry_run: bool,
     progress: Progress = no_progress,
 ) -> ImportReport:
-    """Import a CSV file of notes as ``actor`` (None: the server's own shell, trusted as an
-    admin); rows without an owner are ``default_owner``'s. The report's ``problems`` say why
+    """Import a CSV file of notes as ``actor`` (a user, or the system, trusted as an admin);
+    rows without an owner are ``default_owner``'s. The report's ``problems`` say why
     nothing was written, if anything kept it from being; a dry run never writes."""
     report = ImportReport(format="csv", kinds=("notes",), dry_run=dry_run)
-    table = notes_csv.read_table(file.name, file.data)
+    table = csv_format.read_table(file.name, file.data)
     problems = list(table.problems)
-    now = utcnow() + _CLOCK_SKEW
+    now = utcnow() + CLOCK_SKEW
     resolver = _Resolver(session, table, actor=actor, default_owner=default_owner)
     parsed: list[NoteRow] = []
     for done, csv_row in enumerate(table.rows, start=1):
-        row, row_problems = notes_csv.parse_row(table, csv_row, now=now)
+        row, row_problems = csv_format.parse_row(table, csv_row, now=now)
         problems.extend(row_problems)
         if row is not None:
             parsed.append(row)
@@ -146,9 +145,9 @@ class _Resolver:
     def __init__(
         self,
         session: Session,
-        table: notes_csv.CsvTable,
+        table: csv_format.CsvTable,
         *,
-        actor: User | None,
+        actor: Principal,
         default_owner: User | None,
     ) -> None:
         self.session, self.table = session, table
@@ -212,7 +211,7 @@ class _Resolver:
 
     def _find_user(self, ref: str) -> User | str:
         """A user by e-mail ("Ana <ana@x.com>" too), external id or name; else why not."""
-        if emails := notes_csv.parse_emails(ref):
+        if emails := csv_format.parse_emails(ref):
             if user := self.users_by_email.get(emails[0]):
                 return user
             close = difflib.get_close_matches(emails[0], list(self.users_by_email), n=3)
@@ -343,10 +342,10 @@ def _differs(row: _Row, note: Note) -> bool:
 
 def _plan(
     session: Session,
-    table: notes_csv.CsvTable,
+    table: csv_format.CsvTable,
     rows: list[_Row],
     *,
-    actor: User | None,
+    actor: Principal,
     report: ImportReport,
     problems: list[Problem],
 ) -> list[_Step]:
@@ -384,11 +383,13 @@ def _plan(
             report.skipped.append(Skipped(table.file, number, f"the same note as row {earlier}"))
             continue
         first_for_note[note.id] = number
-        if note.deleted_at is not None and (actor is None or note.author_id == actor.id):
+        if note.deleted_at is not None and (
+            isinstance(actor, System) or note.author_id == actor.id
+        ):
             reason = f"note {note.id} was deleted in Tacit; it is not imported again"
             report.skipped.append(Skipped(table.file, number, reason))
         elif not may_import_over(actor, note, row.owner):
-            if actor is not None and can_read(actor, note) and not _differs(row, note):
+            if can_read(actor, note) and not _differs(row, note):
                 report.unchanged["notes"] += 1  # a readable note it would not change
             else:
                 # The same words whether the note is hidden, deleted or merely someone else's:
@@ -403,23 +404,21 @@ def _plan(
     return steps
 
 
-def _apply(session: Session, steps: list[_Step], *, actor: User | None, progress: Progress) -> None:
-    added: list[Note] = []
+def _apply(session: Session, steps: list[_Step], *, actor: Principal, progress: Progress) -> None:
+    drafts: list[NoteDraft] = []
     for done, step in enumerate(steps, start=1):
         row, source = step.row, step.row.source
         if step.note is None:
-            added.append(
-                add_note(
-                    session,
-                    account=row.account,
+            drafts.append(
+                NoteDraft(
+                    source=SOURCE,
                     author=row.owner,
-                    actor=actor,
+                    account=row.account,
                     body=source.body,
                     visibility=source.visibility or DEFAULT_VISIBILITY,
+                    contact_ids=tuple(c.id for c in row.contacts or []),
                     observed_at=source.observed_at,
-                    source=SOURCE,
                     external_id=row.external_id,
-                    contacts=row.contacts or [],
                 )
             )
         else:
@@ -435,82 +434,12 @@ def _apply(session: Session, steps: list[_Step], *, actor: User | None, progress
             revise_imported_note(
                 session,
                 note,
-                editor_id=(actor or row.owner).id,
+                editor_id=(actor if isinstance(actor, User) else row.owner).id,
                 actor=actor,
                 values=values,
                 contacts=list(contacts),
             )
         if done % _PROGRESS_EVERY == 0:
             progress("writing notes", done, len(steps))
-    indexing.notes_added(session, added)
+    capture_many(session, actor, drafts)
     progress("writing notes", len(steps), len(steps))
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def _export_row(note: Note) -> dict[str, str]:
-    author, account = note.author, note.account
-    return {
-        "external_id": note.external_id or f"tacit-note-{note.id}",
-        "activity_date": notes_csv.format_date(note.observed_at),
-        "owner_email": author.email or author.external_id or author.name,
-        "company": account.name,
-        "company_domain": account.domains[0] if account.domains else "",
-        "contact_email": "; ".join(c.email for c in note.contacts if c.email),
-        "visibility": note.visibility.value,
-        "body": note.body,
-    }
-
-
-def export_notes_csv(
-    session: Session, *, viewer: User | None, batch: int = 500
-) -> Iterator[tuple[str, int]]:
-    """The notes ``viewer`` may read (None: every live note), oldest id first, as CSV text in
-    the import's columns: (text, notes in it) pieces, the header first (UTF-8 with a byte-order
-    mark, so that spreadsheets read it as UTF-8)."""
-    yield "\ufeff" + notes_csv.write_rows([], header=True), 0
-    last = 0
-    while True:
-        stmt = (
-            select(Note)
-            .where(Note.deleted_at.is_(None), Note.id > last)
-            .order_by(Note.id)
-            .limit(batch)
-        )
-        if viewer is not None:
-            stmt = stmt.where(visible_notes(viewer))
-        page = list(session.scalars(stmt))
-        if not page:
-            return
-        yield notes_csv.write_rows((_export_row(n) for n in page), header=False), len(page)
-        last = page[-1].id
-
-
-def stream_notes_csv(db: Database, *, viewer: User) -> Iterator[bytes]:
-    """``export_notes_csv`` for an HTTP response, read in one read-only transaction of its
-    own: the request's connection is back in the pool before the body is sent."""
-    with db.session(write=False) as session:
-        for text, _ in export_notes_csv(session, viewer=viewer):
-            yield text.encode("utf-8")
-
-
-def export_notes_csv_file(
-    session: Session, path: Path, *, viewer: User | None, progress: Progress = no_progress
-) -> int:
-    """``export_notes_csv`` into a file (written aside, then put in place); the notes written."""
-    total_stmt = select(func.count()).select_from(Note).where(Note.deleted_at.is_(None))
-    if viewer is not None:
-        total_stmt = total_stmt.where(visible_notes(viewer))
-    total = session.scalar(total_stmt) or 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    written = 0
-    with tmp.open("w", encoding="utf-8", newline="") as out:
-        for text, count in export_notes_csv(session, viewer=viewer):
-            out.write(text)
-            written += count
-            progress("exporting notes", written, total)
-    tmp.replace(path)  # a reader never sees half a file
-    audit.record(session, viewer, "export", target_type="notes.csv", path=str(path), notes=written)
-    return written
