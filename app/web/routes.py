@@ -32,7 +32,15 @@ from app.domain import (
     web_sessions,
 )
 from app.errors import Conflict, Invalid, NotFound
-from app.http.deps import ConnectionDep, DatabaseDep, IdPath, SessionDep, SettingsDep
+from app.http.deps import (
+    ConnectionDep,
+    DatabaseDep,
+    IdPath,
+    SessionDep,
+    SettingsDep,
+    get_services,
+    get_settings,
+)
 from app.taxonomy import SECTIONS
 from app.web.auth import (
     LOGIN_CSRF_COOKIE,
@@ -68,7 +76,7 @@ FormList = Annotated[list[str], Form()]
 def _login_page(
     request: Request, *, next_url: str, email: str, error: str | None, status: int
 ) -> Response:
-    settings = request.app.state.settings
+    settings = get_settings(request)
     token = new_login_token(settings.secret_key)
     response = render(
         request,
@@ -181,7 +189,7 @@ def search_page(
             until=form.until_at,
             limit=RESULTS,
         )
-        result = retrieval.search(session, request.app.state.search, viewer.user, params)
+        result = retrieval.search(session, get_services(request).search, viewer.user, params)
         retrieval.record(conn, viewer.user, params, result)
         context.update(hits=result.hits, took_ms=result.took_ms)
     else:
