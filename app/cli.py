@@ -36,7 +36,7 @@ from app.db.migrate import pending_revisions, upgrade
 from app.db.models import Role
 from app.domain.transfer.report import MAX_LISTED, ImportReport, Progress, in_order
 from app.errors import AppError
-from app.search.postgres import ensure_vector_index
+from app.services import SchemaOutOfDate, Services, open_services
 from app.worker.embedding import BATCH_NOTES
 
 cli = typer.Typer(
@@ -71,16 +71,15 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def database() -> Iterator[Database]:
-    """The configured database with its schema current, and clear words for expected errors."""
-    settings = load_settings()
-    db = Database(settings.database_url)
+def services(settings: Settings | None = None) -> Iterator[Services]:
+    """The services of the configured database (a SQLite schema brought up to date on the
+    way), with clear words for expected errors."""
     try:
-        if pending_revisions(db.engine):
-            if db.dialect != "sqlite":
-                fail("the database schema is not up to date; run `tacit migrate` first")
-            upgrade(db.engine)
-        yield db
+        built = open_services(settings or load_settings(), migrate_embedded=True)
+    except SchemaOutOfDate as exc:
+        fail(str(exc))
+    try:
+        yield built
     except AppError as exc:
         problems = exc.extensions.get("problems") or []
         for line in problems[:50]:
@@ -89,7 +88,14 @@ def database() -> Iterator[Database]:
             err.print(f"  ... and {len(problems) - 50} more")
         fail(exc.detail)
     finally:
-        db.dispose()
+        built.close()
+
+
+@contextmanager
+def database() -> Iterator[Database]:
+    """For the commands that need only the database."""
+    with services() as built:
+        yield built.database
 
 
 @cli.command()
@@ -116,16 +122,16 @@ def serve(
     from app.main import create_app
 
     settings = load_settings()
-    with database():  # applies SQLite migrations, refuses a stale PostgreSQL schema
-        pass
     url = (
         settings.database_url.split("@")[-1]
         if "@" in settings.database_url
         else (settings.database_url)
     )
-    out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    out.print(f"database: {url}  environment: {settings.env}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Built here, not as the app starts: a stale schema is then a command error, not a trace.
+    with services(settings) as built:
+        out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+        out.print(f"database: {url}  environment: {settings.env}")
+        uvicorn.run(create_app(settings, services=built), host=host, port=port, log_level="info")
 
 
 @cli.command()
@@ -142,12 +148,11 @@ def worker(
     """Run an embedding worker in this process (as many as you like, on any machine)."""
     import time
 
-    from app.embedding import get_embedder
     from app.worker.embedding import run_once
 
-    settings = load_settings()
-    embedder = get_embedder(settings.embedding_model, threads)
-    with database() as db:
+    settings = load_settings().model_copy(update={"torch_threads": threads})
+    with services(settings) as built:
+        db, embedder = built.database, built.embedder
         err.print(f"embedding worker on {db.dialect} with {embedder.name}")
         done = 0
         try:
@@ -172,14 +177,11 @@ def reindex(
 ) -> None:
     """Queue the notes whose vectors are missing or from another model (after a model change).
     Workers (`tacit serve` or `tacit worker`) then embed them."""
-    from app.embedding import get_embedder
     from app.search.indexing import enqueue_stale
 
-    settings = load_settings()
-    model = settings.embedding_model
-    with database() as db, db.unit_of_work() as session:
-        if db.dialect == "postgresql":
-            ensure_vector_index(session, get_embedder(model).dims)
+    with services() as built, built.database.unit_of_work() as session:
+        built.index.prepare(session)
+        model = built.embedder.name
         queued = enqueue_stale(session, model, force=force)
     out.print(f"queued {queued} note(s) for embedding with {model}")
 

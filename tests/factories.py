@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
+
+import numpy as np
 
 from app.config import Settings
 from app.db.engine import Database
@@ -15,6 +18,8 @@ from app.domain import accounts, contacts, users
 from app.domain.access import SYSTEM
 from app.schemas.accounts import AccountCreate, ContactCreate
 from app.schemas.users import TokenCreate, UserCreate
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,39 @@ def embed_everything(db: Database, settings: Settings) -> None:
     embedder = get_embedder(settings.embedding_model, settings.torch_threads)
     while run_once(db, embedder):
         pass
+
+
+class CachedEmbedder:
+    """The real model, each distinct text embedded once per test run: the search contract and
+    the visibility property test write the same few bodies over and over."""
+
+    def __init__(self, model: str) -> None:
+        from app.embedding import get_embedder
+
+        self._model = get_embedder(model)  # the process's one copy of the model
+        self._vectors: dict[str, np.ndarray] = {}
+
+    @property
+    def name(self) -> str:
+        return self._model.name
+
+    @property
+    def dims(self) -> int:
+        return self._model.dims
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self._model.embed(missing), strict=True))
+        if not texts:
+            return np.zeros((0, self.dims), dtype=np.float32)
+        return np.stack([self._vectors[text] for text in texts])
+
+
+@functools.cache
+def cached_embedder(model: str = DEFAULT_MODEL) -> CachedEmbedder:
+    """One per model and run, so that the worker's topic prototypes are computed once too."""
+    return CachedEmbedder(model)
 
 
 # --- HTTP helpers shared by the access tests ------------------------------------------------

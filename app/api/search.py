@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from app.db.base import utcnow
 from app.domain import retrieval
 from app.domain.status import index_status
-from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep
+from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep, ServicesDep
 from app.schemas.common import Ref
 from app.schemas.search import SearchHit, SearchQuery, SearchResponse, Status, Understood
 
@@ -15,14 +15,14 @@ router = APIRouter(prefix="/v1", tags=["search"])
 @router.post("/search")
 def search_notes(
     query: SearchQuery,
-    request: Request,
+    services: ServicesDep,
     session: ReadSessionDep,
     conn: ConnectionDep,
     user: CurrentUser,
 ) -> SearchResponse:
     """Ask in your own words; get the notes you may read that answer it, best first."""
     params = retrieval.SearchRequest(**query.model_dump())
-    result = retrieval.search(session, request.app.state.search, user, params)
+    result = retrieval.search(session, services.search, user, params)
     retrieval.record(conn, user, params, result)
     conn.write_deferred()  # now, not after the handler: the answer carries the search's id
     now = utcnow()
@@ -55,6 +55,6 @@ def search_notes(
 
 
 @router.get("/status")
-def get_status(request: Request, session: ReadSessionDep, user: CurrentUser) -> Status:
+def get_status(services: ServicesDep, session: ReadSessionDep, user: CurrentUser) -> Status:
     """The embedding model, and how much of what you may read it has embedded."""
-    return Status(**index_status(session, user, request.app.state.search.embedder.name))
+    return Status(**index_status(session, user, services.embedder.name))

@@ -113,6 +113,10 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self._probe: Engine | None = None
         self.dialect = self.engine.dialect.name
+        # Embedded (SQLite): one file that this program opens itself, so a command may bring
+        # its schema up to date on the way; a server database shared by several processes
+        # (PostgreSQL) changes schema only by an explicit `tacit migrate`.
+        self.embedded = self.dialect == "sqlite"
         write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)

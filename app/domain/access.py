@@ -59,6 +59,20 @@ Not about notes:
   buying role and account, and a confirmed role suggestion, are a manager's or admin's call.
   A rep's rejection of a suggestion hides it for that rep; a manager's or admin's for everyone.
 - Tokens: a token made with a token expires no later than the one that made it.
+
+Figures (analytics): counts, never a note's content, title or account.
+
+=========================  ===========  ==============================  =====================
+figures of                 rep          manager                         admin
+=========================  ===========  ==============================  =====================
+contribution and reuse     own row      own team's rows (own row        everyone, or any one
+                                        while in no team)               team
+another team (``team=``)   403          403                             yes
+account coverage           403          shared notes they may read      the same
+=========================  ===========  ==============================  =====================
+
+A private note counts toward its author's own figures only: never toward coverage, nor toward
+being the first to write a contact's personal context (``shared_notes``).
 """
 
 from __future__ import annotations
@@ -67,7 +81,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.db.models import InboundMessage, Note, Role, RoleDecision, User, Visibility
@@ -283,3 +297,61 @@ def token_expiry(requested: datetime | None, *, parent: datetime | None) -> date
     if parent is None:
         return requested
     return parent if requested is None else min(requested, parent)
+
+
+# --- analytics: whose figures, and which notes count ----------------------------------------
+
+
+@dataclass(frozen=True)
+class FiguresScope:
+    """Whose contribution and reuse figures a viewer sees: one user's, one team's members', or
+    (neither set) everyone's."""
+
+    user_id: int | None = None
+    team_id: int | None = None
+
+    @property
+    def everyone(self) -> bool:
+        return self.user_id is None and self.team_id is None
+
+    def people(self) -> ColumnElement[bool]:
+        """The users in scope, as a condition on ``User``."""
+        if self.user_id is not None:
+            return User.id == self.user_id
+        if self.team_id is not None:
+            return User.team_id == self.team_id
+        return true()
+
+
+def analytics_scope(viewer: User, *, team_id: int | None = None) -> FiguresScope:
+    """Whose figures ``viewer`` may see, of ``team_id``'s members if asked: a rep their own, a
+    manager their own team's (their own alone while in no team), an admin everyone's or any
+    one team's. Only an admin may name another team than their own; a rep naming their own
+    still sees their own row."""
+    if team_id is not None and viewer.role != Role.admin and team_id != viewer.team_id:
+        raise Forbidden("you can see the figures of your own team only")
+    if viewer.role == Role.rep or (viewer.role == Role.manager and viewer.team_id is None):
+        return FiguresScope(user_id=viewer.id)
+    if viewer.role == Role.manager:
+        return FiguresScope(team_id=viewer.team_id)
+    return FiguresScope(team_id=team_id)
+
+
+def ensure_can_see_coverage(viewer: User) -> None:
+    """Coverage shows where the team's knowledge is thin: a curator's view."""
+    if viewer.role not in CURATORS:
+        raise Forbidden("coverage is for managers and admins")
+
+
+def shared_notes() -> ColumnElement[bool]:
+    """The notes that count as knowledge colleagues share: team and company ones. A private
+    note counts toward its author's own figures (notes written, accounts, contacts, reuse)
+    and never toward anything measured across people: who first wrote a contact's personal
+    context, or an account's coverage. Knowledge in private notes is in one person's head."""
+    return Note.visibility != Visibility.private
+
+
+def counted_in_coverage(viewer: User) -> ColumnElement[bool]:
+    """The notes an account's coverage counts for ``viewer``: shared ones they may read, since
+    a count must not reveal notes they cannot."""
+    return and_(visible_notes(viewer), shared_notes())

@@ -15,7 +15,8 @@ The rules, shown to everyone measured (``RULES``, served at ``GET /v1/analytics/
   trivial notes): knowledge in private notes is, by definition, in one person's head; and of
   those only the ones the viewer may read, since a count must not reveal notes they cannot.
 
-Scope: a rep sees their own row, a manager their team, an admin everyone or any team.
+Whose figures a viewer sees, and what private notes count toward, are access rules:
+``app.domain.access`` (``analytics_scope``, ``shared_notes``, ``counted_in_coverage``).
 """
 
 from __future__ import annotations
@@ -40,15 +41,19 @@ from app.db.models import (
     NoteRevision,
     NoteVerification,
     NoteView,
-    Role,
     RoleDecision,
     SearchImpression,
     Team,
     User,
-    Visibility,
 )
-from app.domain.access import visible_notes
-from app.errors import Forbidden, Invalid
+from app.domain.access import (
+    FiguresScope,
+    analytics_scope,
+    counted_in_coverage,
+    ensure_can_see_coverage,
+    shared_notes,
+)
+from app.errors import Invalid
 from app.taxonomy import TOPIC_BY_NAME
 
 DEFAULT_PERIOD = timedelta(days=90)
@@ -131,27 +136,19 @@ class Contribution:
     colleagues_helped: int = 0
 
 
-def people_in_scope(session: Session, viewer: User, team: Team | None) -> list[User]:
-    """Whose figures ``viewer`` may see: a rep their own, a manager their team's, an admin
-    everyone's (or ``team``'s)."""
-    if team is not None and viewer.role != Role.admin and team.id != viewer.team_id:
-        raise Forbidden("you can see the figures of your own team only")
-    if viewer.role == Role.rep:
+def _people(session: Session, viewer: User, scope: FiguresScope) -> list[User]:
+    if scope.user_id is not None:  # the viewer alone: the object in hand, not a reloaded copy
         return [viewer]
-    if viewer.role == Role.manager and viewer.team_id is None:
-        return [viewer]
-    team_id = team.id if team is not None else viewer.team_id
-    query = select(User).order_by(User.name, User.id)
-    if viewer.role == Role.manager or team is not None:
-        query = query.where(User.team_id == team_id)
-    return list(session.scalars(query))
+    return list(session.scalars(select(User).where(scope.people()).order_by(User.name, User.id)))
 
 
 def contributions(
     session: Session, viewer: User, period: Period, *, team: Team | None = None
 ) -> list[Contribution]:
-    people = people_in_scope(session, viewer, team)
-    rows = {user.id: Contribution(user) for user in people}
+    """A row per person whose figures ``viewer`` may see (``team``: that team's members), by
+    name."""
+    scope = analytics_scope(viewer, team_id=team.id if team is not None else None)
+    rows = {user.id: Contribution(user) for user in _people(session, viewer, scope)}
     ids = list(rows)
     written = and_(
         Note.author_id.in_(ids), Note.deleted_at.is_(None), period.holds(Note.created_at)
@@ -222,7 +219,7 @@ def contributions(
     # planner walk every note of every author instead). No event row is a reader's own note:
     # app.domain.reuse does not record them, and search must not either.
     reused = or_(Note.credit.is_(None), Note.credit == "credited")
-    if viewer.role != Role.admin or team is not None:
+    if not scope.everyone:
         reused = and_(reused, Note.author_id.in_(ids))
 
     def per_note(model: Any, *where: Any) -> Select[Any]:
@@ -283,7 +280,7 @@ def _first_personal_context(ids: list[int], period: Period) -> Select[Any]:
             Mention.topic.in_(PERSONAL_TOPICS),
             Note.deleted_at.is_(None),
             Note.credit == "credited",
-            Note.visibility != Visibility.private,
+            shared_notes(),
         )
         .subquery()
     )
@@ -334,13 +331,9 @@ def bus_factor(counts: Iterable[int]) -> int:
 
 
 def coverage(session: Session, viewer: User) -> list[Coverage]:
-    if viewer.role == Role.rep:
-        raise Forbidden("coverage is for managers and admins")
-    # Only notes the viewer may read count: a figure must not reveal notes they cannot see.
+    ensure_can_see_coverage(viewer)
     shared = and_(
-        visible_notes(viewer),
-        Note.visibility != Visibility.private,
-        or_(Note.credit.is_(None), Note.credit == "credited"),
+        counted_in_coverage(viewer), or_(Note.credit.is_(None), Note.credit == "credited")
     )
     rows = {a.id: Coverage(a) for a in session.scalars(select(Account).order_by(Account.name))}
     per_author: defaultdict[int, Counter[int]] = defaultdict(Counter)

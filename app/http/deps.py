@@ -1,4 +1,5 @@
-"""Request dependencies: the unit of work, the caller, roles, paging, preconditions."""
+"""Request dependencies: the app's services, the unit of work, the caller, roles, paging,
+preconditions."""
 
 from __future__ import annotations
 
@@ -20,23 +21,28 @@ from app.db.models import Role, User
 from app.db.request import RequestConnection
 from app.domain import idempotency, pagination, users
 from app.errors import Forbidden, Invalid, PreconditionRequired, Unauthorized
+from app.http.state import state_of
 from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE, Page
+from app.services import Services
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def get_services(request: Request) -> Services:
+    return state_of(request.app).running()
+
+
 def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
+    return get_services(request).database
 
 
 def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return state_of(request.app).settings
 
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

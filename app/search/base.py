@@ -145,10 +145,21 @@ class TermSnapshot:
 
 
 class SearchIndex(Protocol):
-    """Keyword and semantic retrieval of passages, each filtered by a ``Scope`` in its query."""
+    """Keyword and semantic retrieval of passages, each filtered by a ``Scope`` in its query.
+
+    A backend is built by ``app.search.factory.open_index`` from the embedder whose vectors it
+    searches, and passes ``tests/integration/test_search_contract.py``. Both retrievals return
+    at most ``limit`` hits, best first (``PassageHit.score`` higher is better), and never a
+    passage of a deleted note or one outside the scope."""
 
     def warm(self, session: Session) -> None:
         """Load whatever the first search would otherwise wait for."""
+        ...
+
+    def prepare(self, session: Session) -> None:
+        """Create what storing and searching this embedder's vectors needs, in the caller's
+        transaction. ``tacit reindex`` runs it after a model change, so that the CLI need not
+        know what each backend keeps."""
         ...
 
     def keyword(

@@ -72,6 +72,10 @@ class PostgresIndex:
     def warm(self, session: Session) -> None:
         """Nothing to load: the vector index lives in PostgreSQL."""
 
+    def prepare(self, session: Session) -> None:
+        """The HNSW index for this model's dimensions (loads the model to learn them)."""
+        ensure_vector_index(session, self.dims)
+
     @property
     def model(self) -> str:
         return self._embedder.name

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Event, Note, Passage, Visibility, note_contacts
 from app.db.outbox import NOTE_ERASED
+from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
 
 _FTS = table("passages_fts", column("rowid"), column("passages_fts"))
@@ -29,9 +30,10 @@ _NONE = -1
 
 
 class SqliteIndex:
-    def __init__(self, model: str) -> None:
-        self.model = model
-        self.vectors = MemoryVectors(model)
+    def __init__(self, embedder: Embedder) -> None:
+        # Only the model's name: the vectors come stored, and the question embedded by the caller.
+        self.model = embedder.name
+        self.vectors = MemoryVectors(self.model)
         self._stats = TermStats(self._totals, self._matching)
 
     @staticmethod
@@ -87,6 +89,10 @@ class SqliteIndex:
 
     def warm(self, session: Session) -> None:
         self.vectors.refresh(session)
+
+    def prepare(self, session: Session) -> None:
+        """Nothing to create: FTS5 came with the migrations, and vectors of any size fit the
+        ``passages`` column and the in-memory matrix."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from app.db.base import utcnow
 from app.domain import web_sessions
-from app.http.deps import DatabaseDep, SessionDep, SettingsDep
+from app.http.deps import DatabaseDep, SessionDep, SettingsDep, get_settings
 from app.web.auth import (
     LOGIN_CSRF_COOKIE,
     CsrfChecked,
@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False, route_class=WebRoute)
 def _login_page(
     request: Request, *, next_url: str, email: str, error: str | None, status: int
 ) -> Response:
-    settings = request.app.state.settings
+    settings = get_settings(request)
     token = new_login_token(settings.secret_key)
     response = render(
         request,

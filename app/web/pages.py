@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 
 from app.db.base import utcnow
 from app.errors import AppError
+from app.http.deps import get_settings
 from app.wording import age_in_words
 
 log = logging.getLogger("tacit.web")
@@ -99,7 +100,7 @@ def finish(request: Request, response: Response) -> Response:
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
-    settings = request.app.state.settings
+    settings = get_settings(request)
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from app.db.models import Account
 from app.domain import accounts, lookup, notes, retrieval
 from app.errors import Invalid
-from app.http.deps import ConnectionDep, SessionDep
+from app.http.deps import ConnectionDep, SessionDep, get_services
 from app.web.auth import SignedIn
 from app.web.forms import SearchForm
 from app.web.pages import WebRoute, render
@@ -58,7 +58,7 @@ def search_page(
             until=form.until_at,
             limit=RESULTS,
         )
-        result = retrieval.search(session, request.app.state.search, viewer.user, params)
+        result = retrieval.search(session, get_services(request).search, viewer.user, params)
         retrieval.record(conn, viewer.user, params, result)
         context.update(hits=result.hits, took_ms=result.took_ms)
     else:

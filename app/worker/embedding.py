@@ -31,6 +31,7 @@ from app.embedding.base import Embedder
 from app.search.indexing import MAX_ATTEMPTS, bump_search_seq
 from app.search.mentions import Person, SentenceMention, find_mentions
 from app.search.topics import Classification, TopicModel
+from app.services import Services
 
 log = logging.getLogger("tacit.worker")
 
@@ -215,10 +216,10 @@ def pending_jobs(db: Database) -> int:
 
 
 class WorkerThread:
-    """Embedding workers running inside the API process (``tacit serve``)."""
+    """Embedding workers running inside the API process (``tacit serve``), on its services."""
 
-    def __init__(self, db: Database, embedder: Embedder, *, poll_seconds: float = 0.5) -> None:
-        self._db, self._embedder, self._poll = db, embedder, poll_seconds
+    def __init__(self, services: Services, *, poll_seconds: float = 0.5) -> None:
+        self._db, self._embedder, self._poll = services.database, services.embedder, poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.run, name="tacit-embedder", daemon=True)
 

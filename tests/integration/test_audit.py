@@ -28,6 +28,7 @@ from app.db.models import (
     Role,
     Visibility,
 )
+from app.http.state import state_of
 from tests.factories import Person, embed_everything, make_account, make_contact, make_user
 from tests.integration.test_cli import tacit
 from tests.integration.test_inbound_email import deliver, message
@@ -315,7 +316,7 @@ def test_erase_leaves_no_word_of_the_note_anywhere(
         return [h["note_id"] for h in response.json()["hits"]]
 
     assert note in hits("sanctuary trip")
-    index = client.app.state.search.index  # type: ignore[attr-defined]
+    index = state_of(client.app).running().index
     in_memory = getattr(index, "vectors", None)  # SQLite's vectors live in each process
     if in_memory is not None:
         assert note in in_memory._rows_of_note

@@ -172,6 +172,19 @@ def test_fresh_sqlite_file_is_migrated_by_the_first_command(tmp_path: Path) -> N
         db.dispose()
 
 
+def test_reindex_prepares_the_backend_and_queues_every_note(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    imported = tacit("import", str(write_dataset(tmp_path / "in")), db_url=db_url, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+
+    result = tacit("reindex", "--force", db_url=db_url, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "queued 1 note(s) for embedding with " in result.stdout
+    assert count(db, "embedding_jobs") == 1
+
+
 # --- import and export --------------------------------------------------------------------
 
 

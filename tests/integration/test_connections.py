@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.config import Settings
 from app.db.engine import WRITE_OPTION, Database
 from app.db.models import NoteView, Search
+from app.http.state import state_of
 from app.main import create_app
 from app.server import serve_in_thread
 from tests.factories import Person, make_account, make_user
@@ -108,7 +109,7 @@ def test_an_exhausted_pool_is_a_fast_503_and_health_still_answers(settings, db, 
     priya, _ = people
     app = create_app(one_connection(settings, timeout=0.3))
     with TestClient(app, raise_server_exceptions=False) as client:
-        held = app.state.db.engine.connect()  # the pool's only connection
+        held = state_of(app).running().database.engine.connect()  # the pool's only connection
         try:
             started = time.monotonic()
             refused = client.get("/v1/notes", headers=priya.headers)
