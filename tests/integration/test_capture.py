@@ -27,9 +27,8 @@ from app.embedding.fake import HashingEmbedder
 from app.errors import Conflict, Invalid
 from app.schemas.inbound import InboundFile
 from app.schemas.notes import NoteCreate
-from app.search.base import Scope, SearchIndex, keyword_query
-from app.search.postgres import PostgresIndex
-from app.search.sqlite import SqliteIndex
+from app.search.base import Scope, keyword_query
+from app.search.factory import open_index
 from tests.factories import (
     Person,
     make_account,
@@ -140,9 +139,7 @@ CHANNELS: dict[str, Callable[[Session, World, str], None]] = {
 
 
 def keyword_hits(db: Database, viewer: Person, word: str) -> list[int]:
-    index: SearchIndex = (
-        PostgresIndex(HashingEmbedder()) if db.dialect == "postgresql" else SqliteIndex("fake")
-    )
+    index = open_index(db, HashingEmbedder())
     with db.session(write=False) as session:
         scope = Scope(readable=readable_by(as_user(session, viewer)))
         return [hit.note_id for hit in index.keyword(session, keyword_query(word), scope, 10)]
