@@ -10,9 +10,10 @@ from typing import Any
 
 from app.config import Settings
 from app.db.engine import Database
-from app.db.models import Role
-from app.domain import accounts, contacts, users
+from app.db.models import Role, User, Visibility
+from app.domain import accounts, contacts, notes, users
 from app.schemas.accounts import AccountCreate, ContactCreate
+from app.schemas.notes import NoteCreate
 from app.schemas.users import TokenCreate, UserCreate
 
 
@@ -74,14 +75,25 @@ def make_contact(db: Database, account_id: int, name: str, **fields: object) -> 
         ).id  # type: ignore[arg-type]
 
 
+def make_note(
+    db: Database, author: Person, account_id: int, body: str, *, visibility: str = "team"
+) -> int:
+    """A note written through the domain, as ``POST /v1/notes`` writes it, where no HTTP
+    client is at hand (a test of a live server); its id."""
+    with db.unit_of_work() as session:
+        user = session.get_one(User, author.id)
+        data = NoteCreate(body=body, account_id=account_id, visibility=Visibility(visibility))
+        return notes.create_note(session, user, data).id
+
+
 def embed_everything(db: Database, settings: Settings) -> None:
     """Run the embedding worker until nothing is queued: notes get their vectors, topics,
     mentions of contacts and review dates, which the brief is built from."""
-    from app.embedding import get_embedder
     from app.worker.embedding import run_once
+    from tests.embedders import remembering_embedder
 
-    # The server's own embedder instance: one copy of the model in this process.
-    embedder = get_embedder(settings.embedding_model, settings.torch_threads)
+    # Over the server's own embedder instance: one copy of the model in this process.
+    embedder = remembering_embedder(settings.embedding_model, settings.torch_threads)
     while run_once(db, embedder):
         pass
 
@@ -89,10 +101,13 @@ def embed_everything(db: Database, settings: Settings) -> None:
 # --- HTTP helpers shared by the access tests ------------------------------------------------
 
 
-def post_note(client: Any, author: Person, account_id: int, body: str, **fields: object) -> int:
-    """A note written through ``POST /v1/notes`` (as its author); its id."""
+def post_note(client: Any, author: Person, account: int | str, body: str, **fields: object) -> int:
+    """A note written through ``POST /v1/notes`` as its author; its id. ``account`` is the
+    account's id, or a name, domain or alias for the API to resolve; ``client`` is a
+    ``TestClient`` or an ``httpx.Client`` on a live server."""
+    named = {"account_id": account} if isinstance(account, int) else {"account": account}
     response = client.post(
-        "/v1/notes", headers=author.headers, json={"account_id": account_id, "body": body, **fields}
+        "/v1/notes", headers=author.headers, json={**named, "body": body, **fields}
     )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
