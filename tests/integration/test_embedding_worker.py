@@ -239,9 +239,9 @@ def test_editing_one_section_re_embeds_only_that_section(client, db, rep, embedd
 def test_an_edit_that_keeps_the_text_queues_nothing(client, db, rep, embedder) -> None:
     note = post_note(client, rep, ACCOUNT, recap(1))
     drain(db, embedder)
-    etag = client.get(f"/v1/notes/{note['id']}", headers=rep.headers).headers["ETag"]
+    etag = client.get(f"/v1/notes/{note}", headers=rep.headers).headers["ETag"]
     response = client.patch(
-        f"/v1/notes/{note['id']}",
+        f"/v1/notes/{note}",
         headers={**rep.headers, "If-Match": etag},
         json={"visibility": "company"},
     )
@@ -253,7 +253,7 @@ def test_an_edit_that_keeps_the_text_queues_nothing(client, db, rep, embedder) -
 def test_deleting_a_note_removes_its_passages_and_job(client, db, rep, embedder) -> None:
     kept = post_note(client, rep, ACCOUNT, "Deb holds the purse strings.")
     gone = post_note(client, rep, ACCOUNT, recap(1))
-    response = client.delete(f"/v1/notes/{gone['id']}", headers=rep.headers)
+    response = client.delete(f"/v1/notes/{gone}", headers=rep.headers)
     assert response.status_code == 204, response.text
 
     assert passages(db, gone) == []
