@@ -39,10 +39,10 @@ browser:
 	  chromium fonts-dejavu-core; } || \
 	  { [ -z "$$CI" ] || exit 1; echo "chromium could not be installed: tests/browser will be skipped" >&2; }
 
-# pytest-xdist: each worker a process with its own PostgreSQL server and templates. A module
-# runs whole on one worker (--dist loadfile), so that its world is built once.
+# pytest-xdist: each worker a process with its own PostgreSQL server and templates. A unit of
+# work is a module's tests on one kind of database (--dist loadgroup, tests/scheduling.py).
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadfile
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 # The import contracts first: an upward import fails the run in a second, before the suite.
 test: $(VENV)/.installed-dev browser

@@ -21,10 +21,14 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.main import create_app
 from app.server import serve_in_thread
-from tests.databases import copy_database, drop_database, settings_for, with_database
+from tests.databases import (
+    DB_KINDS,
+    copy_database,
+    drop_database,
+    settings_for,
+    with_database,
+)
 from tests.worlds import WorldTemplates, world_template_url
-
-DB_KINDS = ("sqlite", "postgres")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,6 +77,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if not excluded(item)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.scheduling import ModuleAndKindScheduling
+
+    # In collection order, not largest unit first: the slowest units hold a test or two each
+    # (the property test, the killed worker) and must not be left to the end.
+    config.option.loadscopereorder = False
+    return ModuleAndKindScheduling(config, log)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

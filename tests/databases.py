@@ -5,7 +5,6 @@ building a world through the API and embedding it with the real model, takes sec
 from __future__ import annotations
 
 import itertools
-import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from sqlalchemy.engine import make_url
 from app.config import Settings
 from app.db.engine import make_engine
 
+DB_KINDS = ("sqlite", "postgres")
 _names = itertools.count()
 
 
@@ -38,7 +38,7 @@ def copy_database(source: str, *, sqlite_path: Path, prefix: str = "t") -> str:
         shutil.copyfile(parsed.database, sqlite_path)
         return f"sqlite:///{sqlite_path}"
     # The server is this process's own (one per xdist worker), so a counter names uniquely.
-    name = f"{prefix}{os.getpid()}_{next(_names)}"
+    name = f"{prefix}{next(_names)}"
     _admin(source, f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"')
     return with_database(source, name)
 
