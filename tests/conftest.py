@@ -8,6 +8,7 @@ SQLite templates (session fixtures are per process)."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +47,11 @@ def _db_kinds(config: pytest.Config) -> list[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # One of several workers sharing the cores: torch (imported later, and in the `tacit`
+        # processes tests start) takes one thread, not one per core. Threads past the cores
+        # spin-wait on each other; the killed-worker test once took minutes instead of seconds.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
     config.addinivalue_line(
         "markers", "db(*kinds): run only on these kinds of database (a feature of one of them)"
     )
