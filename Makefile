@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TORCH := torch==2.13.0
 
-.PHONY: install browser run migrate test lint clean
+.PHONY: install browser run migrate test test-fast lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +39,19 @@ browser:
 	  chromium fonts-dejavu-core; } || \
 	  { [ -z "$$CI" ] || exit 1; echo "chromium could not be installed: tests/browser will be skipped" >&2; }
 
+# pytest-xdist: each worker a process with its own PostgreSQL server and templates. A unit of
+# work is a module's tests on one kind of database (--dist loadgroup, tests/scheduling.py).
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 # The import contracts first: an upward import fails the run in a second, before the suite.
 test: $(VENV)/.installed-dev browser
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+
+# The inner loop: unit tests and the integration tests on SQLite only; `make test` before a push.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest $(XDIST) --db sqlite tests/unit tests/integration $(PYTEST_ARGS)
 
 # lint-imports checks the layers in pyproject.toml ([tool.importlinter]).
 lint: $(VENV)/.installed-dev

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
-import numpy as np
-
 from app.config import Settings
 from app.db.engine import Database
-from app.db.models import Role
-from app.domain import accounts, contacts, users
+from app.db.models import Role, User, Visibility
+from app.domain import accounts, contacts, notes, users
 from app.domain.access import SYSTEM
 from app.schemas.accounts import AccountCreate, ContactCreate
+from app.schemas.notes import NoteCreate
 from app.schemas.users import TokenCreate, UserCreate
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -80,58 +78,39 @@ def make_contact(db: Database, account_id: int, name: str, **fields: object) -> 
         ).id  # type: ignore[arg-type]
 
 
+def make_note(
+    db: Database, author: Person, account_id: int, body: str, *, visibility: str = "team"
+) -> int:
+    """A note written through the domain, as ``POST /v1/notes`` writes it, where no HTTP
+    client is at hand (a test of a live server); its id."""
+    with db.unit_of_work() as session:
+        user = session.get_one(User, author.id)
+        data = NoteCreate(body=body, account_id=account_id, visibility=Visibility(visibility))
+        return notes.create_note(session, user, data).id
+
+
 def embed_everything(db: Database, settings: Settings) -> None:
     """Run the embedding worker until nothing is queued: notes get their vectors, topics,
     mentions of contacts and review dates, which the brief is built from."""
-    from app.embedding import get_embedder
     from app.worker.embedding import run_once
+    from tests.embedders import remembering_embedder
 
-    # The server's own embedder instance: one copy of the model in this process.
-    embedder = get_embedder(settings.embedding_model, settings.torch_threads)
+    # Over the server's own embedder instance: one copy of the model in this process.
+    embedder = remembering_embedder(settings.embedding_model, settings.torch_threads)
     while run_once(db, embedder):
         pass
-
-
-class CachedEmbedder:
-    """The real model, each distinct text embedded once per test run: the search contract and
-    the visibility property test write the same few bodies over and over."""
-
-    def __init__(self, model: str) -> None:
-        from app.embedding import get_embedder
-
-        self._model = get_embedder(model)  # the process's one copy of the model
-        self._vectors: dict[str, np.ndarray] = {}
-
-    @property
-    def name(self) -> str:
-        return self._model.name
-
-    @property
-    def dims(self) -> int:
-        return self._model.dims
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
-        if missing:
-            self._vectors.update(zip(missing, self._model.embed(missing), strict=True))
-        if not texts:
-            return np.zeros((0, self.dims), dtype=np.float32)
-        return np.stack([self._vectors[text] for text in texts])
-
-
-@functools.cache
-def cached_embedder(model: str = DEFAULT_MODEL) -> CachedEmbedder:
-    """One per model and run, so that the worker's topic prototypes are computed once too."""
-    return CachedEmbedder(model)
 
 
 # --- HTTP helpers shared by the access tests ------------------------------------------------
 
 
-def post_note(client: Any, author: Person, account_id: int, body: str, **fields: object) -> int:
-    """A note written through ``POST /v1/notes`` (as its author); its id."""
+def post_note(client: Any, author: Person, account: int | str, body: str, **fields: object) -> int:
+    """A note written through ``POST /v1/notes`` as its author; its id. ``account`` is the
+    account's id, or a name, domain or alias for the API to resolve; ``client`` is a
+    ``TestClient`` or an ``httpx.Client`` on a live server."""
+    named = {"account_id": account} if isinstance(account, int) else {"account": account}
     response = client.post(
-        "/v1/notes", headers=author.headers, json={"account_id": account_id, "body": body, **fields}
+        "/v1/notes", headers=author.headers, json={**named, "body": body, **fields}
     )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])

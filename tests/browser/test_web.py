@@ -19,10 +19,15 @@ from sqlalchemy import func, select
 
 from app.config import Settings
 from app.db.engine import Database
-from app.db.models import Note, User, Visibility
-from app.domain import notes
-from app.schemas.notes import NoteCreate
-from tests.factories import Person, embed_everything, make_account, make_contact, make_user
+from app.db.models import Note
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_note,
+    make_user,
+)
 
 PASSWORD = "correct horse battery"
 NOTE = "Meg controls the purse strings: nothing over fifty thousand gets signed without her."
@@ -82,15 +87,6 @@ class World:
     long_url: int
 
 
-def _write(db: Database, author: Person, account: int, body: str, visibility: str) -> int:
-    """Another user's note, written through the domain as the API would."""
-    with db.unit_of_work() as session:
-        user = session.get(User, author.id)
-        assert user is not None
-        data = NoteCreate(body=body, account_id=account, visibility=Visibility(visibility))
-        return notes.create_note(session, user, data).id
-
-
 @pytest.fixture
 def world(live_url: str, db: Database) -> World:
     erin = make_user(db, "Erin East", team="east", password=PASSWORD)
@@ -108,12 +104,12 @@ def world(live_url: str, db: Database) -> World:
         (harbor, "They answer quickly on Slack and slowly on email."),
         (coldwater, "Visitor parking on campus is in lot C; ask reception for a pass."),
     ):
-        _write(db, bob, account, body, "company")
-    long_url = _write(
-        db, bob, harbor, f"The signed renewal terms are filed at {LONG_URL}", "company"
+        make_note(db, bob, account, body, visibility="company")
+    long_url = make_note(
+        db, bob, harbor, f"The signed renewal terms are filed at {LONG_URL}", visibility="company"
     )
-    west_private = _write(db, walt, harbor, WEST_PRIVATE, "private")
-    west_team = _write(db, walt, harbor, WEST_TEAM, "team")
+    west_private = make_note(db, walt, harbor, WEST_PRIVATE, visibility="private")
+    west_team = make_note(db, walt, harbor, WEST_TEAM, visibility="team")
     return World(live_url, db, erin, walt, harbor, meg, tom, west_private, west_team, long_url)
 
 

@@ -18,15 +18,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from app.db.engine import Database
 from app.db.models import AuditEvent, Mention, Note, Role
 from app.domain.analytics import PERSONAL_TOPICS, bus_factor
-from tests.factories import Person, make_account, make_contact, make_user
-from tests.integration.test_brief import embed_all, post_note
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_user,
+    post_note,
+)
+from tests.worlds import Site, world_template
 
 ORIGINAL = "Jill Oyelaran has final say on any spend over $25k and signs vendor contracts herself."
 # Twenty copies in other words: posting them must not raise anyone's contribution.
@@ -94,7 +100,7 @@ class History:
         *, visibility: str = "company", contacts: tuple[str, ...] = (),
     ) -> int:  # fmt: skip
         note_id = post_note(
-            client, self.people[author], account_id=self.accounts[account], body=body,
+            client, self.people[author], self.accounts[account], body,
             visibility=visibility, contact_ids=[self.contacts[c] for c in contacts],
         )  # fmt: skip
         self.notes[key] = Written(note_id, author, account, visibility, set(contacts))
@@ -104,8 +110,11 @@ class History:
         return next(w.author for w in self.notes.values() if w.id == note_id)
 
 
-@pytest.fixture
-def history(db: Database, client: TestClient) -> History:
+@world_template
+def history(site: Site) -> History:
+    """Six people, three accounts, 29 notes (twenty of them copies of one), embedded; then
+    searches, briefs, opens, helpful marks, a verification, an edit and a role decision."""
+    db, client = site.db, site.client
     people = {
         "alice": make_user(db, "Alice Moreau", team="east"),
         "bob": make_user(db, "Bob Lindgren", team="east"),
@@ -161,7 +170,7 @@ def history(db: Database, client: TestClient) -> History:
         "bramblewood",
         "Bramblewood's fiscal year starts in July and budgets lock in May.",
     )
-    embed_all(db)
+    embed_everything(db, site.settings)
 
     def as_(name: str) -> dict[str, str]:
         return people[name].headers
@@ -219,7 +228,7 @@ def history(db: Database, client: TestClient) -> History:
     )
     assert decided.status_code == 200, decided.text
     h.confirmed.append("mia")
-    embed_all(db)  # the edit is judged again
+    embed_everything(db, site.settings)  # the edit is judged again
     return h
 
 

@@ -29,7 +29,14 @@ from app.db.models import (
     Visibility,
 )
 from app.http.state import state_of
-from tests.factories import Person, embed_everything, make_account, make_contact, make_user
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_user,
+    post_note,
+)
 from tests.integration.test_cli import tacit
 from tests.integration.test_inbound_email import deliver, message
 
@@ -48,13 +55,6 @@ def people(db: Database) -> dict[str, Person]:
 @pytest.fixture
 def account(db: Database) -> int:
     return make_account(db, "Bramblewood Bank", domains=["bramblewood.example"])
-
-
-def post_note(client: TestClient, who: Person, account: int, body: str, **fields: Any) -> int:
-    payload = {"account_id": account, "body": body, "visibility": "company", **fields}
-    response = client.post("/v1/notes", json=payload, headers=who.headers)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def trail(client: TestClient, admin: Person, **params: Any) -> list[dict[str, Any]]:
@@ -94,14 +94,16 @@ def test_trail_lists_who_read_notes_with_personal_context(
     client: TestClient, db: Database, people: dict[str, Person], account: int
 ) -> None:
     alice, bob, adam = people["alice"], people["bob"], people["adam"]
-    marathons = post_note(client, alice, account, "Jill runs marathons.")
+    marathons = post_note(client, alice, account, "Jill runs marathons.", visibility="company")
     client.put(
         f"/v1/notes/{marathons}/topics", json={"topics": ["personal"]}, headers=alice.headers
     )
-    parking = post_note(client, alice, account, "Park behind building C.")
+    parking = post_note(client, alice, account, "Park behind building C.", visibility="company")
     client.put(f"/v1/notes/{parking}/topics", json={"topics": ["logistics"]}, headers=alice.headers)
-    classified = post_note(client, alice, account, "Reggie plays saxophone.")
-    corrected = post_note(client, alice, account, "Reggie drives a van to the depot.")
+    classified = post_note(client, alice, account, "Reggie plays saxophone.", visibility="company")
+    corrected = post_note(
+        client, alice, account, "Reggie drives a van to the depot.", visibility="company"
+    )
     with db.unit_of_work() as session:
         # The classifier's sections count unless the author corrected them.
         session.execute(
@@ -148,7 +150,7 @@ def test_sensitive_changes_are_audited(
             decide, json={"role": "coach", "decision": decision}, headers=who.headers
         )
         assert response.status_code == 200, response.text
-    note = post_note(client, alice, account, "Wes is our coach.")
+    note = post_note(client, alice, account, "Wes is our coach.", visibility="company")
     patched = client.patch(
         f"/v1/notes/{note}",
         json={"visibility": "team"},
@@ -295,8 +297,10 @@ def test_erase_leaves_no_word_of_the_note_anywhere(
     )
     assert mailed.status_code == 201, mailed.text
     mail_note = mailed.json()["id"]
-    older = post_note(client, bob, account, "Jill likes sanctuaries.")
-    restating = post_note(client, bob, account, "Jill plans a sanctuary trip.")
+    older = post_note(client, bob, account, "Jill likes sanctuaries.", visibility="company")
+    restating = post_note(
+        client, bob, account, "Jill plans a sanctuary trip.", visibility="company"
+    )
     embed_everything(db, settings)
     # What the worker would decide and a newer note would flag, set after it ran.
     with db.unit_of_work() as session:
@@ -378,7 +382,7 @@ def test_an_admin_erases_notes_they_cannot_read_and_deleted_ones(
 ) -> None:
     alice, adam = people["alice"], people["adam"]
     private = post_note(client, alice, account, "Private quokka-7731.", visibility="private")
-    deleted = post_note(client, alice, account, "Deleted marmoset-4410.")
+    deleted = post_note(client, alice, account, "Deleted marmoset-4410.", visibility="company")
     assert client.delete(f"/v1/notes/{deleted}", headers=alice.headers).status_code == 204
     assert client.get(f"/v1/notes/{private}", headers=adam.headers).status_code == 404
     for note in (private, deleted):

@@ -8,17 +8,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.engine import Database
 from app.db.models import AuditEvent, NoteVerification, Role
-from app.embedding import get_embedder
-from app.worker.embedding import run_once
-from tests.factories import Person, make_account, make_contact, make_user
-
-MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_user,
+    post_note,
+)
+from tests.worlds import Site, world_template
 
 # key: (author, visibility, observed, contacts, body)
 NOTES: dict[str, tuple[str, str, str, tuple[str, ...], str]] = {
@@ -58,20 +61,10 @@ class World:
         return response.json()
 
 
-def embed_all(db: Database) -> None:
-    embedder = get_embedder(MODEL)
-    while run_once(db, embedder):
-        pass
-
-
-def post_note(client: TestClient, person: Person, **body: Any) -> int:
-    response = client.post("/v1/notes", json=body, headers=person.headers)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
-
-
-@pytest.fixture
-def world(db: Database, client: TestClient) -> World:
+@world_template
+def world(site: Site) -> World:
+    """Four people in two teams, two accounts, four contacts and nine notes, embedded."""
+    db, client = site.db, site.client
     people = {
         "alice": make_user(db, "Alice Moreau", team="east", email="alice@tacit.example"),
         "bob": make_user(db, "Bob Lindgren", team="east"),
@@ -94,8 +87,8 @@ def world(db: Database, client: TestClient) -> World:
         key: post_note(
             client,
             people[author],
-            account_id=account,
-            body=body,
+            account,
+            body,
             visibility=visibility,
             observed_at=f"{observed}T12:00:00Z",
             contact_ids=[contacts[c] for c in names],
@@ -105,13 +98,13 @@ def world(db: Database, client: TestClient) -> World:
     notes["thaw"] = post_note(
         client,
         people["alice"],
-        account_id=account,
-        body="The budget freeze is lifted; funds for scheduling software are released.",
+        account,
+        "The budget freeze is lifted; funds for scheduling software are released.",
         visibility="company",
         observed_at="2026-10-10T12:00:00Z",
         supersedes=[notes["freeze"]],
     )
-    embed_all(db)
+    embed_everything(db, site.settings)
     return World(people, account, other, contacts, notes)
 
 
@@ -269,13 +262,11 @@ def test_verifying_restarts_the_clock_and_closes_the_flag(
 def test_supersede_rules(world: World, client: TestClient) -> None:
     alice = world.people["alice"]
     elsewhere = post_note(
-        client, alice, account_id=world.other_account, body="Coldwater is on spring break.",
-        visibility="company",
-    )  # fmt: skip
+        client, alice, world.other_account, "Coldwater is on spring break.", visibility="company"
+    )
     private = post_note(
-        client, alice, account_id=world.account, body="Jill may retire next year.",
-        visibility="private",
-    )  # fmt: skip
+        client, alice, world.account, "Jill may retire next year.", visibility="private"
+    )
     newer = world.notes["thaw"]
     cases = [
         (world.notes["final_say"], elsewhere, alice, 422),  # another account

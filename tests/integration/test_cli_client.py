@@ -31,7 +31,14 @@ from sqlalchemy import func, select
 from app.config import Settings
 from app.db.engine import Database
 from app.db.models import Note, Role
-from tests.factories import Person, embed_everything, make_account, make_contact, make_user
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_user,
+    post_note,
+)
 from tests.integration.test_cli import DATASET, write_dataset
 
 TACIT = Path(sys.executable).parent / "tacit"
@@ -88,12 +95,12 @@ class World:
     def api(self, person: Person | None = None) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers=(person or self.ada).headers, timeout=60)
 
-    def post_note(self, body: str, *, account_id: int, **fields: Any) -> dict[str, Any]:
-        with self.api(fields.pop("author", None)) as api:
-            response = api.post("/v1/notes", json={"body": body, "account_id": account_id} | fields)
-        assert response.status_code == 201, response.text
-        note: dict[str, Any] = response.json()
-        return note
+    def post_note(
+        self, body: str, *, account_id: int, author: Person | None = None, **fields: Any
+    ) -> int:
+        """A note written to the live server as ``author`` (Ada by default); its id."""
+        with self.api(author) as api:
+            return post_note(api, author or self.ada, account_id, body, **fields)
 
     def get_note(self, note_id: int) -> dict[str, Any]:
         with self.api() as api:
@@ -391,6 +398,8 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
+# The command fails before it reaches any server, so before any database: one kind is enough.
+@pytest.mark.db("sqlite")
 def test_unreachable_server(world: World) -> None:
     url = closed_port_url()
 
@@ -399,12 +408,14 @@ def test_unreachable_server(world: World) -> None:
     assert_clean_failure(result, f"cannot reach {url}: connection refused")
 
 
+@pytest.mark.db("sqlite")  # fails before any request, as above
 def test_no_server_configured(world: World) -> None:
     result = world.run("search", "budget", login=False)
 
     assert_clean_failure(result, "no server configured", "tacit login")
 
 
+@pytest.mark.db("sqlite")  # a usage error, before any request
 def test_bad_dates_are_usage_errors(world: World) -> None:
     result = world.run("search", "budget", "--since", "last tuesday")
 
@@ -446,7 +457,7 @@ def test_search_json_is_the_api_response(world: World) -> None:
     assert result.returncode == 0, result.stderr
     response = json.loads(result.stdout)
     assert set(response) == {"hits", "took_ms", "search_id", "understood"}
-    assert [h["note_id"] for h in response["hits"]] == [note["id"]]
+    assert [h["note_id"] for h in response["hits"]] == [note]
     assert "<mark>40412</mark>" in response["hits"][0]["snippet"]  # unrendered
 
 
@@ -475,7 +486,7 @@ def test_search_filters_by_account_author_and_dates(world: World) -> None:
     )
 
     assert result.returncode == 0, result.stderr
-    assert [h["note_id"] for h in json.loads(result.stdout)["hits"]] == [at_harbor["id"]]
+    assert [h["note_id"] for h in json.loads(result.stdout)["hits"]] == [at_harbor]
 
 
 def test_search_without_hits_says_so(world: World) -> None:
@@ -529,7 +540,7 @@ def harbor_brief(world: World, db: Database, settings: Settings) -> Harbor:
         observed_at="2020-01-01T09:00:00Z",
     )
     march = note("The renewal is due in March.", account_id=world.harbor)
-    june = note("The renewal moved to June.", account_id=world.harbor, supersedes=[march["id"]])
+    june = note("The renewal moved to June.", account_id=world.harbor, supersedes=[march])
     bobs_private = note(
         "Bob's private thought: Dana will resign before the renewal.",
         account_id=world.harbor,
@@ -539,12 +550,12 @@ def harbor_brief(world: World, db: Database, settings: Settings) -> Harbor:
     embed_everything(db, settings)
     return Harbor(
         dana,
-        final_say["id"],
-        sailing["id"],
-        old["id"],
-        march["id"],
-        june["id"],
-        bobs_private["id"],
+        final_say,
+        sailing,
+        old,
+        march,
+        june,
+        bobs_private,
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from app.db.engine import Database
 from app.db.models import AuditEvent, Note, NoteFlag, NoteRevision, Role, User
-from tests.factories import Person, make_account, make_contact, make_user
+from tests.factories import Person, make_account, make_contact, make_user, post_note
 from tests.integration.test_inbound_email import deliver, message
 
 KINDS = ("stale", "duplicates", "flagged", "unfiled")
@@ -28,6 +28,14 @@ class Team:
 
     def h(self, who: str) -> dict[str, str]:
         return self.people[who].headers
+
+    def write(self, client: TestClient, who: str, body: str, **fields: Any) -> int:
+        """A note by ``who`` on the team's account, company-wide unless ``fields`` say
+        otherwise; its id."""
+        account = fields.pop("account_id", self.account)
+        return post_note(
+            client, self.people[who], account, body, **{"visibility": "company", **fields}
+        )
 
 
 @pytest.fixture
@@ -44,13 +52,6 @@ def team(db: Database) -> Team:
     account = make_account(db, "Bramblewood Bank", domains=["bramblewood.example"])
     other = make_account(db, "Coldwater College", domains=["coldwater.edu"])
     return Team(people, account, other)
-
-
-def post_note(client: TestClient, team: Team, who: str, body: str, **fields: Any) -> int:
-    payload = {"account_id": team.account, "body": body, "visibility": "company", **fields}
-    response = client.post("/v1/notes", json=payload, headers=team.h(who))
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
 
 
 def queue(client: TestClient, team: Team, who: str, kind: str, **params: Any) -> dict[str, Any]:
@@ -98,8 +99,8 @@ def audit_actions(
 def test_a_reader_flags_a_note_once_and_cannot_flag_what_they_cannot_read(
     client: TestClient, team: Team, db: Database
 ) -> None:
-    note = post_note(client, team, "alice", "Jill signs off on anything over $25k.")
-    hidden = post_note(client, team, "alice", "Jill may retire.", visibility="team")
+    note = team.write(client, "alice", "Jill signs off on anything over $25k.")
+    hidden = team.write(client, "alice", "Jill may retire.", visibility="team")
 
     flagged = client.post(
         f"/v1/notes/{note}/flags", json={"reason": "  Jill left in May.  "}, headers=team.h("bob")
@@ -143,7 +144,7 @@ def test_a_reader_flags_a_note_once_and_cannot_flag_what_they_cannot_read(
 
 
 def test_resolving_a_flag(client: TestClient, team: Team, db: Database) -> None:
-    note = post_note(client, team, "alice", "Budget is frozen until spring.", visibility="team")
+    note = team.write(client, "alice", "Budget is frozen until spring.", visibility="team")
     flag = client.post(
         f"/v1/notes/{note}/flags", json={"reason": "thawed?"}, headers=team.h("bob")
     ).json()
@@ -185,8 +186,8 @@ def test_stale_queue_oldest_first_with_reasons(
     client: TestClient, team: Team, db: Database
 ) -> None:
     def stale_note(who: str, observed: str, **fields: Any) -> int:
-        note = post_note(
-            client, team, who, f"Deal status as of {observed}.", observed_at=observed, **fields
+        note = team.write(
+            client, who, f"Deal status as of {observed}.", observed_at=observed, **fields
         )
         file_under(client, team, who, note, "deal_status")  # a shelf life of 42 days
         return note
@@ -196,13 +197,13 @@ def test_stale_queue_oldest_first_with_reasons(
     hidden = stale_note("carol", "2022-01-01T12:00:00Z", visibility="private")
     west = stale_note("carol", "2022-02-01T12:00:00Z", visibility="team")
     replaced = stale_note("alice", "2023-01-01T12:00:00Z")
-    fresh = post_note(client, team, "alice", "Deal status today.")
+    fresh = team.write(client, "alice", "Deal status today.")
     file_under(client, team, "alice", fresh, "deal_status")
-    newer = post_note(
-        client, team, "alice", "Everything changed.", observed_at="2024-06-01T12:00:00Z",
+    newer = team.write(
+        client, "alice", "Everything changed.", observed_at="2024-06-01T12:00:00Z",
         supersedes=[replaced],
     )  # fmt: skip
-    contradicted = post_note(client, team, "bob", "Reggie owns the budget.")  # not classified
+    contradicted = team.write(client, "bob", "Reggie owns the budget.")  # not classified
     with db.unit_of_work() as session:
         session.add(
             NoteFlag(
@@ -244,14 +245,14 @@ def mark_duplicates(db: Database, root: int, *notes: int) -> None:
 def test_duplicate_clusters_hold_only_what_the_curator_may_read(
     client: TestClient, team: Team, db: Database
 ) -> None:
-    root = post_note(client, team, "alice", "Jill has final say on spend.")
-    copy = post_note(client, team, "bob", "Jill has the final say on spending.")
-    hidden_copy = post_note(client, team, "carol", "Jill decides spend.", visibility="private")
-    hidden_root = post_note(client, team, "carol", "Wes coaches us.", visibility="private")
-    restates_hidden = post_note(client, team, "alice", "Wes is our coach.")
-    restates_hidden_too = post_note(client, team, "bob", "Wes coaches.", visibility="team")
-    lone_root = post_note(client, team, "alice", "Reggie vetoes tech.")
-    lone_copy = post_note(client, team, "carol", "Reggie can veto.", visibility="private")
+    root = team.write(client, "alice", "Jill has final say on spend.")
+    copy = team.write(client, "bob", "Jill has the final say on spending.")
+    hidden_copy = team.write(client, "carol", "Jill decides spend.", visibility="private")
+    hidden_root = team.write(client, "carol", "Wes coaches us.", visibility="private")
+    restates_hidden = team.write(client, "alice", "Wes is our coach.")
+    restates_hidden_too = team.write(client, "bob", "Wes coaches.", visibility="team")
+    lone_root = team.write(client, "alice", "Reggie vetoes tech.")
+    lone_copy = team.write(client, "carol", "Reggie can veto.", visibility="private")
     mark_duplicates(db, root, copy, hidden_copy)
     mark_duplicates(db, hidden_root, restates_hidden, restates_hidden_too)
     mark_duplicates(db, lone_root, lone_copy)
@@ -277,8 +278,8 @@ def test_duplicate_clusters_hold_only_what_the_curator_may_read(
 
 
 def test_flagged_queue_lists_open_reader_flags_with_who(client: TestClient, team: Team) -> None:
-    note = post_note(client, team, "alice", "Renewal is in March.")
-    own_private = post_note(client, team, "carol", "I doubt this.", visibility="private")
+    note = team.write(client, "alice", "Renewal is in March.")
+    own_private = team.write(client, "carol", "I doubt this.", visibility="private")
     bob_flag = client.post(
         f"/v1/notes/{note}/flags", json={"reason": "renewal moved to June"}, headers=team.h("bob")
     ).json()
@@ -333,16 +334,16 @@ def test_no_queue_shows_a_private_note_of_another_user(
     """Carol's private note is stale, flagged, contradicted and a duplicate: to Mona it is
     nowhere, on no page of any queue."""
     secret = "Carol's private aside about Jill's health"
-    public = post_note(client, team, "alice", "Jill runs the budget.")
-    private = post_note(
-        client, team, "carol", secret, visibility="private", observed_at="2020-01-01T00:00:00Z"
+    public = team.write(client, "alice", "Jill runs the budget.")
+    private = team.write(
+        client, "carol", secret, visibility="private", observed_at="2020-01-01T00:00:00Z"
     )
     file_under(client, team, "carol", private, "deal_status")
     client.post(f"/v1/notes/{private}/flags", json={"reason": "old"}, headers=team.h("carol"))
     mark_duplicates(db, public, private)
     with db.unit_of_work() as session:
         session.add(NoteFlag(note_id=private, kind="contradicted", by_note_id=public, reason="x"))
-    post_note(client, team, "bob", "A visible note, to have something listed.")
+    team.write(client, "bob", "A visible note, to have something listed.")
     for kind in KINDS:
         text = json.dumps(whole_queue(client, team, "mona", kind))
         assert secret not in text, kind
@@ -362,9 +363,9 @@ def test_no_queue_shows_a_private_note_of_another_user(
 def test_merge_supersedes_closes_flags_and_is_audited(
     client: TestClient, team: Team, db: Database
 ) -> None:
-    into = post_note(client, team, "alice", "Jill approves spend over $25k.")
-    first = post_note(client, team, "bob", "Jill approves anything over $25k.")
-    second = post_note(client, team, "bob", "Over $25k, Jill approves.", visibility="team")
+    into = team.write(client, "alice", "Jill approves spend over $25k.")
+    first = team.write(client, "bob", "Jill approves anything over $25k.")
+    second = team.write(client, "bob", "Over $25k, Jill approves.", visibility="team")
     flag = client.post(
         f"/v1/notes/{first}/flags", json={"reason": "dupe"}, headers=team.h("alice")
     ).json()
@@ -396,12 +397,12 @@ def test_merge_supersedes_closes_flags_and_is_audited(
 def test_merge_refuses_what_it_may_not_do_and_changes_nothing(
     client: TestClient, team: Team
 ) -> None:
-    into = post_note(client, team, "alice", "Current picture.", visibility="team")
-    old = post_note(client, team, "bob", "Old picture.", visibility="team")
-    company = post_note(client, team, "bob", "Company-wide picture.")
-    hidden = post_note(client, team, "carol", "West's picture.", visibility="private")
-    elsewhere = post_note(
-        client, team, "bob", "Other account.", account_id=team.other_account, visibility="team"
+    into = team.write(client, "alice", "Current picture.", visibility="team")
+    old = team.write(client, "bob", "Old picture.", visibility="team")
+    company = team.write(client, "bob", "Company-wide picture.")
+    hidden = team.write(client, "carol", "West's picture.", visibility="private")
+    elsewhere = team.write(
+        client, "bob", "Other account.", account_id=team.other_account, visibility="team"
     )
     cases = [
         ("mona", {"into": into, "notes": [old, hidden]}, 404),  # all or nothing: old unmarked
@@ -420,7 +421,7 @@ def test_merge_refuses_what_it_may_not_do_and_changes_nothing(
         assert response.status_code == status, (who, body, response.text)
         assert response.headers["content-type"] == "application/problem+json"
     assert client.get(f"/v1/notes/{old}", headers=team.h("bob")).json()["superseded_by_id"] is None
-    own_old = post_note(client, team, "alice", "My old picture.", visibility="team")
+    own_old = team.write(client, "alice", "My old picture.", visibility="team")
     by_author = client.post(
         "/v1/curation/merge", json={"into": into, "notes": [own_old]}, headers=team.h("alice")
     )
@@ -432,8 +433,8 @@ def test_merge_refuses_what_it_may_not_do_and_changes_nothing(
 
 
 def test_archive_is_a_curators_delete(client: TestClient, team: Team, db: Database) -> None:
-    note = post_note(client, team, "bob", "Stale rumour about a merger.")
-    hidden = post_note(client, team, "carol", "West only.", visibility="team")
+    note = team.write(client, "bob", "Stale rumour about a merger.")
+    hidden = team.write(client, "carol", "West only.", visibility="team")
     client.post(f"/v1/notes/{note}/flags", json={"reason": "rumour"}, headers=team.h("alice"))
 
     assert client.post(f"/v1/notes/{note}/archive", headers=team.h("alice")).status_code == 403
@@ -458,9 +459,9 @@ def test_archive_is_a_curators_delete(client: TestClient, team: Team, db: Databa
 
 def test_reassign_moves_a_note_as_patch_does(client: TestClient, team: Team, db: Database) -> None:
     jill = make_contact(db, team.account, "Jill Oyelaran")
-    old = post_note(client, team, "alice", "Budget frozen.")
-    note = post_note(client, team, "alice", "Budget thawed.", contact_ids=[jill], supersedes=[old])
-    hidden = post_note(client, team, "carol", "West only.", visibility="team")
+    old = team.write(client, "alice", "Budget frozen.")
+    note = team.write(client, "alice", "Budget thawed.", contact_ids=[jill], supersedes=[old])
+    hidden = team.write(client, "carol", "West only.", visibility="team")
     url = f"/v1/notes/{note}/reassign"
 
     elsewhere = {"account_id": team.other_account}

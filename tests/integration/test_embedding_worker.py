@@ -35,7 +35,8 @@ from app.search.indexing import MAX_ATTEMPTS
 from app.search.passages import split_passages
 from app.taxonomy import TOPICS
 from app.worker.embedding import claim_jobs, run_once
-from tests.factories import Person, make_account, make_user
+from tests.embedders import remembering_embedder
+from tests.factories import Person, make_account, make_user, post_note
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DIMS = 384
@@ -60,7 +61,7 @@ def recap(n: int, *, budget: str = "anything over $25k") -> str:
 
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
-    return get_embedder(MODEL)
+    return remembering_embedder(MODEL)
 
 
 @pytest.fixture
@@ -104,15 +105,6 @@ class BrokenEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         raise RuntimeError("model weights are corrupt")
-
-
-def post_note(client: TestClient, who: Person, body: str) -> dict[str, Any]:
-    response = client.post(
-        "/v1/notes", headers=who.headers, json={"body": body, "account": ACCOUNT}
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 def edit_body(client: TestClient, who: Person, note_id: int, body: str) -> None:
@@ -195,14 +187,14 @@ def assert_fully_embedded(db: Database, embedder: Embedder, bodies: dict[int, st
 def test_a_new_note_is_searchable_at_once_and_queued_for_embedding(
     client, db, rep, embedder
 ) -> None:
-    short = post_note(client, rep, "Deb holds the purse strings.")
-    long = post_note(client, rep, recap(1))
+    short = post_note(client, rep, ACCOUNT, "Deb holds the purse strings.")
+    long = post_note(client, rep, ACCOUNT, recap(1))
     # Written with the note, before any worker ran: keyword search has its passages, and the
     # job that will embed them is already a row.
-    assert [p.text for p in passages(db, long["id"])] == split_passages(recap(1))
-    assert len(passages(db, long["id"])) > 1
+    assert [p.text for p in passages(db, long)] == split_passages(recap(1))
+    assert len(passages(db, long)) > 1
     assert all(p.embedding is None and p.embedded_at is None for p in passages(db))
-    assert sorted(j.note_id for j in jobs(db)) == [short["id"], long["id"]]
+    assert sorted(j.note_id for j in jobs(db)) == [short, long]
     state = status(client, rep)
     assert (state["notes"], state["embedded_notes"], state["pending_jobs"]) == (2, 0, 2)
     assert state["failed_jobs"] == 0 and state["model"] == embedder.name
@@ -211,22 +203,20 @@ def test_a_new_note_is_searchable_at_once_and_queued_for_embedding(
 
     state = status(client, rep)
     assert (state["notes"], state["embedded_notes"], state["pending_jobs"]) == (2, 2, 0)
-    assert_fully_embedded(
-        db, embedder, {short["id"]: "Deb holds the purse strings.", long["id"]: recap(1)}
-    )
+    assert_fully_embedded(db, embedder, {short: "Deb holds the purse strings.", long: recap(1)})
     for passage in passages(db):  # normalised, so that a dot product is a cosine
         assert np.linalg.norm(passage.embedding) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_editing_one_section_re_embeds_only_that_section(client, db, rep, embedder) -> None:
-    note = post_note(client, rep, recap(1))
+    note = post_note(client, rep, ACCOUNT, recap(1))
     drain(db, embedder)
-    before = {p.text: p for p in passages(db, note["id"])}
+    before = {p.text: p for p in passages(db, note)}
 
     edited = recap(1, budget="anything over $50k")
-    edit_body(client, rep, note["id"], edited)
+    edit_body(client, rep, note, edited)
 
-    after = passages(db, note["id"])
+    after = passages(db, note)
     kept = [p for p in after if p.text in before]
     changed = [p for p in after if p.text not in before]
     assert kept and changed and all("$50k" in p.text for p in changed)
@@ -240,18 +230,18 @@ def test_editing_one_section_re_embeds_only_that_section(client, db, rep, embedd
     drain(db, recorder)
 
     assert sorted(recorder.texts) == sorted(p.text for p in changed)
-    assert_fully_embedded(db, embedder, {note["id"]: edited})
-    for passage in passages(db, note["id"]):
+    assert_fully_embedded(db, embedder, {note: edited})
+    for passage in passages(db, note):
         if passage.text in before:
             assert passage.embedded_at == before[passage.text].embedded_at
 
 
 def test_an_edit_that_keeps_the_text_queues_nothing(client, db, rep, embedder) -> None:
-    note = post_note(client, rep, recap(1))
+    note = post_note(client, rep, ACCOUNT, recap(1))
     drain(db, embedder)
-    etag = client.get(f"/v1/notes/{note['id']}", headers=rep.headers).headers["ETag"]
+    etag = client.get(f"/v1/notes/{note}", headers=rep.headers).headers["ETag"]
     response = client.patch(
-        f"/v1/notes/{note['id']}",
+        f"/v1/notes/{note}",
         headers={**rep.headers, "If-Match": etag},
         json={"visibility": "company"},
     )
@@ -261,13 +251,13 @@ def test_an_edit_that_keeps_the_text_queues_nothing(client, db, rep, embedder) -
 
 
 def test_deleting_a_note_removes_its_passages_and_job(client, db, rep, embedder) -> None:
-    kept = post_note(client, rep, "Deb holds the purse strings.")
-    gone = post_note(client, rep, recap(1))
-    response = client.delete(f"/v1/notes/{gone['id']}", headers=rep.headers)
+    kept = post_note(client, rep, ACCOUNT, "Deb holds the purse strings.")
+    gone = post_note(client, rep, ACCOUNT, recap(1))
+    response = client.delete(f"/v1/notes/{gone}", headers=rep.headers)
     assert response.status_code == 204, response.text
 
-    assert passages(db, gone["id"]) == []
-    assert [j.note_id for j in jobs(db)] == [kept["id"]]
+    assert passages(db, gone) == []
+    assert [j.note_id for j in jobs(db)] == [kept]
     recorder = RecordingEmbedder(embedder)
     drain(db, recorder)
     assert recorder.texts == ["Deb holds the purse strings."]
@@ -276,20 +266,20 @@ def test_deleting_a_note_removes_its_passages_and_job(client, db, rep, embedder)
 
 
 def test_an_edit_during_embedding_is_not_lost(client, db, rep, embedder) -> None:
-    note = post_note(client, rep, recap(1))
+    note = post_note(client, rep, ACCOUNT, recap(1))
     edited = recap(1, budget="anything over $50k")
     # The edit lands while the worker's model is busy with the old text.
-    worker = RecordingEmbedder(embedder, before=lambda: edit_body(client, rep, note["id"], edited))
+    worker = RecordingEmbedder(embedder, before=lambda: edit_body(client, rep, note, edited))
     assert run_once(db, worker) == 1
 
     # The batch finished, but the note moved on under it: its job must still be there.
-    assert [j.note_id for j in jobs(db)] == [note["id"]]
+    assert [j.note_id for j in jobs(db)] == [note]
     assert status(client, rep)["embedded_notes"] == 0
 
     drain(db, embedder)
 
-    assert_fully_embedded(db, embedder, {note["id"]: edited})
-    for passage in passages(db, note["id"]):  # each vector is its own text's, not the old one
+    assert_fully_embedded(db, embedder, {note: edited})
+    for passage in passages(db, note):  # each vector is its own text's, not the old one
         fresh = embedder.embed([passage.text])[0]
         assert float(np.dot(fresh, passage.embedding)) == pytest.approx(1.0, abs=1e-4)
 
@@ -298,46 +288,46 @@ def test_a_claimed_job_that_an_edit_overtakes_is_finished_after_its_lease(
     client, db, rep, embedder
 ) -> None:
     """A worker claimed the job and died; meanwhile the note was edited."""
-    note = post_note(client, rep, recap(1))
+    note = post_note(client, rep, ACCOUNT, recap(1))
     [claim] = claim_jobs(db, limit=10)
-    assert claim.note_id == note["id"]
+    assert claim.note_id == note
     edited = recap(1, budget="anything over $50k")
-    edit_body(client, rep, note["id"], edited)
+    edit_body(client, rep, note, edited)
     assert run_once(db, embedder) == 0  # the dead worker's lease still holds the job
 
     expire_leases(db)
     drain(db, embedder)
 
-    assert_fully_embedded(db, embedder, {note["id"]: edited})
+    assert_fully_embedded(db, embedder, {note: edited})
 
 
 def test_a_failing_model_keeps_the_job_with_its_error(client, db, rep) -> None:
-    note = post_note(client, rep, "Deb holds the purse strings at Harbor.")
+    note = post_note(client, rep, ACCOUNT, "Deb holds the purse strings at Harbor.")
 
     assert run_once(db, BrokenEmbedder()) == 1
 
     [job] = jobs(db)
-    assert job.note_id == note["id"] and job.attempts == 1
+    assert job.note_id == note and job.attempts == 1
     assert job.last_error is not None and "model weights are corrupt" in job.last_error
-    assert passages(db, note["id"])[0].embedding is None
+    assert passages(db, note)[0].embedding is None
     state = status(client, rep)
     assert (state["embedded_notes"], state["pending_jobs"], state["failed_jobs"]) == (0, 1, 0)
 
 
 def test_a_note_the_model_failed_on_is_found_by_keyword(client, db, rep) -> None:
-    note = post_note(client, rep, "Deb holds the purse strings at Harbor.")
+    note = post_note(client, rep, ACCOUNT, "Deb holds the purse strings at Harbor.")
     run_once(db, BrokenEmbedder())
 
     found = client.post("/v1/search", headers=rep.headers, json={"q": "purse strings"})
 
     assert found.status_code == 200, found.text
     hits = found.json()["hits"]
-    assert [h["note_id"] for h in hits] == [note["id"]]
+    assert [h["note_id"] for h in hits] == [note]
     assert hits[0]["matched"] == "keyword"
 
 
 def test_a_job_failing_max_attempts_times_is_reported_as_failed(client, db, rep, embedder) -> None:
-    post_note(client, rep, "Deb holds the purse strings.")
+    post_note(client, rep, ACCOUNT, "Deb holds the purse strings.")
     for attempt in range(1, MAX_ATTEMPTS + 1):
         assert status(client, rep)["failed_jobs"] == 0, f"failed before attempt {attempt}"
         expire_leases(db)  # the retry delay has passed
@@ -353,23 +343,24 @@ def test_a_job_failing_max_attempts_times_is_reported_as_failed(client, db, rep,
 def test_editing_a_note_whose_job_was_parked_embeds_it(client, db, rep, embedder) -> None:
     """The edit resets the job's attempts, so /v1/status stops calling it failed: the job
     must then really run again, not stay parked where status shows it as merely pending."""
-    note = post_note(client, rep, "Deb holds the purse strings.")
+    note = post_note(client, rep, ACCOUNT, "Deb holds the purse strings.")
     for _ in range(MAX_ATTEMPTS):
         expire_leases(db)
         run_once(db, BrokenEmbedder())
     assert status(client, rep)["failed_jobs"] == 1
 
-    edit_body(client, rep, note["id"], "Deb holds the purse strings, and Gus signs.")
+    edit_body(client, rep, note, "Deb holds the purse strings, and Gus signs.")
     assert status(client, rep)["failed_jobs"] == 0
 
     assert run_once(db, embedder) == 1, "the edited note's job is still parked, for years"
-    assert_fully_embedded(db, embedder, {note["id"]: "Deb holds the purse strings, and Gus signs."})
+    assert_fully_embedded(db, embedder, {note: "Deb holds the purse strings, and Gus signs."})
 
 
 def test_two_workers_never_embed_the_same_note(db, rep, embedder) -> None:
     bodies = [recap(n) for n in range(30)]
     note_ids = add_notes(db, rep, bodies)
-    recorder = RecordingEmbedder(embedder)
+    # The model itself, not the remembered batches: the workers must be slow enough to overlap.
+    recorder = RecordingEmbedder(get_embedder(MODEL))
     start = threading.Barrier(2)
     claimed: list[int] = [0, 0]
     errors: list[BaseException] = []

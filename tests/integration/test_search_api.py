@@ -25,6 +25,7 @@ from app.db.models import Search, SearchImpression
 from app.embedding import get_embedder
 from app.worker.embedding import run_once
 from tests.factories import Person, make_account, make_contact, make_user
+from tests.worlds import Site, world_template
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 TEAMS = {"alice": "east", "bob": "east", "carol": "west", "dave": "west"}
@@ -127,9 +128,8 @@ def embed_all(db: Database) -> None:
         pass
 
 
-@pytest.fixture
-def world(db: Database, client: TestClient) -> World:
-    """Two teams, four people, three accounts, thirteen notes; nothing embedded yet."""
+def build_world(site: Site) -> World:
+    db, client = site.db, site.client
     people = {
         "alice": make_user(db, "Alice Moreau", team="east"),
         "bob": make_user(db, "Bob Lindgren", team="east"),
@@ -172,10 +172,18 @@ def world(db: Database, client: TestClient) -> World:
     return World(people, accounts, contacts, notes)
 
 
-@pytest.fixture
-def embedded(db: Database, world: World) -> World:
-    embed_all(db)
-    return world
+@world_template
+def world(site: Site) -> World:
+    """Two teams, four people, three accounts, thirteen notes; nothing embedded yet."""
+    return build_world(site)
+
+
+@world_template
+def embedded(site: Site) -> World:
+    """The same world, every note embedded."""
+    built = build_world(site)
+    embed_all(site.db)
+    return built
 
 
 def search(client: TestClient, who: Person, q: str, **params: Any) -> dict[str, Any]:

@@ -17,10 +17,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from app.config import DEFAULT_MODEL
 from app.db.engine import Database
 from app.db.models import Passage, Role, User
 from app.domain import erasure, notes, users
 from app.domain.access import readable_by
+from app.embedding.base import Embedder
 from app.schemas.notes import NoteCreate, NoteUpdate
 from app.schemas.users import UserUpdate
 from app.search.base import PassageHit, Scope, SearchIndex, keyword_query
@@ -28,7 +30,8 @@ from app.search.factory import open_index
 from app.search.postgres import PostgresIndex
 from app.search.sqlite import SqliteIndex
 from app.worker.embedding import run_once
-from tests.factories import CachedEmbedder, cached_embedder, make_account, make_contact, make_user
+from tests.embedders import remembering_embedder
+from tests.factories import make_account, make_contact, make_user
 
 TEAMS = {"alice": "east", "bob": "east", "carol": "west", "dave": "west"}
 WORD = "quokka"  # in every note: a query for it matches them all
@@ -70,7 +73,7 @@ def body_of(key: str) -> str:
 class World:
     db: Database
     index: SearchIndex
-    embedder: CachedEmbedder
+    embedder: Embedder
     users: dict[str, int]
     accounts: dict[str, int]
     contacts: dict[str, int]
@@ -160,13 +163,13 @@ def world(db: Database) -> World:
             )
             session.flush()
             ids[key] = note.id
-    embedder = cached_embedder()
+    embedder = remembering_embedder(DEFAULT_MODEL)
     index = open_index(db, embedder)
     return World(db, index, embedder, people, accounts, contacts, ids, dict(TEAMS), set())
 
 
 def test_the_factory_builds_the_backend_of_the_database(db: Database) -> None:
-    index = open_index(db, cached_embedder())
+    index = open_index(db, remembering_embedder(DEFAULT_MODEL))
     expected = {"sqlite": SqliteIndex, "postgresql": PostgresIndex}[db.dialect]
     assert isinstance(index, expected)
     with db.unit_of_work() as session:  # what `tacit reindex` runs, any number of times

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -335,6 +336,10 @@ def test_export_for_a_viewer_leaves_out_what_they_may_not_read(
 
 def test_crm_dev_data_set_round_trips(db: Database, tmp_path: Path) -> None:
     if not CRM_DEV.is_dir():
+        # In CI the data set is laid beside the repository: missing there, it is a broken
+        # checkout, not a reason to pass without the only test on real data.
+        if os.environ.get("CI"):
+            pytest.fail(f"{CRM_DEV} is not present (../shared/eval/crm-dev beside the repository)")
         pytest.skip(f"{CRM_DEV} is not present")
     run_import(db, CRM_DEV)
 

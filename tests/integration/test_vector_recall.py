@@ -23,6 +23,7 @@ from app.embedding.fake import HashingEmbedder
 from app.search.base import Scope
 from app.search.postgres import PostgresIndex, ensure_vector_index
 from tests.factories import make_account, make_user
+from tests.worlds import Site, world_template
 
 NOTES = 10_000
 DIMS = 384
@@ -31,7 +32,7 @@ K = 10
 START = datetime(2020, 1, 1, tzinfo=UTC)
 WINDOW = (START + timedelta(days=400), START + timedelta(days=430))
 
-pytestmark = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+pytestmark = pytest.mark.db("postgres")
 
 
 @dataclass
@@ -51,10 +52,11 @@ def _clustered(rng: np.random.Generator, count: int, centers: np.ndarray) -> np.
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-@pytest.fixture
-def base(db: Database) -> Base:
+@world_template
+def base(site: Site) -> Base:
     """10,000 one-passage notes. Both filters are drawn independently of the vectors, so the
     neighbours the graph meets first are mostly outside them."""
+    db = site.db
     rng = np.random.default_rng(7)
     centers = rng.standard_normal((64, DIMS)).astype(np.float32)
     centers /= np.linalg.norm(centers, axis=1, keepdims=True)

@@ -34,16 +34,19 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
+from app.config import DEFAULT_MODEL
 from app.db.engine import Database
 from app.db.models import Note, Role, User, Visibility
 from app.domain import notes, retrieval, users
 from app.domain.access import can_read, readable_by, visible_notes
+from app.embedding.base import Embedder
 from app.schemas.notes import NoteCreate
 from app.schemas.users import UserUpdate
 from app.search.base import Scope
 from app.search.factory import open_index
 from app.worker.embedding import run_once
-from tests.factories import CachedEmbedder, cached_embedder, make_account, make_user
+from tests.embedders import remembering_embedder
+from tests.factories import make_account, make_user
 
 WORD = "quokka"
 BODIES = (
@@ -74,7 +77,7 @@ class ModelNote:
 class VisibilityMachine(RuleBasedStateMachine):
     db: Database
     search: retrieval.SearchServices
-    embedder: CachedEmbedder
+    embedder: Embedder
     admin: int
     serial: itertools.count[int]
 
@@ -198,7 +201,7 @@ def test_sql_predicate_mask_and_search_show_each_user_the_same_notes(db: Databas
     class Machine(VisibilityMachine):
         pass
 
-    Machine.db, Machine.embedder = db, cached_embedder()
+    Machine.db, Machine.embedder = db, remembering_embedder(DEFAULT_MODEL)
     Machine.search = retrieval.SearchServices(
         index=open_index(db, Machine.embedder), embedder=Machine.embedder
     )

@@ -11,14 +11,20 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.config import Settings
 from app.db.engine import Database
 from app.db.models import AuditEvent, Role
-from tests.factories import Person, embed_everything, make_account, make_contact, make_user
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_user,
+    post_note,
+)
+from tests.worlds import Site, world_template
 
 PASSWORD = "correct horse battery"
 SCRIPT_NAME = '<script>alert("tacit")</script> Sam'
@@ -101,14 +107,11 @@ class World:
     notes: dict[str, int]
 
 
-def api_note(client: TestClient, author: Person, **body: Any) -> int:
-    response = client.post("/v1/notes", headers=author.headers, json=body)
-    assert response.status_code == 201, response.text
-    return int(response.json()["id"])
-
-
-@pytest.fixture
-def world(client: TestClient, db: Database, settings: Settings) -> World:
+@world_template
+def world(site: Site) -> World:
+    """The east team (a manager, Erin, Bob, Sam), Walt in the west and an admin; five notes,
+    read, marked helpful, edited and verified, then embedded."""
+    client, db = site.client, site.db
     mona = make_user(db, "Mona Manager", team="east", role=Role.manager, password=PASSWORD)
     erin = make_user(db, "Erin East", team="east", password=PASSWORD)
     bob = make_user(db, "Bob East", team="east")
@@ -118,33 +121,36 @@ def world(client: TestClient, db: Database, settings: Settings) -> World:
     harbor = make_account(db, "Harbor Freightways", domains=["harborfreightways.example"])
     coldwater = make_account(db, "Coldwater College", domains=["coldwater.edu"])
     meg = make_contact(db, harbor, "Meg Alvarez", title="CFO", buying_role="economic")
-    company = {"account_id": harbor, "visibility": "company"}
     notes = {
-        "routes": api_note(
+        "routes": post_note(
             client,
             erin,
-            body="Their dispatchers plan every route by hand in spreadsheets each morning.",
-            **company,
+            harbor,
+            "Their dispatchers plan every route by hand in spreadsheets each morning.",
+            visibility="company",
         ),
-        "budget": api_note(
+        "budget": post_note(
             client,
             erin,
-            body="Meg Alvarez approves any purchase above fifty thousand dollars herself.",
+            harbor,
+            "Meg Alvarez approves any purchase above fifty thousand dollars herself.",
             contact_ids=[meg],
-            **company,
+            visibility="company",
         ),
-        "voicemail": api_note(client, erin, body="Left a voicemail.", **company),
-        "slack": api_note(
+        "voicemail": post_note(client, erin, harbor, "Left a voicemail.", visibility="company"),
+        "slack": post_note(
             client,
             bob,
-            body="The operations team answers quickly on Slack and slowly on email.",
-            **company,
+            harbor,
+            "The operations team answers quickly on Slack and slowly on email.",
+            visibility="company",
         ),
-        "west": api_note(
+        "west": post_note(
             client,
             walt,
-            body="Their fleet renewal is planned for the third quarter of next year.",
-            **company,
+            harbor,
+            "Their fleet renewal is planned for the third quarter of next year.",
+            visibility="company",
         ),
     }
     # Erin's routes note is opened by Bob and Walt and marked helpful by Bob; her own
@@ -160,7 +166,7 @@ def world(client: TestClient, db: Database, settings: Settings) -> World:
     assert edited.status_code == 200, edited.text
     verified = client.post(f"/v1/notes/{notes['budget']}/verify", headers=erin.headers)
     assert verified.status_code == 200, verified.text
-    embed_everything(db, settings)  # decides credited_notes
+    embed_everything(db, site.settings)  # decides credited_notes
     return World(mona, erin, bob, sam, walt, ada, harbor, coldwater, notes)
 
 

@@ -19,7 +19,14 @@ from app.db.engine import Database
 from app.db.models import AuditEvent, HelpfulMark, Note, NoteView, Role, WebSession
 from app.domain import web_sessions
 from app.domain.security import hash_token
-from tests.factories import Person, embed_everything, make_account, make_contact, make_user
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_user,
+    post_note,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -79,24 +86,12 @@ def note_count(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(Note)) or 0
 
 
-def post_note(client: TestClient, csrf: str | None, **fields: Any) -> httpx.Response:
+def submit_note_form(client: TestClient, csrf: str | None, **fields: Any) -> httpx.Response:
+    """``POST /notes/new`` as the web form sends it (with ``csrf`` unless None); the answer."""
     data = {"visibility": "team", **fields}
     if csrf is not None:
         data["csrf_token"] = csrf
     return client.post("/notes/new", data=data, follow_redirects=False)
-
-
-def api_note(
-    client: TestClient, author: Person, account_id: int, body: str, visibility: str
-) -> int:
-    response = client.post(
-        "/v1/notes",
-        headers=author.headers,
-        json={"body": body, "account_id": account_id, "visibility": visibility},
-    )
-    assert response.status_code == 201, response.text
-    note_id: int = response.json()["id"]
-    return note_id
 
 
 # Signing in
@@ -269,14 +264,14 @@ def test_post_without_the_csrf_token_is_refused_and_writes_nothing(
     csrf = signed_in(client, people.erin)
     fields = {"body": "Meg signs anything over 50k", "account": "Harbor Freightways"}
     for token in (None, "", "not-the-token"):
-        refused = post_note(client, token, **fields)
+        refused = submit_note_form(client, token, **fields)
         assert refused.status_code == 403, token
         assert "Nothing was saved" in refused.text
         assert refused.headers["content-type"].startswith("text/html")
     assert note_count(db) == 0
     # Another signed-in user's token is no good either.
     other = TestClient(client.app)
-    assert post_note(client, signed_in(other, people.bob), **fields).status_code == 403
+    assert submit_note_form(client, signed_in(other, people.bob), **fields).status_code == 403
     assert note_count(db) == 0
     by_header = client.post(
         "/notes/new", data=fields, headers={"X-CSRF-Token": csrf}, follow_redirects=False
@@ -291,7 +286,7 @@ def test_posting_a_note_goes_through_the_domain_like_the_api(
     meg = make_contact(db, harbor, "Meg Alvarez", title="CFO", buying_role="economic")
     csrf = signed_in(client, people.erin)
     key = hidden(client.get(f"/notes/new?account_id={harbor}").text, "form_key")
-    answer = post_note(
+    answer = submit_note_form(
         client,
         csrf,
         body="  Meg signs anything over 50k.  ",
@@ -315,7 +310,7 @@ def test_posting_a_note_goes_through_the_domain_like_the_api(
     found = client.post("/v1/search", headers=people.bob.headers, json={"q": "signs anything"})
     assert [hit["note_id"] for hit in found.json()["hits"]] == [note_id]
     # The same form sent twice (a double tap) is one note.
-    again = post_note(
+    again = submit_note_form(
         client,
         csrf,
         body="  Meg signs anything over 50k.  ",
@@ -366,7 +361,7 @@ def test_form_errors_show_beside_their_fields_and_keep_what_was_typed(
         ({"body": "x" * 20_001, "account": "Harbor Freightways"}, "at most 20,000 characters"),
     ]
     for fields, message in cases:
-        page = post_note(client, csrf, **fields)
+        page = submit_note_form(client, csrf, **fields)
         assert page.status_code == 422, fields
         assert page.headers["content-type"].startswith("text/html")
         assert message in page.text, (fields, page.text)
@@ -384,11 +379,13 @@ def test_two_accounts_of_one_name_are_offered_as_choices(
     first = make_account(db, "Acme", domains=["acme.example"])
     second = make_account(db, "Acme", domains=["acme.co.example"])
     csrf = signed_in(client, people.erin)
-    page = post_note(client, csrf, body="Two of them", account="acme")
+    page = submit_note_form(client, csrf, body="Two of them", account="acme")
     assert page.status_code == 422
     for account_id in (first, second):
         assert f'name="account_id" value="{account_id}"' in page.text
-    chosen = post_note(client, csrf, body="Two of them", account="acme", account_id=str(second))
+    chosen = submit_note_form(
+        client, csrf, body="Two of them", account="acme", account_id=str(second)
+    )
     assert chosen.status_code == 303
     note_id = chosen.headers["location"].split("/")[2].split("?")[0]
     note = client.get(f"/v1/notes/{note_id}", headers=people.erin.headers).json()
@@ -399,13 +396,17 @@ def test_two_accounts_of_one_name_are_offered_as_choices(
 
 
 def test_a_note_body_is_text_never_markup(client: TestClient, people: Users, harbor: int) -> None:
-    script = api_note(
-        client, people.bob, harbor, '<script>alert("x")</script> Meg & "Tom"', "company"
+    script = post_note(
+        client, people.bob, harbor, '<script>alert("x")</script> Meg & "Tom"', visibility="company"
     )
     # Searched by a word before the markup: PostgreSQL's text parser can drop the words of a
     # note whose text looks like markup from its keyword index (a search-side issue).
-    image = api_note(
-        client, people.bob, harbor, "Meg haggled: <img src=x onerror=alert(1)>", "company"
+    image = post_note(
+        client,
+        people.bob,
+        harbor,
+        "Meg haggled: <img src=x onerror=alert(1)>",
+        visibility="company",
     )
     signed_in(client, people.erin)
     pages = {
@@ -429,9 +430,15 @@ def test_a_note_body_is_text_never_markup(client: TestClient, people: Users, har
 def test_a_note_the_viewer_may_not_read_is_a_404_page_everywhere(
     client: TestClient, people: Users, harbor: int
 ) -> None:
-    private = api_note(client, people.walt, harbor, "West private: the CFO hates golf", "private")
-    team = api_note(client, people.walt, harbor, "West team: the CFO hates golf", "team")
-    mine = api_note(client, people.erin, harbor, "Erin private: the CFO hates golf", "private")
+    private = post_note(
+        client, people.walt, harbor, "West private: the CFO hates golf", visibility="private"
+    )
+    team = post_note(
+        client, people.walt, harbor, "West team: the CFO hates golf", visibility="team"
+    )
+    mine = post_note(
+        client, people.erin, harbor, "Erin private: the CFO hates golf", visibility="private"
+    )
     signed_in(client, people.erin)
     for note_id in (private, team, 999_999):
         page = client.get(f"/notes/{note_id}")
@@ -453,11 +460,11 @@ def test_search_filters_narrow_the_results(
     client: TestClient, db: Database, people: Users, harbor: int
 ) -> None:
     coldwater = make_account(db, "Coldwater College", domains=["coldwater.edu"])
-    at_harbor = api_note(
-        client, people.erin, harbor, "Renewal discount capped at ten percent", "company"
+    at_harbor = post_note(
+        client, people.erin, harbor, "Renewal discount capped at ten percent", visibility="company"
     )
-    at_coldwater = api_note(
-        client, people.bob, coldwater, "Renewal discount needs the provost", "company"
+    at_coldwater = post_note(
+        client, people.bob, coldwater, "Renewal discount needs the provost", visibility="company"
     )
     signed_in(client, people.erin)
 
@@ -529,17 +536,25 @@ def test_account_page_shows_the_brief(
         db, harbor, "Tom Reyes", title="IT Director", buying_role="technical", reports_to_id=meg
     )
     sam = make_contact(db, harbor, "Sam <Park>", reports_to_id=tom)
-    final_say = api_note(
-        client, people.bob, harbor, "Meg Alvarez has final say on anything over $50k.", "company"
+    final_say = post_note(
+        client,
+        people.bob,
+        harbor,
+        "Meg Alvarez has final say on anything over $50k.",
+        visibility="company",
     )
-    older = api_note(client, people.bob, harbor, "The renewal is due in March.", "team")
+    older = post_note(client, people.bob, harbor, "The renewal is due in March.", visibility="team")
     newer = client.post(
         "/v1/notes",
         headers=people.bob.headers,
         json={"body": "The renewal moved to June.", "account_id": harbor, "supersedes": [older]},
     ).json()["id"]
-    walts = api_note(
-        client, people.walt, harbor, "West private: Meg Alvarez is leaving in March.", "private"
+    walts = post_note(
+        client,
+        people.walt,
+        harbor,
+        "West private: Meg Alvarez is leaving in March.",
+        visibility="private",
     )
     embed_everything(db, settings)
     signed_in(client, people.erin)
@@ -582,9 +597,11 @@ def test_account_page_shows_the_brief(
 def test_verify_needs_the_csrf_token_then_the_note_says_who_verified_it(
     client: TestClient, db: Database, people: Users, harbor: int
 ) -> None:
-    note_id = api_note(client, people.erin, harbor, "Meg signs anything over $50k", "company")
-    bobs = api_note(client, people.bob, harbor, "Bob's: Deb screens vendors", "company")
-    walts = api_note(client, people.walt, harbor, "West private: golf", "private")
+    note_id = post_note(
+        client, people.erin, harbor, "Meg signs anything over $50k", visibility="company"
+    )
+    bobs = post_note(client, people.bob, harbor, "Bob's: Deb screens vendors", visibility="company")
+    walts = post_note(client, people.walt, harbor, "West private: golf", visibility="private")
     csrf = signed_in(client, people.erin)
     # A colleague's note: Erin (a rep) may read it but not vouch for it, so no button.
     assert f'action="/notes/{bobs}/verify"' not in client.get(f"/notes/{bobs}").text
@@ -625,8 +642,12 @@ def test_verify_needs_the_csrf_token_then_the_note_says_who_verified_it(
 def test_reading_and_marking_a_colleagues_note_counts_as_reuse(
     client: TestClient, db: Database, people: Users, harbor: int
 ) -> None:
-    bobs = api_note(client, people.bob, harbor, "Meg signs anything over $50k", "company")
-    erins = api_note(client, people.erin, harbor, "Dock 4 closes at noon on Fridays", "company")
+    bobs = post_note(
+        client, people.bob, harbor, "Meg signs anything over $50k", visibility="company"
+    )
+    erins = post_note(
+        client, people.erin, harbor, "Dock 4 closes at noon on Fridays", visibility="company"
+    )
     csrf = signed_in(client, people.erin)
     assert f'action="/notes/{erins}/helpful"' not in client.get(f"/notes/{erins}").text
     page = client.get(f"/notes/{bobs}").text
