@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.config import DEFAULT_MODEL
 from app.db.engine import Database
 from app.db.models import Passage, Role, User
 from app.domain import erasure, notes, users
 from app.domain.access import readable_by
 from app.embedding.base import Embedder
+from app.embedding.sentence_transformers import DEFAULT_MODEL
 from app.schemas.notes import NoteCreate, NoteUpdate
 from app.schemas.users import UserUpdate
 from app.search.base import PassageHit, Scope, SearchIndex, keyword_query

@@ -34,12 +34,12 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from app.config import DEFAULT_MODEL
 from app.db.engine import Database
 from app.db.models import Note, Role, User, Visibility
 from app.domain import notes, retrieval, users
 from app.domain.access import can_read, readable_by, visible_notes
 from app.embedding.base import Embedder
+from app.embedding.sentence_transformers import DEFAULT_MODEL
 from app.schemas.notes import NoteCreate
 from app.schemas.users import UserUpdate
 from app.search.base import Scope
