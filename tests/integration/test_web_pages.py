@@ -332,11 +332,11 @@ def test_a_refused_post_frees_the_form_key_and_another_note_needs_a_new_one(
     key = hidden(client.get(f"/notes/new?account_id={harbor}").text, "form_key")
     fields = {"body": "Meg decides.", "account_id": str(harbor), "form_key": key}
 
-    refused = post_note(client, csrf, **fields, contact_ids=[str(stranger)])
+    refused = submit_note_form(client, csrf, **fields, contact_ids=[str(stranger)])
     assert refused.status_code == 422 and note_count(db) == 0
-    saved = post_note(client, csrf, **fields)  # corrected, with the same key
+    saved = submit_note_form(client, csrf, **fields)  # corrected, with the same key
     assert saved.status_code == 303 and note_count(db) == 1
-    other = post_note(client, csrf, **{**fields, "body": "Meg decides everything."})
+    other = submit_note_form(client, csrf, **{**fields, "body": "Meg decides everything."})
     assert other.status_code == 409
     assert "This form already posted a note" in other.text
     assert hidden(other.text, "form_key") != key  # saving again posts it as a new note
