@@ -124,20 +124,13 @@ def _concerning(
     session: Session, note_ids: list[int], left: dict[int, Departure]
 ) -> dict[int, list[Departure]]:
     """Per note, the departed contacts it is about."""
-    pairs = set(
-        session.execute(
-            select(note_contacts.c.note_id, note_contacts.c.contact_id).where(
-                note_contacts.c.note_id.in_(note_ids), note_contacts.c.contact_id.in_(list(left))
-            )
-        ).tuples()
+    linked = select(note_contacts.c.note_id, note_contacts.c.contact_id).where(
+        note_contacts.c.note_id.in_(note_ids), note_contacts.c.contact_id.in_(list(left))
     )
-    pairs |= set(
-        session.execute(
-            select(Mention.note_id, Mention.contact_id).where(
-                Mention.note_id.in_(note_ids), Mention.contact_id.in_(list(left))
-            )
-        ).tuples()
+    mentioned = select(Mention.note_id, Mention.contact_id).where(
+        Mention.note_id.in_(note_ids), Mention.contact_id.in_(list(left))
     )
+    pairs = {(n, c) for stmt in (linked, mentioned) for n, c in session.execute(stmt)}
     about: dict[int, list[Departure]] = defaultdict(list)
     for note_id, contact_id in sorted(pairs):
         about[note_id].append(left[contact_id])
