@@ -4,9 +4,10 @@ and whoever may read it, for a data-protection officer.
 What a dossier holds ("names them" is the rule of ``app.search.naming``):
 
 - the contact record, whom they report to and who reports to them;
-- every note held that is linked to them, has a sentence the embedding worker attributed to
-  them (``mentions``), or whose text or any revision names them: every author and visibility,
-  deleted notes too (deleting hides a note, it is still held; only erased notes are gone).
+- every note held that is linked to them (now or in an earlier version), has a sentence the
+  embedding worker attributed to them (``mentions``), or whose text or any revision names
+  them: every author and visibility, deleted notes too (deleting hides a note, it is still
+  held; only erased notes are gone).
   With each: where it came from (source, author, observed and created dates, external id, the
   Message-ID of the e-mail it was captured from), the sentences naming them, the revisions
   naming or linking them, readers' flags whose reason names them, and a retention decision;
@@ -66,7 +67,8 @@ PERSONAL = "personal"
 @dataclass(frozen=True)
 class HeldNote:
     note: Note
-    found_by: tuple[str, ...]  # "linked", "mentioned", "named"
+    # "linked" (now or in an earlier version), "mentioned", "named" (now or in a version)
+    found_by: tuple[str, ...]
     passages: list[str]  # the sentences of the current text that name them
     revisions: list[NoteRevision]  # the versions that name or link them
     flags: list[NoteFlag]  # readers' flags whose reason names them
@@ -240,18 +242,18 @@ def _held_notes(session: Session, contact: Contact, rule: Naming) -> list[HeldNo
     for note in loaded:
         at_account = note.account_id == account
         passages = rule.sentences(note.body, at_account=at_account)
-        naming_revisions = [
-            r
+        linked_in = {r.id for r in revisions[note.id] if contact.id in (r.contact_ids or [])}
+        named_in = {
+            r.id
             for r in revisions[note.id]
-            if contact.id in (r.contact_ids or [])
-            or rule.names(r.body, at_account=r.account_id == account)
-        ]
+            if rule.names(r.body, at_account=r.account_id == account)
+        }
         found_by = tuple(
             how
             for how, found in (
-                ("linked", note.id in linked),
+                ("linked", note.id in linked or bool(linked_in)),
                 ("mentioned", note.id in mentioned),
-                ("named", bool(passages) or bool(naming_revisions)),
+                ("named", bool(passages) or bool(named_in)),
             )
             if found
         )
@@ -265,7 +267,7 @@ def _held_notes(session: Session, contact: Contact, rule: Naming) -> list[HeldNo
                 note=note,
                 found_by=found_by,
                 passages=passages,
-                revisions=naming_revisions,
+                revisions=[r for r in revisions[note.id] if r.id in linked_in | named_in],
                 flags=[f for f in flags[note.id] if rule.names(f.reason, at_account=at_account)],
                 message_id=messages.get(note.id),
                 retention=kept.get(note.id),

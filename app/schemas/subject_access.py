@@ -77,8 +77,8 @@ class SubjectNote(Schema):
     topics: list[str]
     personal_context: bool
     found_by: list[FoundBy] = Field(
-        description="linked to the contact; a sentence attributed to them by the mention "
-        "finder; or its text or a revision names them."
+        description="`linked` to the contact, now or in an earlier version; `mentioned`: a "
+        "sentence attributed to them when indexed; `named`: its text or a revision names them."
     )
     passages: list[str] = Field(description="The sentences that name them.")
     body: str

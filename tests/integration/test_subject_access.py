@@ -100,8 +100,12 @@ def world(client: TestClient, db: Database) -> World:
             client, alice, bank, "Jill trains for the Boston marathon.", visibility="company"
         ),
     }
-    # The edit takes her out of the text and the links: the first version still holds her.
+    held["bob_unlinked"] = post_note(
+        client, bob, bank, "Budget review moved to the 12th.", contact_ids=[jill]
+    )
+    # The edits take her out of the text and the links: the first versions still hold her.
     _patch(client, carol, held["carol_company_edited"], body="Keep it light.", contact_ids=[])
+    _patch(client, bob, held["bob_unlinked"], contact_ids=[])
     assert (
         client.delete(f"/v1/notes/{held['alice_deleted']}", headers=alice.headers).status_code
         == 204
@@ -186,15 +190,19 @@ def test_the_dossier_holds_every_planted_item(client: TestClient, world: World) 
     edited = notes[world.held["carol_company_edited"]]
     assert edited["body"] == "Keep it light."
     assert edited["passages"] == []
-    assert edited["found_by"] == ["named"]
+    assert edited["found_by"] == ["linked", "named"]  # both by its first version
     assert [(r["version"], r["body"]) for r in edited["revisions"]] == [
         (1, "Jill is going through a divorce, keep it light.")
     ]
     assert edited["revisions"][0]["edited_by"]["id"] == people["carol"].id
     assert notes[world.held["alice_deleted"]]["deleted_at"] is not None
+    unlinked = notes[world.held["bob_unlinked"]]
+    assert unlinked["found_by"] == ["linked"]
+    assert [(r["version"], r["contact_ids"]) for r in unlinked["revisions"]] == [(1, [world.jill])]
 
     mailed = notes[world.held["email_capture"]]
     assert (mailed["source"], mailed["message_id"]) == ("email", "<budget-7@mail.tacit.example>")
+    assert mailed["found_by"] == ["linked"]
     for note in notes.values():  # where each item came from
         assert note["author"]["id"] and note["observed_at"] and note["created_at"]
 
@@ -250,7 +258,7 @@ def test_the_archive_holds_the_same_items(client: TestClient, world: World) -> N
     expected = {f"notes/note-{i}.md" for i in world.held.values()}
     assert names == {"README.txt", "subject-access.json", *expected}
     readme = archive.read("README.txt").decode()
-    assert "Jill Oyelaran" in readme and f"notes: {len(world.held)} (2 private" in readme
+    assert "Jill Oyelaran" in readme and f"notes: {len(world.held)} (2 private, 1 deleted" in readme
     dossier = json.loads(archive.read("subject-access.json"))
     assert {n["id"] for n in dossier["notes"]} == set(world.held.values())
     private = archive.read(f"notes/note-{world.held['alice_private_linked']}.md").decode()

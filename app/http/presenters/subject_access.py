@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import zipfile
 
 from app.db.models import User
@@ -230,14 +231,20 @@ audit events about the contact record: {len(read.audit)}
 
 How notes were found
 --------------------
-linked     the note is linked to the contact
+linked     the note is linked to the contact, now or in an earlier version
 mentioned  a sentence was attributed to them when the note was indexed
-named      its text, or one of its revisions, names them: {RULE}
+named      its text, or one of its revisions, names them:
+
+{_wrapped(RULE)}
 
 Times are UTC, in ISO 8601. Not listed separately, because each is a copy of what is
 listed: the passages a note is split into for search and their vectors, and the stored
 reply to the request that created a note (kept a day).
 """
+
+
+def _wrapped(text: str) -> str:
+    return textwrap.fill(text, width=78, initial_indent="  ", subsequent_indent="  ")
 
 
 def _fenced(text: str) -> str:
