@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 
 from app.config import Settings
@@ -117,6 +118,19 @@ def queue(client: TestClient, who: Person, **params: Any) -> Any:
 
 def _ids(world: World, names: list[str]) -> list[int]:
     return [world.notes[n] for n in names]
+
+
+def test_the_setting_is_off_by_default_and_a_positive_number_of_days(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TACIT_PERSONAL_CONTEXT_RETENTION_DAYS", raising=False)
+    assert Settings(_env_file=None).personal_context_retention_days is None  # type: ignore[call-arg]
+    monkeypatch.setenv("TACIT_PERSONAL_CONTEXT_RETENTION_DAYS", "730")
+    assert Settings(_env_file=None).personal_context_retention_days == 730  # type: ignore[call-arg]
+    for bad in ("0", "-5", "two years", "1.5"):
+        monkeypatch.setenv("TACIT_PERSONAL_CONTEXT_RETENTION_DAYS", bad)
+        with pytest.raises(ValidationError, match="personal_context_retention_days"):
+            Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def test_off_by_default_the_kind_is_refused_clearly(client: TestClient, world: World) -> None:
