@@ -1,6 +1,6 @@
 """``tacit``: the server's admin tool (serve, migrate, users, tokens, import, import-mail,
-export, audit purge), and the client of a server for everyone else (note, search, brief, login: see
-``app.client``).
+export, audit purge, contacts), and the client of a server for everyone else (note, search,
+brief, login: see ``app.client``).
 
 The admin commands work on the database of ``TACIT_DATABASE_URL`` (``import`` and ``export``
 on a server instead, when one is configured). On SQLite, the embedded default, commands bring
@@ -11,6 +11,7 @@ several processes share one database, ``tacit migrate`` is an explicit step.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +53,8 @@ cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(audit_cli, name="audit")
 events_cli = typer.Typer(help="The event stream (outbox).", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
+contacts_cli = typer.Typer(help="The people at customer accounts.", no_args_is_help=True)
+cli.add_typer(contacts_cli, name="contacts")
 
 out = Console()
 # soft_wrap: an error is one line a script can grep, whatever the terminal's width.
@@ -304,6 +307,35 @@ def events_purge() -> None:
         purged = purge(session, before=before)
     out.print(
         f"deleted {purged} event(s) older than {days} days (before {before:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+@contacts_cli.command("subject-access")
+def contacts_subject_access(
+    contact: Annotated[str, typer.Argument(help="The contact's id, e-mail or external id.")],
+    to: Annotated[Path, typer.Option("--out", help="The file to write: a .zip archive, or .json.")],
+) -> None:
+    """Everything held about a contact, of every author and visibility, for a subject-access
+    request: the zip archive of GET /v1/contacts/{id}/subject-access?format=zip, or its JSON
+    when FILE ends in .json. Audited; the file is readable by you only."""
+    from app.domain.access import SYSTEM
+    from app.domain.contacts import find_contact
+    from app.domain.subject_access import subject_access
+    from app.http.presenters.subject_access import dossier_archive, dossier_read
+
+    as_json = to.suffix.lower() == ".json"
+    with database() as db, db.unit_of_work() as session:
+        found = find_contact(session, contact)
+        fmt = "json" if as_json else "zip"
+        read = dossier_read(subject_access(session, SYSTEM, found.id, format=fmt, via="cli"))
+        data = read.model_dump_json(indent=2).encode() if as_json else dossier_archive(read)
+        try:  # inside the unit of work: no audit event for a dossier that was not written
+            with os.fdopen(os.open(to, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            fail(f"cannot write {to}: {exc.strerror}")
+    out.print(
+        f"wrote {to}: {read.contact.name}, {len(read.notes)} note(s), {len(read.reads)} read(s)"
     )
 
 

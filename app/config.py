@@ -99,6 +99,14 @@ class Settings(BaseSettings):
         description="`tacit events purge` deletes outbox events (and deliveries still owed "
         "for them) older than this.",
     )
+    personal_context_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36_500,
+        description="Personal context about a contact who left their post, observed longer "
+        "ago than this, waits for an admin's erase or keep in the curation queue "
+        "(`kind=retention`). Unset: off.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -20,7 +20,9 @@ from app.api import (
     imports,
     inbound,
     notes,
+    retention,
     search,
+    subject_access,
     users,
 )
 from app.config import Settings
@@ -93,6 +95,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         audit,
     ):
         app.include_router(module.router)
+    app.include_router(subject_access.router)
+    app.include_router(retention.router)
     web.install(app)
     problems.document(app)
     return app

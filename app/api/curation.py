@@ -7,7 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from app.domain import curation, flags, notes
-from app.http.deps import CurrentUser, IdPath, ManagerUser, PagingDep, SessionDep, etag
+from app.http.deps import (
+    CurrentUser,
+    IdPath,
+    ManagerUser,
+    PagingDep,
+    SessionDep,
+    SettingsDep,
+    etag,
+)
 from app.http.presenters.curation import flag_read, queue_item
 from app.schemas.common import Ref
 from app.schemas.curation import (
@@ -51,17 +59,34 @@ def resolve_flag(flag_id: IdPath, session: SessionDep, user: CurrentUser) -> Fla
     return flag_read(flags.resolve_flag(session, user, flag_id))
 
 
-@router.get("/curation", responses={403: {"description": "Managers and admins only."}})
+@router.get(
+    "/curation",
+    responses={
+        403: {"description": "Managers and admins only; `retention`, admins only."},
+        409: {"description": "`retention` while retention of personal context is off."},
+    },
+)
 def curation_queue(
     session: SessionDep,
     user: ManagerUser,
     paging: PagingDep,
+    settings: SettingsDep,
     kind: Annotated[curation.QueueKind, Query(description="Which work to list.")],
 ) -> CurationPage:
     """What needs a curator, oldest first, among the notes you may read: `stale` notes,
     `duplicates` (groups of notes restating one), reader-`flagged` notes, and your team's
-    `unfiled` e-mail (subject and text only on your own)."""
-    page = curation.curation_queue(session, user, kind, limit=paging.limit, cursor=paging.cursor)
+    `unfiled` e-mail (subject and text only on your own). `retention` (admins; `409` while
+    `TACIT_PERSONAL_CONTEXT_RETENTION_DAYS` is unset) lists personal context about people who
+    left their post, older than that, of every visibility: the text only of notes you may
+    read."""
+    page = curation.curation_queue(
+        session,
+        user,
+        kind,
+        limit=paging.limit,
+        cursor=paging.cursor,
+        retention_days=settings.personal_context_retention_days,
+    )
     return CurationPage(
         items=[queue_item(item) for item in page.items], next_cursor=page.next_cursor
     )

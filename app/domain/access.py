@@ -59,6 +59,10 @@ Not about notes:
   buying role and account, and a confirmed role suggestion, are a manager's or admin's call.
   A rep's rejection of a suggestion hides it for that rep; a manager's or admin's for everyone.
 - Tokens: a token made with a token expires no later than the one that made it.
+- The people in the notes: a subject-access request (everything held about a contact, of any
+  author and visibility) and the retention review of personal context are an admin's (or the
+  operator's shell's). They are the one read past visibility, because a data-protection
+  officer must see what is held; each is audited.
 
 Figures (analytics): counts, never a note's content, title or account.
 
@@ -280,6 +284,23 @@ def rejections_seen_by(viewer: User) -> ColumnElement[bool]:
         RoleDecision.decision == "rejected",
         or_(RoleDecision.user_id == viewer.id, RoleDecision.user_id.in_(curators)),
     )
+
+
+# --- the people in the notes -------------------------------------------------------------------
+
+
+def ensure_can_access_subject(actor: Principal) -> None:
+    """Everything held about a contact, whoever wrote it and whoever may read it: an admin's
+    question (a manager's or rep's is 403), since it goes past every note's visibility."""
+    if isinstance(actor, User) and actor.role != Role.admin:
+        raise Forbidden("a subject-access request needs the admin role")
+
+
+def ensure_can_review_retention(actor: Principal) -> None:
+    """The retention review lists personal context of every visibility and erases or keeps
+    notes of any author: an admin's, as erasing a colleague's note is."""
+    if isinstance(actor, User) and actor.role != Role.admin:
+        raise Forbidden("the retention review of personal context needs the admin role")
 
 
 # --- users and tokens ---------------------------------------------------------------------------

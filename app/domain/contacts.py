@@ -22,6 +22,24 @@ def get_contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
+def find_contact(session: Session, ref: str) -> Contact:
+    """A contact by id, e-mail or external id: whatever an operator has at hand. An e-mail
+    that several contacts share names none of them."""
+    ref = ref.strip()
+    contact = session.get(Contact, int(ref)) if ref.isdigit() and len(ref) < 10 else None
+    if contact is None and "@" in ref:
+        found = list(session.scalars(select(Contact).where(Contact.email == ref.lower()).limit(5)))
+        if len(found) > 1:
+            ids = ", ".join(str(c.id) for c in found)
+            raise Invalid(f"several contacts have the e-mail {ref!r} (ids {ids}); give the id")
+        contact = found[0] if found else None
+    if contact is None:
+        contact = session.scalar(select(Contact).where(Contact.external_id == ref))
+    if contact is None:
+        raise NotFound(f"no contact with id, e-mail or external id {ref!r}")
+    return contact
+
+
 def list_contacts(
     session: Session,
     *,

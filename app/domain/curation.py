@@ -1,12 +1,14 @@
 """Keeping the base clean: the curation queue managers work through, and merging duplicates.
 
-The queue has four kinds of work, each oldest first:
+The queue has five kinds of work, each oldest first:
 
 - ``stale``: notes past their shelf life, or contradicted by a newer note, with why;
 - ``duplicates``: notes that restate an earlier one (``Note.credit == "duplicate"``), grouped
   by the note they restate;
 - ``flagged``: readers' open review flags;
-- ``unfiled``: e-mail the curator's team captured whose account was not recognised.
+- ``unfiled``: e-mail the curator's team captured whose account was not recognised;
+- ``retention``: personal context about people who left their post, past the retention period
+  (admins only, every visibility: ``app.domain.retention``).
 
 A curator gets no extra read access (``app.domain.access``): every list is built inside SQL from
 the notes the curator may read, so a note they may not read is never listed, counted or named,
@@ -28,12 +30,12 @@ from sqlalchemy.orm import Session, aliased
 
 from app.db.base import UTCDateTime, utcnow
 from app.db.models import InboundMessage, Note, NoteFlag, User
-from app.domain import audit, flags, freshness
+from app.domain import audit, flags, freshness, retention
 from app.domain.access import ensure_can_merge, get_note, visible_notes
 from app.domain.pagination import Page, after_cursor, cut_page, paginate_rows
 from app.errors import Invalid
 
-QueueKind = Literal["stale", "duplicates", "flagged", "unfiled"]
+QueueKind = Literal["stale", "duplicates", "flagged", "unfiled", "retention"]
 DUPLICATE = "duplicate"
 CONTRADICTED = "contradicted"
 
@@ -69,9 +71,20 @@ QueueItem = StaleNote | DuplicateCluster | FlaggedNote | UnfiledMessage
 
 
 def curation_queue(
-    session: Session, curator: User, kind: QueueKind, *, limit: int, cursor: str | None
+    session: Session,
+    curator: User,
+    kind: QueueKind,
+    *,
+    limit: int,
+    cursor: str | None,
+    retention_days: int | None = None,
 ) -> Page[Any]:
-    """One kind of the curator's work, oldest first, a page at a time."""
+    """One kind of the curator's work, oldest first, a page at a time. ``retention_days`` is
+    the retention period of personal context (None: off, and that kind is refused)."""
+    if kind == "retention":
+        return retention.retention_queue(
+            session, curator, days=retention_days, limit=limit, cursor=cursor
+        )
     lists: dict[str, Callable[..., Page[Any]]] = {
         "stale": stale_notes,
         "duplicates": duplicate_clusters,

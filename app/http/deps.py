@@ -81,6 +81,16 @@ def get_read_session(conn: ConnectionDep) -> Session:
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
+def get_write_session(conn: ConnectionDep) -> Session:
+    """For a GET whose answer must not leave without its audit event (a subject-access
+    dossier): the event is written in the unit of work, committed before the response is sent,
+    where a deferred side write could be lost after the data had gone."""
+    return conn.session(write=True)
+
+
+AuditedReadSessionDep = Annotated[Session, Depends(get_write_session)]
+
+
 def get_current_user(
     request: Request,
     conn: ConnectionDep,

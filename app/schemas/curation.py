@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.db.models import Visibility
 from app.schemas.common import Id, Input, Page, Ref, Schema
 from app.schemas.notes import NoteRead
 
@@ -63,8 +64,36 @@ class UnfiledItem(Schema):
     text: str | None = Field(description="Only on your own messages.")
 
 
+class DepartedContact(Schema):
+    contact: Ref
+    left_at: datetime | None = Field(
+        description="When the first note saying they left was observed; null when only "
+        'their title ("Former ...") says so.'
+    )
+    note_id: int | None = Field(description="That note.")
+
+
+class RetentionItem(Schema):
+    """Personal context about someone who left their post, older than the retention period
+    (admins; every visibility)."""
+
+    kind: Literal["retention"] = "retention"
+    note_id: int
+    account: Ref
+    author: Ref
+    visibility: Visibility
+    observed_at: datetime
+    due_since: datetime = Field(description="observed_at plus the retention period.")
+    deleted: bool = Field(description="Deleted notes are still held, so reviewed too.")
+    left: list[DepartedContact] = Field(description="The people it is about who left.")
+    note: NoteRead | None = Field(
+        description="The note, when you may read it; the subject-access dossier shows others."
+    )
+
+
 QueueItem = Annotated[
-    StaleItem | DuplicatesItem | FlaggedItem | UnfiledItem, Field(discriminator="kind")
+    StaleItem | DuplicatesItem | FlaggedItem | UnfiledItem | RetentionItem,
+    Field(discriminator="kind"),
 ]
 
 
@@ -87,3 +116,17 @@ class MergeRead(Schema):
 
 class ReassignRequest(Input):
     account_id: Id
+
+
+class KeepRequest(Input):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+    ] = Field(description="Why the note is still needed.")
+
+
+class KeepRead(Schema):
+    note_id: int
+    kept_by: Ref
+    kept_at: datetime
+    review_after: datetime = Field(description="When it returns to the retention queue.")
+    reason: str

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from app.db.models import NoteFlag
 from app.domain.curation import DuplicateCluster, FlaggedNote, StaleNote, UnfiledMessage
+from app.domain.retention import DueNote
 from app.schemas.common import Ref
 from app.schemas.curation import (
+    DepartedContact,
     DuplicatesItem,
     FlaggedItem,
     FlagRead,
     QueueItem,
+    RetentionItem,
     StaleItem,
     UnfiledItem,
 )
@@ -59,7 +62,31 @@ def unfiled_item(item: UnfiledMessage) -> UnfiledItem:
     )
 
 
-def queue_item(item: StaleNote | DuplicateCluster | FlaggedNote | UnfiledMessage) -> QueueItem:
+def retention_item(item: DueNote) -> RetentionItem:
+    note = item.note
+    return RetentionItem(
+        note_id=note.id,
+        account=Ref.model_validate(note.account),
+        author=Ref.model_validate(note.author),
+        visibility=note.visibility,
+        observed_at=note.observed_at,
+        due_since=item.due_since,
+        deleted=note.deleted_at is not None,
+        left=[
+            DepartedContact(
+                contact=Ref.model_validate(d.contact), left_at=d.left_at, note_id=d.note_id
+            )
+            for d in item.left
+        ],
+        note=NoteRead.model_validate(note) if item.readable else None,
+    )
+
+
+def queue_item(
+    item: StaleNote | DuplicateCluster | FlaggedNote | UnfiledMessage | DueNote,
+) -> QueueItem:
+    if isinstance(item, DueNote):
+        return retention_item(item)
     if isinstance(item, StaleNote):
         return stale_item(item)
     if isinstance(item, DuplicateCluster):
