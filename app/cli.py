@@ -1,6 +1,6 @@
 """``tacit``: the server's admin tool (serve, migrate, users, tokens, import, import-mail,
-export, audit purge), and the client of a server for everyone else (note, search, brief, login: see
-``app.client``).
+export, audit purge, contacts erase), and the client of a server for everyone else (note,
+search, brief, login: see ``app.client``).
 
 The admin commands work on the database of ``TACIT_DATABASE_URL`` (``import`` and ``export``
 on a server instead, when one is configured). On SQLite, the embedded default, commands bring
@@ -52,6 +52,8 @@ cli.add_typer(tokens_cli, name="tokens")
 cli.add_typer(audit_cli, name="audit")
 events_cli = typer.Typer(help="The event stream (outbox).", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
+contacts_cli = typer.Typer(help="The people at accounts: data-protection requests.")
+cli.add_typer(contacts_cli, name="contacts")
 
 out = Console()
 # soft_wrap: an error is one line a script can grep, whatever the terminal's width.
@@ -74,7 +76,7 @@ def load_settings() -> Settings:
 def database() -> Iterator[Database]:
     """The configured database with its schema current, and clear words for expected errors."""
     settings = load_settings()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, suppression_key=settings.suppression_secret)
     try:
         if pending_revisions(db.engine):
             if db.dialect != "sqlite":
@@ -303,6 +305,37 @@ def events_purge() -> None:
     out.print(
         f"deleted {purged} event(s) older than {days} days (before {before:%Y-%m-%d %H:%M} UTC)"
     )
+
+
+@contacts_cli.command("erase")
+def contacts_erase(
+    contact: Annotated[str, typer.Argument(help="The contact's id, e-mail or external id.")],
+    reason: Annotated[str, typer.Option(help="Why: the request's reference, say.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+) -> None:
+    """Erase a person everywhere, at their request, as POST /v1/contacts/{id}/erase does.
+    There is no undo."""
+    from app.db.request import Afterwards
+    from app.domain.access import SYSTEM
+    from app.domain.contacts import find_contact
+    from app.domain.erase_person import erase_contact
+    from app.schemas.erasures import ContactErase
+
+    try:
+        why = ContactErase(reason=reason).reason
+    except ValidationError as exc:
+        fail(f"--reason: {exc.errors()[0]['msg']}")
+    later = Afterwards()
+    with database() as db:
+        with db.unit_of_work(write=False) as session:
+            found = find_contact(session, contact)
+            label = f"{found.name} (contact {found.id}, {found.account.name})"
+        if not yes:
+            typer.confirm(f"Erase {label} from every note? There is no undo", abort=True)
+        with db.unit_of_work() as session:
+            erased = erase_contact(session, SYSTEM, found.id, reason=why, after_commit=later)
+        later.run(db)
+    out.print(json.dumps(vars(erased)))
 
 
 @contextmanager

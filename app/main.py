@@ -16,6 +16,7 @@ from app.api import (
     audit,
     briefs,
     curation,
+    erasures,
     exports,
     health,
     imports,
@@ -44,6 +45,7 @@ class SchemaOutOfDate(RuntimeError):
 def open_database(settings: Settings) -> Database:
     db = Database(
         settings.database_url,
+        suppression_key=settings.suppression_secret,
         synchronous=settings.sqlite_synchronous,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
         curation,
         audit,
+        erasures,
     ):
         app.include_router(module.router)
     web.install(app)
