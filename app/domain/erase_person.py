@@ -97,7 +97,8 @@ def erase_contact(
 ) -> ErasedPerson:
     """Erase the contact everywhere (see the module docstring). No undo."""
     ensure_can_erase_contact(actor)
-    contact = session.scalar(select(Contact).where(Contact.id == contact_id).with_for_update())
+    locked = select(Contact).where(Contact.id == contact_id).with_for_update(of=Contact)
+    contact = session.scalar(locked)
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}")
     forms = _forms_of(session, contact, phones=[])
@@ -207,7 +208,7 @@ def _notes_naming(session: Session, forms: _Forms) -> list[Note]:
             Note.id.in_(select(Mention.note_id).where(Mention.contact_id == contact_id)),
         )
     )
-    return list(session.scalars(stmt.order_by(Note.id).with_for_update()))
+    return list(session.scalars(stmt.order_by(Note.id).with_for_update(of=Note)))
 
 
 def _revisions(session: Session, note_ids: list[int]) -> dict[int, list[NoteRevision]]:
@@ -245,12 +246,12 @@ def _forget_activity(
 
 
 def _forget_searches(session: Session, forms: _Forms) -> None:
+    """Every form counts, whatever the search was scoped to: a question names people without
+    naming their account, and a namesake's lost log line costs only a count."""
     found = session.execute(
-        select(Search.id, Search.query, Search.account_id).where(
-            _holding(Search.query, forms.local_needles)
-        )
+        select(Search.id, Search.query).where(_holding(Search.query, forms.local_needles))
     ).all()
-    gone = [row.id for row in found if forms.names(row.query, row.account_id)]
+    gone = [row.id for row in found if forms.local.names(row.query)]
     if gone:  # their impressions go with them (ON DELETE CASCADE)
         session.execute(delete(Search).where(Search.id.in_(gone)))
 
