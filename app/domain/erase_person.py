@@ -32,7 +32,17 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Text,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -101,35 +111,8 @@ def erase_contact(
     contact = session.scalar(locked)
     if contact is None:
         raise NotFound(f"no contact with id {contact_id}")
-    forms = _forms_of(session, contact, phones=[])
-    candidates = _notes_naming(session, forms)
-    revisions = _revisions(session, [n.id for n in candidates])
-    phones = [
-        phone
-        for note in candidates
-        for text in [note.body, *(r.body for r in revisions.get(note.id, []))]
-        for phone in phones_near(text, forms.local)
-    ]
-    if phones:
-        forms = _forms_of(session, contact, phones=phones)
-        candidates = _notes_naming(session, forms)
-        revisions = _revisions(session, [n.id for n in candidates])
-    linked = _linked(session, contact.id)
-    erased: list[int] = []
-    redacted: list[int] = []
-    for note in candidates:
-        held = revisions.get(note.id, [])
-        these = forms.at([note.account_id, *(r.account_id for r in held)])
-        named = these.names(note.body) or any(these.names(r.body) for r in held)
-        if not named and note.id not in linked:
-            continue
-        if these.names(note.body) and only_about(note.body, these, others=forms.others):
-            erased.append(note.id)
-            erasure.erase_held_note(session, actor, note, merge=False)
-        else:
-            erasure.rewrite_note(session, actor, note, these.redact, unlink_contact=contact.id)
-            if named:
-                redacted.append(note.id)
+    forms, notes = _notes_naming_them(session, contact)
+    redacted, erased = _take_out_of_notes(session, actor, forms, notes)
     _forget_activity(session, forms, rewritten=set(redacted), erased=set(erased))
     suppression = suppressions.suppress(session, actor, contact, reason=forms.local.redact(reason))
     result = ErasedPerson(
@@ -157,6 +140,51 @@ def erase_contact(
     indexing.merge_keyword_index(session)
     after_commit.after_commit(partial(reclaim, tables=erasure.PERSONAL_TABLES))
     return result
+
+
+def _notes_naming_them(
+    session: Session, contact: Contact
+) -> tuple[_Forms, list[tuple[Note, list[NoteRevision]]]]:
+    """Their forms and the notes (with revisions) that may name them. Twice when the notes
+    give phone numbers, which are forms too and may name them in other notes."""
+    forms = _forms_of(session, contact, phones=[])
+    notes = _candidates(session, forms)
+    phones = [
+        phone
+        for note, revisions in notes
+        for text in [note.body, *(r.body for r in revisions)]
+        for phone in phones_near(text, forms.local)
+    ]
+    if phones:
+        forms = _forms_of(session, contact, phones=phones)
+        notes = _candidates(session, forms)
+    return forms, notes
+
+
+def _take_out_of_notes(
+    session: Session,
+    actor: Principal,
+    forms: _Forms,
+    notes: list[tuple[Note, list[NoteRevision]]],
+) -> tuple[list[int], list[int]]:
+    """Erase the notes only about them, rewrite the others; the ids of each."""
+    contact_id = forms.contact.id
+    linked = _linked(session, contact_id)
+    redacted: list[int] = []
+    erased: list[int] = []
+    for note, revisions in notes:
+        these = forms.at([note.account_id, *(r.account_id for r in revisions)])
+        named = these.names(note.body) or any(these.names(r.body) for r in revisions)
+        if not named and note.id not in linked:
+            continue
+        if these.names(note.body) and only_about(note.body, these, others=forms.others):
+            erased.append(note.id)
+            erasure.erase_held_note(session, actor, note, merge=False)
+            continue
+        erasure.rewrite_note(session, actor, note, these.redact, unlink_contact=contact_id)
+        if named:
+            redacted.append(note.id)
+    return redacted, erased
 
 
 def _forms_of(session: Session, contact: Contact, *, phones: Sequence[str]) -> _Forms:
@@ -190,7 +218,8 @@ def _holding(column: Any, needles: Sequence[str]) -> ColumnElement[bool]:
     return or_(*(text.contains(n.lower(), autoescape=True) for n in needles))
 
 
-def _notes_naming(session: Session, forms: _Forms) -> list[Note]:
+def _candidates(session: Session, forms: _Forms) -> list[tuple[Note, list[NoteRevision]]]:
+    """The notes whose text or revisions hold a needle, or linked to or mentioning them."""
     account_id, contact_id = forms.contact.account_id, forms.contact.id
     local_revisions = select(NoteRevision.note_id).where(
         _holding(NoteRevision.body, forms.local_needles)
@@ -202,26 +231,24 @@ def _notes_naming(session: Session, forms: _Forms) -> list[Note]:
             & or_(_holding(Note.body, forms.local_needles), Note.id.in_(local_revisions)),
             _holding(Note.body, forms.needles),
             Note.id.in_(revisions),
-            Note.id.in_(
-                select(note_contacts.c.note_id).where(note_contacts.c.contact_id == contact_id)
-            ),
-            Note.id.in_(select(Mention.note_id).where(Mention.contact_id == contact_id)),
+            Note.id.in_(_linked_query(contact_id)),
         )
     )
-    return list(session.scalars(stmt.order_by(Note.id).with_for_update(of=Note)))
+    notes = list(session.scalars(stmt.order_by(Note.id).with_for_update(of=Note)))
+    held: dict[int, list[NoteRevision]] = {}
+    ids = [n.id for n in notes]
+    for revision in session.scalars(select(NoteRevision).where(NoteRevision.note_id.in_(ids))):
+        held.setdefault(revision.note_id, []).append(revision)
+    return [(note, held.get(note.id, [])) for note in notes]
 
 
-def _revisions(session: Session, note_ids: list[int]) -> dict[int, list[NoteRevision]]:
-    found: dict[int, list[NoteRevision]] = {}
-    for revision in session.scalars(select(NoteRevision).where(NoteRevision.note_id.in_(note_ids))):
-        found.setdefault(revision.note_id, []).append(revision)
-    return found
+def _linked_query(contact_id: int) -> CompoundSelect[tuple[int]]:
+    linked = select(note_contacts.c.note_id).where(note_contacts.c.contact_id == contact_id)
+    return linked.union(select(Mention.note_id).where(Mention.contact_id == contact_id))
 
 
 def _linked(session: Session, contact_id: int) -> set[int]:
-    linked = select(note_contacts.c.note_id).where(note_contacts.c.contact_id == contact_id)
-    mentioned = select(Mention.note_id).where(Mention.contact_id == contact_id)
-    return set(session.scalars(linked.union(mentioned)))
+    return set(session.scalars(_linked_query(contact_id)))
 
 
 def _forget_activity(

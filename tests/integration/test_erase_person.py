@@ -339,6 +339,14 @@ def assert_kept_out(
     assert forwarded.status_code == 409, forwarded.text
     assert forwarded.json()["type"].endswith("/suppressed")
     assert forwarded.json()["suppression_id"] == suppression
+    # Nor may a message about them wait in the inbox for an account.
+    unfiled = raw_mail(
+        sender="Alice Moreau <alice.moreau@tacit.example>",
+        to="Pat <pat@elsewhere.example>",
+        message_id="<again-2@mail.tacit.example>",
+        body="Zephyrine Quabbledorf called about the quote.",
+    )
+    assert deliver_mail(client, alice, unfiled).status_code == 409
     contact = {"account": "harbor.example", "name": "zephyrine  QUABBLEDORF"}
     refused = client.post("/v1/contacts", json=contact, headers=alice.headers)
     assert refused.status_code == 409 and refused.json()["type"].endswith("/suppressed")
