@@ -113,7 +113,8 @@ def erase_held_note(session: Session, actor: Principal, note: Note, *, merge: bo
             unresolved_reason=None,
         )
     )
-    forget_stored_responses(session, {note.id})
+    # Only the author's requests create their notes.
+    forget_stored_responses(session, {note.id}, user_id=note.author_id)
     session.delete(note)  # revisions, passages, mentions, flags, views, marks: ON DELETE CASCADE
     session.flush()
     freshness.refresh_stale_after(session, flagged)
@@ -149,12 +150,19 @@ def rewrite_note(
 
 
 def forget_stored_responses(
-    session: Session, note_ids: set[int], *, naming: Callable[[str], bool] | None = None
+    session: Session,
+    note_ids: set[int],
+    *,
+    user_id: int | None = None,
+    naming: Callable[[str], bool] | None = None,
 ) -> int:
     """Idempotency records replay the note they created, its text included (kept a day): those
-    of ``note_ids``, and those whose stored text ``naming`` recognises, go."""
+    of ``note_ids`` (kept for ``user_id``, when given), and those whose stored text ``naming``
+    recognises, go."""
     gone = 0
     stored = select(IdempotencyKey).where(IdempotencyKey.response_body.is_not(None))
+    if user_id is not None:
+        stored = stored.where(IdempotencyKey.user_id == user_id)
     for row in session.scalars(stored):
         body: Any = row.response_body
         ids = {body.get("id"), body.get("note_id")} if isinstance(body, dict) else set()

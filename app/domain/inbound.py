@@ -73,10 +73,11 @@ def capture_email(session: Session, raw: bytes, *, caller: Principal) -> Capture
     if (earlier := _find(session, sender.id, mail.message_id)) is not None:
         return _replay(session, earlier, caller)
     # Before anything of the message is kept: its note would be refused, and so is its stay in
-    # the inbox. The text is checked against names at every account with a suppression, since
-    # which account the message is about is not known yet.
+    # the inbox. The text (what either would keep of it) is checked against names at every
+    # account with a suppression, since which account it is about is not known yet.
+    kept = f"{mail.subject}\n{shorten(mail.text, MAX_NOTE_CHARS)}"
     emails = [p.email for p in mail.participants]
-    if (found := Screen(session).text(None, f"{mail.subject}\n{mail.text}", emails)) is not None:
+    if (found := Screen(session).text(None, kept, emails)) is not None:
         raise found.refuse("the message")
     item = _claim(session, sender, mail)
     if item is None:  # a concurrent delivery of the same message claimed it first

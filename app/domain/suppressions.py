@@ -32,7 +32,7 @@ from app.domain import audit
 from app.domain.access import Principal, ensure_admin, principal_id
 from app.domain.pagination import Page, paginate
 from app.errors import NotFound, Suppressed
-from app.privacy.fingerprint import Fingerprints, emails_in
+from app.privacy.fingerprint import Fingerprints, emails_in, name_words
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,25 @@ class Screen:
                 Suppression.id,
                 Suppression.account_id,
                 Suppression.name_hash,
+                Suppression.name_words,
                 Suppression.email_hash,
             )
         ).all()
-        self._names = {row.name_hash: row.id for row in rows}
+        # A name is suppressed at its account only: a namesake elsewhere is someone else.
+        self._names: dict[str, dict[int, int]] = {}
+        for row in rows:
+            if row.account_id is not None:
+                self._names.setdefault(row.name_hash, {})[row.account_id] = row.id
+        self._lengths = {row.name_words for row in rows if row.account_id is not None}
         self._emails = {row.email_hash: row.id for row in rows if row.email_hash}
-        self._accounts = {row.account_id for row in rows if row.account_id is not None}
         self._prints = fingerprints(session) if rows else None
 
     def person(self, account_id: int, name: str, email: str | None) -> Match | None:
         """A contact record: their name at the account, or their address."""
         if self._prints is None:
             return None
-        if (found := self._names.get(self._prints.name(account_id, name))) is not None:
+        at = self._names.get(self._prints.name(name), {})
+        if (found := at.get(account_id)) is not None:
             return Match(found, "name")
         return self.addresses([email] if email else [])
 
@@ -96,17 +102,19 @@ class Screen:
         return None
 
     def text(self, account_id: int | None, text: str, emails: Iterable[str] = ()) -> Match | None:
-        """A note's text: a suppressed name at ``account_id`` (at any account with a
-        suppression when None: mail waiting for one), or an address in it or in ``emails``."""
+        """A note's text: a suppressed name at ``account_id`` (at any account when None: mail
+        still waiting for one), or an address in it or in ``emails``."""
         if self._prints is None:
             return None
         if (found := self.addresses([*emails, *emails_in(text)])) is not None:
             return found
-        accounts = self._accounts if account_id is None else {account_id} & self._accounts
-        for account in accounts:
-            for digest in self._prints.names_in(account, text):
-                if (hit := self._names.get(digest)) is not None:
-                    return Match(hit, "name")
+        if not self._names:
+            return None
+        for digest in self._prints.names_in(text, self._lengths):
+            at = self._names.get(digest, {})
+            hit = next(iter(at.values()), None) if account_id is None else at.get(account_id)
+            if hit is not None:
+                return Match(hit, "name")
         return None
 
 
@@ -121,7 +129,8 @@ def suppress(session: Session, actor: Principal, contact: Contact, *, reason: st
     prints = fingerprints(session)
     row = Suppression(
         account_id=contact.account_id,
-        name_hash=prints.name(contact.account_id, contact.name),
+        name_hash=prints.name(contact.name),
+        name_words=len(name_words(contact.name)),
         email_hash=prints.email(contact.email) if contact.email else None,
         reason=reason,
         created_by_id=principal_id(actor),

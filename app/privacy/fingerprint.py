@@ -3,10 +3,11 @@ address, so that the list of erased people cannot be read back, nor tested with 
 names, by anyone holding the database without the server's key.
 
 A fingerprint is an HMAC-SHA256 under that key of the normalised value: an e-mail address
-lower-cased; a name as its words (letters and digits, accents folded, case folded), at one
-account, so "Dana  Whitfield" and "DANA WHITFIELD" are one person and a namesake at another
-account is another. To recognise a suppressed name in free text, every run of one to
-``MAX_NAME_WORDS`` words of the text is fingerprinted and looked up.
+lower-cased; a name as its words (letters and digits, accents folded, case folded), so "Dana
+Whitfield" and "DANA  WHITFIELD" are one name. To recognise a suppressed name in free text,
+every run of as many words as a suppressed name has is fingerprinted and looked up, once per
+text, whichever accounts the caller then compares (a suppression keeps its account and the
+name's length beside the fingerprint).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from __future__ import annotations
 import hmac
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-MAX_NAME_WORDS = 5
+_MEMO = 50_000  # runs of words remembered: a few megabytes
 _WORD = re.compile(r"[^\W_]+")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -37,6 +38,8 @@ class Fingerprints:
         if not key:
             raise ValueError("a fingerprint needs a non-empty key")
         self._key = key
+        # Runs of words repeat across the rows of an import; each is keyed once.
+        self._seen: dict[str, str] = {}
 
     def _digest(self, kind: str, value: str) -> str:
         return hmac.digest(self._key, f"{kind}\x1f{value}".encode(), "sha256").hex()
@@ -44,12 +47,17 @@ class Fingerprints:
     def email(self, email: str) -> str:
         return self._digest("email", email.strip().lower())
 
-    def name(self, account_id: int, name: str) -> str:
-        return self._digest(f"name\x1f{account_id}", " ".join(name_words(name)))
+    def name(self, name: str) -> str:
+        return self._digest("name", " ".join(name_words(name)))
 
-    def names_in(self, account_id: int, text: str) -> Iterator[str]:
-        """The fingerprint of every run of up to ``MAX_NAME_WORDS`` words of ``text``."""
+    def names_in(self, text: str, lengths: Iterable[int]) -> Iterator[str]:
+        """The fingerprint of every run of ``lengths`` words of ``text`` (names are that long)."""
         words = name_words(text)
-        for start in range(len(words)):
-            for end in range(start + 1, min(start + MAX_NAME_WORDS, len(words)) + 1):
-                yield self._digest(f"name\x1f{account_id}", " ".join(words[start:end]))
+        for length in sorted(n for n in set(lengths) if n > 0):
+            for start in range(len(words) - length + 1):
+                gram = " ".join(words[start : start + length])
+                if (digest := self._seen.get(gram)) is None:
+                    if len(self._seen) >= _MEMO:
+                        self._seen.clear()
+                    digest = self._seen[gram] = self._digest("name", gram)
+                yield digest

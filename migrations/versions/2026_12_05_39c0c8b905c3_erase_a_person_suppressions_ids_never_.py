@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=True),
         sa.Column("name_hash", sa.String(length=64), nullable=False),
+        sa.Column("name_words", sa.Integer(), nullable=False),
         sa.Column("email_hash", sa.String(length=64), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),

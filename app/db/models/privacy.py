@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -13,9 +13,9 @@ from app.db.models.columns import created_column
 
 class Suppression(Base):
     """An erased person, known only by keyed fingerprints (``app.privacy.fingerprint``) of
-    their e-mail address and of their name at their account, never by the name or address: a
-    record naming them is refused until an admin lifts the suppression. The account goes, the
-    suppression of the address stays."""
+    their e-mail address and of their name, which counts at their account only; never by the
+    name or address. A record naming them is refused until an admin lifts the suppression. When
+    the account goes, the suppression of the address stays."""
 
     __tablename__ = "suppressions"
 
@@ -24,6 +24,8 @@ class Suppression(Base):
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
     name_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # How many words the name has: text is searched for runs of that many words only.
+    name_words: Mapped[int] = mapped_column(Integer)
     email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # The erasing admin's words, redacted like the notes.
     reason: Mapped[str] = mapped_column(Text)
