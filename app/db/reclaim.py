@@ -43,10 +43,9 @@ def reclaim(conn: Connection, tables: Iterable[str]) -> None:
         raise ValueError(f"not table names: {unknown}")
     if not names:
         return
-    previous = conn.get_isolation_level()
     conn.execution_options(isolation_level="AUTOCOMMIT")
     try:
         conn.exec_driver_sql("VACUUM " + ", ".join(f'"{t}"' for t in names))
         conn.commit()
     finally:
-        conn.execution_options(isolation_level=previous)
+        conn.execution_options(isolation_level=conn.default_isolation_level)
