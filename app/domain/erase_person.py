@@ -27,6 +27,7 @@ committed, ``reclaim`` checkpoints SQLite's log or vacuums PostgreSQL's tables.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -212,10 +213,13 @@ def _forms_of(session: Session, contact: Contact, *, phones: Sequence[str]) -> _
 
 
 def _holding(column: Any, needles: Sequence[str]) -> ColumnElement[bool]:
-    """Whether the column's text holds any of ``needles``, regardless of case (a first look:
-    the patterns decide)."""
+    """Whether the column's text holds any of ``needles``, regardless of case: a first look,
+    the patterns decide. SQLite lowers ASCII letters only and keeps JSON with other letters
+    escaped, so each needle is looked for as JSON writes it too, and a name in unusual capitals
+    is found by its other words."""
     text = func.lower(cast(column, Text))
-    return or_(*(text.contains(n.lower(), autoescape=True) for n in needles))
+    variants = {form.lower() for n in needles for form in (n, json.dumps(n)[1:-1])}
+    return or_(*(text.contains(v, autoescape=True) for v in sorted(variants)))
 
 
 def _candidates(session: Session, forms: _Forms) -> list[tuple[Note, list[NoteRevision]]]:

@@ -413,3 +413,31 @@ def test_only_admins_erase_and_lift(
         lifted = client.delete("/v1/suppressions/1", headers=people[who].headers)
         assert lifted.status_code == 403
     assert client.delete("/v1/suppressions/999", headers=people["adam"].headers).status_code == 404
+
+
+def test_at_another_account_only_the_full_name_address_and_phone_count(
+    client: TestClient, db: Database, people: dict[str, Person]
+) -> None:
+    alice = people["alice"]
+    assert upload(client, people["adam"], ORIGINAL).status_code == 201
+    elsewhere = client.post(
+        "/v1/accounts", json={"name": "Vantor Labs", "domains": ["vantor.example"]},
+        headers=alice.headers,
+    )  # fmt: skip
+    body = (
+        "Zephyrine Quabbledorf introduced us to their CFO. Zephyrine Ng runs procurement "
+        "here. ZQ wants a demo. The renewal is in May."
+    )
+    note = client.post(
+        "/v1/notes",
+        json={"account_id": elsewhere.json()["id"], "body": body, "visibility": "private"},
+        headers=alice.headers,
+    )
+    zq = contact_id(db, "c-zq")
+    erased = client.post(
+        f"/v1/contacts/{zq}/erase", json={"reason": "r"}, headers=people["adam"].headers
+    )
+    assert erased.status_code == 200, erased.text
+    kept = client.get(f"/v1/notes/{note.json()['id']}", headers=alice.headers).json()["body"]
+    # A first name or initials at another account may be anyone's.
+    assert kept == body.replace("Zephyrine Quabbledorf", "[erased person]")
