@@ -339,6 +339,37 @@ def contacts_subject_access(
     )
 
 
+@contacts_cli.command("erase")
+def contacts_erase(
+    contact: Annotated[str, typer.Argument(help="The contact's id, e-mail or external id.")],
+    reason: Annotated[str, typer.Option(help="Why: the request's reference, say.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask to confirm.")] = False,
+) -> None:
+    """Erase a person everywhere, at their request, as POST /v1/contacts/{id}/erase does.
+    There is no undo."""
+    from app.db.request import Afterwards
+    from app.domain.access import SYSTEM
+    from app.domain.contacts import find_contact
+    from app.domain.erase_person import erase_contact
+    from app.schemas.erasures import ContactErase
+
+    try:
+        why = ContactErase(reason=reason).reason
+    except ValidationError as exc:
+        fail(f"--reason: {exc.errors()[0]['msg']}")
+    later = Afterwards()
+    with database() as db:
+        with db.unit_of_work(write=False) as session:
+            found = find_contact(session, contact)
+            label = f"{found.name} (contact {found.id}, {found.account.name})"
+        if not yes:
+            typer.confirm(f"Erase {label} from every note? There is no undo", abort=True)
+        with db.unit_of_work() as session:
+            erased = erase_contact(session, SYSTEM, found.id, reason=why, after_commit=later)
+        later.run(db)
+    out.print(json.dumps(vars(erased)))
+
+
 @contextmanager
 def progress_bars() -> Iterator[Progress]:
     """A bar per phase of long work, on standard error, drawn only when it is a terminal."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -16,6 +17,13 @@ class Settings(BaseSettings):
     env: Literal["dev", "test", "prod"] = "dev"
     database_url: str = "sqlite:///./var/tacit.db"
     secret_key: str = DEV_SECRET
+    suppression_key: str | None = Field(
+        default=None,
+        min_length=16,
+        description="The key of the fingerprints that keep erased people out (suppressions). "
+        "Unset, it is derived from secret_key; set it once and keep it, since suppressions made "
+        "under another key are no longer recognised.",
+    )
     embedding_model: str = Field(
         default="sentence-transformers/all-MiniLM-L6-v2",
         description="A sentence-transformers model name or a local path; the default is the "
@@ -116,6 +124,13 @@ class Settings(BaseSettings):
                 f"{self.env!r}; the built-in key is for development only"
             )
         return self
+
+    @property
+    def suppression_secret(self) -> bytes:
+        """``suppression_key``, or a key derived from ``secret_key`` for this purpose only."""
+        if self.suppression_key is not None:
+            return self.suppression_key.encode()
+        return hmac.digest(self.secret_key.encode(), b"tacit suppressions", "sha256")
 
     @property
     def is_sqlite(self) -> bool:

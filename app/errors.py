@@ -37,6 +37,13 @@ class Conflict(AppError):
     status, title, type_slug = 409, "Conflict", "conflict"
 
 
+class Suppressed(Conflict):
+    """A record naming a person erased at their request, refused until an admin lifts the
+    suppression (``extensions``: ``suppression_id``)."""
+
+    title, type_slug = "Erased person", "suppressed"
+
+
 class Gone(AppError):
     status, title, type_slug = 410, "Gone", "gone"
 

@@ -15,6 +15,7 @@ from app.api import (
     audit,
     briefs,
     curation,
+    erasures,
     exports,
     health,
     imports,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         imports,
         curation,
         audit,
+        erasures,
     ):
         app.include_router(module.router)
     app.include_router(subject_access.router)

@@ -68,6 +68,7 @@ def open_services(settings: Settings, *, migrate_embedded: bool = False) -> Serv
     loaded yet: the model on first use, the vector index on first search or warm-up."""
     database = Database(
         settings.database_url,
+        suppression_key=settings.suppression_secret,
         synchronous=settings.sqlite_synchronous,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,

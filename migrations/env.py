@@ -12,7 +12,7 @@ from app.config import Settings
 from app.db import models  # noqa: F401  (registers the tables on Base.metadata)
 from app.db.base import Base
 from app.db.engine import make_engine
-from app.db.migrate import include_object, render_item
+from app.db.migrate import foreign_keys_off, include_object, render_item
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -37,6 +37,6 @@ if connection is not None:
     run(connection)
 else:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or Settings().database_url)
-    with engine.connect() as conn:
+    with engine.connect() as conn, foreign_keys_off(conn):
         run(conn)
     engine.dispose()

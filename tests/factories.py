@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+from sqlalchemy import inspect, text
+
 from app.config import Settings
 from app.db.engine import Database
 from app.db.models import Role, User, Visibility
@@ -87,6 +89,18 @@ def make_note(
         user = session.get_one(User, author.id)
         data = NoteCreate(body=body, account_id=account_id, visibility=Visibility(visibility))
         return notes.create_note(session, user, data).id
+def every_value_in_the_database(db: Database) -> str:
+    """Every row of every table, the search index's own tables included, as text: what an
+    erasure test searches for words that should be gone."""
+    dumped: list[str] = []
+    with db.engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        value = bytes(value).decode("latin-1")
+                    dumped.append(str(value))
+    return "\n".join(dumped)
 
 
 def embed_everything(db: Database, settings: Settings) -> None:

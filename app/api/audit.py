@@ -7,7 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.domain import audit, erasure
-from app.http.deps import AdminUser, CurrentUser, IdPath, IdQuery, PagingDep, SessionDep
+from app.http.deps import (
+    AdminUser,
+    ConnectionDep,
+    CurrentUser,
+    IdPath,
+    IdQuery,
+    PagingDep,
+    SessionDep,
+)
 from app.http.presenters.audit import audit_entry
 from app.schemas.audit import AuditEntryRead
 from app.schemas.common import Page, UTCInput
@@ -45,8 +53,10 @@ def list_audit(
         404: {"description": "Missing, or (unless you are an admin) not yours to read."},
     },
 )
-def erase_note(note_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
+def erase_note(
+    note_id: IdPath, session: SessionDep, conn: ConnectionDep, user: CurrentUser
+) -> None:
     """Erase a note for good (its author, or an admin; deleted notes too): its text, every
     revision, its place in the search indexes. Only an audit event of the erasure remains,
     without content. Cannot be undone."""
-    erasure.erase_note(session, user, note_id)
+    erasure.erase_note(session, user, note_id, after_commit=conn)

@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 WRITE_OPTION = "tacit_write"
 _HOLDS_WRITER = "tacit_holds_writer"
 WRITER_WAIT_SECONDS = 30  # as SQLite's busy timeout
+_SUPPRESSION_KEY = "tacit_suppression_key"
 Synchronous = Literal["FULL", "NORMAL"]
 
 
@@ -56,6 +57,9 @@ def _configure_sqlite(engine: Engine, synchronous: Synchronous) -> None:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted and overwritten content is zeroed, not left in free pages and free space
+        # inside pages: an erased note or person must not survive in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         # Read through the OS page cache instead of SQLite's 2 MB one: the analytics over a
         # 100,000-note base ran about 30% faster (scripts/analytics_bench.py).
         cursor.execute("PRAGMA mmap_size=2147483648")
@@ -103,11 +107,22 @@ def committed(session: Session) -> Iterator[Session]:
         raise
 
 
+def suppression_key(session: Session) -> bytes | None:
+    """The key of the fingerprints that recognise erased people (``Settings.suppression_secret``)
+    that the session's ``Database`` was opened with; None when it was opened without one."""
+    key = session.info.get(_SUPPRESSION_KEY)
+    return key if isinstance(key, bytes) else None
+
+
 class Database:
     """The engine plus two session factories: ``read`` for GET-style work, ``write`` for work
-    that changes data (on SQLite it takes the write lock up front)."""
+    that changes data (on SQLite it takes the write lock up front). Every session carries the
+    ``suppression_key`` it was opened with: a secret of the deployment, kept out of the
+    database, that the domain needs wherever a record may name an erased person."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, url: str, *, suppression_key: bytes | None = None, **engine_kwargs: Any
+    ) -> None:
         self.url = url
         self._engine_kwargs = engine_kwargs
         self.engine = make_engine(url, **engine_kwargs)
@@ -117,9 +132,12 @@ class Database:
         # its schema up to date on the way; a server database shared by several processes
         # (PostgreSQL) changes schema only by an explicit `tacit migrate`.
         self.embedded = self.dialect == "sqlite"
+        self.session_info: dict[str, Any] = (
+            {_SUPPRESSION_KEY: suppression_key} if suppression_key else {}
+        )
         write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(write_engine, expire_on_commit=False)
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info=self.session_info)
+        self._write = sessionmaker(write_engine, expire_on_commit=False, info=self.session_info)
 
     def session(self, *, write: bool) -> Session:
         return (self._write if write else self._read)()

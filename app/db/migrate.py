@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -10,7 +12,7 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from app.db.base import Embedding, UTCDateTime
 
@@ -51,9 +53,35 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config()
-    with engine.begin() as conn:
+    with engine.connect() as conn, foreign_keys_off(conn), conn.begin():
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        ensure_foreign_keys_hold(conn)
+
+
+@contextmanager
+def foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite changes a table by building a new one and dropping the old; with foreign keys on,
+    dropping ``notes`` would first delete every revision, passage and mention through ON DELETE
+    CASCADE. So migrations run with them off: set outside any transaction (inside one SQLite
+    ignores it), checked by ``ensure_foreign_keys_hold`` before the migration commits."""
+    if conn.dialect.name != "sqlite" or conn.in_transaction():
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def ensure_foreign_keys_hold(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"a migration broke foreign keys: {broken[:10]}")
 
 
 def pending_revisions(engine: Engine) -> list[str]:

@@ -26,6 +26,7 @@ EventType = Literal[
     "note.deleted",
     "note.erased",
     "contact.updated",
+    "contact.erased",
     "contact.role_confirmed",
     "account.updated",
     "user.deactivated",

@@ -22,12 +22,38 @@ from app.db.engine import WRITE_OPTION, Database, committed
 log = logging.getLogger("tacit.db")
 
 SideWrite = Callable[[Session], None]
+ConnectionWork = Callable[[Connection], None]
 
 
 class SideWrites(Protocol):
     """Where a read path puts a write that must not hold up or fail the read."""
 
     def defer(self, write: SideWrite) -> None: ...
+
+
+class AfterCommit(Protocol):
+    """Where the domain puts work for the connection itself, to run once the unit of work has
+    committed, outside any transaction: a WAL checkpoint, a VACUUM (``app.db.reclaim``)."""
+
+    def after_commit(self, work: ConnectionWork) -> None: ...
+
+
+class Afterwards:
+    """``AfterCommit`` for a command or a job, which has no request connection: ``run`` does
+    the work on a connection of its own once its unit of work is over."""
+
+    def __init__(self) -> None:
+        self._work: list[ConnectionWork] = []
+
+    def after_commit(self, work: ConnectionWork) -> None:
+        self._work.append(work)
+
+    def run(self, db: Database) -> None:
+        work, self._work = self._work, []
+        if work:
+            with db.engine.connect() as conn:
+                for item in work:
+                    item(conn)
 
 
 class Transactions(Protocol):
@@ -44,6 +70,7 @@ class RequestConnection:
         self._main: Session | None = None
         self._main_write = False
         self._deferred: list[SideWrite] = []
+        self._after_commit: list[ConnectionWork] = []
 
     def _session(self, *, write: bool) -> Session:
         if self._conn is None:
@@ -51,7 +78,10 @@ class RequestConnection:
         # The write option is applied as the session begins, so BEGIN IMMEDIATE on SQLite is
         # issued exactly for the transactions that write.
         return Session(
-            bind=self._conn, expire_on_commit=False, execution_options={WRITE_OPTION: write}
+            bind=self._conn,
+            expire_on_commit=False,
+            execution_options={WRITE_OPTION: write},
+            info=self._db.session_info,
         )
 
     def session(self, *, write: bool) -> Session:
@@ -75,22 +105,34 @@ class RequestConnection:
     def defer(self, write: SideWrite) -> None:
         self._deferred.append(write)
 
+    def after_commit(self, work: ConnectionWork) -> None:
+        self._after_commit.append(work)
+
     def write_deferred(self) -> None:
-        """End the unit of work and write what read paths buffered, in one transaction. Called
-        at the end of every request; a route calls it earlier when its answer needs what the
-        writes made (a search's id)."""
+        """End the unit of work and write what read paths buffered, in one transaction, then
+        run the work queued for after the commit. Called at the end of every request; a route
+        calls it earlier when its answer needs what the writes made (a search's id)."""
         if self._main is not None and self._main.in_transaction():
             if self._main_write:
                 self._run_deferred(self._main)
             self._main.commit()
-        if not self._deferred:
+        if self._deferred:
+            try:
+                with self.unit_of_work() as session:
+                    self._run_deferred(session)
+            except Exception:
+                # What a reader did is worth recording, not worth failing their read for.
+                log.exception("side writes of a read request were lost")
+        work, self._after_commit = self._after_commit, []
+        if self._conn is None:
             return
-        try:
-            with self.unit_of_work() as session:
-                self._run_deferred(session)
-        except Exception:
-            # What a reader did is worth recording, not worth failing their read for.
-            log.exception("side writes of a read request were lost")
+        for item in work:
+            try:
+                item(self._conn)
+            except Exception:
+                # The change is committed; its clean-up is retried by the next one (and by
+                # SQLite's own checkpoints, PostgreSQL's autovacuum).
+                log.exception("work after the commit failed")
 
     def _run_deferred(self, session: Session) -> None:
         deferred, self._deferred = self._deferred, []
@@ -99,6 +141,7 @@ class RequestConnection:
 
     def abort(self) -> None:
         self._deferred.clear()
+        self._after_commit.clear()
         if self._main is not None:
             self._main.rollback()
 

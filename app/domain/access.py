@@ -58,6 +58,8 @@ Not about notes:
 - Contacts are shared records: anyone adds them and edits names and titles, but a contact's
   buying role and account, and a confirmed role suggestion, are a manager's or admin's call.
   A rep's rejection of a suggestion hides it for that rep; a manager's or admin's for everyone.
+  Erasing a person from every note, any author's and any visibility, and lifting the
+  suppression that keeps them out, are an admin's (``ensure_can_erase_contact``).
 - Tokens: a token made with a token expires no later than the one that made it.
 - The people in the notes: a subject-access request (everything held about a contact, of any
   author and visibility) and the retention review of personal context are an admin's (or the
@@ -274,6 +276,14 @@ def ensure_can_set_buying_role(actor: User) -> None:
             "a contact's buying role and account are set by a manager or an admin; "
             "a rejected suggestion is hidden for you with decision reject"
         )
+
+
+def ensure_can_erase_contact(actor: Principal) -> None:
+    """Erase a person everywhere (a data-protection request): an admin's call, or the
+    operator's. Contacts are shared records, so a rep or a manager learns nothing from the 403
+    that the contact list does not already show; it comes before the contact is looked up."""
+    if isinstance(actor, User) and actor.role != Role.admin:
+        raise Forbidden("erasing a person from every note is an admin's call")
 
 
 def rejections_seen_by(viewer: User) -> ColumnElement[bool]:

@@ -12,7 +12,8 @@ For each draft, in the caller's unit of work, ``capture``:
 
 1. checks it: the account exists (by id, or by name, domain, alias or e-mail with the rules of
    ``accounts.pick_account``), the contacts are that account's, the time is not in the future,
-   and the dedupe keys are fresh;
+   the dedupe keys are fresh, and the text names no person erased at their request
+   (``suppressions``);
 2. writes the note and its first revision;
 3. indexes it: passages now (keyword search finds it at once) and an embedding job in the same
    transaction, so a crash can delay an embedding but never lose one;
@@ -55,6 +56,7 @@ from app.db.models import Account, Contact, InboundMessage, Note, NoteRevision, 
 from app.domain import events
 from app.domain.access import Principal
 from app.domain.accounts import pick_account
+from app.domain.suppressions import Screen
 from app.errors import Conflict, Invalid
 from app.search import indexing
 
@@ -120,6 +122,7 @@ def capture_many(session: Session, actor: Principal, drafts: Sequence[NoteDraft]
     for draft in drafts:
         check_observed(draft.observed_at or now, now=now)
     ensure_fresh(session, drafts)
+    ensure_no_erased_person(session, drafts, accounts)
     contacts = _contacts(session, drafts, accounts)
     notes = [
         _write(session, actor, draft, account, mentioned, now=now)
@@ -155,6 +158,17 @@ def ensure_fresh(session: Session, drafts: Sequence[NoteDraft]) -> None:
         taken = session.scalar(select(Note.external_id).where(Note.external_id.in_(chunk)))
         if taken is not None:
             _external_id_taken(taken)
+
+
+def ensure_no_erased_person(
+    session: Session, drafts: Sequence[NoteDraft], accounts: Sequence[Account]
+) -> None:
+    """Refuse a draft naming a person erased at their request (``suppressions``): the one
+    check every channel passes through."""
+    screen = Screen(session)
+    for draft, account in zip(drafts, accounts, strict=True):
+        if (found := screen.text(account.id, draft.body)) is not None:
+            raise found.refuse("the note")
 
 
 def ensure_message_unfiled(item: InboundMessage) -> None:

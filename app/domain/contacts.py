@@ -11,6 +11,7 @@ from app.domain.access import ensure_can_set_buying_role
 from app.domain.accounts import get_account, pick_account
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
+from app.domain.suppressions import ensure_person_allowed
 from app.errors import Invalid, NotFound
 from app.schemas.accounts import ContactCreate, ContactUpdate
 
@@ -76,9 +77,26 @@ def _check_reports_to(session: Session, contact: Contact, manager_id: int | None
         manager = session.get(Contact, manager.reports_to_id) if manager.reports_to_id else None
 
 
+def find_contact(session: Session, ref: str) -> Contact:
+    """A contact by id, e-mail address or external id (``tacit contacts erase``)."""
+    ref = ref.strip()
+    if ref.isascii() and ref.isdigit():
+        return get_contact(session, int(ref))
+    column = Contact.email if "@" in ref else Contact.external_id
+    value = ref.lower() if "@" in ref else ref
+    found = list(session.scalars(select(Contact).where(column == value).order_by(Contact.id)))
+    if not found:
+        raise NotFound(f"no contact has the e-mail or external id {ref!r}")
+    if len(found) > 1:
+        ids = ", ".join(str(c.id) for c in found)
+        raise Invalid(f"{len(found)} contacts have the e-mail {ref}: name one by id ({ids})")
+    return found[0]
+
+
 def create_contact(session: Session, data: ContactCreate) -> Contact:
     account = pick_account(session, data.account_id, data.account)
     ensure_unique(session, Contact.external_id, data.external_id, what="a contact")
+    ensure_person_allowed(session, account.id, data.name, data.email)
     contact = Contact(
         account=account,
         name=data.name,
@@ -108,6 +126,9 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
         )
     if "reports_to_id" in changes:
         _check_reports_to(session, contact, changes["reports_to_id"])
+    if {"name", "email"} & set(changes):
+        name, email = changes.get("name", contact.name), changes.get("email", contact.email)
+        ensure_person_allowed(session, contact.account_id, name, email)
     if "buying_role" in changes and changes["buying_role"] != contact.buying_role:
         ensure_can_set_buying_role(actor)
         audit.record(

@@ -23,6 +23,7 @@ from app.domain.access import Principal, can_read, ensure_can_deliver_mail, repl
 from app.domain.accounts import account_for_address, pick_account
 from app.domain.capture import NoteDraft, capture, ensure_message_unfiled
 from app.domain.pagination import Page, paginate
+from app.domain.suppressions import Screen
 from app.errors import Conflict, Gone, Invalid, NotFound
 from app.mail.note import note_body, shorten
 from app.mail.parse import Address, Attachment, ParsedMail, parse_mail
@@ -71,6 +72,13 @@ def capture_email(session: Session, raw: bytes, *, caller: Principal) -> Capture
         raise Invalid(f"the sender {mail.sender.email} is deactivated", sender=mail.sender.email)
     if (earlier := _find(session, sender.id, mail.message_id)) is not None:
         return _replay(session, earlier, caller)
+    # Before anything of the message is kept: its note would be refused, and so is its stay in
+    # the inbox. The text (what either would keep of it) is checked against names at every
+    # account with a suppression, since which account it is about is not known yet.
+    kept = f"{mail.subject}\n{shorten(mail.text, MAX_NOTE_CHARS)}"
+    emails = [p.email for p in mail.participants]
+    if (found := Screen(session).text(None, kept, emails)) is not None:
+        raise found.refuse("the message")
     item = _claim(session, sender, mail)
     if item is None:  # a concurrent delivery of the same message claimed it first
         if (earlier := _find(session, sender.id, mail.message_id)) is None:

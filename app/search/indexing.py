@@ -131,12 +131,19 @@ def note_removed(session: Session, note: Note) -> None:
     bump_search_seq(session, [note.id])
 
 
-def note_erased(session: Session, note: Note) -> None:
-    """``note_removed``, and no copy of its words left in the keyword index: SQLite's FTS5
-    keeps a deleted row's terms in its index segments until they are merged, so they are merged
-    now (the whole index is rewritten: seconds on a large one, for a rare operation). PostgreSQL
-    keeps the words in the passage row's own ``tsvector``, gone with it."""
+def note_erased(session: Session, note: Note, *, merge: bool = True) -> None:
+    """``note_removed``, and no copy of its words left in the keyword index
+    (``merge_keyword_index``; ``merge=False`` when the caller merges once for many notes)."""
     note_removed(session, note)
+    if merge:
+        merge_keyword_index(session)
+
+
+def merge_keyword_index(session: Session) -> None:
+    """SQLite's FTS5 keeps the terms of deleted and rewritten passages in its index segments
+    until they are merged, so an erasure merges them (the whole index is rewritten: seconds on
+    a large one, for a rare operation). PostgreSQL keeps the words in the passage row's own
+    ``tsvector``, gone with it."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')"))
 

@@ -127,6 +127,12 @@ class _Rows:
             alive=np.zeros(capacity, dtype=bool),
         )
 
+    def bury(self, indexes: list[int]) -> None:
+        """Rows of a changed or erased note leave the search, and their vectors the memory:
+        a vector of an erased person's sentence is as much theirs as the sentence."""
+        self.alive[indexes] = False
+        self.matrix[indexes] = 0.0
+
     def grown(self, needed: int) -> _Rows:
         capacity = len(self.alive)
         if self.size + needed <= capacity:
@@ -169,7 +175,8 @@ class MemoryVectors:
         if top == self._seq and event == self._event:
             return self._rows
         with self._lock:
-            # Erasures first: SQLite may give a new note the id of an erased one.
+            # Erasures first: in a base older than AUTOINCREMENT a new note may have the id of
+            # a note erased before.
             if event != self._event:
                 self._forget_erased(session, since=self._event, top=event)
             if top != self._seq:
@@ -190,8 +197,7 @@ class MemoryVectors:
                 )
             )
             for note_id in erased:
-                for index in self._rows_of_note.pop(note_id or 0, []):
-                    self._rows.alive[index] = False
+                self._rows.bury(self._rows_of_note.pop(note_id or 0, []))
         self._event = top
 
     def _load_changes(self, session: Session, *, since: int, top: int) -> None:
@@ -225,8 +231,7 @@ class MemoryVectors:
             rows = _Rows.empty(len(passages[0].embedding), max(1024, len(passages)))
         if rows is not None:
             for note_id in notes:
-                for index in self._rows_of_note.pop(note_id, []):
-                    rows.alive[index] = False
+                rows.bury(self._rows_of_note.pop(note_id, []))
             rows = rows.grown(len(passages))
             for passage_id, note_id, embedding in passages:
                 note = notes[note_id]

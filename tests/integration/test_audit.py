@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import func, select, update
 
 from app.config import Settings
 from app.db.base import utcnow
@@ -32,6 +32,7 @@ from app.http.state import state_of
 from tests.factories import (
     Person,
     embed_everything,
+    every_value_in_the_database,
     make_account,
     make_contact,
     make_user,
@@ -241,19 +242,6 @@ def test_purge_deletes_only_what_is_past_the_retention(
 
 # Whole, and as the keyword index keeps them: lower-cased words.
 MARKERS = ("quokka-7731", "marmoset-4410", "wombat-5512", "Zanzibar", "quokka", "zanzibar")
-
-
-def every_value_in_the_database(db: Database) -> str:
-    """Every row of every table, the search index's own tables included, as text."""
-    dumped: list[str] = []
-    with db.engine.connect() as conn:
-        for table in inspect(conn).get_table_names():
-            for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        value = bytes(value).decode("latin-1")
-                    dumped.append(str(value))
-    return "\n".join(dumped)
 
 
 def test_erase_leaves_no_word_of_the_note_anywhere(

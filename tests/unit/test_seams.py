@@ -17,7 +17,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Note": frozenset({CAPTURE}),
     "NoteRevision": frozenset({CAPTURE}),
     "notes_added": frozenset({CAPTURE}),
-    "note_changed": frozenset({NOTES}),
+    # An erasure rewrites a note without a person (``erasure.rewrite_note``).
+    "note_changed": frozenset({NOTES, ERASURE}),
     "note_removed": frozenset({NOTES}),
     "note_erased": frozenset({ERASURE}),
     # An erasure re-judges the notes that restated the erased one: their text is unchanged,

@@ -11,6 +11,7 @@ from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
 from app.db.models.notes import Note, NoteFlag, NoteRevision, NoteVerification, note_contacts
 from app.db.models.people import ApiToken, Team, User, WebSession
+from app.db.models.privacy import Suppression
 from app.db.models.retention import RetentionDecision
 from app.db.models.search import EmbeddingJob, Mention, Passage
 from app.db.outbox import Event, EventConsumer, EventDelivery
@@ -41,6 +42,7 @@ __all__ = [
     "RoleDecision",
     "Search",
     "SearchImpression",
+    "Suppression",
     "Team",
     "User",
     "Visibility",

@@ -55,6 +55,8 @@ class AccountDomain(Base):
 
 class Contact(Base):
     __tablename__ = "contacts"
+    # An erased contact's id is never another person's: events and revisions still name it.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)

@@ -44,6 +44,9 @@ class Note(Base):
         Index("ix_notes_account_observed", "account_id", "observed_at"),
         Index("ix_notes_observed_id", "observed_at", "id"),
         Index("ix_notes_author_created", "author_id", "created_at"),
+        # An erased note's id is never handed out again (SQLite would reuse the highest):
+        # events, logs and in-memory indexes outlive the note and still name it.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

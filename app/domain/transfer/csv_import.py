@@ -37,6 +37,7 @@ from app.domain.access import (
 from app.domain.accounts import account_for_address, name_key, resolve_account
 from app.domain.capture import CLOCK_SKEW, NoteDraft, capture_many
 from app.domain.notes import revise_imported_note
+from app.domain.suppressions import Screen
 from app.domain.transfer import csv_format
 from app.domain.transfer.csv_format import NoteRow
 from app.domain.transfer.report import (
@@ -161,6 +162,7 @@ class _Resolver:
             self.users_by_name.setdefault(name_key(u.name), []).append(u)
         self.accounts: dict[tuple[str, str], Account | str] = {}
         self.contacts: dict[str, list[Contact]] = {}
+        self.screen = Screen(session)
 
     def load_contacts(self, rows: Sequence[NoteRow]) -> None:
         emails = sorted({e for row in rows for e in row.contact_emails})
@@ -181,6 +183,12 @@ class _Resolver:
         contacts: list[Contact] | None = None
         if account is not None and self.has_contacts:
             contacts = self._contacts(row, account, found)
+        if account is not None:
+            erased = self.screen.text(account.id, row.body, row.contact_emails)
+            if erased is not None:
+                by_contact = erased.by == "email" and self.has_contacts
+                column = "contact_email" if by_contact else "body"
+                found.append(self.problem(row, column, erased.problem("the row")))
         problems.extend(found)
         if found or owner is None or account is None:
             return None

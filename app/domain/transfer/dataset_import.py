@@ -27,6 +27,7 @@ from app.domain.access import NOT_YOURS, Principal, may_import_over
 from app.domain.accounts import name_key, set_domains
 from app.domain.capture import CLOCK_SKEW, NoteDraft, capture_many
 from app.domain.notes import revise_imported_note
+from app.domain.transfer import erased
 from app.domain.transfer.report import (
     MAX_LISTED,
     ImportFile,
@@ -220,6 +221,7 @@ def import_dataset_files(
     _check_references(data, known, contact_accounts, problems)
     _check_dates(data.notes, problems)
     _check_user_emails(session, data.users, problems)
+    problems += erased.dataset_problems(session, accounts, data.contacts, data.notes)
     if problems:
         report.problems = problems
         return report
