@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from app.db.base import utcnow
+from app.domain.sensitivity import LABELS
 from app.errors import AppError
 from app.wording import age_in_words
 
@@ -75,6 +76,7 @@ templates.env.filters["ago"] = ago
 templates.env.filters["day"] = day
 templates.env.globals["matched_label"] = MATCHED
 templates.env.globals["htmx_file"] = HTMX_FILE
+templates.env.globals["sensitive_labels"] = LABELS
 
 
 def render(
