@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Table, Text, bindparam, cast, select, update
+from sqlalchemy import ColumnElement, Table, Text, bindparam, cast, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import privacy
@@ -138,7 +138,9 @@ def check_stored(session: Session, categories: Categories, *, every: bool = Fals
     while True:
         stmt = select(Note.id, Note.body, Note.sensitive).where(Note.id > after)
         if not every:
-            stmt = stmt.where(Note.sensitive.is_(None))
+            # SQL null, as the migration leaves a note, or JSON null, as None assigned is.
+            unchecked = cast(Note.sensitive, Text)
+            stmt = stmt.where(or_(unchecked.is_(None), unchecked == "null"))
         rows = session.execute(stmt.order_by(Note.id).limit(_BATCH)).all()
         if not rows:
             return changed

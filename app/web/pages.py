@@ -71,12 +71,17 @@ def day(when: datetime) -> str:
     return f"{when.day} {when:%b %Y}"
 
 
+def sensitive_names(categories: list[str] | None) -> str:
+    """A note's sensitive categories as people read them: "health, trade-union membership"."""
+    return ", ".join(LABELS[c] for c in categories or [])
+
+
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["ago"] = ago
 templates.env.filters["day"] = day
+templates.env.filters["sensitive_names"] = sensitive_names
 templates.env.globals["matched_label"] = MATCHED
 templates.env.globals["htmx_file"] = HTMX_FILE
-templates.env.globals["sensitive_labels"] = LABELS
 
 
 def render(
