@@ -35,7 +35,8 @@ from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.db.models import Role
-from app.domain.transfer.report import MAX_LISTED, ImportReport, Progress, in_order
+from app.domain.sensitivity import check_stored
+from app.domain.transfer.report import MAX_LISTED, ImportReport, Problem, Progress, in_order
 from app.errors import AppError
 from app.services import SchemaOutOfDate, Services, open_services
 from app.worker.embedding import BATCH_NOTES
@@ -102,16 +103,30 @@ def database() -> Iterator[Database]:
 
 
 @cli.command()
-def migrate() -> None:
-    """Bring the database schema up to date (safe to run at any time)."""
+def migrate(
+    recheck_sensitive: Annotated[
+        bool,
+        typer.Option(
+            "--recheck-sensitive",
+            help="Check every note for sensitive facts again (after changing "
+            "TACIT_SENSITIVE_CATEGORIES): marks change, visibilities never do.",
+        ),
+    ] = False,
+) -> None:
+    """Bring the database schema up to date (safe to run at any time), and detect the
+    sensitive facts of notes not checked yet."""
     settings = load_settings()
     db = Database(settings.database_url)
     try:
         pending = pending_revisions(db.engine)
         upgrade(db.engine)
+        with db.unit_of_work() as session:
+            marked = check_stored(session, settings.sensitive_categories, every=recheck_sensitive)
     finally:
         db.dispose()
     out.print(f"schema up to date ({len(pending)} migration(s) applied) on {db.dialect}")
+    if marked:
+        out.print(f"sensitive facts newly marked or changed on {marked} note(s)")
 
 
 @cli.command()
@@ -401,6 +416,8 @@ def print_report(report: ImportReport) -> None:
         err.print(f"  - {escape(str(problem))}")
     if len(problems) > MAX_LISTED:
         err.print(f"  ... and {len(problems) - MAX_LISTED} more")
+    for w in report.warnings[:MAX_LISTED]:
+        err.print(f"warning: {escape(str(Problem(w.file, w.line, w.warning.message)))}")
     if report.dry_run:
         out.print("dry run: nothing was written")
     if problems:
@@ -440,10 +457,18 @@ def import_(
     from app.domain.transfer.dispatch import import_path
     from app.domain.users import find_user
 
+    settings = load_settings()
     with database() as db, db.unit_of_work() as session, progress_bars() as progress:
         # Problems write nothing (a data set's savepoint is rolled back), so this may commit.
         actor = find_user(session, as_user) if as_user else SYSTEM
-        report = import_path(session, path, actor=actor, dry_run=dry_run, progress=progress)
+        report = import_path(
+            session,
+            path,
+            actor=actor,
+            dry_run=dry_run,
+            progress=progress,
+            sensitive_categories=settings.sensitive_categories,
+        )
     print_report(report)
 
 
@@ -470,7 +495,12 @@ def import_mail(
             elif message.raw is not None:
                 try:
                     with db.unit_of_work() as session:
-                        captured = capture_email(session, message.raw, caller=SYSTEM)
+                        captured = capture_email(
+                            session,
+                            message.raw,
+                            caller=SYSTEM,
+                            sensitive_categories=settings.sensitive_categories,
+                        )
                         outcome, reason = captured.outcome, captured.item.unresolved_reason
                 except Gone:  # captured before, and its note deleted since: nothing to do
                     outcome = "replayed"

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import hmac
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The one import from above the settings' layer (pyproject.toml allows it): the detector's own
+# parser checks the names, so a typo stops start-up with the nearest name, and the two can
+# never disagree about which names exist. ``app.privacy`` imports nothing of the app.
+from app.privacy import DEFAULT_CATEGORIES, parse_categories
 
 DEV_SECRET = "dev-only-insecure-secret-change-me"
 
@@ -115,6 +120,19 @@ class Settings(BaseSettings):
         "ago than this, waits for an admin's erase or keep in the curation queue "
         "(`kind=retention`). Unset: off.",
     )
+
+    # NoDecode: the environment gives "family,financial_distress", not JSON.
+    sensitive_categories: Annotated[frozenset[str], NoDecode] = Field(
+        default=DEFAULT_CATEGORIES,
+        description="What capture detects as sensitive: the special categories of personal "
+        "data always, plus those named here (comma-separated: family, financial_distress).",
+    )
+
+    @field_validator("sensitive_categories", mode="before")
+    @classmethod
+    def _known_categories(cls, value: Any) -> frozenset[str]:
+        names = value if isinstance(value, str) else ",".join(value)
+        return parse_categories(names)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

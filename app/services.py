@@ -13,6 +13,7 @@ from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.domain.retrieval import SearchServices
+from app.domain.sensitivity import check_stored
 from app.embedding import get_embedder
 from app.embedding.base import Embedder
 from app.search.base import SearchIndex
@@ -78,6 +79,8 @@ def open_services(settings: Settings, *, migrate_embedded: bool = False) -> Serv
         pending = pending_revisions(database.engine)
         if pending and migrate_embedded and database.embedded:
             upgrade(database.engine)
+            with database.unit_of_work() as session:  # notes from before detection
+                check_stored(session, settings.sensitive_categories)
         elif pending:
             raise SchemaOutOfDate(
                 f"the database schema is {len(pending)} migration(s) behind; "

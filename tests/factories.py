@@ -89,6 +89,8 @@ def make_note(
         user = session.get_one(User, author.id)
         data = NoteCreate(body=body, account_id=account_id, visibility=Visibility(visibility))
         return notes.create_note(session, user, data).id
+
+
 def every_value_in_the_database(db: Database) -> str:
     """Every row of every table, the search index's own tables included, as text: what an
     erasure test searches for words that should be gone."""

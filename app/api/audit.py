@@ -36,7 +36,8 @@ def list_audit(
     actor: Annotated[IdQuery, Query(description="The acting user's id.")] = None,
 ) -> Page[AuditEntryRead]:
     """Who did what, newest first: audited actions, and each time a note with personal
-    context was opened or shown to someone (`note.read_personal`)."""
+    context or a sensitive fact was opened or shown to someone other than its author
+    (`note.read_personal`)."""
     filters = audit.TrailFilters(since=since, until=until, action=action, actor_id=actor)
     page = audit.list_trail(session, filters, limit=paging.limit, cursor=paging.cursor)
     return Page[AuditEntryRead](

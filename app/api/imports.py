@@ -11,8 +11,14 @@ from starlette.exceptions import HTTPException
 from app.domain.transfer import dispatch
 from app.domain.transfer.report import MAX_LISTED, ImportFile, ImportReport, in_order
 from app.errors import Invalid, UnsupportedMediaType
-from app.http.deps import CurrentUser, SessionDep
-from app.schemas.imports import ImportProblemRead, ImportReportRead, ImportSkippedRead
+from app.http.deps import CurrentUser, SessionDep, SettingsDep
+from app.http.presenters.notes import note_warning
+from app.schemas.imports import (
+    ImportProblemRead,
+    ImportReportRead,
+    ImportSkippedRead,
+    ImportWarningRead,
+)
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
@@ -83,6 +89,10 @@ def report_read(report: ImportReport) -> ImportReportRead:
             ImportSkippedRead(file=s.file, line=s.line, reason=s.reason)
             for s in report.skipped[:MAX_LISTED]
         ],
+        warnings=[
+            ImportWarningRead(file=w.file, line=w.line, **note_warning(w.warning).model_dump())
+            for w in report.warnings[:MAX_LISTED]
+        ],
         problems=[
             ImportProblemRead(file=p.file, line=p.line, column=p.column, problem=p.problem)
             for p in in_order(report.problems)[:MAX_LISTED]
@@ -110,6 +120,7 @@ def report_read(report: ImportReport) -> ImportReportRead:
 def create_import(
     files: UploadedFiles,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     response: Response,
     dry_run: Annotated[
@@ -119,7 +130,13 @@ def create_import(
     """Import one CSV file of notes (anyone: your own rows; a manager: also your team's; an
     admin: anyone's; never over a note that is not yours to change), or a data set's .jsonl
     files (admins). All or nothing; a second run changes nothing."""
-    report = dispatch.import_files(session, files, caller=user, dry_run=dry_run)
+    report = dispatch.import_files(
+        session,
+        files,
+        caller=user,
+        dry_run=dry_run,
+        sensitive_categories=settings.sensitive_categories,
+    )
     if not report.wrote:
         response.status_code = status.HTTP_200_OK
     return report_read(report)

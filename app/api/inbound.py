@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from app.db.models import InboundMessage, Note
 from app.domain import inbound
 from app.errors import Invalid, UnsupportedMediaType
-from app.http.deps import CurrentUser, IdPath, PagingDep, SessionDep, page_of
+from app.http.deps import CurrentUser, IdPath, PagingDep, SessionDep, SettingsDep, page_of
+from app.http.presenters.notes import saved_fields
 from app.schemas.common import Page
 from app.schemas.inbound import (
     AttachmentRead,
@@ -19,7 +20,6 @@ from app.schemas.inbound import (
     InboundRead,
     InboundReplayed,
 )
-from app.schemas.notes import NoteRead
 
 router = APIRouter(prefix="/v1/inbound", tags=["inbound"])
 
@@ -53,7 +53,7 @@ RawMessage = Annotated[bytes, Depends(raw_message)]
 
 def captured_note(note: Note, item: InboundMessage) -> CapturedNote:
     return CapturedNote(
-        **NoteRead.model_validate(note).model_dump(),
+        **saved_fields(note),
         message_id=item.message_id,
         inbound_id=item.id,
         attachments=[AttachmentRead.model_validate(a) for a in item.attachments],
@@ -79,13 +79,18 @@ def captured_note(note: Note, item: InboundMessage) -> CapturedNote:
         422: {"description": "No sender, or a sender who is not a Tacit user."},
     },
 )
-def capture_email(raw: RawMessage, session: SessionDep, user: CurrentUser) -> JSONResponse:
+def capture_email(
+    raw: RawMessage, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> JSONResponse:
     """Capture an e-mail as a note by its sender, on the account its participants point to.
 
     Send your own mail, or anyone's with an admin token (the mail gateway). The same
     Message-ID from the same sender is captured once, whatever the number of deliveries; a
-    repeat shows the note only to its sender."""
-    captured = inbound.capture_email(session, raw, caller=user)
+    repeat shows the note only to its sender. The note is the team's, or private when it
+    states a sensitive fact."""
+    captured = inbound.capture_email(
+        session, raw, caller=user, sensitive_categories=settings.sensitive_categories
+    )
     headers: dict[str, str] = {}
     if captured.outcome == "replayed":
         code = status.HTTP_200_OK
@@ -127,9 +132,16 @@ def get_inbound(item_id: IdPath, session: SessionDep, user: CurrentUser) -> Inbo
     },
 )
 def file_inbound(
-    item_id: IdPath, data: InboundFile, session: SessionDep, user: CurrentUser, response: Response
+    item_id: IdPath,
+    data: InboundFile,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    response: Response,
 ) -> CapturedNote:
     """File a message from your inbox as a note on the account you name."""
-    item, note = inbound.file_message(session, user, item_id, data)
+    item, note = inbound.file_message(
+        session, user, item_id, data, sensitive_categories=settings.sensitive_categories
+    )
     response.headers["Location"] = f"/v1/notes/{note.id}"
     return captured_note(note, item)

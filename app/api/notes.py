@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Query, Response, status
 from fastapi.responses import JSONResponse
 
-from app.domain import freshness, notes, reuse
+from app.domain import freshness, notes, reuse, sensitivity
 from app.http.deps import (
     ConnectionDep,
     CurrentUser,
@@ -14,15 +14,20 @@ from app.http.deps import (
     IdQuery,
     PagingDep,
     SessionDep,
+    SettingsDep,
     etag,
     page_of,
     parse_if_match,
 )
+from app.http.presenters.notes import checked_note, saved_note
 from app.schemas.common import Page, UTCInput
 from app.schemas.notes import (
+    NoteCheck,
+    NoteChecked,
     NoteCreate,
     NoteRead,
     NoteRevisionRead,
+    NoteSaved,
     NoteUpdate,
     SupersedeRequest,
     TopicsUpdate,
@@ -33,7 +38,10 @@ router = APIRouter(prefix="/v1/notes", tags=["notes"])
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='The ETag, e.g. "v3".')]
 
 
-def _with_etag(response: Response, read: NoteRead) -> NoteRead:
+R = TypeVar("R", bound=NoteRead)
+
+
+def _with_etag(response: Response, read: R) -> R:
     response.headers["ETag"] = etag(read.version)
     return read
 
@@ -41,7 +49,7 @@ def _with_etag(response: Response, read: NoteRead) -> NoteRead:
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=NoteRead,
+    response_model=NoteSaved,
     responses={
         409: {"description": "A retry with the same Idempotency-Key is in progress."},
         422: {"description": "Invalid input, or an Idempotency-Key reused with another body."},
@@ -50,17 +58,31 @@ def _with_etag(response: Response, read: NoteRead) -> NoteRead:
 def create_note(
     data: NoteCreate,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     idem: IdempotencyDep,
     response: Response,
-) -> NoteRead | JSONResponse:
-    """Write a note. The account may be named by id, name, domain, alias or e-mail."""
+) -> NoteSaved | JSONResponse:
+    """Write a note. The account may be named by id, name, domain, alias or e-mail. A text
+    that states a sensitive fact is private unless you choose a visibility; a wider one is
+    kept, with a warning."""
     if (replay := idem.replay_or_claim("notes.create", data)) is not None:
         return replay
-    read = NoteRead.model_validate(notes.create_note(session, user, data))
+    note = notes.create_note(
+        session, user, data, sensitive_categories=settings.sensitive_categories
+    )
+    read = saved_note(note)
     idem.complete(session, status.HTTP_201_CREATED, read)
     response.headers["Location"] = f"/v1/notes/{read.id}"
     return _with_etag(response, read)
+
+
+@router.post("/check")
+def check_note(data: NoteCheck, settings: SettingsDep, _: CurrentUser) -> NoteChecked:
+    """What saving this text would do, without saving it: the sensitive facts it states, the
+    visibility it would get, and the warnings (the web form asks this as you type)."""
+    checked = sensitivity.check(data.body, data.visibility, settings.sensitive_categories)
+    return checked_note(checked)
 
 
 @router.get("")
@@ -112,15 +134,25 @@ def update_note(
     note_id: IdPath,
     data: NoteUpdate,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     response: Response,
     if_match: IfMatch = None,
-) -> NoteRead:
-    """Change a note; the previous version is kept as a revision."""
+) -> NoteSaved:
+    """Change a note; the previous version is kept as a revision. A new text's sensitive facts
+    are detected again; the visibility stays as it is, with a warning when it is wider than
+    private."""
     version = parse_if_match(if_match, required=True)
     assert version is not None
-    note = notes.update_note(session, user, note_id, data, expected_version=version)
-    return _with_etag(response, NoteRead.model_validate(note))
+    note = notes.update_note(
+        session,
+        user,
+        note_id,
+        data,
+        expected_version=version,
+        sensitive_categories=settings.sensitive_categories,
+    )
+    return _with_etag(response, saved_note(note))
 
 
 @router.delete("/{note_id}", status_code=status.HTTP_204_NO_CONTENT)

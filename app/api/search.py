@@ -36,6 +36,7 @@ def search_notes(
                 observed_at=hit.note.observed_at,
                 age_days=(now - hit.note.observed_at).days,
                 visibility=hit.note.visibility.value,
+                sensitive=hit.note.sensitive or [],
                 snippet=hit.snippet,
                 score=hit.score,
                 matched=hit.matched,

@@ -141,6 +141,8 @@ def note_lines(note: Json, depth: int = 1) -> list[RenderableType]:
         head.append(" (verified)")
     if note.get("visibility") in ("private", "team"):
         head.append(f" · {note['visibility']}", style="dim")
+    if note.get("sensitive"):
+        head.append(f" · sensitive: {', '.join(note['sensitive'])}", style="magenta")
     lines: list[RenderableType] = [_at(depth, head), _at(depth + 1, Text(note["text"]))]
     marks = [
         word

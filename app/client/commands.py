@@ -131,7 +131,10 @@ def note(
     ] = None,
     visibility: Annotated[
         Visibility | None,
-        typer.Option(help="Who may read it (default team).", show_default=False),
+        typer.Option(
+            help="Who may read it (default team; private when it states a sensitive fact).",
+            show_default=False,
+        ),
     ] = None,
     observed: Annotated[
         str | None,
@@ -210,6 +213,8 @@ def note(
             if replayed
             else f"created {where}{mentions}"
         )
+        for warning in created.get("warnings") or []:
+            err.print(f"warning: {warning.get('message')}", markup=False, highlight=False)
 
 
 # --- search -------------------------------------------------------------------------------
@@ -399,6 +404,8 @@ def import_remotely(
         out.print(import_table(report))
         for line in listed(report, "skipped"):
             say(f"skipped {line}")
+        for line in listed(report, "warnings"):
+            err.print(f"warning: {line}", markup=False, highlight=False)
         problems = listed(report, "problems")
         if report.get("dry_run", dry_run):
             say("dry run: nothing was written")

@@ -1,6 +1,12 @@
 """The audit trail: a row per sensitive action, written in the same transaction as the action,
 and the reads of notes that carry personal context (``note_views`` of notes filed under the
-``personal`` section), listed together for admins and purged after the retention period."""
+``personal`` section) or state a sensitive fact (``sensitivity``), listed together for admins
+and purged after the retention period.
+
+Both kinds of read are one action, ``note.read_personal``: a sensitive fact is personal context
+of the most guarded kind, and a data-protection officer asking "who read about this person?"
+wants one list. Each such entry names the note's sensitive categories (``sensitive``, empty for
+personal context alone), so the officer can still tell them apart."""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from app.db.models import AuditEvent, Note, NoteView, User
 from app.db.request import SideWrites
 from app.domain.access import SYSTEM, Principal, principal_id
 from app.domain.pagination import Page, decode_cursor, encode_cursor
+from app.domain.sensitivity import is_sensitive
 from app.errors import Invalid
 
 READ_PERSONAL = "note.read_personal"
@@ -100,7 +107,7 @@ def has_personal_context() -> ColumnElement[bool]:
 def list_trail(
     session: Session, filters: TrailFilters, *, limit: int, cursor: str | None
 ) -> Page[TrailEntry]:
-    """Audit events and personal-context reads, newest first."""
+    """Audit events and reads of personal context or sensitive facts, newest first."""
     if filters.since and filters.until and filters.since >= filters.until:
         raise Invalid("since must be before until")
     after = _decode(cursor) if cursor else None
@@ -174,9 +181,9 @@ def _personal_reads(
     session: Session, filters: TrailFilters, after: list[Any] | None, limit: int
 ) -> list[TrailEntry]:
     stmt = (
-        select(NoteView, Note.account_id)
+        select(NoteView, Note.account_id, Note.sensitive)
         .join(Note, Note.id == NoteView.note_id)
-        .where(has_personal_context())
+        .where(or_(has_personal_context(), is_sensitive()))
     )
     if filters.actor_id is not None:
         stmt = stmt.where(NoteView.user_id == filters.actor_id)
@@ -193,9 +200,14 @@ def _personal_reads(
             view.user_id,
             "note",
             str(view.note_id),
-            {"kind": view.kind, "via": view.source, "account_id": account_id},
+            {
+                "kind": view.kind,
+                "via": view.source,
+                "account_id": account_id,
+                "sensitive": sensitive or [],
+            },
         )
-        for view, account_id in rows
+        for view, account_id, sensitive in rows
     ]
 
 

@@ -14,7 +14,8 @@ For each draft, in the caller's unit of work, ``capture``:
    ``accounts.pick_account``), the contacts are that account's, the time is not in the future,
    the dedupe keys are fresh, and the text names no person erased at their request
    (``suppressions``);
-2. writes the note and its first revision;
+2. detects the sensitive facts its text states (``sensitivity``), which decide its visibility
+   when the channel chose none, and writes the note and its first revision;
 3. indexes it: passages now (keyword search finds it at once) and an embedding job in the same
    transaction, so a crash can delay an embedding but never lose one;
 4. emits ``note.created``.
@@ -53,9 +54,10 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Account, Contact, InboundMessage, Note, NoteRevision, User, Visibility
-from app.domain import events
+from app.domain import events, sensitivity
 from app.domain.access import Principal
 from app.domain.accounts import pick_account
+from app.domain.sensitivity import SPECIAL_ONLY, Categories
 from app.domain.suppressions import Screen
 from app.errors import Conflict, Invalid
 from app.search import indexing
@@ -87,13 +89,14 @@ class AccountRef:
 class NoteDraft:
     """A note as a channel hands it in. ``account`` is an ``AccountRef``, or an ``Account`` the
     channel resolved with rules of its own (e-mail votes by participants; an import looks each
-    name up once for thousands of rows). ``observed_at`` None is now."""
+    name up once for thousands of rows). ``observed_at`` None is now; ``visibility`` None is
+    the writer's not choosing one (``sensitivity.visibility_for`` then decides)."""
 
     source: str
     author: User
     account: Account | AccountRef
     body: str
-    visibility: Visibility
+    visibility: Visibility | None
     contact_ids: tuple[int, ...] = ()
     observed_at: datetime | None = None
     external_id: str | None = None
@@ -108,13 +111,26 @@ class NoteDraft:
         return tuple(keys)
 
 
-def capture(session: Session, actor: Principal, draft: NoteDraft) -> Note:
+def capture(
+    session: Session,
+    actor: Principal,
+    draft: NoteDraft,
+    *,
+    sensitive_categories: Categories = SPECIAL_ONLY,
+) -> Note:
     """Check, write, index and announce one note; ``actor`` made the change (the system for
-    ``tacit import``), ``draft.author`` is credited."""
-    return capture_many(session, actor, [draft])[0]
+    ``tacit import``), ``draft.author`` is credited. ``sensitive_categories`` are the
+    deployment's (``Settings.sensitive_categories``)."""
+    return capture_many(session, actor, [draft], sensitive_categories=sensitive_categories)[0]
 
 
-def capture_many(session: Session, actor: Principal, drafts: Sequence[NoteDraft]) -> list[Note]:
+def capture_many(
+    session: Session,
+    actor: Principal,
+    drafts: Sequence[NoteDraft],
+    *,
+    sensitive_categories: Categories = SPECIAL_ONLY,
+) -> list[Note]:
     """``capture`` for a batch: checked in a few queries, indexed in bulk. All or nothing: the
     first draft that fails raises, and the caller's unit of work rolls back."""
     now = utcnow()
@@ -125,7 +141,15 @@ def capture_many(session: Session, actor: Principal, drafts: Sequence[NoteDraft]
     ensure_no_erased_person(session, drafts, accounts)
     contacts = _contacts(session, drafts, accounts)
     notes = [
-        _write(session, actor, draft, account, mentioned, now=now)
+        _write(
+            session,
+            actor,
+            draft,
+            account,
+            mentioned,
+            sensitive=sensitivity.detect(draft.body, sensitive_categories),
+            now=now,
+        )
         for draft, account, mentioned in zip(drafts, accounts, contacts, strict=True)
     ]
     indexing.notes_added(session, notes)
@@ -225,6 +249,7 @@ def _write(
     account: Account,
     contacts: list[Contact],
     *,
+    sensitive: list[str],
     now: datetime,
 ) -> Note:
     author = draft.author
@@ -233,7 +258,8 @@ def _write(
         author_id=author.id,  # the caller's User may belong to another session: link by id
         team_id=author.team_id,
         body=draft.body,
-        visibility=draft.visibility,
+        visibility=sensitivity.visibility_for(draft.visibility, sensitive),
+        sensitive=sensitive,
         observed_at=draft.observed_at or now,
         source=draft.source,
         external_id=draft.external_id,

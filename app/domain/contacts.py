@@ -77,22 +77,6 @@ def _check_reports_to(session: Session, contact: Contact, manager_id: int | None
         manager = session.get(Contact, manager.reports_to_id) if manager.reports_to_id else None
 
 
-def find_contact(session: Session, ref: str) -> Contact:
-    """A contact by id, e-mail address or external id (``tacit contacts erase``)."""
-    ref = ref.strip()
-    if ref.isascii() and ref.isdigit():
-        return get_contact(session, int(ref))
-    column = Contact.email if "@" in ref else Contact.external_id
-    value = ref.lower() if "@" in ref else ref
-    found = list(session.scalars(select(Contact).where(column == value).order_by(Contact.id)))
-    if not found:
-        raise NotFound(f"no contact has the e-mail or external id {ref!r}")
-    if len(found) > 1:
-        ids = ", ".join(str(c.id) for c in found)
-        raise Invalid(f"{len(found)} contacts have the e-mail {ref}: name one by id ({ids})")
-    return found[0]
-
-
 def create_contact(session: Session, data: ContactCreate) -> Contact:
     account = pick_account(session, data.account_id, data.account)
     ensure_unique(session, Contact.external_id, data.external_id, what="a contact")

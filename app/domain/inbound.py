@@ -23,17 +23,15 @@ from app.domain.access import Principal, can_read, ensure_can_deliver_mail, repl
 from app.domain.accounts import account_for_address, pick_account
 from app.domain.capture import NoteDraft, capture, ensure_message_unfiled
 from app.domain.pagination import Page, paginate
+from app.domain.sensitivity import SPECIAL_ONLY, Categories
 from app.domain.suppressions import Screen
 from app.errors import Conflict, Gone, Invalid, NotFound
 from app.mail.note import note_body, shorten
 from app.mail.parse import Address, Attachment, ParsedMail, parse_mail
 from app.schemas.common import MAX_CONTACTS_PER_NOTE, MAX_NOTE_CHARS
 from app.schemas.inbound import InboundFile
-from app.schemas.notes import NoteCreate
 
 SOURCE = "email"
-# The same default as a note written through POST /v1/notes.
-DEFAULT_VISIBILITY: Visibility = NoteCreate.model_fields["visibility"].default
 _MAX_SUBJECT = 1000
 _MAX_REASON = 500
 
@@ -55,11 +53,18 @@ class AccountChoice:
     reason: str | None  # why there is no account
 
 
-def capture_email(session: Session, raw: bytes, *, caller: Principal) -> Capture:
+def capture_email(
+    session: Session,
+    raw: bytes,
+    *,
+    caller: Principal,
+    sensitive_categories: Categories = SPECIAL_ONLY,
+) -> Capture:
     """File a raw message as a note by its sender, or keep it in their inbox.
 
     ``caller`` may send their own mail; an admin (the mail gateway's token) or the system
-    (``tacit import-mail``) anyone's."""
+    (``tacit import-mail``) anyone's. Mail chooses no visibility: the note is the team's, or
+    private when it states a sensitive fact."""
     mail = parse_mail(raw)
     ensure_can_deliver_mail(caller, mail.sender.email)
     sender = session.scalar(select(User).where(User.email == mail.sender.email))
@@ -97,7 +102,8 @@ def capture_email(session: Session, raw: bytes, *, caller: Principal) -> Capture
         author=sender,
         account=choice.account,
         contacts=choice.contacts,
-        visibility=DEFAULT_VISIBILITY,
+        visibility=None,
+        sensitive_categories=sensitive_categories,
     )
     return Capture("created", item, note)
 
@@ -216,7 +222,8 @@ def _write_note(
     author: User,
     account: Account,
     contacts: list[Contact],
-    visibility: Visibility,
+    visibility: Visibility | None,
+    sensitive_categories: Categories,
 ) -> Note:
     attachments = [Attachment(**a) for a in item.attachments]
     now = utcnow()
@@ -231,7 +238,7 @@ def _write_note(
         observed_at=min(item.sent_at, now) if item.sent_at else now,
         message_id=item.message_id,
     )
-    return capture(session, author, draft)
+    return capture(session, author, draft, sensitive_categories=sensitive_categories)
 
 
 def list_unresolved(
@@ -263,7 +270,12 @@ def get_message(
 
 
 def file_message(
-    session: Session, user: User, item_id: int, data: InboundFile
+    session: Session,
+    user: User,
+    item_id: int,
+    data: InboundFile,
+    *,
+    sensitive_categories: Categories = SPECIAL_ONLY,
 ) -> tuple[InboundMessage, Note]:
     """File an unresolved message as a note on the account the user names."""
     item = get_message(session, user, item_id, lock=True)  # two filings queue, one wins
@@ -286,5 +298,6 @@ def file_message(
         account=account,
         contacts=contacts,
         visibility=data.visibility,
+        sensitive_categories=sensitive_categories,
     )
     return item, note

@@ -3,7 +3,8 @@
 A note comes in through ``capture`` (``create_note`` is the API's and the web page's way in).
 Here it changes: every edit, an import's revision included, is a new version through
 ``_new_version`` (``indexing.note_changed``), and every delete goes through ``_remove``
-(``indexing.note_removed``)."""
+(``indexing.note_removed``). An edit of the text detects its sensitive facts again
+(``sensitivity.redetect``); it never changes the visibility for them."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Contact, Note, NoteRevision, User, note_contacts
-from app.domain import audit, events, flags, freshness
+from app.domain import audit, events, flags, freshness, sensitivity
 from app.domain.access import Principal, ensure_can_curate, ensure_can_edit, visible_notes
 from app.domain.access import get_note as get_note
 from app.domain.accounts import pick_account
 from app.domain.capture import AccountRef, NoteDraft, capture, check_observed, snapshot_revision
 from app.domain.contacts import contacts_of_account
 from app.domain.pagination import Page, paginate
+from app.domain.sensitivity import SPECIAL_ONLY, Categories
 from app.errors import Invalid, PreconditionFailed
 from app.schemas.notes import NoteCreate, NoteUpdate
 from app.search import indexing
@@ -38,7 +40,13 @@ class NoteFilters:
     until: datetime | None = None
 
 
-def create_note(session: Session, author: User, data: NoteCreate) -> Note:
+def create_note(
+    session: Session,
+    author: User,
+    data: NoteCreate,
+    *,
+    sensitive_categories: Categories = SPECIAL_ONLY,
+) -> Note:
     """A note written through the API or the web page, and the older notes it replaces."""
     draft = NoteDraft(
         source=data.source,
@@ -50,7 +58,7 @@ def create_note(session: Session, author: User, data: NoteCreate) -> Note:
         observed_at=data.observed_at,
         external_id=data.external_id,
     )
-    note = capture(session, author, draft)
+    note = capture(session, author, draft, sensitive_categories=sensitive_categories)
     for old_id in dict.fromkeys(data.supersedes):
         freshness.supersede(session, author, old_id=old_id, new=note)
     return note
@@ -104,15 +112,28 @@ def _check_version(note: Note, expected_version: int | None) -> None:
 
 
 def update_note(
-    session: Session, editor: User, note_id: int, data: NoteUpdate, *, expected_version: int
+    session: Session,
+    editor: User,
+    note_id: int,
+    data: NoteUpdate,
+    *,
+    expected_version: int,
+    sensitive_categories: Categories = SPECIAL_ONLY,
 ) -> Note:
     note = get_note(session, editor, note_id)
     ensure_can_edit(editor, note)
     _check_version(note, expected_version)
-    return _apply_update(session, editor, note, data)
+    return _apply_update(session, editor, note, data, sensitive_categories=sensitive_categories)
 
 
-def _apply_update(session: Session, editor: User, note: Note, data: NoteUpdate) -> Note:
+def _apply_update(
+    session: Session,
+    editor: User,
+    note: Note,
+    data: NoteUpdate,
+    *,
+    sensitive_categories: Categories = SPECIAL_ONLY,
+) -> Note:
     """Change a note the caller has checked ``editor`` may change, as a new version."""
     changes = data.model_dump(exclude_unset=True)
     moved = False
@@ -141,6 +162,8 @@ def _apply_update(session: Session, editor: User, note: Note, data: NoteUpdate) 
         )
     for field, value in changes.items():
         setattr(note, field, value)
+    if "body" in changes:
+        sensitivity.redetect(note, sensitive_categories)
     session.flush()
     if "visibility" in changes or moved:
         freshness.note_moved(session, note)
@@ -156,6 +179,7 @@ def revise_imported_note(
     actor: Principal,
     values: dict[str, Any],
     contacts: list[Contact],
+    sensitive_categories: Categories = SPECIAL_ONLY,
 ) -> bool:
     """Bring an existing note in line with an imported record: when anything differs, a new
     version; ``values`` are the note's columns, checked by the import. Returns whether the
@@ -165,6 +189,8 @@ def revise_imported_note(
         if getattr(note, key) != value:
             setattr(note, key, value)
             changed = True
+            if key == "body":
+                sensitivity.redetect(note, sensitive_categories)
     if [c.id for c in note.contacts] != [c.id for c in contacts]:
         note.contacts, changed = contacts, True
     if changed:

@@ -12,8 +12,9 @@ from app.schemas.common import Ref, Schema
 
 class AuditEntryRead(Schema):
     source: Literal["event", "read"] = Field(
-        description="`event`: an audited action; `read`: a note with personal context was "
-        "opened or shown (action `note.read_personal`)."
+        description="`event`: an audited action; `read`: someone other than its author opened "
+        "or was shown a note with personal context or a sensitive fact (action "
+        "`note.read_personal`; `details.sensitive` names the note's sensitive categories)."
     )
     id: int = Field(description="Unique within its source.")
     at: datetime

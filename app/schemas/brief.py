@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints
 
 from app.db.models import BuyingRole, Visibility
 from app.schemas.common import Input, Ref, Schema
+from app.schemas.notes import Sensitive
 
 MAX_ATTENDEES = 100
 # People in one meeting, from the list and the invitation together: each is looked up, and a
@@ -48,6 +49,10 @@ class NoteInBrief(Schema):
     verified_at: datetime | None
     age_days: int = Field(description="Days since last observed or verified.")
     visibility: Visibility
+    sensitive: Sensitive = Field(
+        default_factory=list,
+        description="The sensitive facts the note states (as on the note); empty when none.",
+    )
     text: str = Field(description="The passage or sentence that earned the note its place.")
     stale: bool
     superseded: bool

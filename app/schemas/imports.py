@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from app.schemas.common import Schema
+from app.schemas.notes import NoteWarning
 
 
 class ImportProblemRead(Schema):
@@ -30,6 +31,13 @@ class ImportSkippedRead(Schema):
     reason: str
 
 
+class ImportWarningRead(NoteWarning):
+    """A row written as asked, whose note deserves a second look (see `POST /v1/notes`)."""
+
+    file: str
+    line: int
+
+
 class ImportReportRead(Schema):
     format: Literal["csv", "dataset"]
     dry_run: bool
@@ -41,6 +49,10 @@ class ImportReportRead(Schema):
     skipped: list[ImportSkippedRead] = Field(
         description="Rows deliberately not written: a duplicate of an earlier row, a note "
         "deleted in Tacit since it was imported."
+    )
+    warnings: list[ImportWarningRead] = Field(
+        description="Rows written (in a dry run: to be written) as asked, whose note deserves "
+        "a second look: a sensitive fact that more people than its author can read."
     )
     problems: list[ImportProblemRead] = Field(
         description="Only in a dry run's answer (a real run with problems is a 422): each "

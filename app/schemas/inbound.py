@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from app.db.models import Visibility
 from app.schemas.common import Id, Input, Schema
-from app.schemas.notes import AccountRef, NoteRead
+from app.schemas.notes import AccountRef, NoteSaved
 
 
 class AttachmentRead(Schema):
@@ -22,8 +22,8 @@ class ParticipantRead(Schema):
     email: str
 
 
-class CapturedNote(NoteRead):
-    """The note, as `GET /v1/notes/{id}` shows it, and where it came from."""
+class CapturedNote(NoteSaved):
+    """The note, as `GET /v1/notes/{id}` shows it, its warnings, and where it came from."""
 
     message_id: str
     inbound_id: int = Field(description="The captured message's id in the inbox's records.")
@@ -58,8 +58,10 @@ class InboundReplayed(Schema):
 class InboundFile(Input):
     account_id: Id | None = None
     account: AccountRef = None
-    visibility: Visibility = Field(
-        default=Visibility.team, description="As for `POST /v1/notes`: team by default."
+    visibility: Visibility | None = Field(
+        default=None,
+        description="As for `POST /v1/notes`: team, or private when the text states a "
+        "sensitive fact, unless given.",
     )
 
     @model_validator(mode="after")

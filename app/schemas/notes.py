@@ -3,7 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AliasChoices, Field, StringConstraints, model_validator
+from pydantic import (
+    MISSING,
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from app.db.models import Visibility
 from app.schemas.common import (
@@ -31,6 +38,21 @@ Section = Literal[
     "deal_status",
     "company",
 ]
+# The names app.privacy detects, written out so that the API lists them (schemas import
+# nothing above them; tests/unit/test_sensitive_settings.py keeps the two lists equal).
+SensitiveCategory = Literal[
+    "health",
+    "religion",
+    "politics",
+    "sexual_orientation",
+    "ethnicity",
+    "trade_union",
+    "criminal",
+    "family",
+    "financial_distress",
+]
+# A note from before detection existed holds null until `tacit migrate` checks it.
+Sensitive = Annotated[list[SensitiveCategory], BeforeValidator(lambda found: found or [])]
 ContactIds = Annotated[list[Id], Field(max_length=MAX_CONTACTS_PER_NOTE)]
 AccountRef = Annotated[
     str | None,
@@ -43,9 +65,10 @@ class NoteCreate(Input):
     account_id: Id | None = None
     account: AccountRef = None
     contact_ids: ContactIds = Field(default_factory=list)
-    visibility: Visibility = Field(
-        default=Visibility.team,
-        description="private: you only; team: your team; company: everyone.",
+    visibility: Visibility | None = Field(
+        default=None,
+        description="private: you only; team: your team; company: everyone. When not given: "
+        "team, or private when the text states a sensitive fact (see `sensitive`).",
     )
     observed_at: UTCInput | None = Field(
         default=None, description="When the fact was observed; default now. No offset means UTC."
@@ -93,6 +116,11 @@ class NoteRead(Schema):
     contacts: list[Ref]
     body: str
     visibility: Visibility
+    sensitive: Sensitive = Field(
+        default_factory=list,
+        description="The sensitive facts the text states about a person (special categories "
+        "of personal data, and family or financial distress where enabled); empty when none.",
+    )
     observed_at: datetime
     source: str
     version: int
@@ -109,6 +137,41 @@ class NoteRead(Schema):
     superseded_by_id: int | None
     stale: bool = Field(description="Past its shelf life, or flagged by a newer note.")
     stale_after: datetime | None
+
+
+class NoteWarning(Schema):
+    code: Literal["sensitive_not_private"] = Field(
+        description="sensitive_not_private: the note states a sensitive fact and more people "
+        "than its author can read it."
+    )
+    categories: list[SensitiveCategory]
+    message: str = Field(description="What to tell the writer, in words.")
+
+
+class NoteSaved(NoteRead):
+    """The note as a write left it, and what its writer should know about it."""
+
+    warnings: list[NoteWarning] = Field(
+        description="Kept as asked, but worth a second look: e.g. a sensitive fact that more "
+        "people than its author can read. Empty when none."
+    )
+
+
+class NoteCheck(Input):
+    """A note's text and visibility as a writer has them so far, before saving."""
+
+    body: Body
+    visibility: Visibility | None = Field(
+        default=None, description="As for `POST /v1/notes`: none means not chosen yet."
+    )
+
+
+class NoteChecked(Schema):
+    """What saving that text would do."""
+
+    sensitive: list[SensitiveCategory]
+    visibility: Visibility = Field(description="The visibility the note would get.")
+    warnings: list[NoteWarning]
 
 
 class TopicsUpdate(Input):

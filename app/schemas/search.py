@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from app.schemas.common import Id, Input, Ref, Schema, UTCInput
+from app.schemas.notes import Sensitive
 
 MAX_RESULTS = 50
 
@@ -28,6 +29,9 @@ class SearchHit(Schema):
     observed_at: datetime
     age_days: int = Field(description="Days since the fact was observed.")
     visibility: str
+    sensitive: Sensitive = Field(
+        default_factory=list, description="The sensitive facts the note states, as on it."
+    )
     snippet: str = Field(description="The best passage, HTML-escaped, matches in <mark>.")
     score: float
     matched: Literal["keyword", "meaning", "both"]

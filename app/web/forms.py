@@ -58,6 +58,9 @@ class NoteForm:
     visibility: str = Visibility.team.value
     observed_on: str = ""
     form_key: str = ""
+    # The sensitive categories the writer was warned about (comma-separated): saving a note
+    # that states no others, with a wider visibility than private, is their informed choice.
+    sensitive_ack: str = ""
     errors: Errors = field(default_factory=dict)
 
     @classmethod
@@ -71,6 +74,7 @@ class NoteForm:
         visibility: str,
         observed_on: str,
         form_key: str,
+        sensitive_ack: str = "",
     ) -> NoteForm:
         form = cls(
             body=body,
@@ -79,6 +83,7 @@ class NoteForm:
             visibility=visibility,
             observed_on=observed_on.strip(),
             form_key=form_key.strip()[:64],
+            sensitive_ack=sensitive_ack.strip()[:200],
         )
         for raw in contact_ids:
             if (contact_id := parse_id(raw)) is None:
@@ -109,6 +114,10 @@ class NoteForm:
         except ValidationError as exc:
             self.errors.update(_first_errors(exc, _NOTE_MESSAGES))
             return None
+
+    def warned_of(self, categories: list[str]) -> bool:
+        """Whether the writer has been shown a warning covering all these categories."""
+        return set(categories) <= set(self.sensitive_ack.split(","))
 
     def _observed_at(self, now: datetime) -> datetime | None:
         if not self.observed_on:

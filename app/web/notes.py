@@ -3,7 +3,12 @@ with it (mark it helpful, confirm it still holds).
 
 A note posted here goes through the same domain function as the API's, so it is indexed like
 any other, and a double post is one note by the same idempotency guard as the API's. Bad input
-is shown beside its field, with what was typed, and never becomes an error page."""
+is shown beside its field, with what was typed, and never becomes an error page.
+
+A note that states a sensitive fact is warned about before it is posted: as it is typed (htmx
+asks ``/notes/check``), and, without script, by the first Save, which shows the warning with
+"Only me" chosen instead of saving. The warning's categories travel with the form
+(``sensitive_ack``), so a second Save keeps the audience the writer then chose."""
 
 from __future__ import annotations
 
@@ -18,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Account, Contact, Visibility
-from app.domain import access, accounts, freshness, lookup, notes, reuse
+from app.domain import access, accounts, freshness, lookup, notes, reuse, sensitivity
+from app.domain.sensitivity import Checked
 from app.errors import Conflict, Invalid, NotFound
 from app.http.deps import ConnectionDep, Idempotency, IdPath, SessionDep, SettingsDep
+from app.schemas.common import MAX_NOTE_CHARS
 from app.web.auth import CsrfChecked, SignedIn, Viewer
 from app.web.forms import NoteForm, parse_id
 from app.web.pages import FormList, FormText, WebRoute, render
@@ -68,6 +75,7 @@ def _note_page(
     status: int = 200,
     notice: str | None = None,
     candidates: list[dict[str, Any]] | None = None,
+    checked: Checked | None = None,
 ) -> Response:
     account, problem = _account_quietly(session, form.account_id, form.account)
     if form.account_id is not None and account is None:
@@ -81,6 +89,8 @@ def _note_page(
         "fixed_account": account if form.account_id is not None else None,
         "candidates": candidates or [],
         "notice": notice,
+        "checked": checked,
+        "held": checked is not None,
         "latest_day": (today + timedelta(days=1)).isoformat(),
         "visibilities": [
             (Visibility.private.value, "Only me"),
@@ -118,6 +128,7 @@ def create_note(
     visibility: FormText = Visibility.team.value,
     observed_on: FormText = "",
     form_key: FormText = "",
+    sensitive_ack: FormText = "",
 ) -> Response:
     form = NoteForm.parse(
         body=body,
@@ -127,10 +138,19 @@ def create_note(
         visibility=visibility,
         observed_on=observed_on,
         form_key=form_key,
+        sensitive_ack=sensitive_ack,
     )
     data = form.to_create(now=utcnow())
     if data is None:
         return _note_page(request, session, viewer, form, status=422)
+    categories = settings.sensitive_categories
+    checked = sensitivity.check(data.body, data.visibility, categories)
+    if checked.warnings and not form.warned_of(checked.sensitive):
+        # Not saved: the writer sees the warning first, with "Only me" chosen for them (as
+        # for an API client that chose nothing); Save again keeps whatever they then choose.
+        form.visibility = Visibility.private.value
+        form.sensitive_ack = ",".join(checked.sensitive)
+        return _note_page(request, session, viewer, form, checked=checked)
     # The form's key makes a double tap on a slow phone one note, not two (as Idempotency-Key
     # does for the API); the day as typed stands in for "now", which differs between taps.
     guard = Idempotency(conn, settings, viewer.user, form.form_key or None)
@@ -148,7 +168,7 @@ def create_note(
         return RedirectResponse(f"/notes/{replay.body['note_id']}?saved=1", status_code=303)
     try:
         with guard.abandoned_on_error(session):
-            note = notes.create_note(session, viewer.user, data)
+            note = notes.create_note(session, viewer.user, data, sensitive_categories=categories)
             guard.complete(session, 303, {"note_id": note.id})
     except Invalid as exc:
         form.errors["contact_ids" if "contact_ids" in exc.extensions else "account"] = exc.detail
@@ -161,6 +181,23 @@ def create_note(
             candidates=exc.extensions.get("candidates"),
         )
     return RedirectResponse(f"/notes/{note.id}?saved=1", status_code=303)
+
+
+@router.post("/notes/check")
+def check_note(
+    request: Request,
+    settings: SettingsDep,
+    _: CsrfChecked,
+    body: FormText = "",
+    visibility: FormText = "",
+) -> Response:
+    """The note form's sensitive-facts warning, as the writer types."""
+    chosen = Visibility(visibility) if visibility in Visibility.__members__ else None
+    text = body[:MAX_NOTE_CHARS]
+    checked = (
+        sensitivity.check(text, chosen, settings.sensitive_categories) if text.strip() else None
+    )
+    return render(request, "_sensitive_check.html", {"checked": checked, "held": False})
 
 
 # Pickers: fragments that htmx puts into the note form (the account box also into search)
@@ -227,6 +264,10 @@ def note_page(
             "verified": verified == "1",
             "verifier": note.verified_by,
             "own": note.author_id == viewer.user.id,
+            # Only its author can act on a warning; readers see the note's categories.
+            "warnings": (
+                sensitivity.note_warnings(note) if note.author_id == viewer.user.id else []
+            ),
             "may_verify": access.can_curate(viewer.user, note),
             "marked_helpful": reuse.marked_helpful(session, viewer.user, note),
         },

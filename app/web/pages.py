@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from app.db.base import utcnow
+from app.domain.sensitivity import LABELS
 from app.errors import AppError
 from app.http.deps import get_settings
 from app.wording import age_in_words
@@ -71,9 +72,15 @@ def day(when: datetime) -> str:
     return f"{when.day} {when:%b %Y}"
 
 
+def sensitive_names(categories: list[str] | None) -> str:
+    """A note's sensitive categories as people read them: "health, trade-union membership"."""
+    return ", ".join(LABELS[c] for c in categories or [])
+
+
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["ago"] = ago
 templates.env.filters["day"] = day
+templates.env.filters["sensitive_names"] = sensitive_names
 templates.env.globals["matched_label"] = MATCHED
 templates.env.globals["htmx_file"] = HTMX_FILE
 

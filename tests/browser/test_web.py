@@ -153,7 +153,14 @@ def test_sign_in_post_find_by_paraphrase_and_never_see_another_teams_notes(
 
     # Posting: the account box suggests as you type, the contacts follow the account.
     assert page.is_checked("input[name=visibility][value=team]")  # the API's default
+    # A sensitive fact is warned about as it is typed, before anything is posted.
+    page.locator("#body").press_sequentially("Meg had knee surgery last week.", delay=5)
+    page.wait_for_selector("#sensitive-check >> text=your team will be able to read it")
+    page.check("input[name=visibility][value=private]")
+    page.wait_for_selector("#sensitive-check >> text=only you will read it")
+    page.check("input[name=visibility][value=team]")
     page.fill("#body", NOTE)
+    page.wait_for_selector("#sensitive-check [data-sensitive]", state="detached")
     page.locator("#account").press_sequentially("harb", delay=30)
     page.wait_for_selector('#account-options option[value="Harbor Freightways"]', state="attached")
     page.fill("#account", "Harbor Freightways")

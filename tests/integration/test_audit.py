@@ -123,7 +123,12 @@ def test_trail_lists_who_read_notes_with_personal_context(
         (str(marathons), bob.id),
     ]
     assert reads[0]["source"] == "read" and reads[0]["target_type"] == "note"
-    assert reads[0]["details"] == {"kind": "opened", "via": "api", "account_id": account}
+    assert reads[0]["details"] == {
+        "kind": "opened",
+        "via": "api",
+        "account_id": account,
+        "sensitive": [],
+    }
     assert reads[0]["actor"]["name"] == "Bob Lindgren"
     assert reads[0]["at"] >= reads[1]["at"]
 

@@ -157,6 +157,7 @@ def test_a_hubspot_export_becomes_notes_searchable_at_once(
         "updated": {"notes": 0},
         "unchanged": {"notes": 0},
         "skipped": [],
+        "warnings": [],
         "problems": [],
     }
     assert stored_notes(db) == [
@@ -205,6 +206,7 @@ def test_a_clean_dry_run_counts_what_it_would_write_and_writes_nothing(
         "updated": {"notes": 0},
         "unchanged": {"notes": 0},
         "skipped": [],
+        "warnings": [],
         "problems": [],
     }
     assert len(response.json()["skipped"]) == 1

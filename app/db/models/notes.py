@@ -83,6 +83,10 @@ class Note(Base):
     # "duplicate" (it restates ``duplicate_of_id``) or "trivial". Empty until embedded.
     credit: Mapped[str | None] = mapped_column(String(16))
     duplicate_of_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # The sensitive categories its text states (``app.domain.sensitivity``), as a JSON list;
+    # empty when none. Null: not checked yet (a note from before the column, until
+    # ``tacit migrate`` checks it).
+    sensitive: Mapped[list[str] | None] = mapped_column(JSONType)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)

@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import Account, Contact, Note, User, Visibility
-from app.domain import audit
+from app.db.models import Account, Contact, Note, User
+from app.domain import audit, sensitivity
 from app.domain.access import (
     NOT_YOURS,
     Principal,
@@ -37,6 +37,7 @@ from app.domain.access import (
 from app.domain.accounts import account_for_address, name_key, resolve_account
 from app.domain.capture import CLOCK_SKEW, NoteDraft, capture_many
 from app.domain.notes import revise_imported_note
+from app.domain.sensitivity import SPECIAL_ONLY, Categories
 from app.domain.suppressions import Screen
 from app.domain.transfer import csv_format
 from app.domain.transfer.csv_format import NoteRow
@@ -50,12 +51,9 @@ from app.domain.transfer.report import (
 )
 from app.errors import Invalid
 from app.schemas.common import MAX_CONTACTS_PER_NOTE
-from app.schemas.notes import NoteCreate
 
 SOURCE = "import"
 DERIVED_ID_PREFIX = "csv-"
-# The same default as a note written through POST /v1/notes.
-DEFAULT_VISIBILITY: Visibility = NoteCreate.model_fields["visibility"].default
 _CHUNK = 2000  # values per IN (...) list
 _PROGRESS_EVERY = 500
 
@@ -92,10 +90,13 @@ def import_notes_csv(
     default_owner: User | None,
     dry_run: bool,
     progress: Progress = no_progress,
+    sensitive_categories: Categories = SPECIAL_ONLY,
 ) -> ImportReport:
     """Import a CSV file of notes as ``actor`` (a user, or the system, trusted as an admin);
     rows without an owner are ``default_owner``'s. The report's ``problems`` say why
-    nothing was written, if anything kept it from being; a dry run never writes."""
+    nothing was written, if anything kept it from being; a dry run never writes. A row
+    without a visibility is team, or private when it states a sensitive fact; the report
+    warns about each row that will leave a sensitive note wider than private."""
     report = ImportReport(format="csv", kinds=("notes",), dry_run=dry_run)
     table = csv_format.read_table(file.name, file.data)
     problems = list(table.problems)
@@ -122,8 +123,16 @@ def import_notes_csv(
     if problems:
         report.problems = problems
         return report
+    for step in steps:
+        _warn(report, table.file, step, sensitive_categories)
     if not dry_run:
-        _apply(session, steps, actor=actor, progress=progress)
+        _apply(
+            session,
+            steps,
+            actor=actor,
+            progress=progress,
+            sensitive_categories=sensitive_categories,
+        )
         audit.record(
             session,
             actor,
@@ -412,7 +421,22 @@ def _plan(
     return steps
 
 
-def _apply(session: Session, steps: list[_Step], *, actor: Principal, progress: Progress) -> None:
+def _warn(report: ImportReport, file: str, step: _Step, categories: Categories) -> None:
+    """Checked before writing, so that a dry run warns alike. An update keeps the note's
+    visibility when the row names none, as an edit does."""
+    source = step.row.source
+    chosen = source.visibility or (step.note.visibility if step.note else None)
+    report.warn(file, source.number, sensitivity.check(source.body, chosen, categories).warnings)
+
+
+def _apply(
+    session: Session,
+    steps: list[_Step],
+    *,
+    actor: Principal,
+    progress: Progress,
+    sensitive_categories: Categories,
+) -> None:
     drafts: list[NoteDraft] = []
     for done, step in enumerate(steps, start=1):
         row, source = step.row, step.row.source
@@ -423,7 +447,7 @@ def _apply(session: Session, steps: list[_Step], *, actor: Principal, progress: 
                     author=row.owner,
                     account=row.account,
                     body=source.body,
-                    visibility=source.visibility or DEFAULT_VISIBILITY,
+                    visibility=source.visibility,
                     contact_ids=tuple(c.id for c in row.contacts or []),
                     observed_at=source.observed_at,
                     external_id=row.external_id,
@@ -446,8 +470,9 @@ def _apply(session: Session, steps: list[_Step], *, actor: Principal, progress: 
                 actor=actor,
                 values=values,
                 contacts=list(contacts),
+                sensitive_categories=sensitive_categories,
             )
         if done % _PROGRESS_EVERY == 0:
             progress("writing notes", done, len(steps))
-    capture_many(session, actor, drafts)
+    capture_many(session, actor, drafts, sensitive_categories=sensitive_categories)
     progress("writing notes", len(steps), len(steps))

@@ -10,24 +10,31 @@ rolls back, so its counts are exactly those a real run would give.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import Account, BuyingRole, Contact, Note, Role, User, Visibility
+from app.db.models import Account, Contact, Note, Role, User
 from app.domain import audit, events
 from app.domain.access import NOT_YOURS, Principal, may_import_over
 from app.domain.accounts import name_key, set_domains
 from app.domain.capture import CLOCK_SKEW, NoteDraft, capture_many
 from app.domain.notes import revise_imported_note
+from app.domain.sensitivity import SPECIAL_ONLY, Categories
 from app.domain.transfer import erased
+from app.domain.transfer.dataset_records import (
+    AccountRecord,
+    ContactRecord,
+    DataSet,
+    NoteRecord,
+    Record,
+    UserRecord,
+    read_records,
+)
 from app.domain.transfer.report import (
     MAX_LISTED,
     ImportFile,
@@ -39,107 +46,10 @@ from app.domain.transfer.report import (
 )
 from app.domain.users import team_by_name
 from app.errors import Conflict, Invalid
-from app.schemas.common import MAX_NOTE_CHARS, NUL_REFUSED, UTCInput, has_nul
 
 KINDS = ("users", "accounts", "contacts", "notes")
 FILE_NAMES = tuple(f"{kind}.jsonl" for kind in KINDS)
 ACCESS_ROLES = {Role.manager.value, Role.admin.value}
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
-    id: str = Field(min_length=1, max_length=255)
-    _file: str = PrivateAttr(default="")
-    _line: int = PrivateAttr(default=0)
-
-    def problem(self, text: str, *, column: str | None = None) -> Problem:
-        return Problem(self._file, self._line, text, column)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: object) -> object:
-        if has_nul(value):  # as for the API's input: PostgreSQL cannot store it
-            raise ValueError(NUL_REFUSED)
-        return value
-
-
-R = TypeVar("R", bound=_Record)
-
-
-class UserRecord(_Record):
-    name: str = Field(min_length=1, max_length=200)
-    team: str | None = Field(default=None, max_length=100)
-    role: str = Field(default="rep", min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-
-
-class AccountRecord(_Record):
-    name: str = Field(min_length=1, max_length=200)
-    domain: str | None = Field(default=None, max_length=255)
-    domains: list[str] = Field(default_factory=list)
-    aliases: list[str] = Field(default_factory=list)
-    industry: str | None = Field(default=None, max_length=100)
-    region: str | None = Field(default=None, max_length=100)
-
-
-class ContactRecord(_Record):
-    account_id: str
-    name: str = Field(min_length=1, max_length=200)
-    title: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-    buying_role: BuyingRole = BuyingRole.unknown
-    reports_to: str | None = None
-
-
-class NoteRecord(_Record):
-    account_id: str
-    author_id: str
-    contact_ids: list[str] = Field(default_factory=list)
-    created_at: UTCInput
-    visibility: Visibility
-    body: str = Field(min_length=1, max_length=MAX_NOTE_CHARS)
-
-
-@dataclass
-class _DataSet:
-    users: list[UserRecord]
-    accounts: list[AccountRecord]
-    contacts: list[ContactRecord]
-    notes: list[NoteRecord]
-
-
-def _read(file: ImportFile | None, model: type[R], problems: list[Problem]) -> list[R]:
-    if file is None:
-        return []
-    records: list[R] = []
-    seen: set[str] = set()
-    lines = file.data.split(b"\n")
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        if number == 1:
-            raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark
-        try:
-            record = model.model_validate(json.loads(raw.decode("utf-8")))
-        except UnicodeDecodeError:
-            problems.append(Problem(file.name, number, "not UTF-8 text"))
-            continue
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(file.name, number, f"not JSON ({exc.msg})"))
-            continue
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = ".".join(str(p) for p in err["loc"])
-                text = err["msg"] if loc else f"record: {err['msg']}"
-                problems.append(Problem(file.name, number, text, loc or None))
-            continue
-        if record.id in seen:
-            problems.append(Problem(file.name, number, f"id {record.id!r} appears twice"))
-            continue
-        seen.add(record.id)
-        record._file, record._line = file.name, number
-        records.append(record)
-    return records
 
 
 def _existing(session: Session, model: Any) -> dict[str, Any]:
@@ -189,21 +99,23 @@ def import_dataset_files(
     dry_run: bool,
     origin: str,
     progress: Progress = no_progress,
+    sensitive_categories: Categories = SPECIAL_ONLY,
 ) -> ImportReport:
     """Import the data-set files (named ``users.jsonl`` ...); ``origin`` says where they came
     from, for messages and the audit trail. The report's ``problems`` say why nothing was
-    written, if anything kept it from being; a dry run never writes."""
+    written, if anything kept it from being; a dry run never writes. Notes are captured as
+    ``csv_import`` captures rows, sensitive facts and warnings alike."""
     by_name = {f.name: f for f in files}
     if unknown := sorted(set(by_name) - set(FILE_NAMES)):
         raise Invalid(
             f"{', '.join(unknown)}: not a data-set file; the files are {', '.join(FILE_NAMES)}"
         )
     problems: list[Problem] = []
-    data = _DataSet(
-        users=_read(by_name.get("users.jsonl"), UserRecord, problems),
-        accounts=_read(by_name.get("accounts.jsonl"), AccountRecord, problems),
-        contacts=_read(by_name.get("contacts.jsonl"), ContactRecord, problems),
-        notes=_read(by_name.get("notes.jsonl"), NoteRecord, problems),
+    data = DataSet(
+        users=read_records(by_name.get("users.jsonl"), UserRecord, problems),
+        accounts=read_records(by_name.get("accounts.jsonl"), AccountRecord, problems),
+        contacts=read_records(by_name.get("contacts.jsonl"), ContactRecord, problems),
+        notes=read_records(by_name.get("notes.jsonl"), NoteRecord, problems),
     )
     if not (data.users or data.accounts or data.contacts or data.notes) and not problems:
         raise Invalid(f"{origin} holds none of {', '.join(FILE_NAMES)}")
@@ -235,7 +147,15 @@ def import_dataset_files(
     progress(phase, 2, 4)
     _import_contacts(session, data.contacts, accounts, contacts, report, actor)
     progress(phase, 3, 4)
-    _import_notes(session, data.notes, users, accounts, contacts, report, actor, problems)
+    _import_notes(
+        session,
+        data.notes,
+        (users, accounts, contacts),
+        report,
+        actor,
+        problems,
+        sensitive_categories,
+    )
     progress(phase, 4, 4)
     session.flush()
     if problems or dry_run:
@@ -256,20 +176,20 @@ def import_dataset_files(
 
 
 def _check_references(
-    data: _DataSet,
+    data: DataSet,
     known: dict[str, set[str]],
     contact_accounts: dict[str, str | None],
     problems: list[Problem],
 ) -> None:
     known = {**known, "contacts": set(contact_accounts)}
 
-    def need(kind: str, ref: str | None, record: _Record, label: str) -> None:
+    def need(kind: str, ref: str | None, record: Record, label: str) -> None:
         if ref is not None and ref not in known[kind]:
             problems.append(
                 record.problem(f"{label} {ref!r} is neither in {kind}.jsonl nor imported")
             )
 
-    def same_account(contact: str | None, account: str, record: _Record, label: str) -> None:
+    def same_account(contact: str | None, account: str, record: Record, label: str) -> None:
         owner = contact_accounts.get(contact) if contact else None
         if owner is not None and account in known["accounts"] and owner != account:
             problems.append(record.problem(f"{label} {contact!r} is a contact of another account"))
@@ -449,18 +369,19 @@ def _upsert(
 def _import_notes(
     session: Session,
     records: list[NoteRecord],
-    users: dict[str, User],
-    accounts: dict[str, Account],
-    contacts: dict[str, Contact],
+    known: tuple[dict[str, User], dict[str, Account], dict[str, Contact]],
     report: ImportReport,
     actor: Principal,
     problems: list[Problem],
+    sensitive_categories: Categories,
 ) -> None:
     """Notes by external id; an existing note only where ``actor`` may change it (an admin's
     upload gets no read access and takes no note from its author: ``access``)."""
     session.flush()
+    users, accounts, contacts = known
     notes = _existing(session, Note)
     drafts: list[NoteDraft] = []
+    drafted: list[NoteRecord] = []
     for r in records:
         mentioned = sorted((contacts[c] for c in set(r.contact_ids)), key=lambda c: c.id)
         account, author = accounts[r.account_id], users[r.author_id]
@@ -478,6 +399,7 @@ def _import_notes(
                     external_id=r.id,
                 )
             )
+            drafted.append(r)
             report.created["notes"] += 1
             continue
         if not may_import_over(actor, note, author):
@@ -487,13 +409,22 @@ def _import_notes(
             "account_id": account.id,
             "author_id": author.id,
             "body": r.body,
-            "visibility": r.visibility,
+            "visibility": r.visibility or note.visibility,  # none named: the note's stays
             "observed_at": r.created_at,
         }
         if revise_imported_note(
-            session, note, editor_id=author.id, actor=actor, values=values, contacts=mentioned
+            session,
+            note,
+            editor_id=author.id,
+            actor=actor,
+            values=values,
+            contacts=mentioned,
+            sensitive_categories=sensitive_categories,
         ):
             report.updated["notes"] += 1
+            report.warn_about(r.file, r.line, note)
         else:
             report.unchanged["notes"] += 1
-    capture_many(session, actor, drafts)
+    written = capture_many(session, actor, drafts, sensitive_categories=sensitive_categories)
+    for r, created in zip(drafted, written, strict=True):
+        report.warn_about(r.file, r.line, created)

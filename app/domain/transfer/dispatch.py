@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import User
 from app.domain.access import Principal, ensure_can_import_dataset
+from app.domain.sensitivity import SPECIAL_ONLY, Categories
 from app.domain.transfer import csv_import, dataset_import
 from app.domain.transfer.report import (
     ImportFile,
@@ -31,7 +32,12 @@ def file_name(name: str) -> str:
 
 
 def import_files(
-    session: Session, files: Sequence[ImportFile], *, caller: User, dry_run: bool
+    session: Session,
+    files: Sequence[ImportFile],
+    *,
+    caller: User,
+    dry_run: bool,
+    sensitive_categories: Categories = SPECIAL_ONLY,
 ) -> ImportReport:
     """Import uploaded files as ``caller``: a ``.csv`` of notes (anyone; whose rows, and over
     which notes, ``app.domain.access`` says), or data-set ``.jsonl`` files (admins: they create
@@ -44,7 +50,15 @@ def import_files(
         if repeated := sorted({n for n in names if names.count(n) > 1}):
             raise Invalid(f"{', '.join(repeated)} sent more than once")
         files = [ImportFile(f.name.lower(), f.data) for f in files]
-    report = _run(session, kind, files, actor=caller, dry_run=dry_run, origin="the upload")
+    report = _run(
+        session,
+        kind,
+        files,
+        actor=caller,
+        dry_run=dry_run,
+        origin="the upload",
+        sensitive_categories=sensitive_categories,
+    )
     if report.problems and not dry_run:
         raise ImportRejected(report.problems)
     return report
@@ -57,6 +71,7 @@ def import_path(
     actor: Principal,
     dry_run: bool,
     progress: Progress = no_progress,
+    sensitive_categories: Categories = SPECIAL_ONLY,
 ) -> ImportReport:
     """Import a ``.csv`` file of notes, or a folder holding the data set's files. A report
     with problems has written nothing; the caller shows them."""
@@ -70,7 +85,14 @@ def import_path(
         files = dataset_import.dataset_files(path)
         kind = "dataset"
     return _run(
-        session, kind, files, actor=actor, dry_run=dry_run, origin=str(path), progress=progress
+        session,
+        kind,
+        files,
+        actor=actor,
+        dry_run=dry_run,
+        origin=str(path),
+        progress=progress,
+        sensitive_categories=sensitive_categories,
     )
 
 
@@ -83,6 +105,7 @@ def _run(
     dry_run: bool,
     origin: str,
     progress: Progress = no_progress,
+    sensitive_categories: Categories,
 ) -> ImportReport:
     """Import ``files`` of one kind as ``actor``, whom the caller has checked may import a data
     set. CSV rows without an owner become the actor's own (the system's import names every
@@ -95,9 +118,16 @@ def _run(
             default_owner=actor if isinstance(actor, User) else None,
             dry_run=dry_run,
             progress=progress,
+            sensitive_categories=sensitive_categories,
         )
     return dataset_import.import_dataset_files(
-        session, files, actor=actor, dry_run=dry_run, origin=origin, progress=progress
+        session,
+        files,
+        actor=actor,
+        dry_run=dry_run,
+        origin=origin,
+        progress=progress,
+        sensitive_categories=sensitive_categories,
     )
 
 

@@ -1,6 +1,7 @@
-"""What every import gives back: counts by kind, the rows it skipped and why, and the problems
-that kept it from writing anything. Shared by the data-set import (``dataset_import``), the CSV
-import of notes (``csv_import``), the HTTP endpoint and the CLI."""
+"""What every import gives back: counts by kind, the rows it skipped and why, the rows written
+as asked that deserve a second look, and the problems that kept it from writing anything.
+Shared by the data-set import (``dataset_import``), the CSV import of notes (``csv_import``),
+the HTTP endpoint and the CLI."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from app.db.models import Note
+from app.domain.sensitivity import SensitiveWarning, note_warnings
 from app.errors import Invalid
 
 # A file with a problem on every row would make an answer as large as the file; the first ones
@@ -62,6 +65,16 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class RowWarning:
+    """A row written (or, in a dry run, to be written) as asked, whose note its writer should
+    look at again: a sensitive fact that more people than its author can read."""
+
+    file: str
+    line: int
+    warning: SensitiveWarning
+
+
 @dataclass
 class ImportReport:
     format: Format = "dataset"
@@ -72,6 +85,13 @@ class ImportReport:
     unchanged: Counter[str] = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)
+
+    def warn(self, file: str, line: int, warnings: list[SensitiveWarning]) -> None:
+        self.warnings += [RowWarning(file, line, w) for w in warnings]
+
+    def warn_about(self, file: str, line: int, note: Note) -> None:
+        self.warn(file, line, note_warnings(note))
 
     def summary(self) -> dict[str, dict[str, int]]:
         return {

@@ -37,6 +37,7 @@ def note_in_brief(item: NoteItem, now: datetime) -> NoteInBrief:
         verified_at=note.verified_at,
         age_days=max(0, (now - seen).days),
         visibility=note.visibility,
+        sensitive=note.sensitive or [],
         text=item.text,
         stale=item.stale,
         superseded=item.superseded,
