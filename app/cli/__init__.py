@@ -1,0 +1,28 @@
+"""``tacit``: the server's admin tool (serve, migrate, users, tokens, import, import-mail,
+export, audit purge, contacts), and the client of a server for everyone else (note, search,
+brief, login: see ``app.client``). ``common`` holds what the commands share; ``server``,
+``people`` and ``transfer`` hold the commands.
+
+The admin commands work on the database of ``TACIT_DATABASE_URL`` (``import`` and ``export``
+on a server instead, when one is configured). On SQLite, the embedded default, commands bring
+the schema up to date themselves, so a fresh install needs no extra step; on PostgreSQL, where
+several processes share one database, ``tacit migrate`` is an explicit step.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Importing a command module adds its commands to ``cli``; then the client's commands join.
+from app.cli import people, server, transfer  # noqa: F401
+from app.cli.common import cli
+from app.client.commands import register
+
+register(cli)
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,158 @@
+"""Running the server and keeping its database: migrate, serve, worker, reindex, and the
+purges of the audit trail and the event stream."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from app.cli.common import cli, database, err, load_settings, out, services
+from app.db.engine import Database
+from app.db.migrate import pending_revisions, upgrade
+from app.domain.sensitivity import check_stored
+from app.worker.embedding import BATCH_NOTES
+
+audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
+events_cli = typer.Typer(help="The event stream (outbox).", no_args_is_help=True)
+cli.add_typer(events_cli, name="events")
+
+
+@cli.command()
+def migrate(
+    recheck_sensitive: Annotated[
+        bool,
+        typer.Option(
+            "--recheck-sensitive",
+            help="Check every note for sensitive facts again (after changing "
+            "TACIT_SENSITIVE_CATEGORIES): marks change, visibilities never do.",
+        ),
+    ] = False,
+) -> None:
+    """Bring the database schema up to date (safe to run at any time), and detect the
+    sensitive facts of notes not checked yet."""
+    settings = load_settings()
+    db = Database(settings.database_url)
+    try:
+        pending = pending_revisions(db.engine)
+        upgrade(db.engine)
+        with db.unit_of_work() as session:
+            marked = check_stored(session, settings.sensitive_categories, every=recheck_sensitive)
+    finally:
+        db.dispose()
+    out.print(f"schema up to date ({len(pending)} migration(s) applied) on {db.dialect}")
+    if marked:
+        out.print(f"sensitive facts newly marked or changed on {marked} note(s)")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the API server."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = load_settings()
+    url = (
+        settings.database_url.split("@")[-1]
+        if "@" in settings.database_url
+        else (settings.database_url)
+    )
+    # Built here, not as the app starts: a stale schema is then a command error, not a trace.
+    with services(settings) as built:
+        out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+        out.print(f"database: {url}  environment: {settings.env}")
+        uvicorn.run(create_app(settings, services=built), host=host, port=port, log_level="info")
+
+
+@cli.command()
+def worker(
+    batch: Annotated[int, typer.Option(help="Notes claimed per round.")] = BATCH_NOTES,
+    poll: Annotated[float, typer.Option(help="Seconds to wait when the queue is empty.")] = 1.0,
+    until_empty: Annotated[
+        bool, typer.Option("--until-empty", help="Exit once nothing is pending.")
+    ] = False,
+    threads: Annotated[
+        int, typer.Option(help="CPU threads for the model (0: all; a worker has the cores).")
+    ] = 0,
+) -> None:
+    """Run an embedding worker in this process (as many as you like, on any machine)."""
+    import time
+
+    from app.worker.embedding import run_once
+
+    settings = load_settings().model_copy(update={"torch_threads": threads})
+    with services(settings) as built:
+        db, embedder = built.database, built.embedder
+        err.print(f"embedding worker on {db.dialect} with {embedder.name}")
+        done = 0
+        try:
+            while True:
+                claimed = run_once(db, embedder, batch_notes=batch)
+                done += claimed
+                if claimed:
+                    continue
+                if until_empty:
+                    break
+                time.sleep(poll)
+        except KeyboardInterrupt:
+            pass
+        err.print(f"processed {done} job(s)")
+
+
+@cli.command()
+def reindex(
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-embed everything, even vectors of this model.")
+    ] = False,
+) -> None:
+    """Queue the notes whose vectors are missing or from another model (after a model change).
+    Workers (`tacit serve` or `tacit worker`) then embed them."""
+    from app.search.indexing import enqueue_stale
+
+    with services() as built, built.database.unit_of_work() as session:
+        built.index.prepare(session)
+        model = built.embedder.name
+        queued = enqueue_stale(session, model, force=force)
+    out.print(f"queued {queued} note(s) for embedding with {model}")
+
+
+@audit_cli.command("purge")
+def audit_purge() -> None:
+    """Delete audit events and note views older than TACIT_AUDIT_RETENTION_DAYS (default 730);
+    the purge itself is recorded. Run it from cron, e.g. daily."""
+    from datetime import timedelta
+
+    from app.db.base import utcnow
+    from app.domain.audit import purge
+
+    days = load_settings().audit_retention_days
+    before = utcnow() - timedelta(days=days)
+    with database() as db, db.unit_of_work() as session:
+        purged = purge(session, before=before)
+    out.print(
+        f"deleted {purged.events} audit event(s) and {purged.views} note view(s) older than "
+        f"{days} days (before {before:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+@events_cli.command("purge")
+def events_purge() -> None:
+    """Delete outbox events older than TACIT_EVENT_RETENTION_DAYS (default 30), with the
+    deliveries still owed for them. Run it from cron, e.g. daily."""
+    from datetime import timedelta
+
+    from app.db.base import utcnow
+    from app.domain.events import purge
+
+    days = load_settings().event_retention_days
+    before = utcnow() - timedelta(days=days)
+    with database() as db, db.unit_of_work() as session:
+        purged = purge(session, before=before)
+    out.print(
+        f"deleted {purged} event(s) older than {days} days (before {before:%Y-%m-%d %H:%M} UTC)"
+    )
