@@ -53,12 +53,13 @@ test: $(VENV)/.installed-dev browser
 test-fast: $(VENV)/.installed-dev
 	$(BIN)/pytest $(XDIST) --db sqlite tests/unit tests/integration $(PYTEST_ARGS)
 
-# lint-imports checks the layers in pyproject.toml ([tool.importlinter]).
+# lint-imports checks the layers in pyproject.toml ([tool.importlinter]); first, since an upward
+# import can also surface as a confusing type error from the import cycle it makes.
 lint: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
 	$(BIN)/ruff check app tests scripts migrations
 	$(BIN)/ruff format --check app tests scripts migrations
 	$(BIN)/mypy app
-	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
