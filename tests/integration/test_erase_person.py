@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 from app.config import Settings
 from app.db.engine import Database
 from app.db.models import Contact, Note, NoteRevision, Passage, Role
+from app.http.state import state_of
 from tests.factories import (
     Person,
     deliver_mail,
@@ -212,7 +213,7 @@ def test_an_erased_person_is_found_nowhere_and_kept_out(
     assert all(marker in dump for marker in MARKERS)
     if db.dialect == "sqlite":  # what the file check below looks for is there to find
         assert any(b"quabbledorf" in data.lower() for data in raw_files(db).values())
-    index = client.app.state.search.index  # type: ignore[attr-defined]
+    index = state_of(client.app).running().index
     vectors = getattr(index, "vectors", None)  # SQLite's, in memory
     old = np.asarray(old_vector, dtype=np.float32)
     assert client.post("/v1/search", json={"q": "renewal"}, headers=alice.headers)
