@@ -406,10 +406,11 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
         try:
             anyio.run(serve_stdio, remote)
         except Exception as exc:  # the SDK's task groups raise groups: say the first cause
-            while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-                exc = exc.exceptions[0]
+            cause: BaseException = exc
+            while isinstance(cause, BaseExceptionGroup) and cause.exceptions:
+                cause = cause.exceptions[0]
             raise ClientError(
-                f"the MCP server at {remote.url}/mcp failed: {exc or type(exc).__name__}"
+                f"the MCP server at {remote.url}/mcp failed: {cause or type(cause).__name__}"
             ) from None
 
 

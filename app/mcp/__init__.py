@@ -25,6 +25,7 @@ from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.http.problems import no_receive, problem
@@ -79,5 +80,6 @@ class McpEndpoint:
 def install(app: Starlette, state: AppState) -> McpEndpoint:
     """Serve the MCP server at ``/mcp`` on ``app``; enter ``running()`` in its lifespan."""
     endpoint = McpEndpoint(state)
-    app.router.add_route(PATH, endpoint, include_in_schema=False)
+    # A Route whose endpoint is an ASGI app (not a function) hands it every method as it is.
+    app.router.routes.append(Route(PATH, endpoint, include_in_schema=False))
     return endpoint

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from app.config import Settings
 from app.db.engine import Database
-from app.db.models import Note, NoteView, Role, Search, SearchImpression
+from app.db.models import Note, NoteView, Role, Search, SearchImpression, User
 from app.main import create_app
 from tests.factories import (
     Person,
@@ -268,10 +268,15 @@ def test_no_tool_shows_another_teams_or_another_persons_notes(
             assert error_text(got).replace(str(note_id), "N") == error_text(missing).replace(
                 "999999", "N"
             )
-    # Searching for a hidden note's own words finds nothing.
+    # Searching for a hidden note's own words finds it not (meaning still finds near notes).
     for word in HIDDEN_WORDS:
-        assert ok(call(live_url, w.ada, "search_notes", query=word))["hits"] == []
-        assert ok(call(live_url, w.ada, "search", query=word))["results"] == []
+        found, connector = calls(
+            live_url, w.ada, ("search_notes", {"query": word}), ("search", {"query": word})
+        )
+        assert {hit["note_id"] for hit in ok(found)["hits"]} <= readable
+        assert {int(r["id"]) for r in ok(connector)["results"]} <= readable
+        assert word not in json.dumps(ok(found)["hits"]).lower()
+        assert_nothing_hidden(connector)
 
     # A readable note opens whole, citable.
     note = ok(call(live_url, w.ada, "fetch_note", id=w.readable["procurement"]))
@@ -400,13 +405,14 @@ def test_searches_and_opens_through_mcp_count_as_reuse(
             .select_from(SearchImpression)
             .where(SearchImpression.user_id == w.ada.id, SearchImpression.note_id == procurement)
         )
-        opened = list(
-            session.execute(
+        opened = [
+            (kind, source)
+            for kind, source in session.execute(
                 select(NoteView.kind, NoteView.source).where(
                     NoteView.user_id == w.ada.id, NoteView.note_id == procurement
                 )
-            ).tuples()
-        )
+            )
+        ]
     assert sources == ["mcp"] and shown == 1
     assert opened == [("opened", "mcp"), ("opened", "mcp")]
     with httpx.Client(base_url=live_url, headers=w.bob.headers, timeout=60) as api:
@@ -418,7 +424,7 @@ def test_searches_and_opens_through_mcp_count_as_reuse(
 # --- the door: tokens and the setting -------------------------------------------------------------
 
 
-def test_mcp_needs_a_valid_token(mcp_world: World, live_url: str) -> None:
+def test_mcp_needs_a_valid_token(mcp_world: World, live_url: str, db: Database) -> None:
     hello = {
         "jsonrpc": "2.0",
         "id": 1,
@@ -430,11 +436,14 @@ def test_mcp_needs_a_valid_token(mcp_world: World, live_url: str) -> None:
         },
     }
     accept = {"Accept": "application/json, text/event-stream"}
+    with db.unit_of_work() as session:
+        session.get_one(User, mcp_world.wes.id).is_active = False
     with httpx.Client(base_url=live_url, timeout=60) as web:
         missing = web.post("/mcp", json=hello, headers=accept)
         wrong = web.post("/mcp", json=hello, headers={**accept, "Authorization": "Bearer tacit_x"})
+        gone = web.post("/mcp", json=hello, headers={**accept, **mcp_world.wes.headers})
         right = web.post("/mcp", json=hello, headers={**accept, **mcp_world.ada.headers})
-    for refused in (missing, wrong):
+    for refused in (missing, wrong, gone):
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"].startswith("Bearer")
         assert refused.headers["content-type"] == "application/problem+json"
