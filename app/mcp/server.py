@@ -9,6 +9,9 @@ shapes, given as structured content and as JSON text).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -61,11 +64,26 @@ Query = Annotated[
 ]
 
 
+@contextmanager
+def _root_logging_kept() -> Iterator[None]:
+    """The SDK's constructor calls ``logging.basicConfig`` (INFO, a rich handler on the root
+    logger), which would change what the whole server logs; logging is its host's business
+    (uvicorn's, the CLI's), so the root logger is put back as it was."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
+
+
 def build_server(state: AppState) -> MCPServer:
     """The tools, bound to the app whose services and database they use."""
-    server: MCPServer = MCPServer(
-        name="tacit", title="Tacit", instructions=INSTRUCTIONS, version="0.1.0"
-    )
+    with _root_logging_kept():
+        server: MCPServer = MCPServer(
+            name="tacit", title="Tacit", instructions=INSTRUCTIONS, version="0.1.0"
+        )
 
     @server.tool(
         name="search_notes",
