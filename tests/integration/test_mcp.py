@@ -2,13 +2,11 @@
 the tools' listing, each tool called as a user, and the access rule held by all of them. Two
 teams write private, team and company notes; nothing another team or another person keeps to
 themselves may reach a tool's answer, in any form (a hit, a brief, a count, an error).
-``tacit mcp`` (stdio) is tested as the subprocess an assistant starts."""
+``tacit mcp`` (stdio) is tested in ``test_mcp_stdio.py``."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ import httpx
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 from sqlalchemy import func, select
@@ -270,9 +268,14 @@ def test_no_tool_shows_another_teams_or_another_persons_notes(
             )
     # Searching for a hidden note's own words finds it not (meaning still finds near notes).
     for word in HIDDEN_WORDS:
-        found, connector = calls(
-            live_url, w.ada, ("search_notes", {"query": word}), ("search", {"query": word})
+        found, connector, knows = calls(
+            live_url,
+            w.ada,
+            ("search_notes", {"query": word}),
+            ("search", {"query": word}),
+            ("who_knows", {"topic": word}),
         )
+        assert (ok(knows)["people"], ok(knows)["notes"]) == ([], 0)
         assert {hit["note_id"] for hit in ok(found)["hits"]} <= readable
         assert {int(r["id"]) for r in ok(connector)["results"]} <= readable
         assert word not in json.dumps(ok(found)["hits"]).lower()
@@ -457,54 +460,6 @@ def test_mcp_disabled_is_not_found(settings: Settings, db: Database) -> None:
         assert client.post("/mcp", json={}).status_code == 404
     with TestClient(create_app(settings)) as client:
         assert client.post("/mcp", json={}).status_code == 401
-
-
-# --- tacit mcp: the same tools over stdio ---------------------------------------------------------
-
-
-def test_tacit_mcp_serves_the_tools_over_stdio(
-    mcp_world: World, live_url: str, tmp_path: Path
-) -> None:
-    w = mcp_world
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
-    environ |= {"TACIT_CONFIG": str(tmp_path / "none.toml")}
-    params = StdioServerParameters(
-        command=str(TACIT), args=["mcp", "--url", live_url, "--token", w.ada.token], env=environ
-    )
-
-    async def main() -> tuple[set[str], CallToolResult]:
-        with (tmp_path / "stderr.log").open("w") as errlog:
-            async with (
-                stdio_client(params, errlog=errlog) as (read, write),
-                ClientSession(read, write) as session,
-            ):
-                await session.initialize()
-                listing = await session.list_tools()
-                found = await session.call_tool(
-                    "search_notes", {"query": "budget", "account": "Harbor Freightways"}
-                )
-                return {t.name for t in listing.tools}, found
-
-    names, found = anyio.run(main)
-    assert names == TOOLS
-    assert_nothing_hidden(found)
-    hits = {hit["note_id"] for hit in ok(found)["hits"]}
-    assert hits == {w.readable[k] for k in ("final", "procurement", "tuesday")}
-
-
-def test_tacit_mcp_refuses_a_bad_token_in_one_line(live_url: str, tmp_path: Path) -> None:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
-    environ |= {"TACIT_CONFIG": str(tmp_path / "none.toml")}
-    result = subprocess.run(
-        [str(TACIT), "mcp", "--url", live_url, "--token", "tacit_wrong"],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 1 and result.stdout == ""
-    assert "401" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.fixture(autouse=True)
