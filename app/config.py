@@ -121,6 +121,13 @@ class Settings(BaseSettings):
         "(`kind=retention`). Unset: off.",
     )
 
+    # The MCP server for AI assistants (app/mcp): tools over the same domain and access rule.
+    mcp_enabled: bool = Field(
+        default=True,
+        description="Serve the MCP server at /mcp (Streamable HTTP, API tokens). false: /mcp "
+        "is a 404 and `tacit mcp` gets nothing from this server.",
+    )
+
     # NoDecode: the environment gives "family,financial_distress", not JSON.
     sensitive_categories: Annotated[frozenset[str], NoDecode] = Field(
         default=DEFAULT_CATEGORIES,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from app import web
+from app import mcp, web
 from app.api import (
     accounts,
     analytics,
@@ -25,6 +25,7 @@ from app.api import (
     search,
     subject_access,
     users,
+    who_knows,
 )
 from app.config import Settings
 from app.http import problems
@@ -50,7 +51,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         if settings.warm_up:
             threading.Thread(target=running.warm_up, name="tacit-warm-up", daemon=True).start()
         try:
-            yield
+            async with AsyncExitStack() as serving:
+                if mcp_endpoint is not None:
+                    await serving.enter_async_context(mcp_endpoint.running())
+                yield
         finally:
             for worker in workers:
                 worker.stop()
@@ -99,6 +103,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(module.router)
     app.include_router(subject_access.router)
     app.include_router(retention.router)
+    app.include_router(who_knows.router)
     web.install(app)
+    mcp_endpoint = mcp.install(app, state) if settings.mcp_enabled else None
     problems.document(app)
     return app

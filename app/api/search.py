@@ -6,8 +6,9 @@ from app.db.base import utcnow
 from app.domain import retrieval
 from app.domain.status import index_status
 from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep, ServicesDep
+from app.http.presenters.search import search_hit
 from app.schemas.common import Ref
-from app.schemas.search import SearchHit, SearchQuery, SearchResponse, Status, Understood
+from app.schemas.search import SearchQuery, SearchResponse, Status, Understood
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -27,24 +28,7 @@ def search_notes(
     conn.write_deferred()  # now, not after the handler: the answer carries the search's id
     now = utcnow()
     return SearchResponse(
-        hits=[
-            SearchHit(
-                note_id=hit.note.id,
-                external_id=hit.note.external_id,
-                account=Ref.model_validate(hit.note.account),
-                author=Ref.model_validate(hit.note.author),
-                observed_at=hit.note.observed_at,
-                age_days=(now - hit.note.observed_at).days,
-                visibility=hit.note.visibility.value,
-                sensitive=hit.note.sensitive or [],
-                snippet=hit.snippet,
-                score=hit.score,
-                matched=hit.matched,
-                stale=hit.note.stale,
-                superseded=hit.note.superseded_by_id is not None,
-            )
-            for hit in result.hits
-        ],
+        hits=[search_hit(hit, now) for hit in result.hits],
         took_ms=result.took_ms,
         search_id=result.search_id,
         understood=Understood(

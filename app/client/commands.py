@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import anyio
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -386,6 +387,33 @@ def login(url: UrlOption = None, token: TokenOption = None) -> None:
         say(f"logged in to {server} as {me['name']}{email}; saved in {path}")
 
 
+# --- mcp ----------------------------------------------------------------------------------
+
+
+def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
+    """Serve the server's MCP tools on standard input and output, for an AI assistant that
+    starts a local command (Claude Desktop, an IDE): it searches, briefs and writes notes as
+    you, through the server's /mcp, with the URL and token `tacit login` saved."""
+    # Imported here: the SDK is a large import that no other command needs.
+    from app.client.mcp_bridge import serve_stdio
+
+    with reported():
+        remote = require_remote(url=url, token=token, environ=os.environ)
+        with Api(remote) as api:
+            # A refused token or an unreachable server is one line now, before the assistant
+            # is told anything; standard output stays the protocol's alone.
+            api.get("/v1/me")
+        try:
+            anyio.run(serve_stdio, remote)
+        except Exception as exc:  # the SDK's task groups raise groups: say the first cause
+            cause: BaseException = exc
+            while isinstance(cause, BaseExceptionGroup) and cause.exceptions:
+                cause = cause.exceptions[0]
+            raise ClientError(
+                f"the MCP server at {remote.url}/mcp failed: {cause or type(cause).__name__}"
+            ) from None
+
+
 # --- the remote side of import and export -------------------------------------------------
 
 
@@ -447,3 +475,4 @@ def register(cli: typer.Typer) -> None:
     """Add the client's commands to ``tacit``."""
     for command in (note, search, brief, login):
         cli.command()(command)
+    cli.command(name="mcp")(mcp_command)

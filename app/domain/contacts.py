@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import difflib
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import BuyingRole, Contact, User
+from app.db.models import Account, BuyingRole, Contact, User
 from app.domain import audit, events
 from app.domain.access import ensure_can_set_buying_role
 from app.domain.accounts import get_account, pick_account
@@ -165,3 +167,41 @@ def contacts_of_account(session: Session, account_id: int, contact_ids: list[int
             f"contacts {strangers} are not contacts of this note's account", contact_ids=strangers
         )
     return [found[cid] for cid in wanted]
+
+
+def resolve_contact(session: Session, ref: str, *, account: Account | None) -> Contact:
+    """The contact ``ref`` names: an id, e-mail or external id; or a name, in ``account``
+    when one is given (a full name, or a word of it only one of its contacts has), else a
+    full name only one contact has. ``Invalid`` names the closest contacts when none fits."""
+    ref = ref.strip()
+    if not ref:
+        raise Invalid("contact is empty")
+    try:
+        contact: Contact | None = find_contact(session, ref)
+    except NotFound:
+        contact = None
+    if contact is not None:
+        if account is not None and contact.account_id != account.id:
+            raise Invalid(f"{contact.name} is not a contact of {account.name}")
+        return contact
+    key = " ".join(ref.casefold().split())
+    stmt = select(Contact).order_by(Contact.id)
+    stmt = (
+        stmt.where(Contact.account_id == account.id)
+        if account is not None
+        else stmt.where(func.lower(Contact.name) == key)
+    )
+    candidates = list(session.scalars(stmt.limit(1000)))
+    named = [c for c in candidates if " ".join(c.name.casefold().split()) == key]
+    by_word = named or [c for c in candidates if key in c.name.casefold().split()]
+    if len(by_word) == 1:
+        return by_word[0]
+    where = f" at {account.name}" if account is not None else ""
+    if by_word:
+        listed = ", ".join(f"{c.name} (id {c.id}, {c.account.name})" for c in by_word[:10])
+        raise Invalid(f"{ref!r} could be any of these contacts{where}: {listed}; give the id")
+    close = difflib.get_close_matches(ref, [c.name for c in candidates], n=5, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    if account is None:
+        hint += "; name the account too to find a contact by first name"
+    raise Invalid(f"no contact matches {ref!r}{where}{hint}", suggestions=close)

@@ -332,8 +332,16 @@ def snippet(text: str, query: KeywordQuery) -> str:
     return "".join(out)
 
 
-def record(writes: SideWrites, viewer: User, request: SearchRequest, result: SearchResult) -> None:
-    """Who was shown which note at which rank: what reuse analytics credit authors for.
+def record(
+    writes: SideWrites,
+    viewer: User,
+    request: SearchRequest,
+    result: SearchResult,
+    *,
+    source: str = "api",
+) -> None:
+    """Who was shown which note at which rank: what reuse analytics credit authors for, and
+    where the question came from (``source``: "api", "web", "mcp").
     Buffered; ``result.search_id`` is set once it is written."""
 
     def write(session: Session) -> None:
@@ -343,6 +351,7 @@ def record(writes: SideWrites, viewer: User, request: SearchRequest, result: Sea
             account_id=request.account_id,
             hits=len(result.hits),
             took_ms=result.took_ms,
+            source=source,
         )
         session.add(entry)
         session.flush()

@@ -59,7 +59,7 @@ def search_page(
             limit=RESULTS,
         )
         result = retrieval.search(session, get_services(request).search, viewer.user, params)
-        retrieval.record(conn, viewer.user, params, result)
+        retrieval.record(conn, viewer.user, params, result, source="web")
         context.update(hits=result.hits, took_ms=result.took_ms)
     else:
         filters = notes.NoteFilters(

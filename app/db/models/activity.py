@@ -23,6 +23,8 @@ class Search(Base):
     hits: Mapped[int] = mapped_column(Integer)
     took_ms: Mapped[float] = mapped_column()
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Where the question was asked: "api", "web" or "mcp" (an AI assistant), as NoteView says.
+    source: Mapped[str] = mapped_column(String(16), default="api", server_default="api")
 
 
 class SearchImpression(Base):
@@ -59,7 +61,7 @@ class NoteView(Base):
     note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # "opened" or "shown"
-    source: Mapped[str] = mapped_column(String(16))  # "api", "web", "brief", "meeting"
+    source: Mapped[str] = mapped_column(String(16))  # "api", "web", "brief", "meeting", "mcp"
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
