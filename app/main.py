@@ -30,6 +30,7 @@ from app.config import Settings
 from app.http import problems
 from app.http.admission import Admission
 from app.http.state import install_state
+from app.integrations import slack
 from app.services import Services, open_services
 from app.worker.embedding import WorkerThread
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(module.router)
     app.include_router(subject_access.router)
     app.include_router(retention.router)
+    app.include_router(slack.router)
     web.install(app)
     problems.document(app)
     return app
