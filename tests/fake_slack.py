@@ -21,6 +21,8 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # the shape of Slack's exam
 BOT_TOKEN = "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"
 TEAM, TEAM_DOMAIN = "T0TACIT01", "tacit-test"
 CHANNEL, CHANNEL_NAME = "C0DEALS01", "deals"
+# Where the manifest (docs/slack-app-manifest.yaml) points Slack.
+COMMANDS, INTERACTIONS = "/integrations/slack/commands", "/integrations/slack/interactions"
 
 
 def signature(body: str, timestamp: str, *, secret: str = SIGNING_SECRET) -> str:
@@ -124,6 +126,36 @@ def view_submission(
             "state": {"values": values},
         },
     }
+
+
+def command(client: Any, fake: FakeSlack, text: str, **fields: str) -> Any:
+    """``/tacit text`` as Slack posts it, its answers owed to ``fake``'s receiver; the response
+    (``client``: a ``TestClient`` or an ``httpx.Client`` on a live server)."""
+    body = command_body(text, response_url=fake.response_url(), **fields)
+    return client.post(COMMANDS, content=body, headers=signed_headers(body))
+
+
+def interact(client: Any, payload: dict[str, Any]) -> Any:
+    body = interaction_body(payload)
+    return client.post(INTERACTIONS, content=body, headers=signed_headers(body))
+
+
+def texts(message: dict[str, Any]) -> str:
+    """Every text of a message, its blocks' included, as one string."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "text" and isinstance(item, str):
+                    found.append(item)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(message)
+    return "\n".join(found)
 
 
 @dataclass

@@ -6,14 +6,12 @@ holds only what the linked user may read."""
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -25,24 +23,29 @@ from app.db.models import Note, NoteView, Role, Search, SlackLinkRequest, User
 from app.main import create_app
 from app.server import serve_in_thread
 from app.services import open_services
+from tests.embedders import GatedEmbedder
 from tests.factories import Person, every_value_in_the_database, make_account, make_note, make_user
 from tests.fake_slack import (
     BOT_TOKEN,
     CHANNEL,
+    COMMANDS,
+    INTERACTIONS,
     SIGNING_SECRET,
     FakeSlack,
     block_suggestion,
+    command,
     command_body,
     fake_slack,
+    interact,
     interaction_body,
     message_action,
     signed_headers,
+    texts,
     view_submission,
 )
 from tests.integration.test_web_pages import PASSWORD, hidden, sign_in
 
 PUBLIC = "https://tacit.example.com"
-COMMANDS, INTERACTIONS = "/integrations/slack/commands", "/integrations/slack/interactions"
 PRIYA_SLACK, WALT_SLACK, STRANGER_SLACK = "U0PRIYA01", "U0WALT001", "U0NOBODY1"
 # Words only in notes Priya may not read: none of them may reach her in Slack.
 HIDDEN_WORDS = ("zanzibar", "kilimanjaro", "okavango")
@@ -114,34 +117,6 @@ def world(db: Database, app_client: TestClient) -> World:
         )
         assert linked.status_code == 200, linked.text
     return World(priya, dana, walt, admin, harbor, shown, hidden)
-
-
-def command(client: Any, slack: FakeSlack, text: str, **fields: str) -> httpx.Response:
-    body = command_body(text, response_url=slack.response_url(), **fields)
-    return client.post(COMMANDS, content=body, headers=signed_headers(body))
-
-
-def interact(client: Any, payload: dict[str, Any]) -> httpx.Response:
-    body = interaction_body(payload)
-    return client.post(INTERACTIONS, content=body, headers=signed_headers(body))
-
-
-def texts(message: dict[str, Any]) -> str:
-    """Every text of a message, blocks included, as one string."""
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "text" and isinstance(item, str):
-                    found.append(item)
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(message)
-    return "\n".join(found)
 
 
 def note_links(message: dict[str, Any]) -> set[int]:
@@ -382,25 +357,6 @@ def test_answers_go_only_to_slack_hosts(app_client, slack, world) -> None:
 
 
 # --- the 3-second limit -----------------------------------------------------------------------
-
-
-class GatedEmbedder:
-    """The app's embedder, holding every question until the test opens the gate."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner, self.gate = inner, threading.Event()
-
-    @property
-    def name(self) -> str:
-        return str(self.inner.name)
-
-    @property
-    def dims(self) -> int:
-        return int(self.inner.dims)
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        assert self.gate.wait(120), "the test never let the question through"
-        return np.asarray(self.inner.embed(texts))
 
 
 def test_the_acknowledgement_comes_before_the_answer(settings, db, slack, world) -> None:
