@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The one import from above the settings' layer (pyproject.toml allows it): the detector's own
@@ -134,6 +134,53 @@ class Settings(BaseSettings):
         description="What capture detects as sensitive: the special categories of personal "
         "data always, plus those named here (comma-separated: family, financial_distress).",
     )
+
+    # The Slack app (app/integrations/slack/; README "Slack").
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        max_length=500,
+        description="Where people open Tacit's web page (https://tacit.example.com), for the "
+        "links Slack answers and MCP results carry. Unset: the address the request came to.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        min_length=8,
+        description="The Slack app's signing secret: every request from Slack is checked with "
+        "it. Unset: the Slack endpoints answer 404 (the integration is off).",
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        min_length=8,
+        description="The Slack app's bot token (xoxb-...): opens the Save to Tacit form and "
+        "asks Slack for a message's permalink.",
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        pattern=r"^https?://\S+/$",
+        description="Slack's Web API, ending in '/'; tests point it at a fake.",
+    )
+    slack_response_hosts: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset({"hooks.slack.com"}),
+        description="The only hosts Tacit posts a Slack response_url answer to "
+        "(comma-separated), so that a forged URL cannot make it call elsewhere. Over https; "
+        "plain http only to a loopback host (a test's receiver).",
+    )
+    slack_link_minutes: int = Field(
+        default=10,
+        ge=1,
+        le=24 * 60,
+        description="How long the one-time link that `/tacit link` answers with works.",
+    )
+
+    @field_validator("slack_response_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: Any) -> frozenset[str]:
+        names = value.split(",") if isinstance(value, str) else list(value)
+        hosts = frozenset(name.strip().lower() for name in names if name.strip())
+        if not hosts:
+            raise ValueError("name at least one host (Slack's is hooks.slack.com)")
+        return hosts
 
     @field_validator("sensitive_categories", mode="before")
     @classmethod

@@ -31,6 +31,7 @@ from app.config import Settings
 from app.http import problems
 from app.http.admission import Admission
 from app.http.state import install_state
+from app.integrations import slack
 from app.services import Services, open_services
 from app.worker.embedding import WorkerThread
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(subject_access.router)
     app.include_router(retention.router)
     app.include_router(who_knows.router)
+    app.include_router(slack.router)
     web.install(app)
     mcp_endpoint = mcp.install(app, state) if settings.mcp_enabled else None
     problems.document(app)

@@ -44,3 +44,23 @@ def remembering_embedder(model: str, threads: int = 0) -> Embedder:
     """The process's embedder for ``model`` (as ``get_embedder`` gives it), remembering; one
     per model, so that the topic prototypes built on it are built once too."""
     return RememberingEmbedder(get_embedder(model, threads))
+
+
+class GatedEmbedder:
+    """An embedder that holds every batch until its ``gate`` is set: a test that must act
+    while a search is under way (the Slack app's acknowledgement before its answer)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.gate = inner, threading.Event()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dims(self) -> int:
+        return self.inner.dims
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        assert self.gate.wait(120), "the test never let the batch through"
+        return self.inner.embed(texts)

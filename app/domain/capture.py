@@ -6,6 +6,8 @@ The channels build their drafts and call it inside their own unit of work:
 
 - the API and the web page through ``notes.create_note`` (a ``NoteCreate``);
 - e-mail through ``inbound`` (a message's sender, and the account its participants point to);
+- Slack through ``slack.save_message`` (a message saved with the "Save to Tacit" shortcut, its
+  permalink kept as ``source_url``);
 - the CSV and data-set imports through ``transfer.csv_import`` and ``transfer.dataset_import``.
 
 For each draft, in the caller's unit of work, ``capture``:
@@ -24,9 +26,10 @@ It audits nothing per note, as no channel did: an import audits itself, once.
 
 Duplicates are recognised by the draft's keys, decided here and only here once a draft exists:
 
-- ``external_id`` (the API, CSV and data-set imports): unique across the base; a taken one is a
-  ``Conflict`` whoever holds it. The imports match rows to existing notes by it first (and
-  update those), so their drafts carry only free ones.
+- ``external_id`` (the API, CSV and data-set imports, and Slack, whose key is the message and
+  its author): unique across the base; a taken one is a ``Conflict`` whoever holds it. The
+  imports match rows to existing notes by it first (and update those), so their drafts carry
+  only free ones.
 - ``message_id`` (e-mail): a message becomes at most one note. ``inbound`` claims the message's
   row before a draft can exist (a message may wait in its sender's inbox with no note, and a
   re-delivery of it is answered from that row); the draft's key makes ``capture`` refuse a
@@ -101,6 +104,7 @@ class NoteDraft:
     observed_at: datetime | None = None
     external_id: str | None = None
     message_id: str | None = None  # the e-mail this note is, for its sender
+    source_url: str | None = None  # where it came from, as a page: a Slack message's permalink
 
     @property
     def keys(self) -> tuple[DedupeKey, ...]:
@@ -263,6 +267,7 @@ def _write(
         observed_at=draft.observed_at or now,
         source=draft.source,
         external_id=draft.external_id,
+        source_url=draft.source_url,
         version=1,
         contacts=contacts,
     )

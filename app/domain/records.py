@@ -9,7 +9,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import Conflict
 
-_LABELS = {"external_id": "external id", "email": "e-mail"}
+_LABELS = {"external_id": "external id", "email": "e-mail", "slack_user_id": "Slack user id"}
 
 
 def ensure_unique(

@@ -161,6 +161,22 @@ def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -
         password = changes.pop("password")
         user.password_hash = hash_password(password) if password else None
         web_sessions.end_all(session, user.id)  # a changed password signs every browser out
+    if "slack_user_id" in changes:
+        slack_id = changes.pop("slack_user_id")
+        ensure_unique(session, User.slack_user_id, slack_id, own_id=user.id, what="a user")
+        if slack_id != user.slack_user_id:
+            # A new identity's workspace is unknown unless given: the old one's is not its.
+            changes.setdefault("slack_team_id", None)
+            audit.record(
+                session,
+                actor,
+                "user.slack_link",
+                target_type="user",
+                target_id=user.id,
+                slack_user_id=slack_id,
+                by="admin",
+            )
+        user.slack_user_id = slack_id
     for field, value in changes.items():
         setattr(user, field, value)
     session.flush()

@@ -90,7 +90,8 @@ def _call(state: AppState, ctx: Context, *, write: bool) -> Iterator[Call]:
             user = session.get(User, user_id)
         if user is None or not user.is_active:
             raise Unauthorized("this user is deactivated")
-        yield Call(services, conn, user, str(request.base_url).rstrip("/"), write)
+        base = (services.settings.public_url or str(request.base_url)).rstrip("/")
+        yield Call(services, conn, user, base, write)
         conn.write_deferred()
     except BaseException:
         conn.abort()

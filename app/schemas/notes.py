@@ -123,6 +123,11 @@ class NoteRead(Schema):
     )
     observed_at: datetime
     source: str
+    source_url: str | None = Field(
+        default=None,
+        description="Where the note came from, when that is a page: the permalink of the Slack "
+        "message it was saved from.",
+    )
     version: int
     created_at: datetime
     updated_at: datetime

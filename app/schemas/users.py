@@ -9,6 +9,13 @@ from app.db.models import Role
 from app.schemas.common import Email, ExternalId, Id, Input, Name, OptionalText, Schema
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+# Slack's ids: a user's is U... or W..., a workspace's T... (E... for an Enterprise Grid org).
+SlackUserId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[UW][A-Z0-9]{2,31}$")
+]
+SlackTeamId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[TE][A-Z0-9]{2,31}$")
+]
 
 
 class TeamCreate(Input):
@@ -43,6 +50,14 @@ class UserUpdate(Input):
     title: OptionalText | None = None
     is_active: bool | MISSING = MISSING
     password: Password | None = None
+    slack_user_id: SlackUserId | None = Field(
+        default=None,
+        description="Who the user is in Slack (U...), for the Slack app; null unlinks. Setting "
+        "it clears slack_team_id unless that is sent too.",
+    )
+    slack_team_id: SlackTeamId | None = Field(
+        default=None, description="The Slack workspace (T...) of slack_user_id; null: any."
+    )
 
 
 class UserRead(Schema):
@@ -54,6 +69,8 @@ class UserRead(Schema):
     team: TeamRead | None
     external_id: str | None
     is_active: bool
+    slack_user_id: str | None
+    slack_team_id: str | None
 
 
 class TokenCreate(Input):

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import Account, EmbeddingJob, Event, Note, NoteRevision, Role, User, Visibility
-from app.domain import inbound, notes
+from app.domain import inbound, notes, slack
 from app.domain.access import SYSTEM, readable_by
 from app.domain.capture import AccountRef, NoteDraft, capture, capture_many
+from app.domain.sensitivity import SPECIAL_ONLY
 from app.domain.transfer import dispatch
 from app.domain.transfer.report import ImportFile
 from app.embedding.fake import HashingEmbedder
@@ -117,6 +118,25 @@ def through_dataset(session: Session, w: World, word: str) -> None:
     assert report.created["notes"] == 1
 
 
+def through_slack(session: Session, w: World, word: str) -> None:
+    message = slack.SlackMessage(
+        team_id="T0TACIT01",
+        channel_id="C0DEALS01",
+        ts="1733472000.000200",
+        permalink="https://tacit-test.slack.com/archives/C0DEALS01/p1733472000000200",
+    )
+    saved = slack.save_message(
+        session,
+        as_user(session, w.ana),
+        message,
+        account_id=w.harbor,
+        body=word,
+        visibility=Visibility.team,
+        sensitive_categories=SPECIAL_ONLY,
+    )
+    assert saved.new
+
+
 def directly(session: Session, w: World, word: str) -> None:
     draft = NoteDraft(
         source="slack",
@@ -134,6 +154,7 @@ CHANNELS: dict[str, Callable[[Session, World, str], None]] = {
     "email": through_email,
     "csv": through_csv,
     "dataset": through_dataset,
+    "slack": through_slack,
     "direct": directly,
 }
 

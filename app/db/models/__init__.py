@@ -14,6 +14,7 @@ from app.db.models.people import ApiToken, Team, User, WebSession
 from app.db.models.privacy import Suppression
 from app.db.models.retention import RetentionDecision
 from app.db.models.search import EmbeddingJob, Mention, Passage
+from app.db.models.slack import SlackLinkRequest
 from app.db.outbox import Event, EventConsumer, EventDelivery
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "RoleDecision",
     "Search",
     "SearchImpression",
+    "SlackLinkRequest",
     "Suppression",
     "Team",
     "User",

@@ -87,6 +87,8 @@ class Note(Base):
     # empty when none. Null: not checked yet (a note from before the column, until
     # ``tacit migrate`` checks it).
     sensitive: Mapped[list[str] | None] = mapped_column(JSONType)
+    # Where the note came from when that is a page of its own: a Slack message's permalink.
+    source_url: Mapped[str | None] = mapped_column(String(1000))
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
     account: Mapped[Account] = relationship(lazy="joined", innerjoin=True)

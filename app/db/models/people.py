@@ -33,6 +33,10 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
+    # Who this user is in Slack (app.integrations.slack): linked once, by the user through
+    # `/tacit link` or by an admin. The workspace is kept when known; none matches any.
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    slack_team_id: Mapped[str | None] = mapped_column(String(32))
 
     team: Mapped[Team | None] = relationship(lazy="joined")
 
