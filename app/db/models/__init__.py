@@ -14,6 +14,7 @@ from app.db.models.people import ApiToken, Team, User, WebSession
 from app.db.models.privacy import Suppression
 from app.db.models.retention import RetentionDecision
 from app.db.models.search import EmbeddingJob, Mention, Passage
+from app.db.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookStatus
 from app.db.outbox import Event, EventConsumer, EventDelivery
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "BuyingRole",
     "Contact",
+    "DeliveryStatus",
     "EmbeddingJob",
     "Event",
     "EventConsumer",
@@ -47,5 +49,8 @@ __all__ = [
     "User",
     "Visibility",
     "WebSession",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookStatus",
     "note_contacts",
 ]
