@@ -25,6 +25,7 @@ from app.api import (
     search,
     subject_access,
     users,
+    webhooks,
 )
 from app.config import Settings
 from app.http import problems
@@ -32,6 +33,7 @@ from app.http.admission import Admission
 from app.http.state import install_state
 from app.services import Services, open_services
 from app.worker.embedding import WorkerThread
+from app.worker.webhooks import WebhookWorkerThread
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
@@ -44,7 +46,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         running = services or open_services(settings)
         state.services = running
-        workers = [WorkerThread(running) for _ in range(settings.worker_threads)]
+        workers: list[WorkerThread | WebhookWorkerThread] = [
+            WorkerThread(running) for _ in range(settings.worker_threads)
+        ]
+        workers += [WebhookWorkerThread(running) for _ in range(settings.webhook_workers)]
         for worker in workers:
             worker.start()
         if settings.warm_up:
@@ -99,6 +104,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(module.router)
     app.include_router(subject_access.router)
     app.include_router(retention.router)
+    app.include_router(webhooks.router)
     web.install(app)
     problems.document(app)
     return app
