@@ -184,23 +184,34 @@ def claim_due(
     its owner. A delivery with nothing to send its owner now is deleted: not sent, not a
     failure, not in the log. Commit soon after: on PostgreSQL the locks keep other workers
     off until then, the lease after."""
-    candidates = session.scalars(
-        select(WebhookDelivery)
-        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.pending,
-            WebhookDelivery.next_attempt_at <= now,
-            Webhook.status == WebhookStatus.active,
-        )
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit * per_webhook)
-        .with_for_update(skip_locked=True, of=WebhookDelivery)
-    ).all()
+    due = (
+        WebhookDelivery.status == DeliveryStatus.pending,
+        WebhookDelivery.next_attempt_at <= now,
+    )
+    order = (WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    # Choose first, then lock only what was chosen: locking every candidate would keep other
+    # workers off rows this one leaves for later.
     taken: dict[int, int] = defaultdict(int)
+    chosen: list[int] = []
+    for delivery_id, webhook_id in session.execute(
+        select(WebhookDelivery.id, WebhookDelivery.webhook_id)
+        .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+        .where(*due, Webhook.status == WebhookStatus.active)
+        .order_by(*order)
+        .limit(limit * per_webhook)
+    ):
+        if len(chosen) < limit and taken[webhook_id] < per_webhook:
+            taken[webhook_id] += 1
+            chosen.append(delivery_id)
+    # Still due: another worker may have leased one since; PostgreSQL skips one it holds.
+    leased = session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(chosen), *due)
+        .order_by(*order)
+        .with_for_update(skip_locked=True)
+    ).all()
     prepared: list[Prepared] = []
-    for delivery in candidates:
-        if len(prepared) == limit or taken[delivery.webhook_id] == per_webhook:
-            continue
+    for delivery in leased:
         hook = session.get_one(Webhook, delivery.webhook_id)
         owner = session.get_one(User, hook.user_id)
         event = session.get_one(Event, delivery.event_id)
@@ -208,7 +219,6 @@ def claim_due(
         if data is None:
             session.delete(delivery)
             continue
-        taken[delivery.webhook_id] += 1
         delivery.attempts += 1
         delivery.first_attempt_at = delivery.first_attempt_at or now
         delivery.next_attempt_at = now + LEASE

@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from app.config import Settings
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import AuditEvent, Event, NoteView, Role, User, WebhookDelivery
-from app.domain import webhooks
+from app.domain import events, webhook_deliveries, webhooks
 from app.domain.webhooks import policy_of
 from app.main import create_app
 from app.schemas.webhooks import WebhookCreate
@@ -234,12 +235,19 @@ def test_a_failed_attempt_is_retried_with_back_off_under_the_same_id(
     assert len(ids) == 1  # receivers drop repeats by it
     (entry,) = log(client, people.cy, hook)
     assert (entry["status"], entry["attempts"], entry["last_status_code"]) == ("delivered", 3, 200)
-    assert (
-        client.get(f"/v1/webhooks/{hook['id']}", headers=people.cy.headers).json()[
-            "consecutive_failures"
-        ]
-        == 0
-    )
+    again = client.get(f"/v1/webhooks/{hook['id']}", headers=people.cy.headers).json()
+    assert again["consecutive_failures"] == 0
+
+    # The log goes with its events (`tacit events purge`), and with its webhook.
+    with db.unit_of_work() as session:
+        events.purge(session, before=utcnow() + timedelta(seconds=1))
+    assert log(client, people.cy, hook) == []
+    post_note(client, people.ana, people.account, "Kept until the webhook goes")
+    run(db, settings)
+    assert len(log(client, people.cy, hook)) == 1
+    assert client.delete(f"/v1/webhooks/{hook['id']}", headers=people.cy.headers).status_code == 204
+    with db.session(write=False) as session:
+        assert session.scalars(select(WebhookDelivery)).all() == []
 
 
 def test_a_note_reaches_only_webhooks_whose_owner_may_read_it(
@@ -292,6 +300,24 @@ def test_a_note_made_private_before_it_is_sent_is_never_sent(
     with db.session(write=False) as session:
         assert session.scalars(select(WebhookDelivery)).all() == []
         assert session.scalars(select(NoteView).where(NoteView.note_id == note)).all() == []
+
+
+def test_nothing_is_sent_for_an_owner_deactivated_since(
+    client: TestClient, db: Database, settings: Settings, people: People, receiver: Receiver
+) -> None:
+    create(client, people.cy, f"{receiver.url}/cy", ["note.created", "account.updated"])
+    post_note(client, people.ana, people.account, "Queued for Cy", visibility="company")
+    worker.fan_out(db, now=utcnow())
+    response = client.patch(
+        f"/v1/users/{people.cy.id}", headers=people.admin.headers, json={"is_active": False}
+    )
+    assert response.status_code == 200, response.text
+    renamed = client.patch(
+        f"/v1/accounts/{people.account}", headers=people.ana.headers, json={"region": "EMEA"}
+    )
+    assert renamed.status_code == 200, renamed.text
+    run(db, settings)
+    assert receiver.received == []
 
 
 def test_an_erased_note_sends_only_note_erased_with_its_id(
@@ -385,6 +411,52 @@ def test_one_slow_receiver_does_not_hold_up_another(
     assert entry["status"] == "pending" and entry["last_status_code"] is None
     assert entry["last_error"] == "no answer within 0.5 s"
     assert log(client, people.ben, fast)[0]["status"] == "delivered"
+
+
+@pytest.mark.db("postgres")
+def test_two_workers_claim_disjoint_deliveries(
+    client: TestClient, db: Database, settings: Settings, people: People, receiver: Receiver
+) -> None:
+    for name in ("a", "b", "c"):
+        create(client, people.cy, f"{receiver.url}/{name}")
+    post_note(client, people.ana, people.account, "One")
+    post_note(client, people.ana, people.account, "Two")
+    worker.fan_out(db, now=utcnow())
+    key = settings.webhook_secret_key
+
+    def claim(session: Session, limit: int) -> list[webhook_deliveries.Prepared]:
+        return webhook_deliveries.claim_due(
+            session, limit=limit, per_webhook=4, now=utcnow(), key=key
+        )
+
+    first = db.session(write=True)
+    try:
+        mine = claim(first, 3)
+        # The first claim is still open, its rows locked: SKIP LOCKED passes them by.
+        with db.unit_of_work() as session:
+            theirs = claim(session, 10)
+        first.commit()
+    finally:
+        first.close()
+    assert len(mine) == 3 and len(theirs) == 3
+    assert {p.delivery_id for p in mine}.isdisjoint({p.delivery_id for p in theirs})
+    with db.unit_of_work() as session:
+        assert claim(session, 10) == []  # both leases hold
+
+
+def test_a_user_has_at_most_twenty_webhooks(
+    client: TestClient, people: People, receiver: Receiver
+) -> None:
+    for n in range(20):
+        create(client, people.ana, f"{receiver.url}/{n}")
+    response = client.post(
+        "/v1/webhooks",
+        headers=people.ana.headers,
+        json={"url": f"{receiver.url}/more", "events": ["note.created"]},
+    )
+    assert response.status_code == 409
+    assert "delete one" in response.json()["detail"]
+    create(client, people.cy, f"{receiver.url}/cy")  # per user, not in all
 
 
 # --- the API -------------------------------------------------------------------------------------
