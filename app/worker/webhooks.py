@@ -26,7 +26,7 @@ from sqlalchemy import exists, select
 from app.config import Settings
 from app.db.base import utcnow
 from app.db.engine import Database
-from app.db.models import DeliveryStatus, EventDelivery, WebhookDelivery
+from app.db.models import DeliveryStatus, EventDelivery, Webhook, WebhookDelivery, WebhookStatus
 from app.domain import webhook_deliveries
 from app.domain.webhooks import CONSUMER, policy_of
 from app.outbound.addresses import Resolver, system_resolver
@@ -61,7 +61,8 @@ def run_once(
 
 
 def _anything_due(db: Database, now: datetime) -> bool:
-    """A read first: an idle worker then polls without taking SQLite's write lock."""
+    """A read first: an idle worker then polls without taking SQLite's write lock (a disabled
+    webhook's queued deliveries wait without keeping it busy)."""
     with db.session(write=False) as session:
         return bool(
             session.scalar(
@@ -72,6 +73,8 @@ def _anything_due(db: Database, now: datetime) -> bool:
                     | exists().where(
                         WebhookDelivery.status == DeliveryStatus.pending,
                         WebhookDelivery.next_attempt_at <= now,
+                        Webhook.id == WebhookDelivery.webhook_id,
+                        Webhook.status == WebhookStatus.active,
                     )
                 )
             )

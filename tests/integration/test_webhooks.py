@@ -395,6 +395,25 @@ def test_a_webhook_failing_for_a_day_at_a_time_is_disabled_and_its_owner_told(
     assert response.json()["consecutive_failures"] == 0
 
 
+def test_what_was_queued_waits_while_disabled_and_goes_when_enabled(
+    client: TestClient, db: Database, settings: Settings, people: People, receiver: Receiver
+) -> None:
+    hook = create(client, people.cy, f"{receiver.url}/cy")
+    before = post_note(client, people.ana, people.account, "Queued before")
+    worker.fan_out(db, now=utcnow())
+    path = f"/v1/webhooks/{hook['id']}"
+    stopped = client.patch(path, headers=people.cy.headers, json={"status": "disabled"})
+    assert stopped.json()["disabled_reason"] == "disabled by its owner"
+    post_note(client, people.ana, people.account, "Written while disabled")
+    assert worker.run_once(db, settings) > 0  # the second note's event, fanned out to nobody
+    assert worker.run_once(db, settings, now=utcnow() + timedelta(days=2)) == 0  # idle
+    assert receiver.received == []
+
+    client.patch(path, headers=people.cy.headers, json={"status": "active"})
+    run(db, settings)
+    assert [p["data"]["id"] for p in verified(receiver.at("/cy"), hook["secret"])] == [before]
+
+
 def test_one_slow_receiver_does_not_hold_up_another(
     client: TestClient, db: Database, settings: Settings, people: People, receiver: Receiver
 ) -> None:
@@ -584,6 +603,22 @@ def test_the_test_endpoint_sends_a_signed_message_now_and_says_how_it_went(
     assert log(client, people.ana, hook) == []
     again = client.get(f"/v1/webhooks/{hook['id']}", headers=people.ana.headers).json()
     assert again["consecutive_failures"] == 0
+
+
+def test_a_changed_secret_key_is_a_clear_failure_not_a_crash(
+    client: TestClient, db: Database, settings: Settings, people: People, receiver: Receiver
+) -> None:
+    hook = create(client, people.cy, f"{receiver.url}/cy")
+    post_note(client, people.ana, people.account, "Signed with which key?")
+    rotated = settings.model_copy(update={"secret_key": "another-secret-key-of-the-operator"})
+    with TestClient(create_app(rotated), raise_server_exceptions=False) as other:
+        response = other.post(f"/v1/webhooks/{hook['id']}/test", headers=people.cy.headers)
+    assert response.status_code == 409
+    assert "TACIT_SECRET_KEY" in response.json()["detail"]
+    run(db, rotated)
+    assert receiver.received == []
+    (entry,) = log(client, people.cy, hook)
+    assert entry["status"] == "pending" and "TACIT_SECRET_KEY" in entry["last_error"]
 
 
 # --- addresses inside the network --------------------------------------------------------------
