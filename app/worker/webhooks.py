@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 
+import httpx
 from sqlalchemy import exists, select
 
 from app.config import Settings
@@ -30,7 +31,7 @@ from app.db.models import DeliveryStatus, EventDelivery, Webhook, WebhookDeliver
 from app.domain import webhook_deliveries
 from app.domain.webhooks import CONSUMER, policy_of
 from app.outbound.addresses import Resolver, system_resolver
-from app.outbound.sender import Outcome, Policy, post_signed
+from app.outbound.sender import Outcome, Policy, new_client, post_signed
 from app.services import Services
 from app.worker import deliveries
 
@@ -102,8 +103,11 @@ def deliver_due(db: Database, settings: Settings, *, now: datetime | None, polic
         )
     if not batch:
         return 0
-    with ThreadPoolExecutor(max_workers=min(SENDERS, len(batch))) as pool:
-        outcomes = list(pool.map(partial(_send, policy=policy), batch))
+    with (
+        new_client(policy) as client,
+        ThreadPoolExecutor(max_workers=min(SENDERS, len(batch))) as pool,
+    ):
+        outcomes = list(pool.map(partial(_send, policy=policy, client=client), batch))
     with db.unit_of_work() as session:
         webhook_deliveries.record(
             session,
@@ -114,7 +118,9 @@ def deliver_due(db: Database, settings: Settings, *, now: datetime | None, polic
     return len(batch)
 
 
-def _send(prepared: webhook_deliveries.Prepared, *, policy: Policy) -> Outcome:
+def _send(
+    prepared: webhook_deliveries.Prepared, *, policy: Policy, client: httpx.Client
+) -> Outcome:
     if prepared.secret is None:
         return Outcome(None, None, prepared.unsendable, sent=False)
     try:
@@ -125,6 +131,7 @@ def _send(prepared: webhook_deliveries.Prepared, *, policy: Policy) -> Outcome:
             body=prepared.body,
             at=utcnow(),
             policy=policy,
+            client=client,
         )
     except Exception as exc:  # a bug here must not lose the round's other outcomes
         log.exception("sending webhook delivery %s failed", prepared.delivery_id)
