@@ -128,6 +128,30 @@ class Settings(BaseSettings):
         "is a 404 and `tacit mcp` gets nothing from this server.",
     )
 
+    # Outbound webhooks (app/worker/webhooks.py, README "Webhooks").
+    webhook_workers: int = Field(
+        default=1,
+        ge=0,
+        le=8,
+        description="Webhook delivery workers inside `tacit serve` (0: none; then run "
+        "`tacit webhooks worker`, or nothing is sent).",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks use http and private, loopback or link-local addresses: "
+        "for tests and development only; otherwise https to public addresses alone.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long a webhook's receiver has to answer."
+    )
+    webhook_disable_after: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="A webhook is disabled, and its owner told, after this many of its "
+        "deliveries in a row failed for good (each retried for 24 hours first).",
+    )
+
     # NoDecode: the environment gives "family,financial_distress", not JSON.
     sensitive_categories: Annotated[frozenset[str], NoDecode] = Field(
         default=DEFAULT_CATEGORIES,
@@ -203,6 +227,12 @@ class Settings(BaseSettings):
         if self.suppression_key is not None:
             return self.suppression_key.encode()
         return hmac.digest(self.secret_key.encode(), b"tacit suppressions", "sha256")
+
+    @property
+    def webhook_secret_key(self) -> bytes:
+        """The key that seals webhooks' signing secrets, derived from ``secret_key`` for this
+        purpose only: changing ``secret_key`` leaves the stored secrets unreadable."""
+        return hmac.digest(self.secret_key.encode(), b"tacit webhook secrets", "sha256")
 
     @property
     def is_sqlite(self) -> bool:

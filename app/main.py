@@ -25,6 +25,7 @@ from app.api import (
     search,
     subject_access,
     users,
+    webhooks,
     who_knows,
 )
 from app.config import Settings
@@ -34,6 +35,7 @@ from app.http.state import install_state
 from app.integrations import slack
 from app.services import Services, open_services
 from app.worker.embedding import WorkerThread
+from app.worker.webhooks import WebhookWorkerThread
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
@@ -46,7 +48,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         running = services or open_services(settings)
         state.services = running
-        workers = [WorkerThread(running) for _ in range(settings.worker_threads)]
+        workers: list[WorkerThread | WebhookWorkerThread] = [
+            WorkerThread(running) for _ in range(settings.worker_threads)
+        ]
+        workers += [WebhookWorkerThread(running) for _ in range(settings.webhook_workers)]
         for worker in workers:
             worker.start()
         if settings.warm_up:
@@ -100,12 +105,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         curation,
         audit,
         erasures,
+        subject_access,
+        retention,
+        who_knows,
+        webhooks,
+        slack,
     ):
         app.include_router(module.router)
-    app.include_router(subject_access.router)
-    app.include_router(retention.router)
-    app.include_router(who_knows.router)
-    app.include_router(slack.router)
     web.install(app)
     mcp_endpoint = mcp.install(app, state) if settings.mcp_enabled else None
     problems.document(app)

@@ -19,8 +19,16 @@ _names = itertools.count()
 
 
 def settings_for(url: str) -> Settings:
-    # No background embedding: tests drive the worker themselves, deterministically.
-    return Settings(_env_file=None, env="test", database_url=url, worker_threads=0, warm_up=False)  # type: ignore[call-arg]
+    # No background embedding or webhook sending: tests drive the workers themselves,
+    # deterministically.
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        env="test",
+        database_url=url,
+        worker_threads=0,
+        webhook_workers=0,
+        warm_up=False,
+    )
 
 
 def with_database(url: str, name: str) -> str:

@@ -30,6 +30,7 @@ EventType = Literal[
     "contact.role_confirmed",
     "account.updated",
     "user.deactivated",
+    "webhook.disabled",
 ]
 # Read by in-process search indexes (``app.search.sqlite``): an erased note's row is gone, so
 # no sequence number can announce it; this event does.
@@ -48,6 +49,7 @@ class Event(Base):
     account_id: Mapped[int | None] = mapped_column(Integer)
     contact_id: Mapped[int | None] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(Integer)
+    webhook_id: Mapped[int | None] = mapped_column(Integer)
     actor_id: Mapped[int | None] = mapped_column(Integer)  # None: the system (an import, cron)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 

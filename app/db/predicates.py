@@ -34,7 +34,12 @@ def notes_matching(clauses: Iterable[Clause]) -> ColumnElement[bool]:
 
 def note_matches(note: Note, clauses: Iterable[Clause]) -> bool:
     """The same test applied to one loaded note."""
-    return note.deleted_at is None and any(
+    return note.deleted_at is None and clauses_hold(note, clauses)
+
+
+def clauses_hold(note: Note, clauses: Iterable[Clause]) -> bool:
+    """Some clause holds for ``note``, live or not (who could read a note now deleted)."""
+    return any(
         all(getattr(note, column) == value for column, value in clause.items())
         for clause in clauses
     )

@@ -61,6 +61,9 @@ Not about notes:
   Erasing a person from every note, any author's and any visibility, and lifting the
   suppression that keeps them out, are an admin's (``ensure_can_erase_contact``).
 - Tokens: a token made with a token expires no later than the one that made it.
+- Webhooks: a user makes their own, and each delivery is rendered for its owner by the read
+  rule when it is sent. An admin sees, disables, tests and deletes anyone's, but never makes
+  one for someone else or re-aims it (url, events): that would read through the owner's eyes.
 - The people in the notes: a subject-access request (everything held about a contact, of any
   author and visibility) and the retention review of personal context are an admin's (or the
   operator's shell's). They are the one read past visibility, because a data-protection
@@ -91,7 +94,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.db.models import InboundMessage, Note, Role, RoleDecision, User, Visibility
-from app.db.predicates import Clause, note_matches, notes_matching
+from app.db.predicates import Clause, clauses_hold, note_matches, notes_matching
 from app.errors import Forbidden, NotFound
 
 CURATORS = frozenset({Role.manager, Role.admin})
@@ -328,6 +331,31 @@ def token_expiry(requested: datetime | None, *, parent: datetime | None) -> date
     if parent is None:
         return requested
     return parent if requested is None else min(requested, parent)
+
+
+# --- webhooks ---------------------------------------------------------------------------------
+
+
+def can_see_webhook(viewer: User, owner_id: int) -> bool:
+    """A webhook is its owner's to see and manage, and any admin's (to list, disable, delete,
+    test, read the log); to anyone else it does not exist (404)."""
+    return viewer.id == owner_id or viewer.role == Role.admin
+
+
+def ensure_can_aim_webhook(actor: User, owner_id: int) -> None:
+    """Where a webhook sends, and which events: its owner's choice alone. What it sends is
+    rendered for its owner, so anyone else who chose the URL (an admin included, who also may
+    not create one for another user) would read the owner's notes through it."""
+    if actor.id != owner_id:
+        raise Forbidden(
+            "only the webhook's owner may change its url or events: it sends what they may read"
+        )
+
+
+def could_read_before_deletion(viewer: User, note: Note) -> bool:
+    """Whether ``viewer`` could read ``note`` while it was live: who may be told it was
+    deleted."""
+    return clauses_hold(note, readable_by(viewer))
 
 
 # --- analytics: whose figures, and which notes count ----------------------------------------

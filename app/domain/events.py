@@ -18,7 +18,7 @@ from app.db.outbox import Event, EventConsumer, EventDelivery, EventType
 from app.domain.access import Principal, principal_id
 
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
-SUBJECT_IDS = frozenset({"note_id", "account_id", "contact_id", "user_id"})
+SUBJECT_IDS = frozenset({"note_id", "account_id", "contact_id", "user_id", "webhook_id"})
 _CONSUMERS = "outbox.consumers"  # session.info key: consumer names, cached per transaction
 
 
@@ -33,7 +33,8 @@ def emit(
     """Add an event (and a delivery for each registered consumer) to the session.
 
     ``actor``: a user, or the system (a command-line import), recorded as no one.
-    ``subject_ids`` are among ``note_id``, ``account_id``, ``contact_id`` and ``user_id``;
+    ``subject_ids`` are among ``note_id``, ``account_id``, ``contact_id``, ``user_id`` and
+    ``webhook_id``;
     ``note`` names a note added in this unit of work that has no id yet (the flush fills
     ``note_id`` in)."""
     unknown = set(subject_ids) - SUBJECT_IDS

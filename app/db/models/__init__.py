@@ -15,6 +15,7 @@ from app.db.models.privacy import Suppression
 from app.db.models.retention import RetentionDecision
 from app.db.models.search import EmbeddingJob, Mention, Passage
 from app.db.models.slack import SlackLinkRequest
+from app.db.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookStatus
 from app.db.outbox import Event, EventConsumer, EventDelivery
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "BuyingRole",
     "Contact",
+    "DeliveryStatus",
     "EmbeddingJob",
     "Event",
     "EventConsumer",
@@ -49,5 +51,8 @@ __all__ = [
     "User",
     "Visibility",
     "WebSession",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookStatus",
     "note_contacts",
 ]
