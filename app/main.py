@@ -34,8 +34,9 @@ from app.http.admission import Admission
 from app.http.state import install_state
 from app.integrations import slack
 from app.services import Services, open_services
-from app.worker.embedding import WorkerThread
-from app.worker.webhooks import WebhookWorkerThread
+from app.worker.embedding import embedding_thread
+from app.worker.loop import LoopThread
+from app.worker.webhooks import webhook_thread
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
@@ -48,10 +49,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         running = services or open_services(settings)
         state.services = running
-        workers: list[WorkerThread | WebhookWorkerThread] = [
-            WorkerThread(running) for _ in range(settings.worker_threads)
+        workers: list[LoopThread] = [
+            embedding_thread(running) for _ in range(settings.worker_threads)
         ]
-        workers += [WebhookWorkerThread(running) for _ in range(settings.webhook_workers)]
+        workers += [webhook_thread(running) for _ in range(settings.webhook_workers)]
         for worker in workers:
             worker.start()
         if settings.warm_up:

@@ -13,7 +13,6 @@ delays an embedding and never loses or duplicates one.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +31,7 @@ from app.search.indexing import MAX_ATTEMPTS, bump_search_seq
 from app.search.mentions import Person, SentenceMention, find_mentions
 from app.search.topics import Classification, TopicModel
 from app.services import Services
+from app.worker.loop import LoopThread
 
 log = logging.getLogger("tacit.worker")
 
@@ -215,28 +215,7 @@ def pending_jobs(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(EmbeddingJob)) or 0
 
 
-class WorkerThread:
-    """Embedding workers running inside the API process (``tacit serve``), on its services."""
-
-    def __init__(self, services: Services, *, poll_seconds: float = 0.5) -> None:
-        self._db, self._embedder, self._poll = services.database, services.embedder, poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self.run, name="tacit-embedder", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = run_once(self._db, self._embedder)
-            except Exception:  # the database may be briefly unreachable; keep going
-                log.exception("embedding worker round failed")
-                busy = 0
-            if not busy:
-                self._stop.wait(self._poll)
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+def embedding_thread(services: Services, *, poll_seconds: float = 0.5) -> LoopThread:
+    """An embedding worker running inside the API process (``tacit serve``), on its services."""
+    db, embedder = services.database, services.embedder
+    return LoopThread("tacit-embedder", lambda: run_once(db, embedder), poll_seconds=poll_seconds)

@@ -16,7 +16,6 @@ the deliveries are sent again: at least once, each time with the same ``webhook-
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
@@ -34,6 +33,7 @@ from app.outbound.addresses import Resolver, system_resolver
 from app.outbound.sender import Outcome, Policy, new_client, post_signed
 from app.services import Services
 from app.worker import deliveries
+from app.worker.loop import LoopThread
 
 log = logging.getLogger("tacit.webhooks")
 
@@ -138,28 +138,7 @@ def _send(
         return Outcome(None, None, f"not sent: internal error ({type(exc).__name__})", sent=False)
 
 
-class WebhookWorkerThread:
+def webhook_thread(services: Services, *, poll_seconds: float = 1.0) -> LoopThread:
     """A webhook worker inside the API process (``tacit serve``), on its services."""
-
-    def __init__(self, services: Services, *, poll_seconds: float = 1.0) -> None:
-        self._db, self._settings, self._poll = services.database, services.settings, poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self.run, name="tacit-webhooks", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                busy = run_once(self._db, self._settings)
-            except Exception:  # the database may be briefly unreachable; keep going
-                log.exception("webhook worker round failed")
-                busy = 0
-            if not busy:
-                self._stop.wait(self._poll)
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+    db, settings = services.database, services.settings
+    return LoopThread("tacit-webhooks", lambda: run_once(db, settings), poll_seconds=poll_seconds)
