@@ -29,10 +29,10 @@ from app.db.models import (
 )
 from app.domain.access import influence_rejections_seen_by, visible_notes
 from app.domain.accounts import get_account
-from app.domain.contacts import get_contact
 from app.domain.influence.coverage import Coverage, account_coverage
 from app.domain.influence.fields import FIELDS, LIST_FIELDS, shelf_life
 from app.domain.influence.suggestions import suggestions_for
+from app.errors import NotFound
 from app.search.influence import ROLES
 
 Status = Literal["confirmed", "suggested"]
@@ -124,7 +124,7 @@ def contact_influence(
     now: datetime | None = None,
 ) -> Influence:
     """One contact's record (for ``objective``, or in general) as ``viewer`` sees it."""
-    contact = get_contact(session, contact_id)
+    contact = load_contact(session, contact_id)
     return _build(session, viewer, contact.account_id, [contact], objective, now or utcnow())[0]
 
 
@@ -146,6 +146,14 @@ def account_map(
         )
     )
     return AccountMap(account, now, reviewed_at(session, account_id), influences)
+
+
+def load_contact(session: Session, contact_id: int) -> Contact:
+    # Not ``contacts.get_contact``: ``contacts`` calls this package when a role changes.
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"no contact with id {contact_id}")
+    return contact
 
 
 def account_contacts(session: Session, account_id: int) -> list[Contact]:
