@@ -4,7 +4,14 @@ from fastapi import APIRouter
 
 from app.db.base import utcnow
 from app.domain import brief, contacts, meeting, reuse, roles
-from app.http.deps import ConnectionDep, CurrentUser, IdPath, ReadSessionDep, SessionDep
+from app.http.deps import (
+    ConnectionDep,
+    CurrentUser,
+    IdPath,
+    ReadSessionDep,
+    SessionDep,
+    SettingsDep,
+)
 from app.http.presenters.brief import account_brief, contact_node, meeting_brief
 from app.schemas.accounts import ContactRead
 from app.schemas.brief import (
@@ -20,10 +27,14 @@ router = APIRouter(prefix="/v1", tags=["briefs"])
 
 @router.get("/accounts/{account_id}/brief", responses={404: {"description": "No such account."}})
 def get_account_brief(
-    account_id: IdPath, session: ReadSessionDep, conn: ConnectionDep, user: CurrentUser
+    account_id: IdPath,
+    session: ReadSessionDep,
+    conn: ConnectionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
 ) -> AccountBrief:
     """What to know before a touchpoint, from the notes you may read."""
-    result = brief.account_brief(session, user, account_id)
+    result = brief.account_brief(session, user, account_id, coverage_days=settings.coverage_days)
     reuse.record_views(conn, user, result.quoted(), kind="shown", source="brief")
     return account_brief(result)
 

@@ -97,6 +97,7 @@ def influence_lines(brief: Json) -> list[RenderableType]:
     for influence in brief["buying_influences"]:
         by_role[influence["role"]].append(influence)
     lines: list[RenderableType] = []
+    shown: set[int] = set()  # a person with two roles: their record once
     for role, label in BUYING_ROLES.items():
         lines.append(_at(1, Text(label, style="bold")))
         for influence in by_role[role]:
@@ -109,9 +110,60 @@ def influence_lines(brief: Json) -> list[RenderableType]:
             if influence.get("last_mentioned_at") is None:
                 line.append(" · never mentioned", style="dim")
             lines.append(_at(2, line))
+            if influence.get("record") and influence["contact"]["id"] not in shown:
+                shown.add(influence["contact"]["id"])
+                lines += [_at(3, r) for r in record_lines(influence["record"])]
         if not by_role[role]:
             lines.append(_at(2, _dim("no one known")))
     return lines
+
+
+def record_lines(record: Json) -> list[Text]:
+    """A contact's influence record in a line or two: degree, mode, rating and key win; hot
+    and cold buttons; who covers them; what is stale or waiting for a decision."""
+    confirmed = record["confirmed"]
+    facts = []
+    if len(confirmed["roles"]) > 1:
+        facts.append("roles " + ", ".join(BUYING_ROLES[r] for r in confirmed["roles"]))
+    if confirmed.get("degree"):
+        facts.append(f"{confirmed['degree']} influence")
+    if confirmed.get("mode"):
+        mode = confirmed["mode"].replace("_", "-") + " mode"
+        if confirmed.get("mode_reason"):
+            mode += f" ({confirmed['mode_reason']})"
+        facts.append(mode)
+    if confirmed.get("rating") is not None:
+        facts.append(f"rating {confirmed['rating']:+d}")
+    if confirmed.get("key_win_result"):
+        facts.append(f"wants: {confirmed['key_win_result']}")
+    lines = [Text(" · ".join(facts))] if facts else []
+    buttons = Text()
+    if confirmed.get("hot_buttons"):
+        buttons.append("hot: " + ", ".join(confirmed["hot_buttons"]), style="green")
+    if confirmed.get("cold_buttons"):
+        if buttons:
+            buttons.append(" · ")
+        buttons.append("cold: " + ", ".join(confirmed["cold_buttons"]), style="red")
+    if buttons:
+        lines.append(buttons)
+    people = ", ".join(p["name"] for p in record.get("covered_by", [])[:3])
+    cover = Text(f"covered by {people}" if people else "nobody has written about them")
+    if record.get("last_met_at"):
+        cover.append(f" · last met {record['last_met_at'][:10]}")
+    else:
+        cover.append(" · never met in the notes you can read", style="dim")
+    if record.get("stale_fields"):
+        cover.append(" · stale: " + ", ".join(record["stale_fields"]), style="yellow")
+    if record.get("suggested_fields"):
+        cover.append(" · to decide: " + ", ".join(record["suggested_fields"]), style="yellow")
+    lines.append(cover)
+    return lines
+
+
+def red_flag_lines(flags: list[Json]) -> list[RenderableType]:
+    if not flags:
+        return [_at(1, _dim("none"))]
+    return [_at(1, Text(f"! {f['message']}", style="red")) for f in flags]
 
 
 def chart_lines(contacts: list[Json], chart: list[Json]) -> list[RenderableType]:
@@ -195,6 +247,7 @@ def render_brief(brief: Json, account: Json | None = None) -> Group:
     is known by topic, what changed, what to distrust, and whom to ask."""
     parts: list[RenderableType] = [account_heading(brief, account)]
     parts += [_heading("Buying influences"), *influence_lines(brief)]
+    parts += [_heading("Red flags"), *red_flag_lines(brief.get("red_flags", []))]
     parts += [_heading("Reports-to chart"), *chart_lines(brief["contacts"], brief["chart"])]
     parts.append(_heading("Gaps"))
     parts += [_at(1, Text(f"- {g['message']}")) for g in brief["gaps"]] or [

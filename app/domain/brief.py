@@ -3,7 +3,8 @@
 Built for one reader from the notes that reader may see, and nothing else: a note hidden from
 them contributes no evidence, no count, no expert and no gap. The parts:
 
-- buying influences: contacts by role (recorded, or suggested by the notes) with evidence;
+- buying influences: contacts by role (recorded, or suggested by the notes) with evidence,
+  each with their influence record, and the map's red flags (``app.domain.influence``);
 - the chart: who reports to whom (``app.domain.org_chart``);
 - gaps: a missing role, an economic buyer nobody has mentioned for a year, a buyer with no
   personal context;
@@ -27,6 +28,7 @@ from app.db.models import Account, BuyingRole, Contact, Mention, Note, NoteFlag,
 from app.domain.access import visible_notes
 from app.domain.accounts import get_account
 from app.domain.freshness import last_known
+from app.domain.influence.red_flags import DEFAULT_COVERAGE_DAYS, MapView, account_view
 from app.domain.org_chart import ChartNode, reports_chart
 from app.domain.roles import ROLES, suggest_roles, tally_roles
 from app.taxonomy import SECTION_BY_NAME, SECTIONS, TOPIC_BY_NAME
@@ -101,6 +103,7 @@ class Brief:
     experts: list[Expert]
     suggested_roles: dict[int, BuyingRole] = field(default_factory=dict)
     known: _Knowledge | None = field(default=None, repr=False)
+    influence: MapView | None = None
 
     def quoted(self) -> list[Note]:
         """The notes the brief puts before its reader (evidence is only linked)."""
@@ -166,10 +169,17 @@ def _load(session: Session, viewer: User, account_id: int) -> _Knowledge:
 
 
 def account_brief(
-    session: Session, viewer: User, account_id: int, *, now: datetime | None = None
+    session: Session,
+    viewer: User,
+    account_id: int,
+    *,
+    now: datetime | None = None,
+    coverage_days: int = DEFAULT_COVERAGE_DAYS,
 ) -> Brief:
     now = now or utcnow()
     account = get_account(session, account_id)
+    view = account_view(session, viewer, account_id, coverage_days=coverage_days, now=now)
+    roles = {i.contact.id: [BuyingRole(r) for r in i.roles] for i in view.map.influences}
     known = _load(session, viewer, account_id)
     contacts = list(
         session.scalars(
@@ -179,7 +189,7 @@ def account_brief(
             .options(lazyload(Contact.account))
         )
     )
-    influences = _influences(session, viewer, account_id, contacts, known)
+    influences = _influences(session, viewer, account_id, contacts, known, roles)
     return Brief(
         account=account,
         generated_at=now,
@@ -195,6 +205,7 @@ def account_brief(
         experts=_experts(known, now),
         suggested_roles={i.contact.id: i.role for i in influences if not i.confirmed},
         known=known,
+        influence=view,
     )
 
 
@@ -236,7 +247,10 @@ def _influences(
     account_id: int,
     contacts: list[Contact],
     known: _Knowledge,
+    recorded: dict[int, list[BuyingRole]],
 ) -> list[Influence]:
+    """Each confirmed role of each contact's influence record (the contact's own role when
+    it has no record), then the roles the notes suggest for contacts with none."""
     evidence = tally_roles(
         (m.contact_id, m.note_id, m.topic, m.score)
         for mentions in known.mentions.values()
@@ -245,13 +259,16 @@ def _influences(
     )
     influences = []
     for contact in contacts:
-        if contact.buying_role not in ROLES:
-            continue
-        said = evidence.get(contact.id)
-        notes = list(said.votes.get(contact.buying_role, [])) if said else []
-        # Without a sentence that reads as the role, the notes that name the person still help.
-        notes += [m.note_id for m in known.mentions.get(contact.id, []) if m.note_id not in notes]
-        influences.append(_influence(contact, contact.buying_role, notes, True, known))
+        for role in recorded.get(contact.id) or [contact.buying_role]:
+            if role not in ROLES:
+                continue
+            said = evidence.get(contact.id)
+            notes = list(said.votes.get(role, [])) if said else []
+            # Without a sentence that reads as the role, the notes naming the person still help.
+            notes += [
+                m.note_id for m in known.mentions.get(contact.id, []) if m.note_id not in notes
+            ]
+            influences.append(_influence(contact, role, notes, True, known))
     for suggestion in suggest_roles(session, viewer, account_id, contacts, evidence):
         if suggestion.contact.buying_role == BuyingRole.unknown:
             influences.append(

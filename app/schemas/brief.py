@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints
 
 from app.db.models import BuyingRole, Visibility
 from app.schemas.common import Input, Ref, Schema
+from app.schemas.influence import InfluenceSummary, RedFlagRead
 from app.schemas.notes import Sensitive
 
 MAX_ATTENDEES = 100
@@ -66,6 +67,9 @@ class BuyingInfluence(Schema):
     evidence: list[int] = Field(description="Ids of notes you can read that support it.")
     confirmed: bool = Field(description="Recorded on the contact; false: suggested by notes.")
     last_mentioned_at: datetime | None
+    record: InfluenceSummary | None = Field(
+        default=None, description="The contact's influence record (docs/influence.md)."
+    )
 
 
 class GapRead(Schema):
@@ -106,6 +110,9 @@ class AccountBrief(Schema):
         description="Who reports to whom: the contacts in the order an indented list draws them."
     )
     buying_influences: list[BuyingInfluence]
+    red_flags: list[RedFlagRead] = Field(
+        default_factory=list, description="The influence map's red flags (docs/influence.md)."
+    )
     gaps: list[GapRead]
     topics: dict[str, list[NoteInBrief]]
     changes: list[NoteInBrief]

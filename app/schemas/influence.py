@@ -93,6 +93,17 @@ class CoverageRead(Schema):
     last_met_at: datetime | None
 
 
+class InfluenceSummary(Schema):
+    """A record as the brief shows it: the confirmed values, which fields are stale or have
+    suggestions waiting, and who covers the person."""
+
+    confirmed: InfluenceValues
+    stale_fields: list[FieldName]
+    suggested_fields: list[FieldName]
+    covered_by: list[Ref] = Field(description="Colleagues who met or wrote about them.")
+    last_met_at: datetime | None
+
+
 class InfluenceContact(Schema):
     id: int
     account_id: int

@@ -432,6 +432,8 @@ def test_the_brief_reads_top_to_bottom() -> None:
         "    no one known\n"
         "  coach\n"
         "    no one known\n"
+        "\nRed flags\n"
+        "  none\n"
         "\nReports-to chart\n"
         "  Dana Whitfield, CFO · economic buyer\n"
         "    └ Raj Patel, IT lead · suggested technical buyer\n"
@@ -466,6 +468,45 @@ def test_the_brief_reads_top_to_bottom() -> None:
         "  Ada Reyes · 1 note · latest 34 d ago\n"
     ) in text, text
     assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_the_brief_shows_each_influence_record_compactly_and_the_red_flags() -> None:
+    brief = sample_brief()
+    record = {
+        "confirmed": {
+            "roles": ["economic", "coach"],
+            "degree": "high",
+            "mode": "even_keel",
+            "mode_reason": "happy with spreadsheets",
+            "rating": -3,
+            "key_win_result": "a board win",
+            "hot_buttons": ["frameworks"],
+            "cold_buttons": ["[b]late calls[/b]"],
+        },
+        "stale_fields": ["mode"],
+        "suggested_fields": ["hot_buttons"],
+        "covered_by": [{"id": 1, "name": "Ada Reyes", "external_id": None}],
+        "last_met_at": "2026-10-20T09:00:00Z",
+    }
+    brief["buying_influences"][0]["record"] = record
+    brief["buying_influences"].append(brief["buying_influences"][0] | {"role": "coach"})
+    brief["red_flags"] = [
+        {"code": "hostile_rating", "message": "Dana Whitfield rates us -3", "role": "economic",
+         "contact_ids": [1]},
+    ]  # fmt: skip
+    AccountBrief.model_validate(brief)
+
+    text = shown(render_brief(brief), width=200)
+
+    assert (
+        "    Dana Whitfield, CFO · confirmed · evidence: #11, #12\n"
+        "      roles economic buyer, coach · high influence · even-keel mode (happy with "
+        "spreadsheets) · rating -3 · wants: a board win\n"
+        "      hot: frameworks · cold: [b]late calls[/b]\n"
+        "      covered by Ada Reyes · last met 2026-10-20 · stale: mode · to decide: hot_buttons\n"
+    ) in text, text
+    assert text.count("covered by Ada Reyes") == 1  # under the first of their roles only
+    assert "\nRed flags\n  ! Dana Whitfield rates us -3\n" in text, text
 
 
 def test_an_empty_brief_says_so_in_each_part() -> None:

@@ -42,6 +42,7 @@ CODES = (
     "single_coverage",
 )
 HOSTILE = -3
+DEFAULT_COVERAGE_DAYS = 90  # ``TACIT_COVERAGE_DAYS``'s default, for callers without settings
 COMPLACENT = ("even_keel", "overconfident")
 ROLE_NAMES = {
     "economic": "economic buyer",

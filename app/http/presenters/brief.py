@@ -6,8 +6,10 @@ from datetime import datetime
 
 from app.db.models import BuyingRole, Contact
 from app.domain.brief import Brief, Influence, NoteItem
+from app.domain.influence.records import Influence as Record
 from app.domain.meeting import AttendeeBrief, MeetingBrief
 from app.domain.org_chart import drawing_order
+from app.http.presenters.influence import influence_summary, red_flag_read
 from app.schemas.brief import (
     AccountBrief,
     AttendeeRead,
@@ -46,18 +48,21 @@ def note_in_brief(item: NoteItem, now: datetime) -> NoteInBrief:
     )
 
 
-def buying_influence(influence: Influence) -> BuyingInfluence:
+def buying_influence(influence: Influence, record: Record | None = None) -> BuyingInfluence:
     return BuyingInfluence(
         role=influence.role,
         contact=PersonRef.model_validate(influence.contact),
         evidence=influence.evidence,
         confirmed=influence.confirmed,
         last_mentioned_at=influence.last_mentioned_at,
+        record=influence_summary(record) if record is not None else None,
     )
 
 
 def account_brief(brief: Brief) -> AccountBrief:
     now = brief.generated_at
+    view = brief.influence
+    records = {i.contact.id: i for i in view.map.influences} if view else {}
     return AccountBrief(
         account=Ref.model_validate(brief.account),
         domains=brief.account.domains,
@@ -69,7 +74,10 @@ def account_brief(brief: Brief) -> AccountBrief:
         ],
         contacts=[contact_node(c, brief.suggested_roles.get(c.id)) for c in brief.contacts],
         chart=[ChartEntry(contact_id=c.id, depth=d) for c, d in drawing_order(brief.chart)],
-        buying_influences=[buying_influence(i) for i in brief.buying_influences],
+        buying_influences=[
+            buying_influence(i, records.get(i.contact.id)) for i in brief.buying_influences
+        ],
+        red_flags=[red_flag_read(f) for f in view.red_flags] if view else [],
         gaps=[GapRead.model_validate(g) for g in brief.gaps],
         topics={
             name: [note_in_brief(i, now) for i in items] for name, items in brief.topics.items()

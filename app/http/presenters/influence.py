@@ -9,12 +9,24 @@ from app.schemas.influence import (
     AccountInfluenceMap,
     AccountRedFlags,
     InfluenceRead,
+    InfluenceSummary,
+    InfluenceValues,
     RedFlagRead,
 )
 
 
 def influence_read(influence: Influence) -> InfluenceRead:
     return InfluenceRead.model_validate(influence)
+
+
+def influence_summary(influence: Influence) -> InfluenceSummary:
+    return InfluenceSummary(
+        confirmed=InfluenceValues.model_validate(influence.confirmed),
+        stale_fields=influence.stale_fields,
+        suggested_fields=influence.suggested_fields,
+        covered_by=[Ref.model_validate(c.user) for c in influence.coverage.colleagues],
+        last_met_at=influence.coverage.last_met_at,
+    )
 
 
 def red_flag_read(flag: RedFlag) -> RedFlagRead:
