@@ -1,26 +1,21 @@
-"""An account's page: its brief, from the notes the viewer may read (the one ``GET
-/v1/accounts/{id}/brief`` returns), then all those notes, newest first."""
+"""An account's page: its influence map and red flags first (the ones ``GET
+/v1/accounts/{id}/influence`` returns), then its brief, from the notes the viewer may read (the
+one ``GET /v1/accounts/{id}/brief`` returns), then all those notes, newest first."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from app.db.models import BuyingRole
 from app.domain import accounts, brief, notes, reuse
-from app.http.deps import ConnectionDep, IdPath, SessionDep
+from app.http.deps import ConnectionDep, IdPath, SessionDep, SettingsDep
 from app.taxonomy import SECTIONS
 from app.web.auth import SignedIn
+from app.web.influence_view import FIELD_LABELS, SHOWN_BUTTONS, map_rows
 from app.web.pages import WebRoute, render
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
 ACCOUNT_NOTES = 25
-ROLE_GROUPS = [
-    (BuyingRole.economic, "Economic buyers", "sign off on the spend"),
-    (BuyingRole.technical, "Technical buyers", "screen the vendors"),
-    (BuyingRole.user, "Users", "live with what is bought"),
-    (BuyingRole.coach, "Coaches", "help us from the inside"),
-]
 
 
 @router.get("/accounts/{account_id}")
@@ -29,11 +24,15 @@ def account_page(
     account_id: IdPath,
     session: SessionDep,
     conn: ConnectionDep,
+    settings: SettingsDep,
     viewer: SignedIn,
     cursor: str = "",
+    reviewed: str = "",
 ) -> Response:
     account = accounts.get_account(session, account_id)
-    found = brief.account_brief(session, viewer.user, account.id)
+    found = brief.account_brief(
+        session, viewer.user, account.id, coverage_days=settings.coverage_days
+    )
     reuse.record_views(conn, viewer.user, found.quoted(), kind="shown", source="web")
     page = notes.list_notes(
         session,
@@ -42,17 +41,21 @@ def account_page(
         limit=ACCOUNT_NOTES,
         cursor=cursor[:512] or None,
     )
-    influences = [
-        (role, label, hint, [i for i in found.buying_influences if i.role == role])
-        for role, label, hint in ROLE_GROUPS
-    ]
+    assert found.influence is not None, "the account brief builds the influence map"
+    rows, others = map_rows(found.influence)
     return render(
         request,
         "account.html",
         {
             "account": account,
             "brief": found,
-            "influences": influences,
+            "map": found.influence.map,
+            "red_flags": found.influence.red_flags,
+            "rows": rows,
+            "others": others,
+            "labels": FIELD_LABELS,
+            "shown_buttons": SHOWN_BUTTONS,
+            "reviewed": reviewed == "1",
             "role_names": brief.ROLE_NAMES,
             "chart": found.chart,
             "topics": [(s, found.topics[s.name]) for s in SECTIONS if found.topics.get(s.name)],

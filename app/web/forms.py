@@ -249,3 +249,105 @@ class PeriodForm:
             **changes,
         }
         return urlencode({k: v for k, v in values.items() if v})
+
+
+# The influence record's forms (the contact page): one field per form.
+
+MAX_EVIDENCE = 20  # as InfluenceDecisionCreate's
+_NOT_A_FIELD = "Choose one of the record's fields."
+_RATING = "Give a whole number from -5 to +5."
+
+
+def parse_rating(text: str) -> int | None:
+    """A rating as typed ("+3", "-2", "0"), or None when it is not a whole number in range."""
+    text = text.strip().replace("\u2212", "-")  # a typographic minus, as the page shows it
+    digits = text.removeprefix("+").removeprefix("-")
+    if not digits.isdigit() or len(digits) > 1:
+        return None
+    value = int(text)
+    return value if -5 <= value <= 5 else None
+
+
+@dataclass
+class DecisionForm:
+    """Confirm or reject one value of one field, citing the sentences it was read from."""
+
+    name: str = ""
+    value: str | int = ""
+    confirm: bool = True
+    evidence: list[tuple[int, str]] = field(default_factory=list)
+    reason: str | None = None
+    errors: Errors = field(default_factory=dict)
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        field_name: str,
+        value: str,
+        decision: str,
+        note_ids: list[str],
+        sentences: list[str],
+        reason: str,
+        fields: tuple[str, ...],
+    ) -> DecisionForm:
+        form = cls(name=field_name.strip(), value=value.strip(), reason=reason.strip() or None)
+        if form.name not in fields:
+            form.errors["field"] = _NOT_A_FIELD
+            return form
+        if decision not in ("confirm", "reject"):
+            form.errors[form.name] = "Choose to confirm or to reject."
+        form.confirm = decision == "confirm"
+        if form.name == "rating":
+            rating = parse_rating(value)
+            if rating is None:
+                form.errors[form.name] = _RATING
+            else:
+                form.value = rating
+        elif not form.value:
+            form.errors[form.name] = "There is no value to decide on."
+        ids = [parse_id(raw) for raw in note_ids]
+        if len(ids) != len(sentences) or len(ids) > MAX_EVIDENCE or None in ids:
+            form.errors[form.name] = "The evidence sent with this form is not a note's sentence."
+        else:
+            form.evidence = [(i, s) for i, s in zip(ids, sentences, strict=True) if i is not None]
+        return form
+
+
+@dataclass
+class InfluenceEditForm:
+    """Set one field by hand. A list field comes as checked boxes (roles) or as lines of a
+    text box (buttons); an empty one-value field clears it."""
+
+    name: str = ""
+    changes: dict[str, object] = field(default_factory=dict)
+    errors: Errors = field(default_factory=dict)
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        field_name: str,
+        value: str,
+        values: list[str],
+        reason: str,
+        fields: tuple[str, ...],
+    ) -> InfluenceEditForm:
+        form = cls(name=field_name.strip())
+        name = form.name
+        if name not in fields:
+            form.errors["field"] = _NOT_A_FIELD
+        elif name == "roles":
+            form.changes[name] = [v.strip() for v in values if v.strip()]
+        elif name in ("hot_buttons", "cold_buttons"):
+            form.changes[name] = [line.strip() for line in value.splitlines() if line.strip()]
+        elif name == "rating":
+            rating = parse_rating(value) if value.strip() else None
+            if value.strip() and rating is None:
+                form.errors[name] = _RATING
+            form.changes[name] = rating
+        else:
+            form.changes[name] = " ".join(value.split()) or None
+            if name == "mode":
+                form.changes["mode_reason"] = " ".join(reason.split()) or None
+        return form

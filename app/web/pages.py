@@ -26,6 +26,7 @@ from app.db.base import utcnow
 from app.domain.sensitivity import LABELS
 from app.errors import AppError
 from app.http.deps import get_settings
+from app.web.influence_view import value_text
 from app.wording import age_in_words
 
 log = logging.getLogger("tacit.web")
@@ -83,6 +84,7 @@ templates.env.filters["day"] = day
 templates.env.filters["sensitive_names"] = sensitive_names
 templates.env.globals["matched_label"] = MATCHED
 templates.env.globals["htmx_file"] = HTMX_FILE
+templates.env.globals["influence_value"] = value_text
 
 
 def render(

@@ -1,0 +1,203 @@
+"""A contact's page: their influence record (each field's confirmed values, with who confirmed
+them and when, and what the notes suggest, each value with the sentences it rests on) and who
+covers them; plain forms to confirm, reject or set each field, and to mark an account's map
+reviewed.
+
+The page and its forms call the domain functions the API's ``/v1/contacts/{id}/influence``
+calls, as the signed-in user, so the same rules hold: evidence only from notes the viewer may
+read, roles a manager's or an admin's call. A refused or invalid change is shown beside its
+field, on the page as it was, with nothing written; an unknown contact is the 404 page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from app.domain import access, contacts
+from app.domain.influence import decisions, records
+from app.domain.influence.fields import FIELDS
+from app.errors import AppError, Forbidden
+from app.http.deps import IdPath, SessionDep
+from app.search.influence import DEGREES, MODES, ROLES
+from app.web.auth import CsrfChecked, SignedIn, Viewer
+from app.web.forms import DecisionForm, Errors, InfluenceEditForm
+from app.web.influence_view import (
+    DEGREE_LABELS,
+    FIELD_HINTS,
+    FIELD_LABELS,
+    MODE_LABELS,
+    ROLE_LABELS,
+    is_list_field,
+    shelf_life_words,
+)
+from app.web.pages import FormList, FormText, WebRoute, render
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
+
+# What a rep reads where a manager sees the buttons: the rule is access.py's, these are its
+# reasons in the page's words.
+ROLE_REFUSED = (
+    "Only a manager or an admin confirms or changes a buying role: the role shapes every "
+    "colleague's brief of the account. You may reject a suggestion: it is then hidden for you."
+)
+DONE = {
+    "confirmed": "Confirmed. It is on the record, with you as the one who confirmed it.",
+    "rejected": "Rejected. It is not suggested again.",
+    "rejected_for_me": "Rejected for you. Managers and admins still see it until one decides.",
+    "saved": "Saved on the record.",
+}
+
+
+def _refusals(viewer: Viewer) -> dict[str, str]:
+    """The fields the viewer may not confirm or set, with why."""
+    refused = {}
+    for name in FIELDS:
+        try:
+            access.ensure_can_edit_influence(viewer.user, [name])
+        except Forbidden:
+            refused[name] = ROLE_REFUSED if name == "roles" else "Not yours to change."
+    return refused
+
+
+def _contact_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    contact_id: int,
+    *,
+    notice: str | None = None,
+    errors: Errors | None = None,
+    status: int = 200,
+) -> Response:
+    influence = records.contact_influence(session, viewer.user, contact_id)
+    context: dict[str, Any] = {
+        "influence": influence,
+        "contact": influence.contact,
+        "fields": FIELDS,
+        "labels": FIELD_LABELS,
+        "hints": FIELD_HINTS,
+        "shelf_life": {name: shelf_life_words(name) for name in FIELDS},
+        "is_list": {name: is_list_field(name) for name in FIELDS},
+        "refused": _refusals(viewer),
+        "notice": notice,
+        "errors": errors or {},
+        "choices": {
+            "roles": [(r, ROLE_LABELS[r]) for r in ROLES],
+            "degree": [(d, DEGREE_LABELS[d]) for d in DEGREES],
+            "mode": [(m, MODE_LABELS[m]) for m in MODES],
+            "rating": list(range(5, -6, -1)),
+        },
+        "curator": viewer.user.role in access.CURATORS,
+    }
+    return render(request, "contact.html", context, status=status)
+
+
+def _refused(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    contact_id: int,
+    field: str,
+    exc: AppError,
+) -> Response:
+    """The page again, with what was refused beside its field; nothing the attempt wrote is
+    kept (a record made for it, a half-applied edit)."""
+    session.rollback()
+    detail = ROLE_REFUSED if isinstance(exc, Forbidden) and field == "roles" else exc.detail
+    message = detail[:1].upper() + detail[1:]
+    return _contact_page(
+        request, session, viewer, contact_id, errors={field: message}, status=exc.status
+    )
+
+
+@router.get("/contacts/{contact_id}")
+def contact_page(
+    request: Request, contact_id: IdPath, session: SessionDep, viewer: SignedIn, done: str = ""
+) -> Response:
+    return _contact_page(request, session, viewer, contact_id, notice=DONE.get(done))
+
+
+@router.post("/contacts/{contact_id}/influence/decisions")
+def decide(
+    request: Request,
+    contact_id: IdPath,
+    session: SessionDep,
+    viewer: CsrfChecked,
+    field: FormText = "",
+    value: FormText = "",
+    decision: FormText = "",
+    note_id: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
+    sentence: FormList = [],  # noqa: B006
+    reason: FormText = "",
+) -> Response:
+    """Confirm or reject one value (a suggestion, with the sentences it was read from)."""
+    contacts.get_contact(session, contact_id)  # an unknown contact is the 404 page
+    form = DecisionForm.parse(
+        field_name=field,
+        value=value,
+        decision=decision,
+        note_ids=note_id,
+        sentences=sentence,
+        reason=reason,
+        fields=FIELDS,
+    )
+    if form.errors:
+        return _contact_page(request, session, viewer, contact_id, errors=form.errors, status=422)
+    try:
+        decisions.decide(
+            session,
+            viewer.user,
+            contact_id=contact_id,
+            objective=None,
+            field=form.name,
+            value=form.value,
+            confirm=form.confirm,
+            evidence=form.evidence,
+            reason=form.reason,
+        )
+    except AppError as exc:
+        return _refused(request, session, viewer, contact_id, form.name, exc)
+    if form.confirm:
+        done = "confirmed"
+    else:
+        done = "rejected" if viewer.user.role in access.CURATORS else "rejected_for_me"
+    return RedirectResponse(
+        f"/contacts/{contact_id}?done={done}#field-{form.name}", status_code=303
+    )
+
+
+@router.post("/contacts/{contact_id}/influence")
+def edit(
+    request: Request,
+    contact_id: IdPath,
+    session: SessionDep,
+    viewer: CsrfChecked,
+    field: FormText = "",
+    value: FormText = "",
+    values: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
+    reason: FormText = "",
+) -> Response:
+    """Set one field by hand: what the form holds replaces what the record held."""
+    contacts.get_contact(session, contact_id)
+    form = InfluenceEditForm.parse(
+        field_name=field, value=value, values=values, reason=reason, fields=FIELDS
+    )
+    if form.errors:
+        return _contact_page(request, session, viewer, contact_id, errors=form.errors, status=422)
+    try:
+        decisions.edit(
+            session, viewer.user, contact_id=contact_id, objective=None, changes=form.changes
+        )
+    except AppError as exc:
+        return _refused(request, session, viewer, contact_id, form.name, exc)
+    return RedirectResponse(f"/contacts/{contact_id}?done=saved#field-{form.name}", status_code=303)
+
+
+@router.post("/accounts/{account_id}/influence/review")
+def review(account_id: IdPath, session: SessionDep, viewer: CsrfChecked) -> Response:
+    """The viewer went over the account's map: new players are counted from now."""
+    decisions.review(session, viewer.user, account_id)
+    return RedirectResponse(f"/accounts/{account_id}?reviewed=1#map-title", status_code=303)

@@ -1,0 +1,268 @@
+"""The influence map on the web pages, over plain HTTP, on both databases with the real model:
+the account page's compact map and red flags, the contact page's record with its evidence,
+and its forms (confirm, reject, set by hand) going through the same domain functions and
+rules as ``/v1/contacts/{id}/influence``. Forms are submitted as a browser would, from the
+fields the page itself holds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from app.db.engine import Database
+from app.db.models import AuditEvent, InfluenceDecision, InfluenceRecord, Role
+from tests.factories import (
+    Person,
+    embed_everything,
+    make_account,
+    make_contact,
+    make_user,
+    post_note,
+)
+from tests.worlds import Site, world_template
+
+PASSWORD = "correct horse battery"
+JILL_SAYS = "Jill Oyelaran has final say on anything over $25k."
+MET_JILL = "Met Jill Oyelaran on site to walk through the renewal."
+# Walt's own note: were it shown to Erin, its sentence would be on her page.
+WALT_PRIVATE = "Tariq Haddad screens every vendor and runs the technical evaluation."
+
+
+@dataclass
+class World:
+    mona: Person  # the east team's manager
+    erin: Person  # a rep in the east team
+    walt: Person  # a rep in the west team
+    account: int
+    jill: int
+    tariq: int
+    reggie: int
+    notes: dict[str, int]
+
+
+@world_template
+def world(site: Site) -> World:
+    """Bramblewood: Jill (CFO), Tariq (IT) and Reggie; a company note that reads as Jill's
+    budget authority, Erin's meeting with Jill, and Walt's private note on Tariq; embedded, so
+    that the notes suggest roles."""
+    client, db = site.client, site.db
+    mona = make_user(db, "Mona Manager", team="east", role=Role.manager, password=PASSWORD)
+    erin = make_user(db, "Erin East", team="east", password=PASSWORD)
+    walt = make_user(db, "Walt West", team="west", password=PASSWORD)
+    account = make_account(db, "Bramblewood Supply", domains=["bramblewood.example"])
+    jill = make_contact(db, account, "Jill Oyelaran", title="CFO")
+    tariq = make_contact(db, account, "Tariq Haddad", title="IT Director")
+    reggie = make_contact(db, account, "Reggie Moss", title="Warehouse lead")
+    notes = {
+        "final_say": post_note(client, erin, account, JILL_SAYS, visibility="company"),
+        "met_jill": post_note(client, erin, account, MET_JILL, visibility="company"),
+        "walt_private": post_note(client, walt, account, WALT_PRIVATE, visibility="private"),
+    }
+    embed_everything(db, site.settings)
+    return World(mona, erin, walt, account, jill, tariq, reggie, notes)
+
+
+# Reading the pages as a browser does
+
+
+@dataclass
+class Form:
+    action: str
+    field: str  # the record's field the form is in (its section's data-field)
+    value: str  # the value it decides on (its list item's data-value), "" for an edit form
+    inputs: list[tuple[str, str]] = field(default_factory=list)
+    buttons: list[tuple[str, str]] = field(default_factory=list)
+
+    def data(self, button: str | None = None, **changes: str | list[str]) -> dict[str, object]:
+        """What a browser sends: the form's fields, then ``changes``, and the button pressed
+        (by its value)."""
+        sent: dict[str, object] = {}
+        for name, value in self.inputs:
+            sent.setdefault(name, []).append(value)  # type: ignore[union-attr]
+        sent.update(changes)
+        if button is not None:
+            name = next(n for n, v in self.buttons if v == button)
+            sent[name] = button
+        return sent
+
+
+class Forms(HTMLParser):
+    """The forms of a contact page, each with the field and value it belongs to."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.forms: list[Form] = []
+        self._field = ""
+        self._value = ""
+        self._form: Form | None = None
+        self._textarea: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if tag == "section" and "data-field" in found:
+            self._field, self._value = found["data-field"], ""
+        elif tag == "li" and "data-value" in found:
+            self._value = found["data-value"]
+        elif tag == "details":
+            self._value = ""
+        elif tag == "form" and found.get("method") == "post":
+            self._form = Form(found["action"], self._field, self._value)
+            self.forms.append(self._form)
+        elif self._form is not None and tag == "input" and "name" in found:
+            if found.get("type") != "checkbox" or "checked" in found:
+                self._form.inputs.append((found["name"], found.get("value", "")))
+        elif self._form is not None and tag == "button" and "name" in found:
+            self._form.buttons.append((found["name"], found.get("value", "")))
+        elif self._form is not None and tag == "textarea":
+            self._textarea = found["name"]
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea is not None:
+            self._form.inputs.append((self._textarea, data))
+            self._textarea = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+    def find(self, field: str, value: str = "") -> Form:
+        matches = [f for f in self.forms if f.field == field and f.value == value]
+        assert len(matches) == 1, f"{len(matches)} forms for {field}={value!r}"
+        return matches[0]
+
+    def has(self, field: str, value: str = "") -> bool:
+        return any(f.field == field and f.value == value for f in self.forms)
+
+
+def sign_in(client: TestClient, person: Person) -> None:
+    client.cookies.clear()
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]*)"', form.text)
+    assert token
+    email = f"{person.name.lower().replace(' ', '.')}@tacit.example"
+    answer = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1), "next": "/"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def part(page: str, element_id: str) -> str:
+    """The HTML of one section of a page, by its own id or its heading's."""
+    found = re.search(rf'<section[^>]*(?:id|aria-labelledby)="{element_id}"', page)
+    assert found, f"no section {element_id}"
+    depth, at = 0, found.start()
+    for tag in re.finditer(r"<(/?)section\b", page[at:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return page[at : at + tag.end()]
+    raise AssertionError(f"section {element_id} is not closed")
+
+
+def value_item(page: str, field: str, value: str) -> str:
+    """The list item of one value of one field on a contact page."""
+    section = part(page, f"field-{field}")
+    found = re.search(rf'<li class="value[^"]*"[^>]*data-value="{re.escape(value)}">', section)
+    assert found, f"no {field} value {value!r}"
+    return section[found.start() : _item_end(section, found.start())]
+
+
+def _item_end(html: str, at: int) -> int:
+    depth = 0
+    for tag in re.finditer(r"<(/?)li\b", html[at:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            return at + tag.end()
+    return len(html)
+
+
+def map_row(page: str, contact_id: int) -> str:
+    table = part(page, "map")
+    start = table.index(f'<tr data-contact-id="{contact_id}"')
+    return table[start : table.index("</tr>", start)]
+
+
+def post(client: TestClient, form: Form, data: dict[str, object]) -> httpx.Response:
+    return client.post(form.action, data=data, follow_redirects=False)  # type: ignore[arg-type]
+
+
+def decisions_count(db: Database) -> int:
+    with db.session(write=False) as session:
+        return session.scalar(select(func.count()).select_from(InfluenceDecision)) or 0
+
+
+def records_count(db: Database) -> int:
+    with db.session(write=False) as session:
+        return session.scalar(select(func.count()).select_from(InfluenceRecord)) or 0
+
+
+def audited(db: Database, action: str) -> list[AuditEvent]:
+    with db.session(write=False) as session:
+        return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+# The contact page
+
+
+def test_a_suggestion_shows_its_sentence_and_note_and_hidden_notes_show_nothing(
+    client: TestClient, world: World
+) -> None:
+    sign_in(client, world.erin)
+    page = client.get(f"/contacts/{world.jill}")
+    assert page.status_code == 200
+    economic = value_item(page.text, "roles", "economic")
+    assert 'data-status="suggested"' in economic
+    assert f"<q>{JILL_SAYS}</q>" in economic
+    assert f'<a href="/notes/{world.notes["final_say"]}">' in economic
+    coverage = part(page.text, "coverage-title")
+    assert "Erin East" in coverage and "met them 1 time" in coverage
+
+    # Walt's private note suggests Tariq's role to Walt alone, with its sentence.
+    tariq = client.get(f"/contacts/{world.tariq}").text
+    assert WALT_PRIVATE not in tariq and f"/notes/{world.notes['walt_private']}" not in tariq
+    assert "Walt West" not in tariq  # not even as someone who wrote about him
+    assert 'data-status="suggested"' not in part(tariq, "field-roles")
+    sign_in(client, world.walt)
+    own = client.get(f"/contacts/{world.tariq}").text
+    assert f"<q>{WALT_PRIVATE}</q>" in part(own, "field-roles")
+
+
+def test_a_manager_confirms_a_suggested_role_and_it_is_kept_audited_and_mapped(
+    client: TestClient, db: Database, world: World
+) -> None:
+    sign_in(client, world.mona)
+    before = client.get(f"/accounts/{world.account}").text
+    assert "No economic buyer confirmed (the notes suggest Jill Oyelaran)." in part(
+        before, "red-flags-title"
+    )
+    form = Forms(client.get(f"/contacts/{world.jill}").text).find("roles", "economic")
+
+    refused = post(client, form, {k: v for k, v in form.data("confirm").items() if k != "csrf_token"})
+    assert refused.status_code == 403 and decisions_count(db) == 0  # no CSRF token, no change
+
+    answer = post(client, form, form.data("confirm"))
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/contacts/{world.jill}?done=confirmed#field-roles"
+    page = client.get(answer.headers["location"]).text
+    assert "Confirmed. It is on the record" in page
+    economic = value_item(page, "roles", "economic")
+    assert 'data-status="confirmed"' in economic and "confirmed by Mona Manager" in economic
+    assert f"<q>{JILL_SAYS}</q>" in economic  # the cited sentence stays with the value
+    assert not Forms(page).has("roles", "economic")  # nothing left to decide
+    [event] = audited(db, "contact.influence_decision")
+    assert event.details["decision"] == "confirmed"
+    assert event.details["evidence"] == [world.notes["final_say"]]
+
+    after = client.get(f"/accounts/{world.account}").text
+    row = map_row(after, world.jill)
+    assert '<span class="chip confirmed" data-field="roles" data-status="confirmed"' in row
+    assert "Economic" in row and "Erin East" in row and "met" in row
+    assert "economic buyer confirmed" not in part(after, "red-flags-title")
+    assert 'data-code="missing_role"' in part(after, "red-flags-title")  # technical, user
