@@ -1,7 +1,8 @@
 """The server-rendered web page (Jinja2 and a vendored htmx, no front-end build), one module
 per page: ``login``, ``search`` (the start page), ``notes`` (posting, reading, marking),
-``accounts``, ``contacts`` (a contact's influence record and its forms), ``analytics`` (the dashboard) and ``slack`` (linking a Slack user). Mounted at
-``/``, outside the OpenAPI schema."""
+``accounts`` (with the influence map), ``contacts`` (a contact's influence record and its
+forms), ``analytics`` (the dashboard) and ``slack`` (linking a Slack user). Mounted at ``/``,
+outside the OpenAPI schema."""
 
 from __future__ import annotations
 

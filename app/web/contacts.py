@@ -53,7 +53,7 @@ DONE = {
 
 def _refusals(viewer: Viewer) -> dict[str, str]:
     """The fields the viewer may not confirm or set, with why."""
-    refused = {}
+    refused: dict[str, str] = {}
     for name in FIELDS:
         try:
             access.ensure_can_edit_influence(viewer.user, [name])

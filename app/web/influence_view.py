@@ -103,9 +103,7 @@ def map_rows(view: MapView) -> tuple[list[MapRow], list[Influence]]:
     """The rows of the account's map (every contact with a confirmed or suggested value, in
     the domain's order: confirmed influences first, by role), and the other contacts."""
     flagged = {contact_id for flag in view.red_flags for contact_id in flag.contact_ids}
-    rows = [
-        MapRow(i, i.contact.id in flagged) for i in view.map.influences if _on_the_map(i)
-    ]
+    rows = [MapRow(i, i.contact.id in flagged) for i in view.map.influences if _on_the_map(i)]
     others = [i for i in view.map.influences if not _on_the_map(i)]
     return rows, others
 

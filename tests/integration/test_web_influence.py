@@ -244,7 +244,9 @@ def test_a_manager_confirms_a_suggested_role_and_it_is_kept_audited_and_mapped(
     )
     form = Forms(client.get(f"/contacts/{world.jill}").text).find("roles", "economic")
 
-    refused = post(client, form, {k: v for k, v in form.data("confirm").items() if k != "csrf_token"})
+    refused = post(
+        client, form, {k: v for k, v in form.data("confirm").items() if k != "csrf_token"}
+    )
     assert refused.status_code == 403 and decisions_count(db) == 0  # no CSRF token, no change
 
     answer = post(client, form, form.data("confirm"))
@@ -266,3 +268,185 @@ def test_a_manager_confirms_a_suggested_role_and_it_is_kept_audited_and_mapped(
     assert "Economic" in row and "Erin East" in row and "met" in row
     assert "economic buyer confirmed" not in part(after, "red-flags-title")
     assert 'data-code="missing_role"' in part(after, "red-flags-title")  # technical, user
+
+
+def test_a_rep_sees_why_she_may_not_confirm_a_role_and_may_reject_it_for_herself(
+    client: TestClient, db: Database, world: World
+) -> None:
+    sign_in(client, world.erin)
+    page = client.get(f"/contacts/{world.jill}").text
+    economic = value_item(page, "roles", "economic")
+    assert "Only a manager or an admin confirms or changes a buying role" in economic
+    form = Forms(page).find("roles", "economic")
+    assert [v for _, v in form.buttons] == ["reject"]  # no Confirm button to press
+    roles = part(page, "field-roles")
+    assert "<select" not in roles and 'name="values"' not in roles  # nor a form to set them
+
+    forged = post(client, form, form.data(decision="confirm"))
+    assert forged.status_code == 403
+    error = re.search(
+        r'<p class="field-error" role="alert" id="field-roles-error">([^<]*)', forged.text
+    )
+    assert error and error.group(1).startswith("Only a manager or an admin confirms")
+    assert decisions_count(db) == 0 and records_count(db) == 0  # nothing written, not even a record
+    assert not audited(db, "contact.influence_decision")
+
+    rejected = post(client, form, form.data("reject"))
+    assert rejected.status_code == 303
+    assert rejected.headers["location"].endswith("?done=rejected_for_me#field-roles")
+    page = client.get(rejected.headers["location"]).text
+    assert "Rejected for you." in page and not Forms(page).has("roles", "economic")
+    sign_in(client, world.mona)  # a rep's "no" is her own opinion
+    assert Forms(client.get(f"/contacts/{world.jill}").text).has("roles", "economic")
+
+
+def test_fields_set_by_hand_are_kept_audited_and_raise_and_clear_red_flags(
+    client: TestClient, db: Database, world: World
+) -> None:
+    sign_in(client, world.erin)
+    forms = Forms(client.get(f"/contacts/{world.reggie}").text)
+    hot = forms.find("hot_buttons")
+    saved = post(client, hot, hot.data(value="fewer forklifts idle\n\n  night-shift safety  \n"))
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/contacts/{world.reggie}?done=saved#field-hot_buttons"
+    rating = forms.find("rating")
+    assert post(client, rating, rating.data(value="-4")).status_code == 303
+    mode = forms.find("mode")
+    assert (
+        post(client, mode, mode.data(value="trouble", reason="the audit failed")).status_code == 303
+    )
+
+    page = client.get(f"/contacts/{world.reggie}").text
+    assert value_item(page, "hot_buttons", "fewer forklifts idle")
+    assert "confirmed by Erin East" in value_item(page, "hot_buttons", "night-shift safety")
+    assert "Why: the audit failed" in value_item(page, "mode", "trouble")
+    assert ">night-shift safety</textarea>" not in page  # both lines, in order
+    assert "fewer forklifts idle\nnight-shift safety</textarea>" in page
+    events = audited(db, "contact.influence_edit")
+    assert [e.details["fields"] for e in events] == [["hot_buttons"], ["rating"], ["mode"]]
+    assert {e.actor_id for e in events} == {world.erin.id}
+
+    account = client.get(f"/accounts/{world.account}").text
+    flags = part(account, "red-flags-title")
+    assert '<li data-code="hostile_rating">Reggie Moss rates us -4.</li>' in flags
+    row = map_row(account, world.reggie)
+    assert 'class="flagged"' in row
+    assert 'chip confirmed against" data-field="rating"' in row and ">-4<" in row
+    assert "fewer forklifts idle" in row and "trouble" in row
+
+    assert post(client, rating, rating.data(value="+1")).status_code == 303
+    account = client.get(f"/accounts/{world.account}").text
+    assert "hostile_rating" not in part(account, "red-flags-title")
+    assert 'class="flagged"' not in map_row(account, world.reggie)
+    cleared = post(client, hot, hot.data(value=""))
+    assert cleared.status_code == 303
+    assert (
+        'data-field="hot_buttons"'
+        not in part(client.get(f"/contacts/{world.reggie}").text, "field-hot_buttons")
+        .split("</h3>", 1)[1]
+        .split("<details", 1)[0]
+    )
+
+
+def test_bad_values_are_shown_beside_their_field_and_write_nothing(
+    client: TestClient, db: Database, world: World
+) -> None:
+    sign_in(client, world.erin)
+    forms = Forms(client.get(f"/contacts/{world.reggie}").text)
+    rating = forms.find("rating")
+    for typed in ("7", "three", "2.5"):
+        answer = post(client, rating, rating.data(value=typed))
+        assert answer.status_code == 422
+        assert 'id="field-rating-error">Give a whole number from -5 to +5.' in answer.text
+    mode = forms.find("mode")
+    answer = post(client, mode, mode.data(value="furious"))
+    assert answer.status_code == 422 and "is not one of growth" in answer.text
+    cold = forms.find("cold_buttons")
+    sensitive = post(client, cold, cold.data(value="pushy sales calls\nher cancer treatment"))
+    assert sensitive.status_code == 422
+    assert "states a sensitive fact" in part(sensitive.text, "field-cold_buttons")
+    long = post(client, cold, cold.data(value="x" * 201))
+    assert long.status_code == 422 and "at most 200 characters" in long.text
+    unknown = post(client, cold, cold.data(field="budget"))
+    assert unknown.status_code == 422 and "Choose one of the record&#39;s fields." in unknown.text
+    assert decisions_count(db) == 0 and records_count(db) == 0
+    assert not audited(db, "contact.influence_edit")
+
+
+def test_unknown_ids_and_notes_the_viewer_may_not_read_are_404(
+    client: TestClient, db: Database, world: World
+) -> None:
+    sign_in(client, world.erin)
+    for url in ("/contacts/999999", "/contacts/0", "/contacts/x", "/accounts/999999"):
+        assert client.get(url).status_code == 404
+    form = Forms(client.get(f"/contacts/{world.reggie}").text).find("hot_buttons")
+    assert post(client, form, form.data()).status_code == 303  # the same form works here
+    moved = Form("/contacts/999999/influence", form.field, "", form.inputs)
+    assert post(client, moved, form.data(value="anything")).status_code == 404
+
+    # Citing Walt's private note, by its id and its very sentence: as if it did not exist.
+    citing = {
+        **form.data(),
+        "field": "hot_buttons",
+        "value": "vendor screening",
+        "decision": "confirm",
+        "note_id": str(world.notes["walt_private"]),
+        "sentence": WALT_PRIVATE,
+    }
+    decide = f"/contacts/{world.tariq}/influence/decisions"
+    hidden = client.post(decide, data=citing, follow_redirects=False)
+    missing = client.post(decide, data={**citing, "note_id": "999999"}, follow_redirects=False)
+    assert hidden.status_code == missing.status_code == 404
+    message = re.compile(r'id="field-hot_buttons-error">([^<]*)<')
+    assert message.search(hidden.text).group(1).replace(  # type: ignore[union-attr]
+        str(world.notes["walt_private"]), "N"
+    ) == message.search(missing.text).group(1).replace("999999", "N")  # type: ignore[union-attr]
+    assert WALT_PRIVATE not in hidden.text
+    before = decisions_count(db)
+
+    # Walt confirms it himself, citing his note: Erin sees the value, never the sentence.
+    sign_in(client, world.walt)
+    assert client.post(decide, data=citing, follow_redirects=False).status_code == 403  # CSRF
+    csrf = Forms(client.get(f"/contacts/{world.tariq}").text).find("hot_buttons").data()
+    confirmed = client.post(
+        decide, data={**citing, "csrf_token": csrf["csrf_token"]}, follow_redirects=False
+    )
+    assert confirmed.status_code == 303 and decisions_count(db) == before + 1
+    sign_in(client, world.erin)
+    page = client.get(f"/contacts/{world.tariq}").text
+    item = value_item(page, "hot_buttons", "vendor screening")
+    assert "confirmed by Walt West" in item
+    assert "No sentence of a note you may read is cited for it." in item
+    assert WALT_PRIVATE not in page and f"/notes/{world.notes['walt_private']}" not in page
+    account = client.get(f"/accounts/{world.account}").text
+    assert WALT_PRIVATE not in account
+    row = map_row(account, world.tariq)  # he confirmed the value; he covers Tariq for nobody
+    assert "Walt West" not in row[row.index('data-field="coverage"') :]
+    assert "nobody yet" in row
+
+
+def test_a_review_starts_the_count_of_new_players(
+    client: TestClient, db: Database, world: World
+) -> None:
+    sign_in(client, world.mona)
+    page = client.get(f"/accounts/{world.account}").text
+    assert "never reviewed" in page and "new_player" not in page
+    review = re.search(r'<form method="post" action="([^"]*/influence/review)"', page)
+    assert review
+    csrf = re.search(r'name="csrf_token" value="([^"]*)"', page)
+    assert csrf
+    assert client.post(review.group(1), follow_redirects=False).status_code == 403
+    answer = client.post(
+        review.group(1), data={"csrf_token": csrf.group(1)}, follow_redirects=False
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/accounts/{world.account}?reviewed=1#map-title"
+    assert len(audited(db, "account.influence_review")) == 1
+    make_contact(db, world.account, "Nadia Brook", title="Procurement")
+    page = client.get(answer.headers["location"]).text
+    assert "Marked reviewed" in page and re.search(r"reviewed <time[^>]*>today</time>", page)
+    flags = part(page, "red-flags-title")
+    assert re.search(
+        r'<li data-code="new_player">Nadia Brook was added after the last review', flags
+    )
+    assert "Nadia Brook</a>" in part(page, "map")  # listed among those with nothing known

@@ -562,14 +562,17 @@ def test_account_page_shows_the_brief(
     page = client.get(f"/accounts/{harbor}").text
 
     assert "3 notes you may read" in page and "harborfreightways.example" in page
-    influences = part(page, "influences-title")
-    economic = influences[influences.index('data-role="economic"') :]
-    economic = economic[: economic.index("</div>")]
-    assert "<strong>Meg Alvarez</strong>, CFO" in economic
-    assert '<span class="badge good">confirmed</span>' in economic
-    assert f'<a href="/notes/{final_say}">note #{final_say}</a>' in economic
+    meg_row = part(page, "map-title")  # the influence map, one row per influence
+    meg_row = meg_row[meg_row.index(f'<tr data-contact-id="{meg}"') :]
+    meg_row = meg_row[: meg_row.index("</tr>")]
+    assert f'<a href="/contacts/{meg}">Meg Alvarez</a>' in meg_row and "CFO" in meg_row
+    assert 'class="chip confirmed" data-field="roles"' in meg_row and ">Economic<" in meg_row
     assert f"/notes/{walts}" not in page and "West private" not in page
-    assert "No one known." in influences[influences.index('data-role="user"') :]
+    flags = part(page, "red-flags-title")
+    assert '<li data-code="missing_role">No user buyer confirmed.</li>' in flags
+    assert (
+        '<li data-code="no_coach">No coach: nobody inside is confirmed to guide us.</li>' in flags
+    )
     chart = part(page, "chart-title")  # Sam under Tom under Meg
     assert (
         chart.index(f'data-contact-id="{meg}"')
