@@ -201,20 +201,21 @@ def test_sign_in_post_find_by_paraphrase_and_never_see_another_teams_notes(
     marks = page.locator(".hit").first.locator("mark").all_inner_texts()
     assert [m.lower() for m in marks] == ["purse", "strings"]
 
-    # The account page: the brief, from only the notes Erin may read. Meg is the economic
-    # buyer, with Erin's note as evidence (and not Walt's private memo, which names her too).
+    # The account page: the influence map and the brief, from only the notes Erin may read.
+    # Meg is the economic buyer, Tom the technical one; nobody is the user buyer or a coach.
     page.locator(".hit").first.locator(".meta a").first.click()
     page.wait_for_url(world.url + f"/accounts/{world.harbor}")
-    influences = page.get_by_role("region", name="Buying influences")
-    economic = influences.locator("[data-role=economic]")
-    assert economic.locator("h3").inner_text().startswith("Economic buyers")
-    buyer = economic.locator(f"li[data-contact-id='{world.meg}']")
-    assert "Meg Alvarez, CFO" in buyer.inner_text() and "confirmed" in buyer.inner_text()
-    evidence = buyer.locator(f"a[href='/notes/{posted}']")
-    assert evidence.inner_text() == f"note #{posted}"
-    assert buyer.locator(f"a[href='/notes/{world.west_private}']").count() == 0
-    technical = influences.locator("[data-role=technical]").inner_text()
-    assert "Tom Reyes, IT Director" in technical
+    influences = page.get_by_role("region", name="Influence map")
+    buyer = influences.locator(f"tr[data-contact-id='{world.meg}']")
+    assert "Meg Alvarez" in buyer.inner_text() and "CFO" in buyer.inner_text()
+    assert buyer.locator("td[data-field=roles] .chip.confirmed").inner_text() == "Economic"
+    technical = influences.locator(f"tr[data-contact-id='{world.tom}']").inner_text()
+    assert "Tom Reyes" in technical and "Technical" in technical
+    flags = page.get_by_role("region", name=re.compile("^Red flags")).inner_text()
+    assert "No user buyer confirmed" in flags and "No coach" in flags
+    changed_notes = page.get_by_role("region", name="What changed recently")
+    evidence = changed_notes.locator(f"a[href='/notes/{posted}']")
+    assert page.locator(f"a[href='/notes/{world.west_private}']").count() == 0
     chart = page.get_by_role("region", name="Who reports to whom")
     nested = f"li[data-contact-id='{world.meg}'] li[data-contact-id='{world.tom}']"
     assert chart.locator(nested).count() == 1
