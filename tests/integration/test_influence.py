@@ -105,6 +105,10 @@ class Site:
             json=body,
         )
 
+    def status(self, who: str, contact: str, field: str, value: Any, decision: str) -> int:
+        response = self.decide(who, contact, field=field, value=value, decision=decision)
+        return int(response.status_code)
+
     def patch(self, who: str, contact: str, **body: Any) -> Any:
         return self.client.patch(
             f"/v1/contacts/{self.contacts[contact]}/influence",
@@ -180,7 +184,7 @@ def test_confirm_edit_and_reject_are_kept_audited_and_emitted(site: Site, db: Da
     cited = {"note_id": final, "sentence": "Jill has final say on anything over $25k."}
 
     # A rep may not confirm a role (a curator's call), but may confirm a button.
-    assert site.decide("bob", "jill", field="roles", value="economic", decision="confirm").status_code == 403  # fmt: skip
+    assert site.status("bob", "jill", "roles", "economic", "confirm") == 403
     confirmed = site.decide(
         "wen", "jill", field="roles", value="economic", decision="confirm", evidence=[cited]
     )
@@ -190,18 +194,20 @@ def test_confirm_edit_and_reject_are_kept_audited_and_emitted(site: Site, db: Da
     assert role["decided_by"]["name"] == "Wen Okafor" and role["stale"] is False
     assert site.get("bob", f"/v1/contacts/{site.contacts['jill']}")["buying_role"] == "economic"
 
-    assert site.decide("bob", "jill", field="hot_buttons", value="frameworks", decision="confirm").status_code == 200  # fmt: skip
+    assert site.status("bob", "jill", "hot_buttons", "frameworks", "confirm") == 200
     # A rep's rejection hides the suggestion from that rep alone.
-    assert site.decide("bob", "jill", field="hot_buttons", value="golf", decision="reject").status_code == 200  # fmt: skip
+    assert site.status("bob", "jill", "hot_buttons", "golf", "reject") == 200
     assert values(site.record("bob", "jill"), "hot_buttons", "suggested") == []
     assert values(site.record("alice", "jill"), "hot_buttons", "suggested") == ["golf"]
     # A curator's, from everyone.
-    assert site.decide("wen", "jill", field="hot_buttons", value="golf", decision="reject").status_code == 200  # fmt: skip
+    assert site.status("wen", "jill", "hot_buttons", "golf", "reject") == 200
     assert values(site.record("alice", "jill"), "hot_buttons", "suggested") == []
     # Rejecting what is confirmed is refused: it is removed with PATCH.
-    assert site.decide("bob", "jill", field="hot_buttons", value="Frameworks", decision="reject").status_code == 409  # fmt: skip
+    assert site.status("bob", "jill", "hot_buttons", "Frameworks", "reject") == 409
 
-    edited = site.patch("bob", "jill", hot_buttons=[], rating=2, mode="growth", mode_reason="new CFO mandate")  # fmt: skip
+    edited = site.patch(
+        "bob", "jill", hot_buttons=[], rating=2, mode="growth", mode_reason="new CFO mandate"
+    )
     assert edited.status_code == 200, edited.text
     assert edited.json()["confirmed"] | {"roles": None} == {
         "roles": None, "degree": None, "mode": "growth", "mode_reason": "new CFO mandate",
@@ -292,7 +298,7 @@ def test_the_account_map_and_the_brief_show_every_record(site: Site) -> None:
     site.note("alice", "Jill cares about frameworks.", visibility="company")
     site.patch("wen", "jill", roles=["economic"], rating=3, cold_buttons=["late calls"])
     amap = site.get("alice", f"/v1/accounts/{site.account}/influence")
-    assert [i["contact"]["name"] for i in amap["influences"]][0] == "Jill Oyelaran"
+    assert amap["influences"][0]["contact"]["name"] == "Jill Oyelaran"
     assert amap["influences"][0]["confirmed"]["cold_buttons"] == ["late calls"]
     assert {f["code"] for f in amap["red_flags"]} >= {"missing_role", "no_coach", "not_met"}
     brief = site.get("alice", f"/v1/accounts/{site.account}/brief")
@@ -346,17 +352,17 @@ def test_bad_decisions_are_4xx_problems(site: Site, who: str, body: Any, status:
 def test_evidence_must_be_a_readable_note_that_holds_the_sentence(site: Site) -> None:
     private = site.note("carol", "Jill cares about golf.", visibility="private")
     cite = {"note_id": private, "sentence": "Jill cares about golf."}
-    hidden = site.decide("alice", "jill", field="hot_buttons", value="golf", decision="confirm", evidence=[cite])  # fmt: skip
-    missing = site.decide("alice", "jill", field="hot_buttons", value="golf", decision="confirm", evidence=[cite | {"note_id": 99999}])  # fmt: skip
+    golf = {"field": "hot_buttons", "value": "golf", "decision": "confirm"}
+    hidden = site.decide("alice", "jill", **golf, evidence=[cite])
+    missing = site.decide("alice", "jill", **golf, evidence=[cite | {"note_id": 99999}])
     assert hidden.status_code == missing.status_code == 404
-    wrong = site.decide("carol", "jill", field="hot_buttons", value="golf", decision="confirm", evidence=[cite | {"sentence": "Jill hates golf."}])  # fmt: skip
+    wrong = site.decide("carol", "jill", **golf, evidence=[cite | {"sentence": "Jill hates it."}])
     assert wrong.status_code == 422
-    ok = site.decide("carol", "jill", field="hot_buttons", value="golf", decision="confirm", evidence=[cite])  # fmt: skip
-    assert ok.status_code == 200
+    assert site.decide("carol", "jill", **golf, evidence=[cite]).status_code == 200
     # The value is shared; the private sentence it cites is its author's alone.
     assert site.record("alice", "jill")["fields"]["hot_buttons"][0]["evidence"] == []
     assert site.record("carol", "jill")["fields"]["hot_buttons"][0]["evidence"] == [cite]
-    for path in ("/v1/contacts/99999/influence", f"/v1/accounts/99999/red-flags"):
+    for path in ("/v1/contacts/99999/influence", "/v1/accounts/99999/red-flags"):
         assert site.client.get(path, headers=site.people["alice"].headers).status_code == 404
     long = site.client.get(
         f"/v1/contacts/{site.contacts['jill']}/influence",
