@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import Team, User
 from app.domain import analytics, users
+from app.domain.influence import red_flags
 from app.errors import Invalid
-from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep
+from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep, SettingsDep
 from app.http.presenters.analytics import contribution_report, coverage_row, exported_csv
 from app.schemas.analytics import Contributions, CoverageReport
 from app.schemas.common import UTCInput
+from app.schemas.influence import RedFlagCode
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
@@ -71,14 +73,22 @@ def export_contributions_csv(
 
 @router.get("/coverage")
 def get_coverage(
-    session: ReadSessionDep, user: CurrentUser, gap: GAPS | None = None,
+    session: ReadSessionDep, user: CurrentUser, settings: SettingsDep, gap: GAPS | None = None,
+    red_flag: RedFlagCode | None = None,
 ) -> CoverageReport:  # fmt: skip
     """Every account with its gaps and bus factor, from shared notes only; managers and
-    admins. ``gap`` keeps the accounts that have that gap."""
+    admins. ``gap`` keeps the accounts that have that gap, ``red_flag`` those whose influence
+    map has that red flag for you (docs/influence.md)."""
     now = utcnow()
     rows = [coverage_row(row, now) for row in analytics.coverage(session, user)]
     if gap is not None:
         rows = [row for row in rows if gap in row.gaps]
+    if red_flag is not None:
+        flagged = red_flags.accounts_flagged(
+            session, user, [row.account.id for row in rows], red_flag,
+            coverage_days=settings.coverage_days, now=now,
+        )  # fmt: skip
+        rows = [row for row in rows if row.account.id in flagged]
     return CoverageReport(generated_at=now, accounts=rows)
 
 

@@ -13,7 +13,8 @@ any visibility, deleted ones included: the request covers what is held.
    of each form: passages re-split, keyword index merged, vectors queued again from the
    redacted text (``erasure``);
 3. deletes what else holds them: mentions (and every mention of a rewritten note, which the
-   embedding worker writes again), role decisions, the flags that name them or set two notes
+   embedding worker writes again), role decisions and influence records with their history,
+   the flags that name them or set two notes
    about them against each other, the search log entries that name them, the stored replies
    of the rewritten and erased notes or naming them, and, in captured e-mail, their address
    and name among the participants and their forms in the subject, text and attachment names;
@@ -50,6 +51,9 @@ from app.db.models import (
     AuditEvent,
     Contact,
     InboundMessage,
+    InfluenceCitation,
+    InfluenceDecision,
+    InfluenceRecord,
     Mention,
     Note,
     NoteFlag,
@@ -261,6 +265,13 @@ def _forget_activity(
     contact = forms.contact
     session.execute(delete(note_contacts).where(note_contacts.c.contact_id == contact.id))
     session.execute(delete(RoleDecision).where(RoleDecision.contact_id == contact.id))
+    # The influence record and its history (their citations quote sentences naming them).
+    session.execute(delete(InfluenceDecision).where(InfluenceDecision.contact_id == contact.id))
+    session.execute(delete(InfluenceRecord).where(InfluenceRecord.contact_id == contact.id))
+    # Others' records may quote a rewritten note's old sentences, which may name them.
+    session.execute(
+        delete(InfluenceCitation).where(InfluenceCitation.note_id.in_(rewritten | erased))
+    )
     # A rewritten note's mentions quote its old sentences; the worker finds them again.
     session.execute(
         delete(Mention).where(or_(Mention.contact_id == contact.id, Mention.note_id.in_(rewritten)))

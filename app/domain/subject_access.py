@@ -41,6 +41,8 @@ from app.db.models import (
     BuyingRole,
     Contact,
     InboundMessage,
+    InfluenceDecision,
+    InfluenceRecord,
     Mention,
     Note,
     NoteFlag,
@@ -107,6 +109,8 @@ class Dossier:
     notes: list[HeldNote]
     role_decisions: list[RoleDecision]
     role_suggestions: dict[BuyingRole, list[int]]  # role -> evidence note ids, newest first
+    influence_records: list[InfluenceRecord]
+    influence_decisions: list[InfluenceDecision]
     reads: list[Read]
     searches: list[Search]
     emails: list[HeldEmail]
@@ -151,6 +155,20 @@ def subject_access(
             )
         ),
         role_suggestions=_role_suggestions(session, contact.id),
+        influence_records=list(
+            session.scalars(
+                select(InfluenceRecord)
+                .where(InfluenceRecord.contact_id == contact.id)
+                .order_by(InfluenceRecord.id)
+            )
+        ),
+        influence_decisions=list(
+            session.scalars(
+                select(InfluenceDecision)
+                .where(InfluenceDecision.contact_id == contact.id)
+                .order_by(InfluenceDecision.at, InfluenceDecision.id)
+            )
+        ),
         reads=_reads(session, ids, personal),
         searches=_searches(session, contact, rule),
         emails=_emails(session, contact, rule),
@@ -359,6 +377,7 @@ def _users(session: Session, dossier: Dossier) -> dict[int, User]:
         if held.retention is not None:
             ids.add(held.retention.kept_by_id)
     ids |= {d.user_id for d in dossier.role_decisions}
+    ids |= {d.user_id for d in dossier.influence_decisions}
     ids |= {r.user_id for r in dossier.reads}
     ids |= {s.user_id for s in dossier.searches}
     ids |= {e.message.user_id for e in dossier.emails}

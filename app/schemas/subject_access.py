@@ -95,6 +95,40 @@ class SubjectRoleDecision(Schema):
     at: datetime
 
 
+class SubjectInfluenceCitation(Schema):
+    note_id: int
+    sentence: str
+
+
+class SubjectInfluenceDecision(Schema):
+    """A person's answer about one value of the contact's influence record."""
+
+    objective: str | None
+    field: str
+    value: str | int
+    decision: Literal["confirmed", "edited", "removed", "rejected"]
+    reason: str | None
+    decided_by: Ref | None
+    at: datetime
+    citations: list[SubjectInfluenceCitation]
+
+
+class SubjectInfluenceRecord(Schema):
+    """The contact's influence record (docs/influence.md), for one sales objective or none."""
+
+    objective: str | None
+    roles: list[str]
+    degree: str | None
+    mode: str | None
+    mode_reason: str | None
+    rating: int | None
+    key_win_result: str | None
+    hot_buttons: list[str]
+    cold_buttons: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+
 class SubjectRoleSuggestion(Schema):
     role: BuyingRole
     evidence: list[int] = Field(description="Note ids whose sentences suggest it, newest first.")
@@ -148,6 +182,8 @@ class SubjectAccessRead(Schema):
     notes: list[SubjectNote]
     role_decisions: list[SubjectRoleDecision]
     role_suggestions: list[SubjectRoleSuggestion]
+    influence_records: list[SubjectInfluenceRecord] = Field(default_factory=list)
+    influence_decisions: list[SubjectInfluenceDecision] = Field(default_factory=list)
     reads: list[SubjectRead] = Field(
         description="Who opened or was shown a note of this dossier, and when."
     )

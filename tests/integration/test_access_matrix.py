@@ -152,3 +152,42 @@ def test_team_note_stays_with_the_team_it_was_written_for(
         client.get(f"/v1/notes/{team_note['id']}", headers=people["alice"].headers).status_code
         == 200
     )
+
+
+def test_the_influence_map_counts_and_quotes_exactly_the_readable_notes(
+    client: TestClient, db: Database, world
+) -> None:
+    people, teams, _ = world
+    account = make_account(db, "Coldwater College")
+    meg = client.post(
+        "/v1/contacts",
+        headers=people["carol"].headers,
+        json={"account_id": account, "name": "Meg Tanaka", "buying_role": "economic"},
+    ).json()["id"]
+    written = []
+    for author, visibility in itertools.product(people, VISIBILITIES):
+        response = client.post(
+            "/v1/notes",
+            headers=people[author].headers,
+            json={
+                "body": f"Met Meg with {author} ({visibility}).",
+                "account_id": account,
+                "visibility": visibility,
+                "contact_ids": [meg],
+            },
+        )
+        written.append({"id": response.json()["id"], "author": author, "visibility": visibility})
+    for viewer, person in people.items():
+        readable = [n for n in written if may_read(viewer, n, teams)]
+        record = client.get(f"/v1/contacts/{meg}/influence", headers=person.headers).json()
+        assert record["coverage"]["notes"] == len(readable), viewer
+        assert record["coverage"]["notes"] == sum(
+            c["meetings"] for c in record["coverage"]["colleagues"]
+        )
+        assert {c["user"]["id"] for c in record["coverage"]["colleagues"]} == {
+            people[n["author"]].id for n in readable
+        }
+        amap = client.get(f"/v1/accounts/{account}/influence", headers=person.headers).json()
+        assert amap["influences"][0]["coverage"] == record["coverage"]
+        flags = client.get(f"/v1/accounts/{account}/red-flags", headers=person.headers).json()
+        assert "not_met" not in {f["code"] for f in flags["red_flags"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from alembic import command
@@ -93,3 +94,39 @@ def test_upgrade_gives_existing_passages_their_account_and_keeps_the_search_inde
             ).all()
             assert "ix_passages_embedding_384" in indexes
             assert "ix_passages_account_id" in indexes
+
+
+def test_upgrade_turns_recorded_buying_roles_into_influence_records(db: Database) -> None:
+    account = make_account(db, "Roles Co")
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "8ecca626e6cc")  # before influence records
+    with db.engine.begin() as conn:
+        for name, role in (("Jill", "economic"), ("Wes", "coach"), ("Hugo", "unknown")):
+            conn.execute(
+                text(
+                    "INSERT INTO contacts (account_id, name, buying_role, created_at, updated_at) "
+                    "VALUES (:account, :name, :role, :at, :at)"
+                ),
+                {"account": account, "name": name, "role": role, "at": datetime(2026, 1, 1)},
+            )
+
+    upgrade(db.engine)
+
+    with db.engine.connect() as conn:
+        records = conn.execute(
+            text(
+                "SELECT c.name, r.roles, d.decision, d.user_id FROM influence_records r "
+                "JOIN contacts c ON c.id = r.contact_id "
+                "JOIN influence_decisions d ON d.record_id = r.id ORDER BY c.name"
+            )
+        ).all()
+    assert [(name, decision, user) for name, _, decision, user in records] == [
+        ("Jill", "confirmed", None),
+        ("Wes", "confirmed", None),
+    ]
+    assert [json.loads(r) if isinstance(r, str) else r for _, r, _, _ in records] == [
+        ["economic"],
+        ["coach"],
+    ]

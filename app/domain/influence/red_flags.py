@@ -214,3 +214,26 @@ def account_view(
 ) -> MapView:
     amap = account_map(session, viewer, account_id, now=now)
     return MapView(amap, red_flags(session, viewer, amap, coverage_days=coverage_days))
+
+
+def accounts_flagged(
+    session: Session,
+    viewer: User,
+    account_ids: list[int],
+    code: str,
+    *,
+    coverage_days: int,
+    now: datetime | None = None,
+) -> set[int]:
+    """Which of ``account_ids`` have a red flag ``code`` for ``viewer`` (the coverage
+    analytics' ``red_flag`` filter)."""
+    return {
+        account_id
+        for account_id in account_ids
+        if any(
+            flag.code == code
+            for flag in account_view(
+                session, viewer, account_id, coverage_days=coverage_days, now=now
+            ).red_flags
+        )
+    }

@@ -18,6 +18,9 @@ from app.schemas.subject_access import (
     SubjectContact,
     SubjectEmail,
     SubjectFlag,
+    SubjectInfluenceCitation,
+    SubjectInfluenceDecision,
+    SubjectInfluenceRecord,
     SubjectNote,
     SubjectRead,
     SubjectRetention,
@@ -94,6 +97,7 @@ def _note(held: HeldNote, dossier: Dossier) -> SubjectNote:
 
 def dossier_read(dossier: Dossier) -> SubjectAccessRead:
     contact = dossier.contact
+    objectives = {r.id: r.objective for r in dossier.influence_records}
     return SubjectAccessRead(
         generated_at=dossier.generated_at,
         generated_by=_ref(dossier.user(dossier.generated_by)),
@@ -125,6 +129,25 @@ def dossier_read(dossier: Dossier) -> SubjectAccessRead:
         role_suggestions=[
             SubjectRoleSuggestion(role=role, evidence=evidence)
             for role, evidence in dossier.role_suggestions.items()
+        ],
+        influence_records=[
+            SubjectInfluenceRecord.model_validate(r) for r in dossier.influence_records
+        ],
+        influence_decisions=[
+            SubjectInfluenceDecision(
+                objective=objectives.get(d.record_id),
+                field=d.field,
+                value=d.value,
+                decision=d.decision,
+                reason=d.reason,
+                decided_by=_ref(dossier.user(d.user_id)),
+                at=d.at,
+                citations=[
+                    SubjectInfluenceCitation(note_id=c.note_id, sentence=c.sentence)
+                    for c in d.citations
+                ],
+            )
+            for d in dossier.influence_decisions
         ],
         reads=[
             SubjectRead(
@@ -224,6 +247,7 @@ Counts
 ------
 notes: {len(notes)} ({private} private, {deleted} deleted but still held)
 role decisions: {len(read.role_decisions)}
+influence records: {len(read.influence_records)} ({len(read.influence_decisions)} decisions)
 reads of those notes (opened, or shown in a brief or search result): {len(read.reads)}
 searches naming them: {len(read.searches)}
 e-mail messages: {len(read.emails)}
