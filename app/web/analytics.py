@@ -1,6 +1,7 @@
 """The manager's dashboard: contribution and reuse per person over a period, the same figures
 as ``GET /v1/analytics/contributions`` (and the same CSV, audited alike), a bar chart drawn as
-inline SVG (no script, nothing fetched), account coverage and the rules behind every figure.
+inline SVG (no script, nothing fetched), account coverage (filtered by gap or by the red flags
+of the influence map) and the rules behind every figure.
 
 The domain decides whose rows a viewer sees (a rep their own, a manager their team, an admin
 anyone's) and refuses coverage to reps; the page only says so."""
@@ -17,8 +18,9 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import Role, Team
 from app.domain import analytics, users
+from app.domain.influence import red_flags
 from app.errors import Forbidden
-from app.http.deps import ConnectionDep, SessionDep
+from app.http.deps import ConnectionDep, SessionDep, SettingsDep
 from app.http.presenters.analytics import contribution_report, coverage_row, exported_csv
 from app.schemas.analytics import ContributionRow, Contributions
 from app.web.auth import SignedIn, Viewer
@@ -51,6 +53,17 @@ GAPS = {
     "single_source": "Single source (bus factor 1)",
     "no_personal_context": "Contacts without personal context",
 }
+# The red flags of an account's influence map (docs/influence.md), as the filter names them.
+RED_FLAGS = {
+    "missing_role": "A buying role unfilled",
+    "no_coach": "No coach",
+    "not_met": "An influence not met lately",
+    "hostile_rating": "Someone against us",
+    "complacent_economic_buyer": "Complacent economic buyer",
+    "new_player": "New player since the review",
+    "single_coverage": "One colleague covers all",
+}
+assert set(RED_FLAGS) == set(red_flags.CODES), "a red flag without a label on the filter"
 COVERAGE_ROWS = 200  # a page, not a spreadsheet: the gap filter narrows it
 NAMED_CONTACTS = 5
 LABEL_CHARS = 40
@@ -95,12 +108,15 @@ def bar_chart(key: str, title: str, unit: str, values: list[tuple[str, int]]) ->
     )
 
 
-def _form(since: str, until: str, team: str, gap: str = "", sort: str = "") -> PeriodForm:
+def _form(
+    since: str, until: str, team: str, gap: str = "", sort: str = "", red_flag: str = ""
+) -> PeriodForm:
     return PeriodForm.parse(
         since=since,
         until=until,
         team=team,
         gap=gap,
+        red_flag=red_flag,
         sort=sort,
         today=utcnow().date(),
         default_days=analytics.DEFAULT_PERIOD.days,
@@ -130,7 +146,9 @@ def _sorted(rows: list[ContributionRow], sort: str) -> list[ContributionRow]:
     return rows  # the domain's order: by name
 
 
-def _coverage(session: Session, viewer: Viewer, gap: str) -> dict[str, Any]:
+def _coverage(
+    session: Session, viewer: Viewer, gap: str, red_flag: str, coverage_days: int
+) -> dict[str, Any]:
     try:
         found = analytics.coverage(session, viewer.user)
     except Forbidden:
@@ -138,7 +156,21 @@ def _coverage(session: Session, viewer: Viewer, gap: str) -> dict[str, Any]:
     now = utcnow()
     rows = [coverage_row(row, now) for row in found]
     counts = {name: sum(name in row.gaps for row in rows) for name in GAPS}
-    shown = [row for row in rows if (gap in row.gaps if gap in GAPS else row.gaps)]
+    if red_flag in RED_FLAGS:
+        # A red flag is a problem of its own: the accounts that have it, gap or none (narrowed
+        # to a gap when one is chosen too), from the influence map the viewer may see.
+        shown = [row for row in rows if gap in row.gaps] if gap in GAPS else rows
+        flagged = red_flags.accounts_flagged(
+            session,
+            viewer.user,
+            [row.account.id for row in shown],
+            red_flag,
+            coverage_days=coverage_days,
+            now=now,
+        )
+        shown = [row for row in shown if row.account.id in flagged]
+    else:
+        shown = [row for row in rows if (gap in row.gaps if gap in GAPS else row.gaps)]
     return {
         "coverage": shown[:COVERAGE_ROWS],
         "coverage_total": len(shown),
@@ -151,16 +183,18 @@ def _coverage(session: Session, viewer: Viewer, gap: str) -> dict[str, Any]:
 def analytics_page(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: SignedIn,
     since: str = "",
     until: str = "",
     team: str = "",
     gap: str = "",
+    red_flag: str = "",
     sort: str = "",
 ) -> Response:
     """Who shares what they know, and whose notes colleagues use: a row per person, two bar
-    charts, the CSV, and which accounts live in too few heads."""
-    form = _form(since, until, team, gap, sort)
+    charts, the CSV, and which accounts live in too few heads or have a red flag."""
+    form = _form(since, until, team, gap, sort, red_flag)
     teams = users.list_teams(session)
     chosen = _chosen_team(session, form)
     context: dict[str, Any] = {
@@ -170,6 +204,7 @@ def analytics_page(
         "contribution_columns": CONTRIBUTION_COLUMNS,
         "reuse_columns": REUSE_COLUMNS,
         "gaps": GAPS,
+        "red_flags": RED_FLAGS,
         "rules": analytics.RULES,
         "report": None,
         "bar_row": BAR_ROW,
@@ -198,8 +233,8 @@ def analytics_page(
                 [(row.user.name, row.opens_by_others + row.helpful_by_others) for row in rows],
             ),
         ],
-        csv_url="/analytics.csv?" + form.query(gap="", sort=""),
-        **_coverage(session, viewer, form.gap),
+        csv_url="/analytics.csv?" + form.query(gap="", red_flag="", sort=""),
+        **_coverage(session, viewer, form.gap, form.red_flag, settings.coverage_days),
     )
     return render(request, "analytics.html", context)
 

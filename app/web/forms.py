@@ -181,13 +181,14 @@ class SearchForm:
 @dataclass
 class PeriodForm:
     """The dashboard's filters: a period of whole days (the end inclusive, as on the search
-    form), a team (an id or a name) and, for coverage, a gap. Empty dates mean the
+    form), a team (an id or a name) and, for coverage, a gap and a red flag. Empty dates mean the
     ``default_days`` up to today, written into the form so the page says which days it shows."""
 
     since: str = ""
     until: str = ""
     team: str = ""
     gap: str = ""
+    red_flag: str = ""
     sort: str = ""
     errors: Errors = field(default_factory=dict)
 
@@ -199,6 +200,7 @@ class PeriodForm:
         until: str,
         team: str = "",
         gap: str = "",
+        red_flag: str = "",
         sort: str = "",
         today: date,
         default_days: int,
@@ -208,6 +210,7 @@ class PeriodForm:
             until=until.strip()[:32],
             team=team.strip()[:100],
             gap=gap.strip()[:32],
+            red_flag=red_flag.strip()[:32],
             sort=sort.strip()[:32],
         )
         for name in ("since", "until"):
@@ -245,6 +248,7 @@ class PeriodForm:
             "until": self.until,
             "team": self.team,
             "gap": self.gap,
+            "red_flag": self.red_flag,
             "sort": self.sort,
             **changes,
         }

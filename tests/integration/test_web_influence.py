@@ -450,3 +450,46 @@ def test_a_review_starts_the_count_of_new_players(
         r'<li data-code="new_player">Nadia Brook was added after the last review', flags
     )
     assert "Nadia Brook</a>" in part(page, "map")  # listed among those with nothing known
+
+
+# The coverage analytics
+
+
+def coverage_ids(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<tr data-account-id="(\d+)"', page)]
+
+
+def test_the_coverage_view_filters_accounts_by_red_flag_from_what_the_viewer_may_read(
+    client: TestClient, db: Database, world: World
+) -> None:
+    quiet = make_account(db, "Quiet Mills")
+    post_note(client, world.erin, quiet, "Quiet Mills orders twice a year.", visibility="company")
+    tariq = f"/v1/contacts/{world.tariq}/influence"
+    patched = client.patch(tariq, headers=world.mona.headers, json={"roles": ["technical"]})
+    assert patched.status_code == 200, patched.text
+    # Walt met Tariq, in a note only Walt may read: for Mona, nobody has met him.
+    post_note(client, world.walt, world.account, "Met Tariq Haddad on site today.")
+    sign_in(client, world.mona)
+
+    def shown(**params: str) -> str:
+        page = client.get("/analytics", params=params)
+        assert page.status_code == 200
+        return part(page.text, "coverage-title")
+
+    everyone = shown()
+    assert 'data-red-flag="hostile_rating"' in everyone and "Any or none" in everyone
+    assert coverage_ids(shown(red_flag="not_met")) == [world.account]
+    assert set(coverage_ids(shown(red_flag="no_coach"))) == {world.account, quiet}
+    assert 'aria-current="true">No coach</a>' in shown(red_flag="no_coach")
+    assert "No account has that red flag." in shown(red_flag="hostile_rating")
+    reggie = f"/v1/contacts/{world.reggie}/influence"
+    assert client.patch(reggie, headers=world.erin.headers, json={"rating": -4}).is_success
+    hostile = shown(red_flag="hostile_rating")
+    assert coverage_ids(hostile) == [world.account]
+    assert "gap=single_source&amp;red_flag=hostile_rating" in hostile  # a gap keeps the flag
+    assert coverage_ids(shown(red_flag="hostile_rating", gap="no_recent_notes")) == []
+    assert coverage_ids(shown(red_flag="bogus")) == coverage_ids(everyone)  # unknown: ignored
+
+    sign_in(client, world.erin)  # a rep sees no coverage, filtered or not
+    refused = client.get("/analytics", params={"red_flag": "hostile_rating"}).text
+    assert 'id="coverage-refused"' in refused and not coverage_ids(refused)
