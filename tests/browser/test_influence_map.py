@@ -199,7 +199,7 @@ def test_the_map_of_an_account_of_30_notes_fits_one_laptop_screen(
     sign_in(page, world, f"/accounts/{world.account}")
     page.screenshot(path=str(SHOTS / "tacit-influence-map-1366x768.png"))
     page.screenshot(path=str(SHOTS / "tacit-influence-map-full.png"), full_page=True)
-    assert "30 notes you may read" in page.locator("main > .meta").inner_text()
+    assert "30 notes you may read" in page.locator(".account-head .meta").inner_text()
 
     flags = page.locator("#red-flags")
     the_map = page.locator("#map")
