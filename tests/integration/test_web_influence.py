@@ -334,6 +334,12 @@ def test_a_review_starts_the_count_of_new_players(
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/accounts/{world.account}?reviewed=1#map-title"
     assert len(audited(db, "account.influence_review")) == 1
+    elsewhere = client.post(
+        "/accounts/999999/influence/review",
+        data={"csrf_token": csrf.group(1)},
+        follow_redirects=False,
+    )
+    assert elsewhere.status_code == 404 and len(audited(db, "account.influence_review")) == 1
     make_contact(db, world.account, "Nadia Brook", title="Procurement")
     page = client.get(answer.headers["location"]).text
     assert "Marked reviewed" in page and re.search(r"reviewed <time[^>]*>today</time>", page)
