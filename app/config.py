@@ -112,6 +112,13 @@ class Settings(BaseSettings):
         description="`tacit events purge` deletes outbox events (and deliveries still owed "
         "for them) older than this.",
     )
+    coverage_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="A buying influence that no colleague has met (in a note you may read) "
+        "for this long is a red flag of the account's influence map.",
+    )
     personal_context_retention_days: int | None = Field(
         default=None,
         ge=1,

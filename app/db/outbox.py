@@ -28,6 +28,7 @@ EventType = Literal[
     "contact.updated",
     "contact.erased",
     "contact.role_confirmed",
+    "contact.influence_changed",
     "account.updated",
     "user.deactivated",
     "webhook.disabled",

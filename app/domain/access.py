@@ -60,6 +60,12 @@ Not about notes:
   A rep's rejection of a suggestion hides it for that rep; a manager's or admin's for everyone.
   Erasing a person from every note, any author's and any visibility, and lifting the
   suppression that keeps them out, are an admin's (``ensure_can_erase_contact``).
+- Influence records (``app.domain.influence``): their buying roles follow the buying role's
+  rule (a curator confirms, edits or removes them); every other field (degree, mode, rating,
+  key win result, hot and cold buttons) is anyone's to confirm, edit or remove, since each is
+  one seller's reading of a person, attributed and audited, and kept as history. Rejections
+  follow the role suggestions' rule. What a record cites, and its coverage, are read through
+  ``visible_notes``: a note the reader may not read is not cited, counted or dated for them.
 - Tokens: a token made with a token expires no later than the one that made it.
 - Webhooks: a user makes their own, and each delivery is rendered for its owner by the read
   rule when it is sent. An admin sees, disables, tests and deletes anyone's, but never makes
@@ -93,7 +99,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from app.db.models import InboundMessage, Note, Role, RoleDecision, User, Visibility
+from app.db.models import (
+    InboundMessage,
+    InfluenceDecision,
+    Note,
+    Role,
+    RoleDecision,
+    User,
+    Visibility,
+)
 from app.db.predicates import Clause, clauses_hold, note_matches, notes_matching
 from app.errors import Forbidden, NotFound
 
@@ -296,6 +310,23 @@ def rejections_seen_by(viewer: User) -> ColumnElement[bool]:
     return and_(
         RoleDecision.decision == "rejected",
         or_(RoleDecision.user_id == viewer.id, RoleDecision.user_id.in_(curators)),
+    )
+
+
+def ensure_can_edit_influence(actor: User, fields: Iterable[str]) -> None:
+    """Confirm, edit or remove values of an influence record's ``fields`` (see the module's
+    docstring): its roles are a curator's call, as the contact's buying role is."""
+    if "roles" in set(fields):
+        ensure_can_set_buying_role(actor)
+
+
+def influence_rejections_seen_by(viewer: User) -> ColumnElement[bool]:
+    """The rejected influence suggestions that hide a suggestion from ``viewer``: their own,
+    and those of managers and admins (everyone's), as for buying roles."""
+    curators = select(User.id).where(User.role.in_(CURATORS))
+    return and_(
+        InfluenceDecision.decision == "rejected",
+        or_(InfluenceDecision.user_id == viewer.id, InfluenceDecision.user_id.in_(curators)),
     )
 
 

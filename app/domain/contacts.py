@@ -11,6 +11,7 @@ from app.db.models import Account, BuyingRole, Contact, User
 from app.domain import audit, events
 from app.domain.access import ensure_can_set_buying_role
 from app.domain.accounts import get_account, pick_account
+from app.domain.influence.decisions import follow_contact_role
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.domain.suppressions import ensure_person_allowed
@@ -126,9 +127,12 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
             old=contact.buying_role.value,
             new=changes["buying_role"].value,
         )
+    old_role = contact.buying_role
     for field, value in changes.items():
         setattr(contact, field, value)
     session.flush()
+    if contact.buying_role != old_role:
+        follow_contact_role(session, actor, contact, old_role)
     events.emit(
         session,
         "contact.updated",

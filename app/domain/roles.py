@@ -23,6 +23,7 @@ from app.domain import audit, events
 from app.domain.access import ensure_can_set_buying_role, rejections_seen_by, visible_notes
 from app.domain.accounts import get_account
 from app.domain.contacts import get_contact
+from app.domain.influence.decisions import follow_contact_role
 from app.errors import Invalid
 from app.search.topics import Classification
 from app.taxonomy import TOPIC_BY_NAME
@@ -180,7 +181,9 @@ def decide(
             new=role.value,
             via="suggestion",
         )
+        old = contact.buying_role
         contact.buying_role = role
+        follow_contact_role(session, actor, contact, old)
     if confirm:
         events.emit(
             session,

@@ -43,10 +43,12 @@ from app.db.models import (
 )
 from app.db.outbox import Event
 from app.domain.access import SYSTEM, could_read_before_deletion, visible_notes
+from app.domain.influence.records import contact_influence
 from app.domain.webhooks import disable, message_body
 from app.outbound.sender import Outcome
 from app.outbound.signing import UnreadableSecret, unseal
 from app.schemas.accounts import AccountRead, ContactRead
+from app.schemas.influence import InfluenceRead
 from app.schemas.notes import NoteRead
 from app.schemas.webhooks import WebhookRead
 
@@ -141,6 +143,12 @@ def render(session: Session, owner: User, event: Event) -> dict[str, Any] | None
             return {"id": event.note_id}  # the note is gone: its id is all there is to say
         case "contact.updated" | "contact.role_confirmed":
             return _dump(ContactRead, session.get(Contact, event.contact_id))
+        case "contact.influence_changed":
+            # The record as the owner's GET shows it: evidence and coverage from their notes.
+            if event.contact_id is None or session.get(Contact, event.contact_id) is None:
+                return None
+            record = contact_influence(session, owner, event.contact_id)
+            return InfluenceRead.model_validate(record).model_dump(mode="json")
         case "contact.erased":
             return {"id": event.contact_id}
         case "account.updated":

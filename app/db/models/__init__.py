@@ -9,6 +9,12 @@ from app.db.models.accounts import Account, AccountDomain, Contact, RoleDecision
 from app.db.models.activity import AuditEvent, HelpfulMark, NoteView, Search, SearchImpression
 from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
+from app.db.models.influence import (
+    InfluenceCitation,
+    InfluenceDecision,
+    InfluenceRecord,
+    InfluenceReview,
+)
 from app.db.models.notes import Note, NoteFlag, NoteRevision, NoteVerification, note_contacts
 from app.db.models.people import ApiToken, Team, User, WebSession
 from app.db.models.privacy import Suppression
@@ -33,6 +39,10 @@ __all__ = [
     "HelpfulMark",
     "IdempotencyKey",
     "InboundMessage",
+    "InfluenceCitation",
+    "InfluenceDecision",
+    "InfluenceRecord",
+    "InfluenceReview",
     "Mention",
     "Note",
     "NoteFlag",
