@@ -9,15 +9,18 @@ account and the person from the question's understanding (``app.search.query``) 
 search's own filters; a question that names no single account (or person, for buttons) gets
 no answer.
 
-Where the answer comes from, in order:
-1. the contact's recorded buying role (set by a person: a confirmation or an edit);
-2. suggestions read from the sentences of the notes the asker may read
-   (``app.search.influence.suggest``), said to be suggestions.
+Where the answer comes from, in order (the influence map, ``app.domain.influence``):
+1. confirmed values of the influence records (a person confirmed or edited them; who and when
+   is kept): ``confirmed``;
+2. the contact's recorded buying role, when no decision stands behind it (imported, or set on
+   the contact): ``recorded``;
+3. suggestions read from the sentences of the notes the asker may read
+   (``app.search.influence.suggest``), said to be suggestions: ``suggested``.
 
 Built for one reader: every evidence note is one they may read, suggestions are read only from
 such notes, and a fact whose only evidence is a note they may not read is not named (a private
-note answers its author alone). A recorded role is not a note: it is on the contact, which
-every user may read, and its evidence is whatever readable notes say about the person.
+note answers its author alone). A confirmed value is not a note: the record is shared, as the
+map shows it to everyone, and its evidence is whatever of it the reader may read.
 """
 
 from __future__ import annotations
@@ -27,12 +30,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from app.db.models import Account, BuyingRole, Contact, Mention, Note, RoleDecision, User
+from app.db.models import Account, BuyingRole, Contact, Mention, Note, User
 from app.domain.access import visible_notes
 from app.domain.brief import ROLE_NAMES
+from app.domain.influence.records import (
+    Cited,
+    FieldValue,
+    Influence,
+    account_map,
+    contact_influence,
+)
 from app.domain.who_knows import About, Knower, who_knows
 from app.search import influence
 from app.search.base import SearchIndex
@@ -40,7 +50,7 @@ from app.search.intents import Asked, states_role
 from app.search.query import Understanding
 from app.taxonomy import TOPIC_BY_NAME
 
-Basis = Literal["recorded", "suggested", "notes"]
+Basis = Literal["confirmed", "recorded", "suggested", "notes"]
 MAX_EVIDENCE = 3
 MAX_PEOPLE = 3
 MAX_BUTTONS = 5
@@ -123,18 +133,9 @@ def answer(
 # --- reading what the notes say ----------------------------------------------------------------
 
 
-def _contacts(session: Session, account_id: int) -> list[Contact]:
-    """The account's current people: someone whose title says they left holds no role."""
-    return [
-        c
-        for c in session.scalars(
-            select(Contact)
-            .where(Contact.account_id == account_id)
-            .order_by(Contact.id)
-            .options(lazyload(Contact.account))
-        )
-        if not (c.title or "").lower().startswith("former")
-    ]
+def _former(contact: Contact) -> bool:
+    """Someone whose title says they left holds no role now, whatever was recorded."""
+    return (contact.title or "").lower().startswith("former")
 
 
 def _sentences(
@@ -168,16 +169,12 @@ def _sentences(
             ),
             note,
         )
-        for m, note in session.execute(stmt).tuples()
+        for m, note in session.execute(stmt).all()
     ]
 
 
-def _people(contacts: Iterable[Contact]) -> list[influence.Person]:
-    return [influence.Person(c.id, c.name, c.title) for c in contacts]
-
-
 def _cited(
-    citations: Iterable[influence.Citation], notes: dict[int, Note], limit: int = MAX_EVIDENCE
+    citations: Iterable[Cited], notes: dict[int, Note], limit: int = MAX_EVIDENCE
 ) -> list[Evidence]:
     found: dict[int, Evidence] = {}
     for citation in citations:
@@ -201,12 +198,21 @@ def _listed(names: Sequence[str]) -> str:
 
 
 def _role_evidence(
-    role: BuyingRole, holder: Contact, said: list[tuple[influence.Sentence, Note]]
+    role: BuyingRole,
+    holder: Contact,
+    cited: Iterable[Cited],
+    said: list[tuple[influence.Sentence, Note]],
 ) -> list[Evidence]:
-    """What readable notes say about the holder: sentences that state the role first (by the
-    role's patterns or its topic), then none: a note that only names them is no evidence."""
-    topic = next((t.name for t in TOPIC_BY_NAME.values() if t.role == role), None)
+    """What readable notes say about the holder's role: the sentences a confirmation cited,
+    then sentences that state the role (by the role's patterns, or its topic); a note that
+    only names them is no evidence."""
+    notes = {note.id: note for _, note in said}
     found: dict[int, Evidence] = {}
+    for citation in cited:
+        note = notes.get(citation.note_id)
+        if note is not None:
+            found.setdefault(note.id, Evidence(note, citation.sentence))
+    topic = next((t.name for t in TOPIC_BY_NAME.values() if t.role == role), None)
     for sentence, note in said:
         if sentence.contact_id != holder.id or note.id in found:
             continue
@@ -217,53 +223,53 @@ def _role_evidence(
     return list(found.values())[:MAX_EVIDENCE]
 
 
-def _confirmed_at(session: Session, role: BuyingRole, holders: list[Contact]) -> datetime | None:
-    when: datetime | None = session.scalar(
-        select(func.max(RoleDecision.at)).where(
-            RoleDecision.contact_id.in_([h.id for h in holders]),
-            RoleDecision.role == role,
-            RoleDecision.decision == "confirmed",
-        )
+def _role_value(influence_: Influence, role: str, status: str) -> FieldValue | None:
+    return next(
+        (v for v in influence_.fields["roles"] if v.value == role and v.status == status), None
     )
-    return when
 
 
 def _role_answer(session: Session, viewer: User, asked: Asked, account: Account) -> Answer | None:
     assert asked.role is not None
     role = BuyingRole(asked.role)
     name = ROLE_NAMES[role]
-    contacts = _contacts(session, account.id)
+    amap = account_map(session, viewer, account.id)
+    current = [i for i in amap.influences if not _former(i.contact)]
     said = _sentences(session, viewer, account.id)
-    holders = [c for c in contacts if c.buying_role == role][:MAX_PEOPLE]
+    holders = [i for i in current if role.value in i.roles][:MAX_PEOPLE]
     if holders:
-        evidence = [e for h in holders for e in _role_evidence(role, h, said)][:MAX_EVIDENCE]
-        verb = "is" if len(holders) == 1 else "are"
-        plural = name if len(holders) == 1 else f"{name}s"
+        values = [_role_value(h, role.value, "confirmed") for h in holders]
+        evidence = [
+            e
+            for h, v in zip(holders, values, strict=True)
+            for e in _role_evidence(role, h.contact, v.evidence if v else [], said)
+        ][:MAX_EVIDENCE]
+        decided = [v.decided_at for v in values if v is not None and v.decided_by is not None]
+        people = [h.contact for h in holders]
+        verb, plural = ("is", name) if len(people) == 1 else ("are", f"{name}s")
         return Answer(
             intent=asked.intent,
-            text=f"{_listed([_named(h) for h in holders])} {verb} the {plural} at {account.name}.",
-            basis="recorded",
+            text=f"{_listed([_named(p) for p in people])} {verb} the {plural} at {account.name}.",
+            basis="confirmed" if decided else "recorded",
             account=account,
-            people=holders,
+            people=people,
             evidence=evidence,
-            confirmed_at=_confirmed_at(session, role, holders),
+            confirmed_at=max((d for d in decided if d is not None), default=None),
         )
-    # Nobody recorded: what the readable notes suggest, about people with no other role.
-    open_ = [c for c in contacts if c.buying_role == BuyingRole.unknown]
+    # Nobody holds it: what the notes the reader may read suggest, with their sentences.
     notes = {note.id: note for _, note in said}
     suggested = [
-        s
-        for s in influence.suggest(_people(open_), (s for s, _ in said))
-        if s.field == "roles" and s.value == role.value and s.confidence >= MIN_ROLE_CONFIDENCE
+        (i, v)
+        for i in current
+        if (v := _role_value(i, role.value, "suggested")) is not None
+        and (v.confidence or 0.0) >= MIN_ROLE_CONFIDENCE
+        and _cited(v.evidence, notes)
     ]
-    suggested = [s for s in suggested if _cited(s.evidence, notes)]
     if not suggested:
         return None
-    most = max(len(s.evidence) for s in suggested)
-    best = [s for s in suggested if len(s.evidence) == most][:MAX_PEOPLE]
-    by_id = {c.id: c for c in open_}
-    people = [by_id[s.contact_id] for s in best]
-    evidence = _cited((c for s in best for c in s.evidence), notes)
+    most = max(len(v.evidence) for _, v in suggested)
+    best = [(i, v) for i, v in suggested if len(v.evidence) == most][:MAX_PEOPLE]
+    people = [i.contact for i, _ in best]
     return Answer(
         intent=asked.intent,
         text=f"The notes suggest {_listed([_named(p) for p in people])} "
@@ -271,7 +277,7 @@ def _role_answer(session: Session, viewer: User, asked: Asked, account: Account)
         basis="suggested",
         account=account,
         people=people,
-        evidence=evidence,
+        evidence=_cited((c for _, v in best for c in v.evidence), notes),
     )
 
 
@@ -281,26 +287,36 @@ def _role_answer(session: Session, viewer: User, asked: Asked, account: Account)
 def _buttons_answer(
     session: Session, viewer: User, asked: Asked, account: Account, contact: Contact
 ) -> Answer | None:
+    record = contact_influence(session, viewer, contact.id)
     said = _sentences(session, viewer, account.id, [contact.id])
     notes = {note.id: note for _, note in said}
-    found = [
-        s
-        for s in influence.suggest(_people([contact]), (s for s, _ in said))
-        if s.field == asked.intent and s.confidence >= MIN_BUTTON_CONFIDENCE
+    values = record.fields[asked.intent]
+    confirmed = [v for v in values if v.status == "confirmed"]
+    chosen = confirmed or [
+        v
+        for v in values
+        if v.status == "suggested"
+        and (v.confidence or 0.0) >= MIN_BUTTON_CONFIDENCE
+        and _cited(v.evidence, notes)
     ]
-    found = [s for s in found if _cited(s.evidence, notes)][:MAX_BUTTONS]
-    if not found:
+    chosen = chosen[:MAX_BUTTONS]
+    if not chosen:
         return None
-    facts = [str(s.value) for s in found]
+    facts = [str(v.value) for v in chosen]
     what = "cares about" if asked.intent == "hot_buttons" else "is put off by"
+    text = f"{_named(contact)} {what}: {'; '.join(facts)}."
+    if asked.intent == "hot_buttons" and confirmed and record.confirmed.key_win_result:
+        text += f" What they want personally: {record.confirmed.key_win_result}."
+    decided = [v.decided_at for v in confirmed if v.decided_at is not None]
     return Answer(
         intent=asked.intent,
-        text=f"The notes suggest {_named(contact)} {what}: {'; '.join(facts)}.",
-        basis="suggested",
+        text=text if confirmed else f"The notes suggest {text[0].lower()}{text[1:]}",
+        basis="confirmed" if confirmed else "suggested",
         account=account,
         people=[contact],
-        evidence=_cited((c for s in found for c in s.evidence), notes),
+        evidence=_cited((c for v in chosen for c in v.evidence), notes),
         facts=facts,
+        confirmed_at=max(decided, default=None),
     )
 
 

@@ -10,8 +10,9 @@ deactivated colleagues (nobody to ask).
 
 Each counted note is worth its recency (half-life a year, like the brief's experts, so the
 colleague who knew last year outranks the one who knew a decade ago), more when it records a
-meeting with the person asked about, or with anyone at the account (``app.search.meetings``:
-being in the room is knowledge a note only hints at), and more for each helpful mark readers
+meeting with the person asked about, or with anyone at the account (the influence map's
+coverage rule, ``app.domain.influence.coverage.met_in``: being in the room is knowledge a note
+only hints at), and more for each helpful mark readers
 gave it (colleagues found it worth having). The counts behind the score are returned, so the
 asker sees why each person ranks.
 
@@ -34,10 +35,10 @@ from app.db.base import utcnow
 from app.db.models import Contact, HelpfulMark, Mention, Note, Passage, User, note_contacts
 from app.domain.access import readable_by, visible_notes
 from app.domain.brief import EXPERT_HALF_LIFE_DAYS
+from app.domain.influence.coverage import met_in
 from app.errors import Invalid
 from app.search.base import Scope, SearchIndex, keyword_query
-from app.search.meetings import met
-from app.search.mentions import Person
+from app.search.mentions import Person, name_patterns
 from app.taxonomy import SECTIONS, TOPICS
 
 MAX_PEOPLE = 10
@@ -162,9 +163,10 @@ def _counted(session: Session, viewer: User, about: About, index: SearchIndex) -
         )
     ):
         people[account_id].append(Person(contact_id, name, title))
+    patterns = {account_id: name_patterns(found) for account_id, found in people.items()}
     counted = []
     for row in rows:
-        whom = met(row.body, people[row.account_id])
+        whom = met_in(row.body, patterns.get(row.account_id, {}))
         meeting = about.contact_id in whom if about.contact_id is not None else bool(whom)
         counted.append(
             _Counted(row.id, row.author_id, row.observed_at, meeting, int(marks.get(row.id, 0)))

@@ -70,9 +70,11 @@ class Answer(Schema):
         "cold_buttons", "who_knows",
     ]  # fmt: skip
     text: str = Field(description="The answer in a sentence.")
-    basis: Literal["recorded", "suggested", "notes"] = Field(
-        description="recorded: a buying role a person set; suggested: read from notes, not "
-        "confirmed; notes: counted from notes (who knows)."
+    basis: Literal["confirmed", "recorded", "suggested", "notes"] = Field(
+        description="confirmed: a person confirmed it on the influence record; recorded: the "
+        "contact's buying role, with no decision behind it (imported or set on the contact); "
+        "suggested: read from notes you may read, not confirmed; notes: counted from notes "
+        "(who knows)."
     )
     account: Ref
     people: list[PersonRef] = Field(description="The contacts the answer names.")
@@ -83,7 +85,7 @@ class Answer(Schema):
         default_factory=list, description="Hot or cold buttons: the short phrases."
     )
     evidence: list[AnswerEvidence] = Field(description="Notes you may read, newest first.")
-    confirmed_at: datetime | None = Field(description="When a person confirmed the role.")
+    confirmed_at: datetime | None = Field(description="When a person last confirmed it.")
     as_of: datetime | None = Field(
         description="How fresh: the newest evidence, or the confirmation if newer."
     )

@@ -55,7 +55,7 @@ def world(site: Site) -> World:
 
     notes = {
         "bob": note("bob", "Reggie Zielinski wants every vendor to pass a SOC 2 review first."),
-        "cy": note("cy", "Call w/ Reggie about the SSO rollout: he wants SAML, not OIDC."),
+        "cy": note("cy", "Met Reggie on site about the SSO rollout: he wants SAML, not OIDC."),
         # Dee wrote the most on Reggie, all of it private: nobody else may learn she did.
         "dee_1": note("dee", "Reggie Zielinski plays saxophone in a jazz band.", "private"),
         "dee_2": note("dee", "Reggie Zielinski distrusts vendors that oversell AI.", "private"),
