@@ -42,7 +42,7 @@ from app.domain.access import readable_by, visible_notes
 from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, PassageHit, Scope, SearchIndex, keyword_query
 from app.search.intents import recognise
-from app.search.query import Understanding, Vocabulary, understand
+from app.search.query import Understanding, Vocabulary, person_by_first_name, understand
 from app.search.topics import TopicModel
 
 M = TypeVar("M", Account, Contact)
@@ -224,9 +224,10 @@ def _answer(
     asked = recognise(request.q)
     if asked is None:
         return None
-    about = answers.target(
-        understanding, account_id=request.account_id, contact_id=request.contact_id
-    )
+    contact_id = request.contact_id
+    if contact_id is None and not understanding.contact_ids and asked.about_a_person:
+        contact_id = person_by_first_name(services.vocabulary, request.q)
+    about = answers.target(understanding, account_id=request.account_id, contact_id=contact_id)
     return answers.answer(session, services.index, viewer, asked, about)
 
 

@@ -46,9 +46,14 @@ _WHO = _any(
     r"\bname\s+(?:of\s+)?the\b",
 )
 
+# Technical buyers judge the offer against specifications and can say no, not yes: IT,
+# security, legal, quality, procurement's screening.
 _TECHNICAL = _any(
     r"\btechnical\s+(?:buyer|decision[- ]?maker|approver|approval|evaluator|gatekeeper|"
-    r"sign[- ]?off|veto)",
+    r"sign[- ]?off|veto|side)",
+    r"\b(?:legal|qa|quality|compliance|validation|procurement|vendor)\s+(?:review|sign[- ]?off|"
+    r"approval|check|gate)s?\b",
+    r"\breviews?\s+(?:the\s+)?(?:contract\s+terms|terms|legal\s+terms|security|vendors?)\b",
     r"\b(?:veto|vetoes|vetoed)\b",
     r"\bscreens?\s+(?:the\s+)?(?:vendors?|suppliers?|tools?)",
     r"\b(?:tech(?:nical)?|security|it|integration|architecture)\s+(?:eval(?:uation)?|review|"
@@ -60,6 +65,7 @@ _TECHNICAL = _any(
 _ECONOMIC = _any(
     r"\beconomic\s+buyer",
     r"\b(?:signs?|signing|signed)\s+off\b",
+    r"\bwho\s+signs\b(?!\s+in\b)",
     r"\bsigns?\s+(?:the\s+)?(?:contract|deal|cheque|check|po|purchase order|order)\b",
     r"\bfinal\s+(?:say|approval|sign[- ]?off|call|decision|word|ok|okay|authority)\b",
     r"\b(?:budget|spending|spend|purchasing|signing)\s+(?:authority|owner|holder|approver|power)",
@@ -78,6 +84,8 @@ _USER = _any(
     r"the\s+(?:product|system|tool|platform|software))\b",
     r"\b(?:day[- ]to[- ]day|frontline|front[- ]line|end)\s+(?:owner|user|manager|supervisor)s?\b",
     r"\b(?:lives?|work)\s+with\s+it\s+every\s+day\b",
+    r"\b(?:run|use|using|work\s+in|live\s+in|own)s?\s+(?:it|the\s+\w+)\s+"
+    r"(?:day[- ]to[- ]day|every\s+day|daily)\b",
 )
 _COACH = _any(
     r"\b(?:coach|champion|insider|ally|advocate|sponsor)\b",
@@ -105,6 +113,7 @@ _COLD = _any(
     r"\bsore\s+(?:spots?|points?|subjects?)\b",
     r"\b(?:touchy|sensitive)\s+(?:about|subjects?|topics?)\b",
     r"\bwhat\s+(?:annoys|irritates|bothers|upsets|frustrates|angers|turns\s+off|puts\s+off)\b",
+    r"\bwhat\s+(?:turns|puts)\s+.{1,40}?\s+off\b",
     r"\b(?:not|never)\s+(?:to\s+)?(?:bring\s+up|mention|say|talk\s+about|raise)\b",
     r"\b(?:don't|do\s+not|shouldn't|should\s+not)\s+(?:i\s+|we\s+)?(?:bring\s+up|mention|say|"
     r"talk\s+about|raise|do)\b",
@@ -122,6 +131,11 @@ _WHO_KNOWS = _any(
 @dataclass(frozen=True)
 class Asked:
     intent: Intent
+
+    @property
+    def about_a_person(self) -> bool:
+        """Buttons and who-knows are asked about someone; roles about an account."""
+        return self.intent in (*PERSON_INTENTS, "who_knows")
 
     @property
     def role(self) -> str | None:
