@@ -234,6 +234,7 @@ def test_who_knows_a_person_counts_only_readable_notes(world: World, client: Tes
     assert [c["user"]["name"] for c in east["colleagues"]] == ["Bob Lindgren"]
     assert east["text"] == "Bob Lindgren knows Reggie Zielinski best: 1 note."
     assert [e["note_id"] for e in east["evidence"]] == [world.notes["veto"]]
+    assert not any(h["evidence"] for h in world.ask(client, "alice", question)["hits"])
     # West reads no note on Reggie: nobody is named, not even that someone knows.
     assert world.ask(client, "carol", question)["answer"] is None
 
