@@ -6,7 +6,7 @@ from app.db.base import utcnow
 from app.domain import retrieval
 from app.domain.status import index_status
 from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep, ServicesDep
-from app.http.presenters.search import search_hit
+from app.http.presenters.search import search_answer, search_hit
 from app.schemas.common import Ref
 from app.schemas.search import SearchQuery, SearchResponse, Status, Understood
 
@@ -21,13 +21,15 @@ def search_notes(
     conn: ConnectionDep,
     user: CurrentUser,
 ) -> SearchResponse:
-    """Ask in your own words; get the notes you may read that answer it, best first."""
+    """Ask in your own words; get the notes you may read that answer it, best first, and a
+    direct answer when the question asks for something the buying-influence map knows."""
     params = retrieval.SearchRequest(**query.model_dump())
     result = retrieval.search(session, services.search, user, params)
     retrieval.record(conn, user, params, result)
     conn.write_deferred()  # now, not after the handler: the answer carries the search's id
     now = utcnow()
     return SearchResponse(
+        answer=search_answer(result.answer, now),
         hits=[search_hit(hit, now) for hit in result.hits],
         took_ms=result.took_ms,
         search_id=result.search_id,

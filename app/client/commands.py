@@ -31,7 +31,7 @@ from app.client.config import (
     save_config,
 )
 from app.client.http import Api, ClientError
-from app.client.render import search_caption, search_table
+from app.client.render import search_answer, search_caption, search_table
 from app.client.resolve import account_error, resolve_account, resolve_contacts, resolve_user_id
 from app.client.transfer import download_export, import_table, listed, upload_import
 
@@ -262,6 +262,8 @@ def search(
             print(response.text)
             return
         result = api.json(response)
+        if result.get("answer"):
+            out.print(search_answer(result["answer"]))
         if result["hits"]:
             out.print(search_table(result))
         say(search_caption(result) if result["hits"] else "no notes match")

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -39,6 +40,34 @@ def parse_time(value: str) -> datetime:
 
 def observed(value: str, age_days: int) -> str:
     return f"{value[:10]} ({age_in_words(age_days, short=True)})"
+
+
+_BASIS = {
+    "confirmed": "confirmed",
+    "recorded": "recorded on the contact",
+    "suggested": "suggested by notes, not confirmed",
+    "notes": "counted from notes you may read",
+}
+
+
+def search_answer(answer: dict[str, Any]) -> Group:
+    """The server's direct answer: the fact in bold, how it is known and how fresh, then each
+    evidence note's id, author, date and sentence."""
+    lines = [Text(answer["text"], style="bold")]
+    how = _BASIS.get(answer["basis"], answer["basis"])
+    if answer.get("as_of"):
+        how += f" · as of {observed(answer['as_of'], answer['age_days'] or 0)}"
+    lines.append(Text(how, style="dim"))
+    for known in answer.get("colleagues", []):
+        lines.append(Text(f"  {known['user']['name']}: {known['why']}"))
+    for item in answer["evidence"]:
+        line = Text(f"  #{item['note_id']} ", style="dim")
+        line.append(
+            f"{item['author']['name']}, {observed(item['observed_at'], item['age_days'])}: "
+        )
+        line.append(item["passage"])
+        lines.append(line)
+    return Group(*lines)
 
 
 def search_table(response: dict[str, Any]) -> Table:

@@ -5,7 +5,9 @@
    read, the explicit filters, and the recognised accounts.
 3. Fuse per note (its best passage counts): reciprocal ranks, plus boosts for the named people
    and years, and a mild preference for fresher knowledge.
-4. Quote the best passage with the query's words marked, and record who was shown what.
+4. Answer it directly when it asks for something the buying-influence map knows ("who signs
+   off at X?": ``app.domain.answers``), and rank that answer's evidence notes first.
+5. Quote the best passage with the query's words marked, and record who was shown what.
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ from app.db.models import (
     note_contacts,
 )
 from app.db.request import SideWrites
+from app.domain import answers
 from app.domain.access import readable_by, visible_notes
 from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, PassageHit, Scope, SearchIndex, keyword_query
-from app.search.query import Understanding, Vocabulary, understand
+from app.search.intents import recognise
+from app.search.query import Understanding, Vocabulary, person_by_first_name, understand
 from app.search.topics import TopicModel
 
 M = TypeVar("M", Account, Contact)
@@ -82,7 +86,8 @@ class Hit:
     note: Note
     score: float
     snippet: str
-    matched: str  # "keyword", "meaning" or "both"
+    matched: str  # "keyword", "meaning", "both", or "answer" (found only as its evidence)
+    evidence: bool = False  # evidence for the search's answer
 
 
 @dataclass
@@ -93,6 +98,7 @@ class SearchResult:
     accounts: list[Account] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     search_id: int | None = None
+    answer: answers.Answer | None = None
 
 
 @dataclass
@@ -174,19 +180,27 @@ def search(
     ranked = sorted(
         (c for c in candidates.values() if c.note_id in observed),
         key=lambda c: (-c.score, -c.note_id),
-    )[: request.limit]
+    )
+    answer = _answer(session, services, viewer, request, understanding)
+    quoted: dict[int, str] = {}
+    if answer is not None:
+        quoted = _promoted(session, viewer, scope, answer)
+        first = [candidates.get(i) or _Candidate(i) for i in quoted]
+        ranked = first + [c for c in ranked if c.note_id not in quoted]
+    ranked = ranked[: request.limit]
     notes = _load_visible(session, viewer, [c.note_id for c in ranked])
     ranked = [c for c in ranked if c.note_id in notes]
     passages = _passages(session, [c.best_passage for c in ranked if c.best_passage])
     hits = []
     for c in ranked:
-        text = passages.get(c.best_passage or -1, notes[c.note_id].body)
+        text = quoted.get(c.note_id) or passages.get(c.best_passage or -1, notes[c.note_id].body)
         hits.append(
             Hit(
                 note=notes[c.note_id],
                 score=round(c.score, 6),
                 snippet=snippet(text, keywords),
-                matched=_matched(c.by),
+                matched=_matched(c.by) if c.by else "answer",
+                evidence=c.note_id in quoted,
             )
         )
     took = (time.perf_counter() - started) * 1000
@@ -196,7 +210,58 @@ def search(
         understanding=understanding,
         accounts=_by_ids(session, Account, understanding.account_ids),
         contacts=_by_ids(session, Contact, understanding.contact_ids),
+        answer=answer,
     )
+
+
+def _answer(
+    session: Session,
+    services: SearchServices,
+    viewer: User,
+    request: SearchRequest,
+    understanding: Understanding,
+) -> answers.Answer | None:
+    asked = recognise(request.q)
+    if asked is None:
+        return None
+    contact_id = request.contact_id
+    if contact_id is None and not understanding.contact_ids and asked.about_a_person:
+        contact_id = person_by_first_name(services.vocabulary, request.q)
+    about = answers.target(understanding, account_id=request.account_id, contact_id=contact_id)
+    return answers.answer(session, services.index, viewer, asked, about)
+
+
+def _promoted(
+    session: Session, viewer: User, scope: Scope, answer: answers.Answer
+) -> dict[int, str]:
+    """The answer's evidence notes that the search's own filters let through, each with the
+    sentence that bears the answer out: they lead the hits. Not for who-knows, whose answer is
+    colleagues: their latest notes are context, and ranking them first cost nDCG on the dev
+    influence set (0.814 to 0.785 on its who-knows questions)."""
+    if answer.intent == "who_knows":
+        return {}
+    wanted = {e.note.id: e.text for e in answer.evidence}
+    if not wanted:
+        return {}
+    stmt = select(Note.id).where(Note.id.in_(wanted), visible_notes(viewer))
+    if scope.account_ids:
+        stmt = stmt.where(Note.account_id.in_(scope.account_ids))
+    if scope.author_id is not None:
+        stmt = stmt.where(Note.author_id == scope.author_id)
+    if scope.since is not None:
+        stmt = stmt.where(Note.observed_at >= scope.since)
+    if scope.until is not None:
+        stmt = stmt.where(Note.observed_at < scope.until)
+    if scope.contact_id is not None:
+        stmt = stmt.where(
+            Note.id.in_(
+                select(note_contacts.c.note_id).where(
+                    note_contacts.c.contact_id == scope.contact_id
+                )
+            )
+        )
+    allowed = set(session.scalars(stmt))
+    return {note_id: text for note_id, text in wanted.items() if note_id in allowed}
 
 
 def _by_ids(session: Session, model: type[M], ids: list[int]) -> list[M]:

@@ -92,7 +92,10 @@ def build_server(state: AppState) -> MCPServer:
         description='Search what colleagues wrote about customers, in your own words ("who '
         'signs off on spend at Harbor?", "past vendor failures at Coldwater"), best first. '
         "Each hit has the note id, url, account, author, observed date, age, visibility and "
-        "the matching passage. Use it to answer a question about a customer. Not for a whole "
+        "the matching passage; when the question asks for something the buying-influence map "
+        "knows (who signs off, the coach, what a person cares about or avoids, who knows "
+        "them), `answer` states it with its people, evidence notes and date, else null. Use "
+        "it to answer a question about a customer. Not for a whole "
         "picture of one account before a call (use get_account_brief) or for whom to ask "
         "(use who_knows). An unknown account or contact is an error naming close matches.",
     )

@@ -17,7 +17,7 @@ from app.errors import Invalid
 from app.http.deps import Idempotency
 from app.http.presenters.brief import account_brief, meeting_brief
 from app.http.presenters.notes import saved_note
-from app.http.presenters.search import search_hit
+from app.http.presenters.search import search_answer, search_hit
 from app.http.presenters.who_knows import who_knows_read
 from app.mcp.calls import Call, Payload
 from app.schemas.brief import MeetingRequest
@@ -85,7 +85,17 @@ def search_notes(
         {**search_hit(hit, now).model_dump(mode="json"), "url": call.note_url(hit.note.id)}
         for hit in result.hits
     ]
-    return {"query": query, "account": _ref(found), "contact": _ref(person), "hits": hits}
+    answer = search_answer(result.answer, now)
+    answered = answer.model_dump(mode="json") if answer is not None else None
+    for item in answered["evidence"] if answered else []:
+        item["url"] = call.note_url(item["note_id"])
+    return {
+        "query": query,
+        "account": _ref(found),
+        "contact": _ref(person),
+        "answer": answered,
+        "hits": hits,
+    }
 
 
 def _note(call: Call, note: Note, now: datetime) -> Payload:

@@ -5,8 +5,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from app.schemas.brief import PersonRef
 from app.schemas.common import Id, Input, Ref, Schema, UTCInput
 from app.schemas.notes import Sensitive
+from app.schemas.who_knows import Knower
 
 MAX_RESULTS = 50
 
@@ -34,7 +36,12 @@ class SearchHit(Schema):
     )
     snippet: str = Field(description="The best passage, HTML-escaped, matches in <mark>.")
     score: float
-    matched: Literal["keyword", "meaning", "both"]
+    matched: Literal["keyword", "meaning", "both", "answer"] = Field(
+        description="How the note was found; `answer`: only as evidence for the answer."
+    )
+    evidence: bool = Field(
+        default=False, description="Evidence for the answer: such notes come first."
+    )
     stale: bool = Field(description="Past its shelf life or flagged for review: ranked lower.")
     superseded: bool = Field(description="Replaced by a newer note: ranked lower.")
 
@@ -45,7 +52,53 @@ class Understood(Schema):
     years: list[int]
 
 
+class AnswerEvidence(Schema):
+    note_id: int
+    external_id: str | None
+    author: Ref
+    observed_at: datetime
+    age_days: int
+    visibility: str
+    passage: str = Field(description="The sentence that bears the answer out, as written.")
+
+
+class Answer(Schema):
+    """A fact the buying-influence map knows, answering the question directly."""
+
+    intent: Literal[
+        "economic_buyer", "technical_buyer", "user_buyer", "coach", "hot_buttons",
+        "cold_buttons", "who_knows",
+    ]  # fmt: skip
+    text: str = Field(description="The answer in a sentence.")
+    basis: Literal["confirmed", "recorded", "suggested", "notes"] = Field(
+        description="confirmed: a person confirmed it on the influence record; recorded: the "
+        "contact's buying role, with no decision behind it (imported or set on the contact); "
+        "suggested: read from notes you may read, not confirmed; notes: counted from notes "
+        "(who knows)."
+    )
+    account: Ref
+    people: list[PersonRef] = Field(description="The contacts the answer names.")
+    colleagues: list[Knower] = Field(
+        default_factory=list, description="Who knows: the colleagues to ask, best first."
+    )
+    facts: list[str] = Field(
+        default_factory=list, description="Hot or cold buttons: the short phrases."
+    )
+    evidence: list[AnswerEvidence] = Field(description="Notes you may read, newest first.")
+    confirmed_at: datetime | None = Field(description="When a person last confirmed it.")
+    as_of: datetime | None = Field(
+        description="How fresh: the newest evidence, or the confirmation if newer."
+    )
+    age_days: int | None
+
+
 class SearchResponse(Schema):
+    answer: Answer | None = Field(
+        default=None,
+        description="A direct answer when the question asks for something the buying-"
+        "influence map knows (who signs off, the coach, what a person cares about or "
+        "avoids, who knows them); null without a confident one.",
+    )
     hits: list[SearchHit]
     took_ms: float
     search_id: int | None

@@ -271,3 +271,19 @@ def _people(
         out.contact_names.append(person.name_words[0])
     if out.contact_ids and not out.account_ids:
         out.account_ids = sorted({p.account_id for p in found})
+
+
+def person_by_first_name(vocabulary: Vocabulary, question: str) -> int | None:
+    """The one contact, across every account, whose first name ``question`` writes with a
+    capital ("what does Harriet care about?"), when no other contact has it: how people ask
+    about someone they both know, without naming the account. Search itself does not scope by
+    this (a first name alone is a weak signal); a direct answer about that person may."""
+    written = {w.lower().removesuffix("'s") for w in re.findall(r"\b[A-Z][\w'-]+", question)}
+    if not written:
+        return None
+    found = [
+        p.id
+        for p in vocabulary.people
+        if p.name_words and len(p.name_words[0]) > 2 and p.name_words[0] in written
+    ]
+    return found[0] if len(found) == 1 else None

@@ -46,7 +46,19 @@ CONTENT_SECURITY_POLICY = (
 # beside its field, as typed, instead of failing validation before the page can say so.
 FormText = Annotated[str, Form()]
 FormList = Annotated[list[str], Form()]
-MATCHED = {"keyword": "matched words", "meaning": "matched meaning", "both": "words and meaning"}
+MATCHED = {
+    "keyword": "matched words",
+    "meaning": "matched meaning",
+    "both": "words and meaning",
+    "answer": "evidence for the answer",
+}
+# How an answer above the hits is known, in words.
+BASIS = {
+    "confirmed": "confirmed",
+    "recorded": "recorded on the contact",
+    "suggested": "suggested by notes, not confirmed",
+    "notes": "counted from notes you may read",
+}
 
 
 class PageError(Exception):
@@ -83,6 +95,7 @@ templates.env.filters["ago"] = ago
 templates.env.filters["day"] = day
 templates.env.filters["sensitive_names"] = sensitive_names
 templates.env.globals["matched_label"] = MATCHED
+templates.env.globals["basis_label"] = BASIS
 templates.env.globals["htmx_file"] = HTMX_FILE
 templates.env.globals["influence_value"] = value_text
 

@@ -1,5 +1,6 @@
 """The start page: ask in your own words, or with no question see the latest notes, filtered
-alike by account, author and dates. The same search and listing as the API's."""
+alike by account, author and dates. The same search and listing as the API's, with its direct
+answer above the hits when the question asks for something the influence map knows."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def search_page(
         "authors": lookup.authors(session),
         "hits": None,
         "latest": None,
+        "answer": None,
     }
     if form.errors:
         return render(request, "search.html", context, status=422)
@@ -60,7 +62,7 @@ def search_page(
         )
         result = retrieval.search(session, get_services(request).search, viewer.user, params)
         retrieval.record(conn, viewer.user, params, result, source="web")
-        context.update(hits=result.hits, took_ms=result.took_ms)
+        context.update(hits=result.hits, took_ms=result.took_ms, answer=result.answer)
     else:
         filters = notes.NoteFilters(
             account_id=scope.id if scope else None,

@@ -3,9 +3,9 @@ read path agrees with a plain-Python model of who may read what.
 
 Writes: create, edit, change visibility, move a user to another team, import a CSV row (over
 any note, or new), capture and re-deliver mail, supersede, merge, delete, and run the
-embedding worker. Reads, for every user: get, list, export (JSON Lines and CSV), search,
-the account's brief, and the counts in status and coverage. The model is written here from the
-README's table, not from ``app.domain.access``.
+embedding worker. Reads, for every user: get, list, export (JSON Lines and CSV), search and
+its direct answers, who-knows, the account's brief, and the counts in status and coverage.
+The model is written here from the README's table, not from ``app.domain.access``.
 
 One database per test (each kind): every example adds its own users and account to it, and
 the model remembers everything earlier examples wrote, since the global counts (status) see it.
@@ -43,6 +43,7 @@ from tests.factories import (
     embed_everything,
     import_csv,
     make_account,
+    make_contact,
     make_user,
     raw_mail,
 )
@@ -119,6 +120,9 @@ class AccessMachine(RuleBasedStateMachine):
         self.word = f"quokka{self.example}"
         self.domain = f"acct{self.example}.example"
         self.account = make_account(self.db, f"Acct {self.example}", domains=[self.domain])
+        # The people SENTENCES name, so that notes suggest roles and direct answers cite them.
+        for name in ("Meg Ames", "Deb Cole", "Sam Ruiz"):
+            make_contact(self.db, self.account, name)
         self.users: list[int] = []
         self.mail: list[tuple[int, bytes]] = []  # (sender, raw message) delivered so far
 
@@ -345,6 +349,7 @@ class AccessMachine(RuleBasedStateMachine):
                 json={"q": f"{self.word} vendors purchase", "account_id": self.account},
             ).json()["hits"]
             assert {hit["note_id"] for hit in hits} <= readable, context
+            self._check_answers(user_id, readable, context)
             brief = self.client.get(f"/v1/accounts/{self.account}/brief", headers=h).json()
             assert brief["notes"] == len(readable), context
             assert _brief_note_ids(brief) <= readable, context
@@ -358,6 +363,34 @@ class AccessMachine(RuleBasedStateMachine):
             assert status["notes"] == len(self.universe.readable(user_id)), context
             if user.role != Role.rep:
                 self._check_coverage(user_id, readable, context)
+
+    def _check_answers(self, user_id: int, readable: set[int], context: Any) -> None:
+        """Direct answers and who-knows: every note cited is readable, every colleague named
+        wrote readable notes on it, and counts stop at what the reader may read."""
+        h = self.universe.users[user_id].person.headers
+        for question in ("who approves purchases here?", "who knows Meg Ames best?"):
+            found = self.client.post(
+                "/v1/search", headers=h, json={"q": question, "account_id": self.account}
+            ).json()
+            answer = found["answer"]
+            if answer is None:
+                continue
+            assert {e["note_id"] for e in answer["evidence"]} <= readable, context
+            assert {h["note_id"] for h in found["hits"] if h["evidence"]} <= readable, context
+            self._check_colleagues(user_id, readable, answer["colleagues"], context)
+        known = self.client.get("/v1/who-knows", headers=h, params={"account": self.domain})
+        assert known.status_code == 200, context
+        self._check_colleagues(user_id, readable, known.json()["people"], context)
+        assert known.json()["notes"] <= len(readable), context
+
+    def _check_colleagues(
+        self, user_id: int, readable: set[int], people: list[dict[str, Any]], context: Any
+    ) -> None:
+        for person in people:
+            wrote = {i for i in readable if self.universe.notes[i].author == person["user"]["id"]}
+            assert person["user"]["id"] != user_id, context
+            assert 1 <= person["notes"] <= len(wrote), context
+            assert person["meetings"] <= person["notes"], context
 
     def _check_coverage(self, user_id: int, readable: set[int], context: Any) -> None:
         rows = self.client.get(

@@ -457,7 +457,8 @@ def test_search_json_is_the_api_response(world: World) -> None:
 
     assert result.returncode == 0, result.stderr
     response = json.loads(result.stdout)
-    assert set(response) == {"hits", "took_ms", "search_id", "understood"}
+    assert set(response) == {"answer", "hits", "took_ms", "search_id", "understood"}
+    assert response["answer"] is None  # a ticket number asks nothing the influence map knows
     assert [h["note_id"] for h in response["hits"]] == [note]
     assert "<mark>40412</mark>" in response["hits"][0]["snippet"]  # unrendered
 
@@ -488,6 +489,18 @@ def test_search_filters_by_account_author_and_dates(world: World) -> None:
 
     assert result.returncode == 0, result.stderr
     assert [h["note_id"] for h in json.loads(result.stdout)["hits"]] == [at_harbor]
+
+
+def test_search_prints_the_answer_above_the_hits(world: World, db: Database) -> None:
+    make_contact(db, world.harbor, "Dana Whit", title="CFO", buying_role="economic")
+    world.post_note("Budget talk with the CFO went well.", account_id=world.harbor)
+
+    result = world.run("search", "who signs off at Harbor Freightways?")
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Dana Whit (CFO) is the economic buyer at Harbor Freightways."
+    assert lines[1] == "recorded on the contact"  # no note of hers read as evidence yet
 
 
 def test_search_without_hits_says_so(world: World) -> None:

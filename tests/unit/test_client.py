@@ -727,3 +727,34 @@ def test_problem_lines_read_like_the_local_import() -> None:
     )
     assert problem_line("plain text") == "plain text"
     assert problem_line({"problem": "no file"}) == "no file"
+
+
+def test_the_answer_is_printed_above_the_hits() -> None:
+    from rich.console import Console
+
+    from app.client.render import search_answer
+
+    answer = {
+        "text": "Jill Oyelaran (CFO) is the economic buyer at Bramblewood Bank.",
+        "basis": "confirmed",
+        "as_of": "2026-10-01T12:00:00Z",
+        "age_days": 3,
+        "colleagues": [],
+        "evidence": [
+            {
+                "note_id": 12,
+                "author": {"id": 1, "name": "Alice Moreau", "external_id": None},
+                "observed_at": "2026-10-01T12:00:00Z",
+                "age_days": 3,
+                "passage": "Jill has final say on anything over $25k.",
+            }
+        ],
+    }
+    console = Console(width=200, record=True)
+    console.print(search_answer(answer))
+    shown = console.export_text()
+    assert shown.splitlines()[0] == answer["text"]
+    assert "confirmed · as of 2026-10-01 (3 d ago)" in shown
+    assert "#12 Alice Moreau, 2026-10-01 (3 d ago): Jill has final say on anything over $25k." in (
+        shown
+    )

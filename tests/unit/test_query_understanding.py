@@ -15,7 +15,7 @@ import pytest
 from app.db.engine import Database
 from app.domain.retrieval import SNIPPET_CHARS, snippet
 from app.search.base import KeywordQuery, keyword_query
-from app.search.query import Understanding, Vocabulary, understand
+from app.search.query import Understanding, Vocabulary, person_by_first_name, understand
 from tests.factories import make_account, make_contact
 
 
@@ -301,3 +301,12 @@ def test_long_snippet_with_an_early_match_starts_at_the_beginning() -> None:
 def test_short_text_is_whole_with_no_ellipsis() -> None:
     out = snippet("Deb holds   the\npurse strings.", KeywordQuery(["purse"]))
     assert out == "Deb holds the <mark>purse</mark> strings."
+
+
+def test_a_first_name_no_other_contact_has_names_the_person(
+    vocabulary: Vocabulary, ids: dict[str, int]
+) -> None:
+    assert person_by_first_name(vocabulary, "what does Kara care about?") == ids["kara"]
+    # Lower case is a word, not a name; an unknown name is nobody.
+    assert person_by_first_name(vocabulary, "what does kara care about?") is None
+    assert person_by_first_name(vocabulary, "what does Zebulon care about?") is None

@@ -1,12 +1,16 @@
-"""Search hits (``app.domain.retrieval``) as schemas, for the API and the MCP server."""
+"""Search hits and answers (``app.domain.retrieval``, ``app.domain.answers``) as schemas, for
+the API and the MCP server."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from app.domain.answers import Answer as Answered
 from app.domain.retrieval import Hit
+from app.http.presenters.who_knows import knower
+from app.schemas.brief import PersonRef
 from app.schemas.common import Ref
-from app.schemas.search import SearchHit
+from app.schemas.search import Answer, AnswerEvidence, SearchHit
 
 
 def search_hit(hit: Hit, now: datetime) -> SearchHit:
@@ -22,6 +26,37 @@ def search_hit(hit: Hit, now: datetime) -> SearchHit:
         snippet=hit.snippet,
         score=hit.score,
         matched=hit.matched,
+        evidence=hit.evidence,
         stale=hit.note.stale,
         superseded=hit.note.superseded_by_id is not None,
+    )
+
+
+def search_answer(answer: Answered | None, now: datetime) -> Answer | None:
+    if answer is None:
+        return None
+    as_of = answer.as_of
+    return Answer(
+        intent=answer.intent,
+        text=answer.text,
+        basis=answer.basis,
+        account=Ref.model_validate(answer.account),
+        people=[PersonRef.model_validate(p) for p in answer.people],
+        colleagues=[knower(k, now) for k in answer.colleagues],
+        facts=answer.facts,
+        evidence=[
+            AnswerEvidence(
+                note_id=e.note.id,
+                external_id=e.note.external_id,
+                author=Ref.model_validate(e.note.author),
+                observed_at=e.note.observed_at,
+                age_days=max(0, (now - e.note.observed_at).days),
+                visibility=e.note.visibility.value,
+                passage=e.text,
+            )
+            for e in answer.evidence
+        ],
+        confirmed_at=answer.confirmed_at,
+        as_of=as_of,
+        age_days=max(0, (now - as_of).days) if as_of is not None else None,
     )
