@@ -220,7 +220,7 @@ TECHNICAL = _cues(
         r"each vendor|new vendors|every (?:new )?(?:tool|system))\b",
         r"\b(?:can|could|will|would|has|have|holds?)\s+(?:a\s+)?veto\b|\bveto (?:power|rights?)\b|"
         r"\(veto\b",
-        r"\b(?:can|could|will)\s+(?:block|kill|nix|stop|veto)\s+(?:it|us|the deal|this|anything|"
+        r"\b(?:can|could)\s+(?:block|kill|nix|stop|veto)\s+(?:it|us|the deal|this|anything|"
         r"any (?:tool|vendor|system|software|product|purchase)s?)\b",
         r"\b(?:has\s+)?(?:stopped|blocked|killed|vetoed)\s+(?:\w+\s+){0,2}?(?:software\s+)?"
         r"(?:purchases|vendors|deals|tools|projects|rollouts)\b",

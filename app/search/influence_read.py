@@ -28,7 +28,8 @@ STOPWORDS = frozenset(
     "a an the and or of to in on at for with w/ by from as is are was were be been being it its "
     "this that these those their his her our my your them him she he they we i you us me "
     "about abt over into out up down than then so very really just also any all some more most "
-    "when if not no but too".split()
+    "when if not no but too who whom what which whose anyone anything everything something "
+    "nothing everyone someone one thing things".split()
 )
 
 

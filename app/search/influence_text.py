@@ -54,7 +54,8 @@ _LAST_OK = re.compile(
     r"(?:^|[,(\-–—:=/&+]|\b(?:is|was|are|were|'s|’s|has|had|have|does|did|do|will|would|"
     r"'ll|’ll|'d|’d|can|could|should|must|may|might|also|really|very|just|still|always|never|"
     r"not|n't|n’t|no|only|who|that|and|plus|then|so|be|been|being|to|too|now|both|ever|even|"
-    r"already|finally|the|our|their|a|an|my|her|his|quite|pretty|super|\w+ly))\s*$",
+    r"already|finally|the|our|their|a|an|my|her|his|quite|pretty|super|\w+ly)|\b(?:said|says|say|told (?:me|us)|tells? (?:me|us)|made it clear|"
+    r"(?:was|is) clear|thinks?|feels?|mentioned|admitted|confirmed|warned)\s+(?:that\s+)?(?:she|he))\s*$",
     re.IGNORECASE,
 )
 # After a hard stop inside the gap, the same subject goes on only in a clause that opens with
@@ -86,7 +87,8 @@ _ATTENDEES = re.compile(
     re.IGNORECASE,
 )
 _LEAD_PRONOUN = re.compile(
-    r"^((?:(?:and|but|also|plus|so|btw|fyi|ps|though|still),?\s+)?)(she|he|her|his)"
+    r"^((?:(?:and|but|also|plus|so|btw|fyi|ps|though|still|heads up|note|update|afterwards|"
+    r"later|then),?:?\s+)?)(she|he|her|his)"
     r"((?:['’](?:s|ll|d))?)\b",
     re.IGNORECASE,
 )
@@ -97,6 +99,12 @@ _LEAD_PRONOUN = re.compile(
 _INNER_PRONOUN = re.compile(
     r"((?:[;:–—]|\s-\s|,\s*(?:and|but|so|as|because)?|\b(?:because|b/c|since|so|but|and)\b)\s*)"
     r"(?:she|he)\b",
+    re.IGNORECASE,
+)
+
+
+_CONTRASTED = re.compile(
+    r"\b(?:from|than|unlike|like|instead of|except|besides|replacing|replaced|after)\s*$",
     re.IGNORECASE,
 )
 
@@ -137,20 +145,28 @@ def mark(text: str, patterns: Mapping[int, re.Pattern[str]], about: int) -> Mark
         at = end
     out.append(text[at:])
     marked = "".join(out)
-    if about not in {pid for _, _, pid in kept} and opens_with_pronoun(text):
-        lead = _LEAD_PRONOUN.match(marked)
+    if about not in {pid for _, _, pid in kept}:
+        # The sentence was given to ``about`` for its pronoun: "She signs", "Sylvia left: she..."
+        lead = _LEAD_PRONOUN.match(marked) if opens_with_pronoun(text) else None
         if lead:
             marker = f"⟨{about}⟩"
             surfaces[marker] = lead.group(2)
             possessive = "'s" if lead.group(2).lower() in ("her", "his") else ""
             marked = lead.group(1) + marker + possessive + lead.group(3) + marked[lead.end() :]
-    marked = _INNER_PRONOUN.sub(lambda m: _nearest(marked, m, surfaces), marked)
+        elif not kept:  # "Walk him through it, gently: he does not like being corrected"
+            inner = _INNER_PRONOUN.search(marked)
+            if inner:
+                surfaces[f"⟨{about}⟩"] = inner.group(0)[len(inner.group(1)) :]
+                marked = f"{marked[: inner.start()]}{inner.group(1)}⟨{about}⟩{marked[inner.end() :]}"
+    marked = _INNER_PRONOUN.sub(lambda m: _nearest(marked, m), marked)
     return Marked(marked, surfaces)
 
 
-def _nearest(marked: str, pronoun: re.Match[str], surfaces: dict[str, str]) -> str:
+def _nearest(marked: str, pronoun: re.Match[str]) -> str:
+    """The marker of the person named last before ``pronoun``, unless that person was only
+    named to be contrasted ("Very different from Sylvia: he came from audit")."""
     before = list(MARKER.finditer(marked, 0, pronoun.start()))
-    if not before:
+    if not before or _CONTRASTED.search(marked[: before[-1].start()]):
         return pronoun.group(0)
     return pronoun.group(1) + before[-1].group(0)
 

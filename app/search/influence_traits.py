@@ -158,6 +158,8 @@ RATING = (
             r"\b(?:very\s+|really\s+)?supportive\b",
             r"\b(?:on our side|bought in|on board with us|sold on us|likes us|fan of us|"
             r"a fan of ours|believes in us)\b",
+            r"\b(?:is|are|'s)\s+(?:very much\s+|firmly\s+|totally\s+|really\s+|all\s+)?for us\b",
+            r"\bkeen to\s+(?:prove|try|get|roll|start|move|see it)\b",
         ),
     )
     + _cues(
@@ -167,12 +169,15 @@ RATING = (
             r"\b(?:positive|warm|enthusiastic|upbeat|excited)\s+(?:about|on|toward|towards|to)\s+"
             r"(?:us|our|the proposal|the product|the demo|tessellate)\b",
             r"\b(?:warming up to|open to|receptive to|leaning toward|leaning towards)\s+us\b",
+            r"\b(?:likes|liked|loves|loved)\s+(?:the product|the demo|what we|our)\b",
+            r"(?:^|,\s*|\b(?:is|was|seemed|sounded|very|quite)\s+)(?:happy|upbeat|positive)\b"
+            r"(?!\s+(?:with|about)\s+(?:the status quo|what|their current|the current|how))",
         ),
     )
     + _cues(
         "rating",
         0,
-        (r"\bneutral\b|\bon the fence\b|\bundecided\b|\bfence[- ]sitter\b",),
+        (r"\bneutral\b|\bon the fence\b|\bundecided\b|\bfence[- ]sitter\b|\bnoncommittal\b",),
         negatable=False,
     )
     + _cues(
@@ -181,7 +186,10 @@ RATING = (
         (
             r"\blukewarm\b",
             r"\bnot\s+(?:yet\s+)?(?:sold|convinced)\s+(?:on|that)\s+(?:us|our|the)\b",
-            r"\bunconvinced\b",
+            r"\bunconvinced\b|\bwarmed up\b(?!\s+to us)",
+            r"\b(?:came across as|seems?|seemed|is|was|remains?|still)\s+(?:a bit\s+|somewhat\s+|"
+            r"quite\s+|very\s+)?(?:skeptical|sceptical|guarded|cool|cold|reserved)\b",
+            r"\bnot (?:a|much of a) fan\b(?!\s+of)",
         ),
         negatable=False,
     )
@@ -223,7 +231,8 @@ RATING = (
         "rating",
         -5,
         (
-            r"\bhostile\b|\bwants us out\b|\bsabotag\w*",
+            r"\bhostile\s+(?:to|toward|towards)\s+(?:us|the deal|the project)\b|\bwants us out\b|"
+            r"\bsabotag\w*",
             r"\b(?:trying|wants|will try)\s+to\s+kill\s+(?:the|this|our)\s+deal\b|\bhates us\b",
         ),
         negatable=False,
@@ -274,6 +283,14 @@ HOT = _cues(
         r"\b{X}\s+(?:matters|means a lot|is everything|resonates)\s+(?:to|with)\s+{P}",
         r"\bwhat\s+(?:she|he|⟨\d+⟩)\s+(?:really\s+)?(?:cares about|values|wants)\s+(?:most\s+)?"
         r"is\s+{X}",
+        r"\b(?:loved|liked|enjoyed|raved about|was (?:thrilled|excited|impressed) (?:by|with|about)|"
+        r"raised|pushed (?:hard\s+)?on|kept pressing on|zeroed in on|was relieved to see)\b",
+        r"\b(?:lit|lights?|light)\s+up\s+(?:when|as|once)\s+(?:I|we)\s+(?:mentioned|showed|"
+        r"brought up|talked about|explained|demoed|got to)\b",
+        r"{PA}\s+(?:number|metric|KPI|north star|one metric|big metric)\s+(?:is|=|:)\s+{X}",
+        r"\b{X}\s+(?:got|drew|had)\s+(?:the\s+|a\s+)?(?:biggest|strongest|best|big|real|warmest)\s+"
+        r"(?:reaction|response)\s+from\s+{P}",
+        r"\bneeds?\s+to\s+(?:see|know)\b",
     ),
 )
 
@@ -289,7 +306,13 @@ COLD = _cues(
         r"(?!\s+(?:to\s+)?(?:us|our|we)\b)",
         r"\b(?:is\s+)?(?:not|no|isn['’]t)\s+(?:a\s+)?(?:big\s+)?fan\s+of\b(?!\s+(?:us|ours)\b)",
         r"\b(?:annoyed|irritated|frustrated|bothered|turned off|put off|burned|burnt|"
-        r"offended|triggered|spooked)\s+(?:by|with|at)\b",
+        r"offended|triggered|spooked)\s+(?:\w+\s+)?(?:by|with|at)\b",
+        r"\b(?:is\s+|was\s+)?(?:worried|concerned|nervous|anxious|afraid|scared|fearful|wary)\s+"
+        r"(?:about|abt|of|that)\b",
+        r"\b(?:dont|don['’]t|do not)\s+(?:like|want|trust)\b(?!\s+(?:to\s+)?(?:us|our|we)\b)",
+        r"\b(?:will not|won['’]t|wont|refuses? to|does not|doesn['’]t|doesnt|never)\s+(?:sign|accept|"
+        r"add|allow|tolerate|buy|consider|approve)\s+(?=(?:a|an|any|another)\s)",
+        r"\b(?:does not|doesn['’]t|doesnt|will not|won['’]t)\s+accept\b",
         r"\b(?:bristles|balks|recoils|winces|cringes|rolls (?:her|his) eyes)\s+at\b",
         r"\bgets?\s+(?:prickly|touchy|defensive|annoyed|irritated|upset|angry|cranky|grumpy|"
         r"frustrated|twitchy|nervous|tense|testy|impatient|short)\s+(?:about|abt|at|when|if|over|"
@@ -317,8 +340,10 @@ COLD_IMPERATIVE = _cues(
     "cold_buttons",
     "",
     (
-        r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['’]?t|do not|never|avoid|skip|"
-        r"stay away from|steer clear of|(?:be\s+)?careful\s+(?:with|about|not to))\s+"
+        r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:avoid|skip|stay away from|"
+        r"steer clear of)\s+(?P<phrase>[^.;:!?()]{3,80}?)(?=\s*(?:$|[.;:!?(]|,|\s[-–—]\s))",
+        r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['’]?t|do not|never|"
+        r"(?:be\s+)?careful\s+(?:with|about|not to))\s+"
         r"(?:ever\s+)?(?P<phrase>(?:mention(?:ing)?|bring(?:ing)? up|rais(?:e|ing)|talk(?:ing)? "
         r"(?:about|abt)|jok(?:e|ing) (?:about|abt)|push(?:ing)?|us(?:e|ing)|send(?:ing)?|"
         r"ask(?:ing)? (?:about|abt)|discuss(?:ing)?|pitch(?:ing)?|call(?:ing)?|schedul(?:e|ing)|"

@@ -28,7 +28,8 @@ _TITLE_WORDS = 4
 # "She signs anything over 50k", "He'll push back", "Her team uses it daily": a sentence led by
 # a singular personal pronoun continues the sentence before it ("they" is usually the company).
 _PRONOUN_START = re.compile(
-    r"^(?:(?:and|but|also|plus|so|btw|fyi|ps|though|still),?\s+)?(?:she|he|her|his)"
+    r"^(?:(?:and|but|also|plus|so|btw|fyi|ps|though|still|heads up|note|update|afterwards|"
+    r"later|then),?:?\s+)?(?:she|he|her|his)"
     r"(?:['’](?:s|ll|d))?\b",
     re.IGNORECASE,
 )
@@ -37,6 +38,10 @@ _PRONOUN_OBJECT = re.compile(
     r"\b(?:him|her)(?=\s*(?:$|[.,;:!?)]|(?:on|in|at|about|abt|before|after|with|w/|for|to|"
     r"until|unless|if|when|directly|first|again|back|know|up|out|over|off|a|an|the|that|this|"
     r"our|some|any|anything|everything)\b))",
+    re.IGNORECASE,
+)
+_CONTRASTED = re.compile(
+    r"\b(?:from|than|unlike|like|instead of|except|besides|not|replacing|replaced|after)\s*$",
     re.IGNORECASE,
 )
 _NEUTRAL_OPENINGS = frozenset(
@@ -160,19 +165,21 @@ def find_mentions(body: str, people: Sequence[Person]) -> list[SentenceMention]:
                 # the chain goes on: "Meg is the CFO. She signs. She warned that Kofi..."
                 named = (alone, *named)
         elif named or not _neutral(sentence):
-            alone = _subject(found_at)
+            alone = _subject(sentence, found_at)
         roster = len(named) > _MAX_NAMED and is_roster(sentence)
         if len(sentence) >= _MIN_CHARS and (0 < len(named) <= _MAX_NAMED or roster):
             found.append(SentenceMention(ordinal, sentence[:1000], named))
     return found
 
 
-def _subject(found_at: dict[int, int]) -> int | None:
+def _subject(sentence: str, found_at: dict[int, int]) -> int | None:
     """Who the next pronoun is about: the one person named, or of two, the one named first,
-    most often the subject ("Lucy called me, she was at the demo when Graham was here")."""
+    most often the subject ("Lucy called me, she was at the demo when Graham was here"); but
+    not someone named to be contrasted ("Very different from Sylvia: he came from audit")."""
     if not found_at or len(found_at) > _MAX_NAMED:
         return None
-    return min(found_at, key=found_at.__getitem__)
+    first = min(found_at, key=found_at.__getitem__)
+    return None if _CONTRASTED.search(sentence[: found_at[first]]) else first
 
 
 def _neutral(sentence: str) -> bool:
