@@ -202,9 +202,7 @@ def score(
             hit = [
                 1
                 for contact, button in wanted
-                if any(
-                    ids["contact"][s.contact_id] == contact and _same(s, button) for s in made
-                )
+                if any(ids["contact"][s.contact_id] == contact and _same(s, button) for s in made)
             ]
             add(f"{kind} made", len(made))
             add(f"{kind} precision", len(good) / len(made) if made else 0.0)
@@ -263,7 +261,7 @@ def parts(labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]])
     variants: list[tuple[str, Suggester]] = [("all parts", suggest), ("topics only", _topics)]
     variants.append(("without pronoun sentences", _without_pronouns))
     for family in ("economic", "technical", "user", "coach", influence_cues.SIGN_OFF):
-        variants.append((f"without {family} cues", _without(lambda c, f=family: c.value == f)))
+        variants.append((f"without {family} cues", _without(_valued(family))))
     variants.append(("without slot cues", _without(lambda c: c.slotted)))
     variants.append(("without button imperatives", _without(lambda c: c.imperative)))
     for name, suggester in variants:
@@ -280,6 +278,10 @@ def _cues(keep: Callable[[influence_cues.Cue], bool]) -> Iterator[None]:
         yield
     finally:
         influence.CUES = saved
+
+
+def _valued(value: str) -> Callable[[influence_cues.Cue], bool]:
+    return lambda cue: cue.value == value
 
 
 def _without(drop: Callable[[influence_cues.Cue], bool]) -> Suggester:

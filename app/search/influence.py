@@ -100,8 +100,10 @@ _RAISING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"(?:\s+(?:w/|with|around|to|for|near|in front of|on|at|about))+$")
-_LIST_SPLIT = re.compile(r"\s*(?:,|;|/|\band\b|&|\+)\s*")
-_LISTED = re.compile(r"(?:hot|cold) buttons?|pet peeves?|turn[- ]?offs?|priorities|likes|avoid")
+_ITEM = re.compile(r"[^,;/&+]+?(?=\s*(?:,|;|/|&|\+|\band\b|$))")
+_LISTED = re.compile(
+    r"(?:hot|cold) buttons?|pet peeves?|turn[- ]?offs?|priorities|likes|avoid", re.IGNORECASE
+)
 
 
 def suggest(people: Sequence[Person], sentences: Iterable[Sentence]) -> list[FieldSuggestion]:
@@ -201,30 +203,36 @@ def _holder(
     return holder, last.end()
 
 
-def _values(
-    cue: Cue, marked: text.Marked, match: re.Match[str], holder: int
-) -> list[str | int]:
+def _values(cue: Cue, marked: text.Marked, match: re.Match[str], holder: int) -> list[str | int]:
     if not cue.extracts:
         return [cue.value]
     if "phrase" in cue.pattern.groupindex:
         start, end = match.span("phrase")
-        before = end < match.end()  # "{X} is his KPI"
-        found = text.phrase(marked, start, end=end, before=before, holder=holder)
     else:
-        found = text.phrase(marked, match.end(), holder=holder)
-    if found is None:
-        return []
-    found = _TRAILING.sub("", _RAISING.sub("", found)).strip()
-    if not content_words(found):
-        return []  # "him", "it all"
+        start, end = match.end(), len(marked.text)
     if _LISTED.search(marked.text[max(0, match.start() - 20) : match.end()]):
-        parts = [p.strip() for p in _LIST_SPLIT.split(found) if content_words(p)]
-        return list(dict.fromkeys(parts))
-    return [found]
+        # "Hot buttons for Jo: audit readiness, fewer overtime hours": one button each
+        spans = [
+            (start + m.start(), start + m.end()) for m in _ITEM.finditer(marked.text[start:end])
+        ]
+    elif "phrase" in cue.pattern.groupindex:
+        spans = [(start, end)]
+    else:
+        spans = [(start, -1)]
+    found: list[str | int] = []
+    for a, b in spans:
+        if b == -1:
+            item = text.phrase(marked, a, holder=holder)
+        else:
+            item = text.phrase(marked, a, end=b, before=b < match.end(), holder=holder)
+        item = _TRAILING.sub("", _RAISING.sub("", item or "")).strip()
+        if content_words(item) and item not in found:  # not "him", "it all"
+            found.append(item)
+    return found
 
 
 def _reason(cue: Cue, marked: text.Marked, match: re.Match[str]) -> str | None:
     if cue.field != "mode":
         return None
     left, right = text.clause_around(marked.text, match.start(), match.end())
-    return marked.unmark(marked.text[left:right]).strip(" ,-–—") or None
+    return marked.unmark(marked.text[left:right]).strip(" ,-\u2013\u2014") or None

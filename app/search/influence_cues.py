@@ -49,8 +49,10 @@ class Cue:
     def imperative(self) -> bool:
         """An imperative about the one person the sentence names ("don't call her on
         Fridays"): no subject, no slot."""
-        return self.field == "cold_buttons" and "phrase" in self.pattern.groupindex and (
-            "who" not in self.pattern.groupindex
+        return (
+            self.field == "cold_buttons"
+            and "phrase" in self.pattern.groupindex
+            and ("who" not in self.pattern.groupindex)
         )
 
     @property
@@ -59,7 +61,7 @@ class Cue:
 
 
 _X = r"(?P<phrase>[^.;:!?()]{3,80})"
-_PA = rf"(?:(?P<who>{PERSON})(?:['’]s)?|(?P<anaphor>\b(?:his|her|hers|him)\b))"
+_PA = rf"(?:(?P<who>{PERSON})(?:['\u2019]s)?|(?P<anaphor>\b(?:his|her|hers|him)\b))"
 SIGN_OFF = "sign-off"
 
 
@@ -109,7 +111,9 @@ def resolve_sign_off(clause: str) -> str | None:
     return None
 
 
-_AMOUNT = r"(?:over|above|greater than|more than|>|north of|beyond|past|up to|under|below)\s*[$£€]?\s?\d"
+_AMOUNT = (
+    r"(?:over|above|greater than|more than|>|north of|beyond|past|up to|under|below)\s*[$£€]?\s?\d"
+)
 _ANY = r"(?:anything|everything|all|any|every|each)"
 
 ECONOMIC = _cues(
@@ -125,7 +129,7 @@ ECONOMIC = _cues(
         r"\b(?:signing|spending|spend|purchasing|budget) (?:authority|power|limit)\b",
         r"\b(?:authority|approval limit|signing limit)\s+(?:up to|to sign|of|for)\s*[$£€]?\s?\d",
         r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?)\s+(?:the\s+|"
-        r"her\s+|his\s+|every\s+|all\s+)?(?:[\w'’&-]+\s+){0,3}?(?:purse[- ]?strings|purse|"
+        r"her\s+|his\s+|every\s+|all\s+)?(?:[\w'\u2019&-]+\s+){0,3}?(?:purse[- ]?strings|purse|"
         r"check ?book|cheque ?book|wallet|budget|budgets|P&L|pocketbook)\b",
         r"\b(?:writes|signs|cuts|sign|write|cut)\s+the\s+(?:checks?|cheques?)\b",
         r"\b(?:breaks|will break)\s+(?:the\s+)?ties\b|\btie[- ]?breaker\b",
@@ -142,22 +146,27 @@ ECONOMIC = _cues(
         r"\b(?:fund|pay for|find the money for)\s+(?:it|this|the project|year (?:one|1))\s+"
         r"(?:out of|from)\s+(?:her|his|the)\s+(?:[\w-]+\s+)?budget\b",
         r"\bsigned(?=\s*(?:[.,;!)]|$|\s+(?:it\b|on\s+\d|\d|for\s+(?:year|yr|\d)|the\s+(?:contract|"
-        r"order|deal|paper|PO|agreement|order form|renewal|SOW|quote|proposal)\b|(?:him|her)self)))",
+        r"order|deal|paper|PO|agreement|order form|renewal|SOW|quote|proposal)\b|(?:him|"
+        r"her)self)))",
         r"\b(?:is|was)\s+signing\s+(?:for|the|it)\b",
         r"\bsigns(?=\s*(?:[.;,!)]|$|\s+(?:if|once|when|after|it|for|the (?:contract|deal|order|"
         r"PO|paper|paperwork|check|cheque)|anything|everything)\b))",
-        r"\b(?:signs?|sign(?:s|ing)? for|approves?|approved|okays?)\s+(?:on\s+)?(?:" + _ANY
-        + r"|it|spend|purchases?)\b[^.;]{0,25}?" + _AMOUNT,
+        r"\b(?:signs?|sign(?:s|ing)? for|approves?|approved|okays?)\s+(?:on\s+)?(?:"
+        + _ANY
+        + r"|it|spend|purchases?)\b[^.;]{0,25}?"
+        + _AMOUNT,
         r"\b(?:will|'ll|has to|must|needs to|gets to|is the one who|is who|alone can|can|could|"
         r"would|'d)\s+(?:sign|approve)\b(?=\s*(?:[.,;!)]|$|\s+(?:if|once|when|after|in|by|"
         r"before|alone|it|this|the (?:deal|contract|purchase|PO|order|spend|paper)\b)))",
         r"\bcan sign alone\b",
         # a slot: whose call, whose budget; what goes to whom
-        r"(?:^|[(,;:]|\b(?:it|that|this)(?:'s|’s| is| was))\s*{P}['’]s\s+(?:call|decision|budget|"
+        r"(?:^|[(,;:]|\b(?:it|that|this)(?:'s|\u2019s| is| was))\s*{P}['\u2019]s\s+(?:call|"
+        r"decision|budget|"
         r"money|signature|check ?book|P&L|dime|purse)\b",
-        r"\b(?:needs?|requires?|without|pending|waiting (?:on|for)|get|got)\s+{P}['’]s\s+"
+        r"\b(?:needs?|requires?|without|pending|waiting (?:on|for)|get|got)\s+{P}['\u2019]s\s+"
         r"(?:signature|OK|okay|blessing|green ?light)\b",
-        r"\b(?:it\s+is|it['’]s|is)\s+{P}\s+(?:\([^)]*\)\s+)?who\s+(?:approves?|signs?|decides?|"
+        r"\b(?:it\s+is|it['\u2019]s|is)\s+{P}\s+(?:\([^)]*\)\s+)?who\s+(?:approves?|signs?|"
+        r"decides?|"
         r"owns?|controls?|holds?)\b",
         r"\b" + _ANY + r"\s+(?:over|above|north of|greater than|more than|bigger than|>)\s*[$£€]?"
         r"\s?[\d.,]+\s?[kKmM]?\w*\s+(?:goes|go|has to go|needs to go|must go|is|are|gets? "
@@ -225,7 +234,8 @@ TECHNICAL = _cues(
         r"\b(?:has\s+)?(?:stopped|blocked|killed|vetoed)\s+(?:\w+\s+){0,2}?(?:software\s+)?"
         r"(?:purchases|vendors|deals|tools|projects|rollouts)\b",
         r"\bcan say no\b",
-        r"\b(?:sent|sends|send|will send|owns?|wrote|writes)\s+(?:over\s+)?(?:us\s+)?(?:their|the|a|"
+        r"\b(?:sent|sends|send|will send|owns?|wrote|writes)\s+(?:over\s+)?(?:us\s+)?(?:their|"
+        r"the|a|"
         r"our)\s+(?:vendor\s+)?(?:security|infosec|IT|vendor risk|technical|tech|architecture|"
         r"integration|network) (?:questionnaire|requirements|reqs|checklist|review|assessment|"
         r"spec|specs)\b",
@@ -233,7 +243,8 @@ TECHNICAL = _cues(
         r"\b(?:writes?|wrote|owns?|sets?|set)\s+(?:the\s+)?(?:technical\s+)?(?:specs?|"
         r"requirements|reqs|RFP requirements|evaluation criteria|selection criteria)\b",
         r"\b(?:checks?|judges?|measures?|scores?|tests?)\s+(?:us|vendors|the product|every vendor|"
-        r"each vendor)\s+against\s+(?:the\s+|their\s+)?(?:specs?|requirements|criteria|checklist)\b",
+        r"each vendor)\s+against\s+(?:the\s+|their\s+)?(?:specs?|requirements|criteria|"
+        r"checklist)\b",
         r"\b(?:has to|must|needs to|will have to|gets to)\s+(?:confirm|verify|validate|certify|"
         r"clear|check)\s+(?:that\s+)?(?:any|every|each|the|our)\s+(?:new\s+)?(?:tool|system|"
         r"vendor|product|software|solution|platform)\b",
@@ -272,12 +283,21 @@ USER = _cues(
         r"\b(?:day[- ]to[- ]day|daily|everyday|primary|main|hands[- ]on|power|super|lead)\s*"
         r"[- ]?(?:user|owner|admin(?:istrator)?|operator)s?\b",
         r"\bend[- ]users?\b",
-        r"\b(?:will|would|'ll|'d|is going to|are going to|gonna)\s+(?:be\s+)?" + _USE + r"\s+"
-        + _TOOL + r"\b",
-        r"\b(?:uses?|using|lives? in|living in|works? in|runs?|running|is in|be in)\s+" + _TOOL
-        + r"\s+" + _OFTEN + r"\b",
-        r"\b(?:be|work|live|lives|working|living)\s+in\s+(?:[A-Z][\w-]+|" + _TOOL + r")\s*,?\s*"
-        + _OFTEN + r"\b",
+        r"\b(?:will|would|'ll|'d|is going to|are going to|gonna)\s+(?:be\s+)?"
+        + _USE
+        + r"\s+"
+        + _TOOL
+        + r"\b",
+        r"\b(?:uses?|using|lives? in|living in|works? in|runs?|running|is in|be in)\s+"
+        + _TOOL
+        + r"\s+"
+        + _OFTEN
+        + r"\b",
+        r"\b(?:be|work|live|lives|working|living)\s+in\s+(?:[A-Z][\w-]+|"
+        + _TOOL
+        + r")\s*,?\s*"
+        + _OFTEN
+        + r"\b",
         r"\b(?:judges?|will judge|feels?|will feel|sees?|will see|lives? with)\s+(?:the\s+)?"
         r"(?:day[- ]to[- ]day\s+)?(?:impact|effect|results?)\s+(?:on|in)\s+(?:her|his|their|the)\s+"
         r"(?:work|job|team|people|day|operation|floor|unit|shift|staff)s?\b",
@@ -291,9 +311,13 @@ USER = _cues(
         r"\s+(?:will|would|'ll|'d|are|is|are going to|gonna)?\s*(?:be\s+)?(?:the\s+)?"
         r"(?:ones\s+)?" + _USE + r"\s+(?:" + _TOOL + r"|the \w+ (?:on|in))",
         r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b[^.;]{0,60}?\b(?:(?:would|will)\s+be\s+the\s+"
-        r"(?:daily|day-to-day|main|primary|everyday)\s+users|(?:would|will|'ll|'d|are|is)\s+(?:be\s+)?"
-        r"(?:in|using|use|living in|live in|working in|work in|on)\s+(?:[A-Z][\w-]+|" + _TOOL
-        + r")\s*,?\s*" + _OFTEN + r")",
+        r"(?:daily|day-to-day|main|primary|everyday)\s+users|(?:would|will|'ll|'d|are|"
+        r"is)\s+(?:be\s+)?"
+        r"(?:in|using|use|living in|live in|working in|work in|on)\s+(?:[A-Z][\w-]+|"
+        + _TOOL
+        + r")\s*,?\s*"
+        + _OFTEN
+        + r")",
         r"\band\s+(?:her|his)\s+(?:\w+\s+)?" + _GROUP + r"\s+(?:are\s+|would be\s+|will be\s+)?"
         r"(?:using|scheduling|working|running|living)\b",
         r"\b(?:user buyer|end user|day[- ]to[- ]day owner|power user|user)\s*(?:=|:|is|->|→)?\s*"
@@ -323,13 +347,15 @@ COACH = _cues(
         r"stuck (?:her|his) neck out)\s+(?:hard\s+)?for\s+us\b",
         r"\bsell(?:s|ing)?\s+(?:us|it|this)\s+internally\b",
         r"\btip(?:s|ped)?\s+(?:us|me)\s+off\b",
-        r"\b(?:gave|gives?|giving|will give|'ll give)\s+(?:us|me)\s+(?:the\s+|a\s+)?(?:heads[- ]?up|"
+        r"\b(?:gave|gives?|giving|will give|'ll give)\s+(?:us|me)\s+(?:the\s+|"
+        r"a\s+)?(?:heads[- ]?up|"
         r"inside (?:read|scoop|track|info|view|line|story)|lay of the land|real story|"
         r"back[- ]?channel|lowdown|scoop|read on (?:the|their) (?:org|politics|process))\b",
         r"\bfe(?:eds?|eding|d)\s+(?:us|me)\s+(?:good\s+|useful\s+|inside\s+)?(?:info|intel|"
         r"information|insight)\b",
         r"\bback[- ]?channel\b",
-        r"\b(?:told|tell|tells)\s+(?:us|me)\s+(?:what|how|when|who)\s+(?:the committee|they|the board|"
+        r"\b(?:told|tell|tells)\s+(?:us|me)\s+(?:what|how|when|who)\s+(?:the committee|they|"
+        r"the board|"
         r"leadership|finance|the EB|the CFO|the panel|⟨\d+⟩)\s+(?:really\s+)?(?:wants|needs|cares|"
         r"is looking for|will ask|thinks?|said)\b",
         r"\b(?:will|would|'ll|offered to|promised to|agreed to|wants? to|happy to|keen to)\s+"
@@ -339,7 +365,8 @@ COACH = _cues(
         r"\b(?:will|wants? to|want to|offered to|happy to|keen to|promised to|going to|'ll)\s+"
         r"help\s+us\b",
         r"\b(?:preps|prepped|prepping)\s+(?:us|me)\b",
-        r"\b(?:walked|walks|talked|talks|walk)\s+(?:us|me)\s+through\s+(?:how|what|who|their|the)\s+"
+        r"\b(?:walked|walks|talked|talks|walk)\s+(?:us|me)\s+through\s+(?:how|what|who|their|"
+        r"the)\s+"
         r"(?:internal\s+)?(?:process|politics|org|decision|buying|approval|\w+\s+thinks?|"
         r"committee)\b",
         r"\bguid(?:es|ed|ing)\s+(?:us|me)\s+(?:through|on|around)\b",

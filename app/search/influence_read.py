@@ -23,20 +23,102 @@ from datetime import datetime
 
 from app.search.influence_cues import Field
 
-_WORD = re.compile(r"[a-z0-9$£€%][a-z0-9$£€%'’&+-]*")
+_WORD = re.compile(r"[a-z0-9$£€%][a-z0-9$£€%'\u2019&+-]*")
 STOPWORDS = frozenset(
-    "a an the and or of to in on at for with w/ by from as is are was were be been being it its "
-    "this that these those their his her our my your them him she he they we i you us me "
-    "about abt over into out up down than then so very really just also any all some more most "
-    "when if not no but too who whom what which whose anyone anything everything something "
-    "nothing everyone someone one thing things".split()
+    (
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "w/",
+        "by",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "their",
+        "his",
+        "her",
+        "our",
+        "my",
+        "your",
+        "them",
+        "him",
+        "she",
+        "he",
+        "they",
+        "we",
+        "i",
+        "you",
+        "us",
+        "me",
+        "about",
+        "abt",
+        "over",
+        "into",
+        "out",
+        "up",
+        "down",
+        "than",
+        "then",
+        "so",
+        "very",
+        "really",
+        "just",
+        "also",
+        "any",
+        "all",
+        "some",
+        "more",
+        "most",
+        "when",
+        "if",
+        "not",
+        "no",
+        "but",
+        "too",
+        "who",
+        "whom",
+        "what",
+        "which",
+        "whose",
+        "anyone",
+        "anything",
+        "everything",
+        "something",
+        "nothing",
+        "everyone",
+        "someone",
+        "one",
+        "thing",
+        "things",
+    )
 )
 
 
 def content_words(phrase: str) -> set[str]:
     """The words of ``phrase`` that carry its meaning (lower case, no function words)."""
-    words = {w.strip("'’-") for w in _WORD.findall(phrase.lower())}
-    return {w.removesuffix("'s").removesuffix("’s") for w in words if w and w not in STOPWORDS}
+    words = {w.strip("'\u2019-") for w in _WORD.findall(phrase.lower())}
+    return {w.removesuffix("'s").removesuffix("\u2019s") for w in words if w and w not in STOPWORDS}
 
 
 def same_phrase(a: str, b: str) -> bool:
@@ -82,9 +164,7 @@ class Weighed:
 _LASTING = ("hot_buttons", "cold_buttons", "key_win_result", "rating")
 
 
-def aggregate(
-    readings: Iterable[Reading], left: Mapping[int, datetime | None]
-) -> list[Weighed]:
+def aggregate(readings: Iterable[Reading], left: Mapping[int, datetime | None]) -> list[Weighed]:
     """One suggestion per contact, field and value (one value for the single-valued fields).
     ``left``: the contacts who left their post, and when (``None``: whenever it was)."""
     groups: dict[tuple[int, Field], list[Reading]] = defaultdict(list)
@@ -114,7 +194,7 @@ def _cited(group: Iterable[Reading]) -> tuple[Cited, ...]:
 
 
 def _confidence(notes: int, strength: float) -> float:
-    return round(min(0.99, 1 - 0.5 ** (notes * strength)), 3)
+    return round(min(0.99, 1.0 - float(0.5 ** (notes * strength))), 3)
 
 
 def _roles(contact_id: int, group: list[Reading]) -> list[Weighed]:
@@ -167,7 +247,5 @@ def _buttons(contact_id: int, field: Field, group: list[Reading]) -> list[Weighe
         newest = [r for r in cluster if r.sentence == cluster[0].sentence]
         value = min((str(r.value) for r in newest), key=len)
         citations = _cited(cluster)
-        found.append(
-            Weighed(contact_id, field, value, _confidence(len(citations), 1.0), citations)
-        )
+        found.append(Weighed(contact_id, field, value, _confidence(len(citations), 1.0), citations))
     return found

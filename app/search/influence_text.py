@@ -22,15 +22,16 @@ PERSON = r"⟨\d+⟩"  # a marker, inside cue patterns
 
 # "Meg's the EB" is "Meg is"; "Meg's budget" is a possessive, whose noun is the subject.
 _CONTRACTION = re.compile(
-    r"['’]s\s+(?:the|a|an|our|their|not|very|also|clearly|definitely|really|been|got|"
+    r"['\u2019]s\s+(?:the|a|an|our|their|not|very|also|clearly|definitely|really|been|got|"
     r"basically|always|never|still|just|totally|super|so|pretty|quite|in|on|big|huge|keen)\b",
     re.IGNORECASE,
 )
-_POSSESSIVE = re.compile(r"['’]s\b")
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
 _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 # "Jill says finance signs off": what follows a reporting verb is somebody else's fact unless
 # it is about "she" or "he" again ("Jill told me she signs").
 _REPORTED = re.compile(
+    r"(?<!final )(?<!last )(?<!the )(?<!a )(?<!no )(?<!any )(?<!some )"  # "the final say"
     r"\b(?:says?|said|tells?|told|mentions?|mentioned|thinks?|thought|heard|hears|reckons?|"
     r"claims?|claimed|according to|per|warned|noted|believes?|suspects?|feels?|felt|"
     r"explained|confirmed|admitted|hinted|implied|asked|wrote|emailed|texted)\b"
@@ -39,7 +40,7 @@ _REPORTED = re.compile(
 )
 # A clause of the gap that starts with another subject: "Meg is great but IT signs off".
 _OTHER_SUBJECT = re.compile(
-    r"(?:^|[,;:(–—]|\s-\s|\b(?:and|but|so|because|b/c|while|whereas|that|since|although|"
+    r"(?:^|[,;:(\u2013\u2014]|\s-\s|\b(?:and|but|so|because|b/c|while|whereas|that|since|although|"
     r"though|cause|cuz|if|when|whereas|then)\b)\s*"
     r"(?:the\s+|their\s+|our\s+|his\s+|her\s+|its\s+|a\s+|an\s+|every\s+|all\s+)?"
     r"(?:I|we|you|they|it|everyone|everybody|nobody|no one|someone|somebody|anyone|team|"
@@ -51,17 +52,21 @@ _MAX_GAP_WORDS = 16
 # The word just before a cue must leave it the subject's: "Bev is worried charge nurses hate
 # clunky UIs" is the nurses' cold button, not Bev's.
 _LAST_OK = re.compile(
-    r"(?:^|[,(\-–—:=/&+]|\b(?:is|was|are|were|'s|’s|has|had|have|does|did|do|will|would|"
-    r"'ll|’ll|'d|’d|can|could|should|must|may|might|also|really|very|just|still|always|never|"
-    r"not|n't|n’t|no|only|who|that|and|plus|then|so|be|been|being|to|too|now|both|ever|even|"
-    r"already|finally|the|our|their|a|an|my|her|his|quite|pretty|super|\w+ly)|\b(?:said|says|say|told (?:me|us)|tells? (?:me|us)|made it clear|"
-    r"(?:was|is) clear|thinks?|feels?|mentioned|admitted|confirmed|warned)\s+(?:that\s+)?(?:she|he))\s*$",
+    r"(?:^|[,(\-\u2013\u2014:=/&+]|\b(?:is|was|are|were|'s|\u2019s|has|had|have|does|did|do|"
+    r"will|would|"
+    r"'ll|\u2019ll|'d|\u2019d|can|could|should|must|may|might|also|really|very|just|still|"
+    r"always|never|"
+    r"not|n't|n\u2019t|no|only|who|that|and|plus|then|so|be|been|being|to|too|now|both|ever|even|"
+    r"already|finally|the|our|their|a|an|my|her|his|quite|pretty|super|\w+ly)|\b(?:said|says|"
+    r"say|told (?:me|us)|tells? (?:me|us)|made it clear|"
+    r"(?:was|is) clear|thinks?|feels?|mentioned|admitted|confirmed|warned)\s+(?:that\s+)?(?:she|"
+    r"he))\s*$",
     re.IGNORECASE,
 )
 # After a hard stop inside the gap, the same subject goes on only in a clause that opens with
 # a verb ("Vince is analytical - wants data, hates fluff"), not with a noun ("Bev judges it on
 # one thing: charge nurses hate clunky UIs").
-_HARD_STOP = re.compile(r"[:;–—]|\s-\s")
+_HARD_STOP = re.compile(r"[:;\u2013\u2014]|\s-\s")
 _VERB_LED = re.compile(
     r"\s*(?:is|was|are|has|had|does|did|will|would|can|could|should|must|may|might|'s|also|"
     r"really|very|just|still|always|never|not|only|basically|totally|and|plus|then|\w+s|\w+ed|"
@@ -69,7 +74,7 @@ _VERB_LED = re.compile(
     re.IGNORECASE,
 )
 _NEGATION = re.compile(
-    r"\b(?:not|never|no longer|no|nor|hardly|barely|neither|without)\b|n['’]t\b",
+    r"\b(?:not|never|no longer|no|nor|hardly|barely|neither|without)\b|n['\u2019]t\b",
     re.IGNORECASE,
 )
 # Said with doubt: a suggestion wants what the writer states.
@@ -89,7 +94,7 @@ _ATTENDEES = re.compile(
 _LEAD_PRONOUN = re.compile(
     r"^((?:(?:and|but|also|plus|so|btw|fyi|ps|though|still|heads up|note|update|afterwards|"
     r"later|then),?:?\s+)?)(she|he|her|his)"
-    r"((?:['’](?:s|ll|d))?)\b",
+    r"((?:['\u2019](?:s|ll|d))?)\b",
     re.IGNORECASE,
 )
 
@@ -97,7 +102,8 @@ _LEAD_PRONOUN = re.compile(
 # "Go through Luis, not around Dana - she hates being escalated over": after a stop, "she" or
 # "he" goes on about the person named just before it.
 _INNER_PRONOUN = re.compile(
-    r"((?:[;:–—]|\s-\s|,\s*(?:and|but|so|as|because)?|\b(?:because|b/c|since|so|but|and)\b)\s*)"
+    r"((?:[;:\u2013\u2014]|\s-\s|,\s*(?:and|but|so|as|because)?|\b(?:because|b/c|since|so|but|"
+    r"and)\b)\s*)"
     r"(?:she|he)\b",
     re.IGNORECASE,
 )
@@ -157,7 +163,9 @@ def mark(text: str, patterns: Mapping[int, re.Pattern[str]], about: int) -> Mark
             inner = _INNER_PRONOUN.search(marked)
             if inner:
                 surfaces[f"⟨{about}⟩"] = inner.group(0)[len(inner.group(1)) :]
-                marked = f"{marked[: inner.start()]}{inner.group(1)}⟨{about}⟩{marked[inner.end() :]}"
+                marked = (
+                    f"{marked[: inner.start()]}{inner.group(1)}⟨{about}⟩{marked[inner.end() :]}"
+                )
     marked = _INNER_PRONOUN.sub(lambda m: _nearest(marked, m), marked)
     return Marked(marked, surfaces)
 
@@ -195,9 +203,7 @@ def subject_before(marked: str, at: int) -> int | None:
         or _OTHER_SUBJECT.search(gap)
         or MARKER.search(gap)
         or not _LAST_OK.search(gap)
-        or any(
-            part.strip() and not _VERB_LED.match(part) for part in _HARD_STOP.split(gap)[1:]
-        )
+        or any(part.strip() and not _VERB_LED.match(part) for part in _HARD_STOP.split(gap)[1:])
     ):
         return None
     return int(last.group(1))
@@ -208,7 +214,7 @@ def negated(marked: str, start: int, subject_end: int | None = None) -> bool:
     its subject at most ("Meg does not sign", "Wes is no longer our coach")."""
     begin = max(subject_end or 0, start - 40)
     window = marked[begin:start]
-    window = re.split(r"[,;:(–—]|\s-\s|\bbut\b", window)[-1]
+    window = re.split(r"[,;:(\u2013\u2014]|\s-\s|\bbut\b", window)[-1]
     return _NEGATION.search(window) is not None
 
 
@@ -218,7 +224,7 @@ def hedged(text: str) -> bool:
 
 def clause_around(marked: str, start: int, end: int) -> tuple[int, int]:
     """The clause holding ``marked[start:end]``: between the nearest hard stops around it."""
-    stops = re.compile(r"[;:!?]|\.(?:\s|$)|\s[-–—]\s")
+    stops = re.compile(r"[;:!?]|\.(?:\s|$)|\s[-\u2013\u2014]\s")
     left = 0
     for m in stops.finditer(marked, 0, start):
         left = m.end()
@@ -228,7 +234,8 @@ def clause_around(marked: str, start: int, end: int) -> tuple[int, int]:
 
 
 _PHRASE_STOP = re.compile(
-    r"[.;:!?()\"“”]|,|\s[-–—]\s|\s(?:but|so|because|b/c|bc|which|since|though|although|esp|"
+    r"[.;:!?()\"\u201c\u201d]|,|\s[-\u2013\u2014]\s|\s(?:but|so|because|b/c|bc|which|since|"
+    r"though|although|esp|"
     r"especially|e\.g\.|i\.e\.|like|than|whereas|while|when|unless|until|plus|and then|"
     r"and (?:she|he|wants|hates|loves|is|has|cares|likes|dislikes|prefers))\b",
     re.IGNORECASE,
@@ -261,12 +268,16 @@ def phrase(
         text = text[: stop.start()] if stop else text
     # "call Gail on Fridays" -> "call on Fridays": the holder is who it is about, not the thing
     text = re.sub(
-        rf"(?:\s*\b(?:w/|with|to|around|for|near|in front of))?\s*⟨{holder}⟩(?:['’]s)?", "", text
+        rf"(?:\s*\b(?:w/|with|to|around|for|near|in front of))?\s*⟨{holder}⟩(?:['\u2019]s)?",
+        "",
+        text,
     )
-    text = re.sub(r"(?<!\w)['‘’`]|['‘’`](?!\w)", "", text)  # quotes, not apostrophes
-    text = _PHRASE_LEAD.sub("", text.strip(" *-–—\t"))
-    text = _PHRASE_TAIL.sub("", text.strip(" '‘’`*"))
+    text = re.sub(
+        r"(?<!\w)['\u2018\u2019`]|['\u2018\u2019`](?!\w)", "", text
+    )  # quotes, not apostrophes
+    text = _PHRASE_LEAD.sub("", text.strip(" *-\u2013\u2014\t"))
+    text = _PHRASE_TAIL.sub("", text.strip(" '\u2018\u2019`*"))
     words = marked.unmark(text).split()
     if not words or len(words) > _MAX_PHRASE_WORDS:
         return None
-    return " ".join(words).strip(" ,'‘’")
+    return " ".join(words).strip(" ,'\u2018\u2019")

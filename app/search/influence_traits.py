@@ -24,7 +24,7 @@ DEGREE = (
             r"\bkey influencer\b|\bpower broker\b|\bking[- ]?maker\b",
             r"\beveryone\s+(?:listens to|defers to|follows|looks to)\s+(?:her|him)\b",
             r"\b(?:calls the shots|runs the show|final say|final word|last word|breaks ties)\b",
-            r"\bhas the (?:CEO|board|owner|president)['’]?s? ear\b|\bhas the ear of\b",
+            r"\bhas the (?:CEO|board|owner|president)['\u2019]?s? ear\b|\bhas the ear of\b",
         ),
     )
     + _cues(
@@ -48,7 +48,7 @@ DEGREE = (
             r"\b(?:is|'s|are)\s+(?:only\s+|just\s+|purely\s+)?advisory\b",
             r"\brubber[- ]?stamp",
             r"\b(?:out of the loop|sidelined|cut out of the decision)\b",
-            r"\bdoes(?:n['’]t| not)\s+carry\s+(?:much\s+)?weight\b",
+            r"\bdoes(?:n['\u2019]t| not)\s+carry\s+(?:much\s+)?weight\b",
             r"\bnobody\s+(?:listens to|defers to)\s+(?:her|him)\b",
         ),
         negatable=False,
@@ -84,7 +84,7 @@ MODE = (
             r"fast|quickly|yesterday|immediately|before)\b",
             r"\b(?:failed|flunked)\s+(?:an|the|their|her|his)\s+(?:audit|inspection|review)\b",
             r"\baudit (?:finding|findings|failure)\b",
-            r"\b(?:can['’]?t|cannot)\s+keep\s+(?:up|going like this)\b",
+            r"\b(?:can['\u2019]?t|cannot)\s+keep\s+(?:up|going like this)\b",
             r"\b(?:urgent(?:ly)?|acute)\b",
         ),
     )
@@ -98,12 +98,12 @@ MODE = (
             r"\bstatus quo\b",
             r"\b(?:no|not much|little|zero)\s+(?:sense of\s+)?urgency\b",
             r"\b(?:in no|not in a|no)\s+(?:hurry|rush)\b",
-            r"\b(?:does(?:n['’]t| not)|doesnt)\s+(?:see|feel)\s+(?:a|the|any|much)\s+(?:need|"
+            r"\b(?:does(?:n['\u2019]t| not)|doesnt)\s+(?:see|feel)\s+(?:a|the|any|much)\s+(?:need|"
             r"problem|urgency|reason|pain)\b",
             r"\bsees?\s+no\s+(?:need|problem|urgency|reason)\b",
-            r"\bif it ain['’]?t broke\b",
+            r"\bif it ain['\u2019]?t broke\b",
             r"\beven[- ]keel\b",
-            r"\b(?:not|isn['’]t)\s+(?:a|her|his)\s+(?:priority|top priority)\b",
+            r"\b(?:not|isn['\u2019]t)\s+(?:a|her|his)\s+(?:priority|top priority)\b",
             r"\bon the back ?burner\b",
         ),
         negatable=False,
@@ -113,12 +113,14 @@ MODE = (
         "overconfident",
         (
             r"\bover[- ]?confident\b|\bcomplacent\b|\bcocky\b|\briding high\b",
-            r"\bthinks?\s+(?:they|she|he|everything|it)(?:['’]re|['’]s| are| is)?\s+"
+            r"\bthinks?\s+(?:they|she|he|everything|it)(?:['\u2019]re|['\u2019]s| are| is)?\s+"
             r"(?:doing\s+)?(?:fine|great|ahead|best in class|in great shape|on top of it|under "
             r"control|perfect|good enough)\b",
-            r"\b(?:does(?:n['’]t| not)|doesnt)\s+think\s+(?:they|she|he)\s+needs?\b",
-            r"\bthinks?\s+(?:they|she|he)\s+(?:do(?:n['’]t| not)|does(?:n['’]t| not))\s+need\b",
-            r"\b(?:just\s+)?(?:hit|beat|crushed|smashed|blew past)\s+(?:all\s+)?(?:their|her|his)\s+"
+            r"\b(?:does(?:n['\u2019]t| not)|doesnt)\s+think\s+(?:they|she|he)\s+needs?\b",
+            r"\bthinks?\s+(?:they|she|he)\s+(?:do(?:n['\u2019]t| not)|does(?:n['\u2019]t|"
+            r" not))\s+need\b",
+            r"\b(?:just\s+)?(?:hit|beat|crushed|smashed|blew past)\s+(?:all\s+)?(?:their|her|"
+            r"his)\s+"
             r"(?:targets|numbers|goals|plan)\b",
             r"\b(?:best|record)\s+(?:year|quarter|results)\s+ever\b",
         ),
@@ -214,7 +216,8 @@ RATING = (
             r"\b(?:pushing|pulling|rooting|lobbying)\s+for\s+(?:the|a)\s+(?:competitor|"
             r"incumbent|rival|other vendor)\b",
             r"\b(?:against|opposed to|opposes)\s+(?:us|the deal|this deal|the project|switching)\b",
-            r"\bin\s+(?:the\s+)?(?:competitor['’]?s|incumbent['’]?s)\s+(?:pocket|camp|corner)\b",
+            r"\bin\s+(?:the\s+)?(?:competitor['\u2019]?s|incumbent['\u2019]?s)\s+(?:pocket|camp|"
+            r"corner)\b",
         ),
         negatable=False,
     )
@@ -247,11 +250,12 @@ KEY_WIN = _cues(
         r"(?:a|the)\s+(?:visible|quick|big|personal|clear|public|early)?\s*win|to\s+get\s+"
         r"(?:promoted|a promotion|credit)|to\s+make\s+(?:a|her|his)\s+mark|to\s+hit\s+(?:her|his)"
         r"\s+(?:number|target|bonus|goal)|recognition|to\s+be\s+the\s+one\s+(?:who|that))",
-        r"\b(?:her|his)\s+(?:personal\s+)?(?:win|agenda|ambition|bonus|KPI|scorecard)\s+"
+        r"\b(?:her|his)\s+(?:personal\s+)?(?:win|agenda|ambition|KPI|scorecard)\s+"
         r"(?:is|=|:|would be|here is)\s+{X}",
-        r"\b(?:personal win|win for (?:her|him)|what['’]s in it for (?:her|him))\s*"
+        r"\b(?:personal win|win for (?:her|him)|what['\u2019]s in it for (?:her|him))\s*"
         r"(?:is|=|:|would be)\s+{X}",
-        r"\b(?:bonus|comp|compensation|review|promotion|raise|year[- ]end review)\s+(?:is\s+|are\s+)?"
+        r"\b(?:bonus|comp|compensation|review|promotion|raise|year[- ]end review)\s+(?:is\s+|"
+        r"are\s+)?"
         r"(?:tied|linked|riding|pegged)\s+(?:to|on)\s+{X}",
         r"\b(?:is\s+)?(?:measured|judged|evaluated|graded|paid)\s+on\s+{X}",
         r"\b(?:angling|gunning|going|positioning (?:her|him)self)\s+for\s+{X}",
@@ -270,20 +274,24 @@ HOT = _cues(
         r"\b(?:is|'s|very|really|super|so)?\s*(?:big|huge|keen|passionate|obsessed|fixated|"
         r"focused|laser[- ]focused|hung up|sold|hot)\s+(?:on|about|abt|w/|with)\b",
         r"\b(?:is\s+)?(?:all about|a stickler for|a big believer in|a believer in)\b",
-        r"\b(?:loves?|adores?|values|valued|prizes|appreciates?|respects|responds?\s+(?:well\s+)?to|"
+        r"\b(?:loves?|adores?|values|valued|prizes|appreciates?|respects|"
+        r"responds?\s+(?:well\s+)?to|"
         r"is motivated by|motivated by|driven by|won over by|impressed by|moved by|"
         r"keeps (?:coming back to|asking about|bringing up)|gets excited (?:about|by|over)|"
         r"lights up (?:about|at|over|on|when)|perks up (?:at|when|about))\b"
         r"(?!\s+(?:us|our|we|you)\b)",
         r"\b(?:hot buttons?|top priority|(?:#1|number one|main|big|biggest|first) priority|"
         r"priorities|pet (?:project|topic|issue))\s*(?:is|are|=|:|-)\s*{X}",
-        r"\b(?:hot button|priority|big thing|passion)\s+(?:for|of)\s+{P}\s*(?:is|are|=|:|-)\s*{X}",
-        r"\b{P}['’]s\s+(?:hot buttons?|priorit(?:y|ies)|big thing|passion)\s*(?:is|are|=|:|-)\s*{X}",
+        r"\b(?:hot buttons?|priorit(?:y|ies)|big thing|passion)\s+(?:for|of)\s+{P}\s*(?:is|are|"
+        r"=|:|-)\s*{X}",
+        r"\b{P}['\u2019]s\s+(?:hot buttons?|priorit(?:y|ies)|big thing|passion)\s*(?:is|are|=|:|"
+        r"-)\s*{X}",
         r"^\s*(?:hot buttons?|likes|cares about|priorities)\s*[:=-]\s*{X}",
         r"\b{X}\s+(?:matters|means a lot|is everything|resonates)\s+(?:to|with)\s+{P}",
         r"\bwhat\s+(?:she|he|⟨\d+⟩)\s+(?:really\s+)?(?:cares about|values|wants)\s+(?:most\s+)?"
         r"is\s+{X}",
-        r"\b(?:loved|liked|enjoyed|raved about|was (?:thrilled|excited|impressed) (?:by|with|about)|"
+        r"\b(?:loved|liked|enjoyed|raved about|was (?:thrilled|excited|impressed) (?:by|with|"
+        r"about)|"
         r"raised|pushed (?:hard\s+)?on|kept pressing on|zeroed in on|was relieved to see)\b",
         r"\b(?:lit|lights?|light)\s+up\s+(?:when|as|once)\s+(?:I|we)\s+(?:mentioned|showed|"
         r"brought up|talked about|explained|demoed|got to)\b",
@@ -298,21 +306,24 @@ COLD = _cues(
     "cold_buttons",
     "",
     (
-        r"\b(?:hates?|hated|detests?|loathes?|despises?|dislikes?|resents?|can['’]?t stand|"
+        r"\b(?:hates?|hated|detests?|loathes?|despises?|dislikes?|resents?|can['\u2019]?t stand|"
         r"cannot stand|can not stand|has no patience for|no patience for|has zero tolerance for|"
-        r"zero tolerance for|won['’]?t tolerate|will not tolerate|is allergic to|allergic to|"
+        r"zero tolerance for|won['\u2019]?t tolerate|will not tolerate|is allergic to|allergic to|"
         r"is sick of|sick of|is tired of|tired of|fed up with|is fed up with)\b",
-        r"\b(?:does(?:n['’]t| not)|did(?:n['’]t| not)|doesnt)\s+(?:like|want|trust|appreciate)\b"
+        r"\b(?:does(?:n['\u2019]t| not)|did(?:n['\u2019]t| not)|doesnt)\s+(?:like|want|trust|"
+        r"appreciate)\b"
         r"(?!\s+(?:to\s+)?(?:us|our|we)\b)",
-        r"\b(?:is\s+)?(?:not|no|isn['’]t)\s+(?:a\s+)?(?:big\s+)?fan\s+of\b(?!\s+(?:us|ours)\b)",
+        r"\b(?:is\s+)?(?:not|no|isn['\u2019]t)\s+(?:a\s+)?(?:big\s+)?fan\s+of\b(?!\s+(?:us|"
+        r"ours)\b)",
         r"\b(?:annoyed|irritated|frustrated|bothered|turned off|put off|burned|burnt|"
         r"offended|triggered|spooked)\s+(?:\w+\s+)?(?:by|with|at)\b",
         r"\b(?:is\s+|was\s+)?(?:worried|concerned|nervous|anxious|afraid|scared|fearful|wary)\s+"
         r"(?:about|abt|of|that)\b",
-        r"\b(?:dont|don['’]t|do not)\s+(?:like|want|trust)\b(?!\s+(?:to\s+)?(?:us|our|we)\b)",
-        r"\b(?:will not|won['’]t|wont|refuses? to|does not|doesn['’]t|doesnt|never)\s+(?:sign|accept|"
+        r"\b(?:dont|don['\u2019]t|do not)\s+(?:like|want|trust)\b(?!\s+(?:to\s+)?(?:us|our|we)\b)",
+        r"\b(?:will not|won['\u2019]t|wont|refuses? to|does not|doesn['\u2019]t|doesnt|"
+        r"never)\s+(?:sign|accept|"
         r"add|allow|tolerate|buy|consider|approve)\s+(?=(?:a|an|any|another)\s)",
-        r"\b(?:does not|doesn['’]t|doesnt|will not|won['’]t)\s+accept\b",
+        r"\b(?:does not|doesn['\u2019]t|doesnt|will not|won['\u2019]t)\s+accept\b",
         r"\b(?:bristles|balks|recoils|winces|cringes|rolls (?:her|his) eyes)\s+at\b",
         r"\bgets?\s+(?:prickly|touchy|defensive|annoyed|irritated|upset|angry|cranky|grumpy|"
         r"frustrated|twitchy|nervous|tense|testy|impatient|short)\s+(?:about|abt|at|when|if|over|"
@@ -320,13 +331,17 @@ COLD = _cues(
         r"\b(?:is\s+)?(?:touchy|sensitive|prickly|sore)\s+(?:about|abt|on|over)\b",
         r"\b(?:cold buttons?|pet peeves?|turn[- ]?offs?|sore (?:spot|subject|point)|hot potato|"
         r"third rail|red lines?)\s*(?:is|are|=|:|-)\s*{X}",
-        r"\b(?:cold button|pet peeve|turn[- ]?off|sore spot)\s+(?:for|of)\s+{P}\s*(?:is|are|=|:|-)"
+        r"\b(?:cold buttons?|pet peeves?|turn[- ]?offs?|sore spot)\s+(?:for|of)\s+{P}\s*(?:is|"
+        r"are|=|:|-)"
         r"\s*{X}",
-        r"\b{P}['’]s\s+(?:cold buttons?|pet peeves?|turn[- ]?offs?|sore spot)\s*(?:is|are|=|:|-)"
+        r"\b{P}['\u2019]s\s+(?:cold buttons?|pet peeves?|turn[- ]?offs?|sore spot)\s*(?:is|are|"
+        r"=|:|-)"
         r"\s*{X}",
-        r"^\s*(?:cold buttons?|avoid|dislikes|don['’]?ts|pet peeves?|turn[- ]?offs)\s*[:=-]\s*{X}",
+        r"^\s*(?:cold buttons?|avoid|dislikes|don['\u2019]?ts|pet peeves?|"
+        r"turn[- ]?offs)\s*[:=-]\s*{X}",
         # imperatives, the person named after the thing to avoid
-        r"(?:^|[.;:,(-]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['’]?t|do not|never|avoid|skip|"
+        r"(?:^|[.;:,(-]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['\u2019]?t|do not|never|avoid|"
+        r"skip|"
         r"stay away from|steer clear of|(?:be\s+)?careful\s+(?:with|about|not to))\s+"
         r"(?:mention(?:ing)?|bring(?:ing)? up|rais(?:e|ing)|talk(?:ing)? (?:about|abt)|"
         r"jok(?:e|ing) (?:about|abt)|ask(?:ing)? (?:about|abt)|discuss(?:ing)?|)\s*"
@@ -341,14 +356,15 @@ COLD_IMPERATIVE = _cues(
     "",
     (
         r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:avoid|skip|stay away from|"
-        r"steer clear of)\s+(?P<phrase>[^.;:!?()]{3,80}?)(?=\s*(?:$|[.;:!?(]|,|\s[-–—]\s))",
-        r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['’]?t|do not|never|"
+        r"steer clear of)\s+(?P<phrase>[^.;:!?()]{3,80}?)(?=\s*(?:$|[.;:!?(]|,|"
+        r"\s[-\u2013\u2014]\s))",
+        r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['\u2019]?t|do not|never|"
         r"(?:be\s+)?careful\s+(?:with|about|not to))\s+"
         r"(?:ever\s+)?(?P<phrase>(?:mention(?:ing)?|bring(?:ing)? up|rais(?:e|ing)|talk(?:ing)? "
         r"(?:about|abt)|jok(?:e|ing) (?:about|abt)|push(?:ing)?|us(?:e|ing)|send(?:ing)?|"
         r"ask(?:ing)? (?:about|abt)|discuss(?:ing)?|pitch(?:ing)?|call(?:ing)?|schedul(?:e|ing)|"
         r"cc(?:ing)?|surpris(?:e|ing)|oversell(?:ing)?|lead(?:ing)? with|go(?:ing)? over)"
-        r"[^.;:!?()]{3,80}?)(?=\s*(?:$|[.;:!?(]|,|\s[-–—]\s))",
+        r"[^.;:!?()]{3,80}?)(?=\s*(?:$|[.;:!?(]|,|\s[-\u2013\u2014]\s))",
     ),
     negatable=False,
 )

@@ -30,7 +30,7 @@ _TITLE_WORDS = 4
 _PRONOUN_START = re.compile(
     r"^(?:(?:and|but|also|plus|so|btw|fyi|ps|though|still|heads up|note|update|afterwards|"
     r"later|then),?:?\s+)?(?:she|he|her|his)"
-    r"(?:['’](?:s|ll|d))?\b",
+    r"(?:['\u2019](?:s|ll|d))?\b",
     re.IGNORECASE,
 )
 # "Never bring up the layoffs with her", "sent him the deck": "her" as an object, not "her team".
@@ -44,9 +44,46 @@ _CONTRASTED = re.compile(
     r"\b(?:from|than|unlike|like|instead of|except|besides|not|replacing|replaced|after)\s*$",
     re.IGNORECASE,
 )
+_JOINED = re.compile(r"\s*(?:and|&|\+|,|/|or)\s*", re.IGNORECASE)
 _NEUTRAL_OPENINGS = frozenset(
-    "the a an it its this that these those there we i our their they one two also then so but "
-    "and after before since when once in on at for with overall still plus twice".split()
+    (
+        "the",
+        "a",
+        "an",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "we",
+        "i",
+        "our",
+        "their",
+        "they",
+        "one",
+        "two",
+        "also",
+        "then",
+        "so",
+        "but",
+        "and",
+        "after",
+        "before",
+        "since",
+        "when",
+        "once",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "overall",
+        "still",
+        "plus",
+        "twice",
+    )
 )
 # "EB Helena, TB Owen (veto), user Ruth, coach Jonah": role labels, not an attendee list.
 _ROSTER = re.compile(
@@ -154,13 +191,17 @@ def find_mentions(body: str, people: Sequence[Person]) -> list[SentenceMention]:
     alone: int | None = None  # the contact the sentences before are about
     for ordinal, sentence in enumerate(sentences(body)):
         found_at = {
-            pid: match.start()
+            pid: match.span()
             for pid, pattern in patterns.items()
             if (match := pattern.search(sentence))
         }
         named = tuple(found_at)
         led = _PRONOUN_START.match(sentence) is not None
-        if alone is not None and alone not in named and (led or (not named and refers_back(sentence))):
+        if (
+            alone is not None
+            and alone not in named
+            and (led or (not named and refers_back(sentence)))
+        ):
             if len(named) < _MAX_NAMED:
                 # the chain goes on: "Meg is the CFO. She signs. She warned that Kofi..."
                 named = (alone, *named)
@@ -172,14 +213,19 @@ def find_mentions(body: str, people: Sequence[Person]) -> list[SentenceMention]:
     return found
 
 
-def _subject(sentence: str, found_at: dict[int, int]) -> int | None:
+def _subject(sentence: str, found_at: dict[int, tuple[int, int]]) -> int | None:
     """Who the next pronoun is about: the one person named, or of two, the one named first,
     most often the subject ("Lucy called me, she was at the demo when Graham was here"); but
-    not someone named to be contrasted ("Very different from Sylvia: he came from audit")."""
+    not someone named to be contrasted ("Very different from Sylvia: he came from audit"),
+    nor either of two named together ("Meg and Vera joined")."""
     if not found_at or len(found_at) > _MAX_NAMED:
         return None
-    first = min(found_at, key=found_at.__getitem__)
-    return None if _CONTRASTED.search(sentence[: found_at[first]]) else first
+    (first, (start, end)), *rest = sorted(found_at.items(), key=lambda item: item[1])
+    if _CONTRASTED.search(sentence[:start]):
+        return None
+    if rest and _JOINED.fullmatch(sentence[end : rest[0][1][0]]):
+        return None
+    return first
 
 
 def _neutral(sentence: str) -> bool:
