@@ -176,6 +176,8 @@ def aggregate(readings: Iterable[Reading], left: Mapping[int, datetime | None]) 
         groups[(r.contact_id, r.field)].append(r)
     found: list[Weighed] = []
     for (contact_id, field), group in sorted(groups.items(), key=lambda g: g[0]):
+        if field == "roles" and (contact_id, "degree") not in groups:
+            found += _degree_of_economic_buyer(contact_id, group)
         group.sort(key=lambda r: (r.observed_at, r.note_id), reverse=True)
         if field == "roles":
             found += _roles(contact_id, group)
@@ -212,6 +214,16 @@ def _roles(contact_id: int, group: list[Reading]) -> list[Weighed]:
             Weighed(contact_id, "roles", role, _confidence(len(citations), strength), citations)
         )
     return found
+
+
+def _degree_of_economic_buyer(contact_id: int, group: list[Reading]) -> list[Weighed]:
+    """The economic buyer has the final say: a high degree of influence, on the same evidence,
+    less sure than a word about the person's pull."""
+    economic = [w for w in _roles(contact_id, group) if w.value == "economic"]
+    return [
+        Weighed(contact_id, "degree", "high", round(w.confidence * 0.8, 3), w.citations)
+        for w in economic
+    ]
 
 
 def _newest(contact_id: int, field: Field, group: list[Reading]) -> list[Weighed]:

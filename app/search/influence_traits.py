@@ -219,7 +219,6 @@ RATING = (
             r"\bin\s+(?:the\s+)?(?:competitor['\u2019]?s|incumbent['\u2019]?s)\s+(?:pocket|camp|"
             r"corner)\b",
         ),
-        negatable=False,
     )
     + _cues(
         "rating",
@@ -228,7 +227,6 @@ RATING = (
             r"\b(?:a|the|our|real|big)\s+blocker\b|\bdetractor\b",
             r"\b(?:is blocking|blocking us|trying to block|wants to block|will block)\b",
         ),
-        negatable=False,
     )
     + _cues(
         "rating",
@@ -238,7 +236,6 @@ RATING = (
             r"\bsabotag\w*",
             r"\b(?:trying|wants|will try)\s+to\s+kill\s+(?:the|this|our)\s+deal\b|\bhates us\b",
         ),
-        negatable=False,
     )
 )
 

@@ -146,6 +146,10 @@ def test_mode_rating_degree_and_win_result() -> None:
     assert values(found, 3, "rating") == [4] and values(found, 4, "rating") == [-2]
     assert values(found, 3, "degree") == ["low"] and values(found, 1, "degree") == ["high"]
     assert values(found, 1, "key_win_result") == ["cutting overtime by 10%"]
+    # The economic buyer's degree is high, on the same evidence, unless a note says otherwise.
+    (degree,) = [s for s in read("Meg holds the purse strings.") if s.field == "degree"]
+    assert degree.value == "high" and degree.evidence[0].note_id == 100
+    assert values(read("She is not against us, Garrett said."), 4, "rating") == []
 
 
 def test_nothing_without_a_cue_and_nothing_from_an_attendee_list() -> None:
