@@ -149,7 +149,8 @@ def test_mode_rating_degree_and_win_result() -> None:
     # The economic buyer's degree is high, on the same evidence, unless a note says otherwise.
     (degree,) = [s for s in read("Meg holds the purse strings.") if s.field == "degree"]
     assert degree.value == "high" and degree.evidence[0].note_id == 100
-    assert values(read("She is not against us, Garrett said."), 4, "rating") == []
+    assert values(read("Garrett is not against us."), 4, "rating") == []
+    assert values(read("Garrett is against us."), 4, "rating") == [-3]
 
 
 def test_nothing_without_a_cue_and_nothing_from_an_attendee_list() -> None:
