@@ -1,13 +1,27 @@
-"""Measure the account brief on a labelled data set in the crm-dev format.
+"""Measure the influence suggestions and the account brief on a labelled data set.
 
     .venv/bin/python scripts/brief_eval.py ../shared/eval/crm-dev            # SQLite
     .venv/bin/python scripts/brief_eval.py ../shared/eval/crm-dev --pgserver # PostgreSQL
+    .venv/bin/python scripts/brief_eval.py scripts/data/influence/dev --parts # and each part
 
-1. Buying-role suggestions: the data set is imported with every contact's role erased (the
-   true roles are kept aside), the notes are embedded, and each user's suggestions for every
-   account, from the notes that user may read, are compared with the true roles: precision
-   (suggestions that are right) and recall (contacts with a true role that get it suggested).
-2. Latency: the brief of the account with the most notes, over HTTP, asked 20 times by each
+The set (the crm-dev format, plus ``influence.jsonl`` for an influence set) is imported with
+every contact's role erased, the notes are embedded by a running server (which stores the
+sentences naming contacts as ``Mention`` rows), and for each reader (each user of the set) and
+account, ``app.search.influence.suggest`` reads the Mention rows of the notes that reader may
+read (``visible_notes``, in SQL, as ``app.domain.roles.role_evidence`` does). Per reader, then
+the mean over readers:
+
+1. Roles: precision = suggested (contact, role) pairs that are labelled / suggested pairs;
+   recall = labelled pairs suggested / labelled pairs (labels: ``influence.jsonl``'s roles,
+   several per contact, or else ``contacts.jsonl``'s buying role).
+2. With ``influence.jsonl``: hot and cold buttons, precision = suggested buttons of the right
+   kind for that contact matching a labelled one (the cited sentence is the labelled sentence,
+   or the phrases share at least half of the content words of the shorter one) / suggested;
+   recall over the labelled buttons whose note the reader may read. Mode accuracy where a mode
+   is suggested.
+3. ``--parts``: the same figures with one part of the suggester taken away at a time (a cue
+   family, the pronoun sentences), and the old topic-only role method, to see what each adds.
+4. Latency: the brief of the account with the most notes, over HTTP, asked 20 times by each
    user after a warm-up; p50 and p95.
 """
 
@@ -18,6 +32,9 @@ import importlib.util
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +45,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.config import Settings
 from app.db.engine import Database
-from app.db.models import Account, BuyingRole, Contact, Note, User
-from app.domain.roles import account_suggestions
+from app.db.models import Account, BuyingRole, Contact, Mention, Note, User
+from app.domain.access import visible_notes
+from app.domain.roles import tally_roles
 from app.main import create_app
+from app.search import influence, influence_cues
+from app.search.influence import FieldSuggestion, Person, Sentence, suggest
+from app.search.influence_read import same_phrase
+from app.search.mentions import Person as MentionPerson
+from app.search.mentions import name_patterns
 from app.server import serve_in_thread
 
 _spec = importlib.util.spec_from_file_location("search_eval", Path(__file__).with_name("eval.py"))
@@ -38,6 +61,24 @@ assert _spec and _spec.loader
 search_eval: Any = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(search_eval)
 ROUNDS = 20
+KINDS = ("hot_buttons", "cold_buttons")
+
+
+@dataclass
+class Labels:
+    roles: set[tuple[str, str]]  # (contact, role)
+    buttons: dict[str, dict[str, list[dict[str, str]]]]  # kind -> contact -> labelled buttons
+    modes: dict[str, str]
+    influence: bool
+
+
+@dataclass
+class Reader:
+    """What one reader may read of the set: per account, the people and the sentences."""
+
+    name: str
+    visible: set[str]  # external ids of the notes the reader may read
+    accounts: list[tuple[list[Person], list[Sentence]]] = field(default_factory=list)
 
 
 def main() -> None:
@@ -46,10 +87,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database to use (default: temporary)")
     parser.add_argument("--pgserver", action="store_true", help="use a throwaway PostgreSQL")
     parser.add_argument("--model", default=Settings.model_fields["embedding_model"].default)
+    parser.add_argument("--parts", action="store_true", help="also measure without each part")
     args = parser.parse_args()
-    truth = {
-        c["id"]: c["buying_role"] for c in search_eval.read_jsonl(args.directory / "contacts.jsonl")
-    }
+    labels = read_labels(args.directory)
     with search_eval.database_url(args) as url:
         tokens, accounts, _ = search_eval.load(url, args.directory)
         db = Database(url)
@@ -67,34 +107,210 @@ def main() -> None:
             httpx.Client(base_url=base, timeout=60) as http,
         ):
             search_eval.wait_until_embedded(http, list(tokens.values()))
-            roles(db, truth, list(accounts.values()))
+            readers, ids = read_readers(db, list(accounts.values()))
+            report(labels, readers, ids)
+            if args.parts:
+                parts(labels, readers, ids)
             latency(db, http, tokens)
         db.dispose()
 
 
-def roles(db: Database, truth: dict[str, str], account_ids: list[int]) -> None:
-    with_role = {c for c, r in truth.items() if r != "unknown"}
-    rows = []
-    with db.session(write=False) as session:
-        for user in session.scalars(select(User).order_by(User.external_id)):
-            made = right = 0
-            found: set[str] = set()
-            for account_id in account_ids:
-                for s in account_suggestions(session, user, account_id):
-                    made += 1
-                    if truth[s.contact.external_id or ""] == s.role.value:
-                        right += 1
-                        found.add(s.contact.external_id or "")
-            rows.append((user.external_id, made, right / made if made else 0.0,
-                         len(found) / len(with_role)))  # fmt: skip
-    print(f"buying-role suggestions ({len(with_role)} contacts have a true role)")
-    print(f"{'reader':<8}{'made':>6}{'precision':>11}{'recall':>8}")
-    for name, made, precision, recall in rows:
-        print(f"{name:<8}{made:>6}{precision:>11.3f}{recall:>8.3f}")
-    print(
-        f"{'mean':<8}{statistics.fmean(r[1] for r in rows):>6.0f}"
-        f"{statistics.fmean(r[2] for r in rows):>11.3f}{statistics.fmean(r[3] for r in rows):>8.3f}"
+def read_labels(directory: Path) -> Labels:
+    contacts = search_eval.read_jsonl(directory / "contacts.jsonl")
+    path = directory / "influence.jsonl"
+    if not path.exists():
+        roles = {(c["id"], c["buying_role"]) for c in contacts if c["buying_role"] != "unknown"}
+        return Labels(roles, {kind: {} for kind in KINDS}, {}, False)
+    rows = search_eval.read_jsonl(path)
+    return Labels(
+        {(r["contact_id"], role) for r in rows for role in r["roles"]},
+        {kind: {r["contact_id"]: r[kind] for r in rows} for kind in KINDS},
+        {r["contact_id"]: r["mode"] for r in rows if r.get("mode")},
+        True,
     )
+
+
+def read_readers(
+    db: Database, account_ids: list[int]
+) -> tuple[list[Reader], dict[str, dict[int, str]]]:
+    """Every reader's sentences, from the Mention rows of the notes they may read; and the
+    external ids of contacts and notes."""
+    readers = []
+    with db.session(write=False) as session:
+        contact_ids = dict(session.execute(select(Contact.id, Contact.external_id)).all())
+        note_ids = dict(session.execute(select(Note.id, Note.external_id)).all())
+        people: dict[int, list[Person]] = {}
+        for contact in session.scalars(select(Contact).order_by(Contact.id)):
+            people.setdefault(contact.account_id, []).append(
+                Person(contact.id, contact.name, contact.title)
+            )
+        for user in session.scalars(select(User).order_by(User.external_id)):
+            visible = set(session.scalars(select(Note.external_id).where(visible_notes(user))))
+            reader = Reader(user.external_id or str(user.id), {v for v in visible if v})
+            for account_id in account_ids:
+                rows = session.execute(
+                    select(Mention, Note.observed_at)
+                    .join(Note, Note.id == Mention.note_id)
+                    .where(
+                        Note.account_id == account_id,
+                        visible_notes(user),
+                        Note.superseded_by_id.is_(None),
+                    )
+                    .order_by(Note.observed_at.desc(), Note.id.desc(), Mention.ordinal)
+                )
+                sentences = [
+                    Sentence(m.contact_id, m.note_id, m.text, at, m.topic, m.score, m.named)
+                    for m, at in rows
+                ]
+                reader.accounts.append((people.get(account_id, []), sentences))
+            readers.append(reader)
+    ids = {"contact": {k: v or "" for k, v in contact_ids.items()}}
+    ids["note"] = {k: v or "" for k, v in note_ids.items()}
+    return readers, ids
+
+
+Suggester = Callable[[list[Person], list[Sentence]], list[FieldSuggestion]]
+
+
+def score(
+    labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]], suggester: Suggester
+) -> dict[str, list[float]]:
+    """Per reader, each figure (the module's docstring says how each is counted)."""
+    figures: dict[str, list[float]] = {}
+
+    def add(name: str, value: float) -> None:
+        figures.setdefault(name, []).append(value)
+
+    for reader in readers:
+        found = [s for people, sentences in reader.accounts for s in suggester(people, sentences)]
+        pairs = {(ids["contact"][s.contact_id], str(s.value)) for s in found if s.field == "roles"}
+        right = pairs & labels.roles
+        add("role pairs made", len(pairs))
+        add("role precision", len(right) / len(pairs) if pairs else 0.0)
+        add("role recall", len(right) / len(labels.roles) if labels.roles else 0.0)
+        if not labels.influence:
+            continue
+        for kind in KINDS:
+            made = [s for s in found if s.field == kind]
+            good = [s for s in made if _matches(s, labels.buttons[kind], ids)]
+            wanted = [
+                (contact, button)
+                for contact, buttons in labels.buttons[kind].items()
+                for button in buttons
+                if button["note_id"] in reader.visible
+            ]
+            hit = [
+                1
+                for contact, button in wanted
+                if any(ids["contact"][s.contact_id] == contact and _same(s, button) for s in made)
+            ]
+            add(f"{kind} made", len(made))
+            add(f"{kind} precision", len(good) / len(made) if made else 0.0)
+            add(f"{kind} recall", len(hit) / len(wanted) if wanted else 0.0)
+        modes = [s for s in found if s.field == "mode"]
+        add("modes made", len(modes))
+        if modes:
+            ok = sum(labels.modes.get(ids["contact"][s.contact_id]) == s.value for s in modes)
+            add("mode accuracy", ok / len(modes))
+    return figures
+
+
+def _same(s: FieldSuggestion, button: dict[str, str]) -> bool:
+    cited = {c.sentence for c in s.evidence}
+    return button["sentence"] in cited or same_phrase(button["phrase"], str(s.value))
+
+
+def _matches(
+    s: FieldSuggestion, labelled: dict[str, list[dict[str, str]]], ids: dict[str, dict[int, str]]
+) -> bool:
+    return any(_same(s, button) for button in labelled.get(ids["contact"][s.contact_id], []))
+
+
+def report(labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]]) -> None:
+    figures = score(labels, readers, ids, suggest)
+    print(f"influence suggestions ({len(labels.roles)} labelled (contact, role) pairs)")
+    names = [n for n in figures if n not in ("mode accuracy",)]
+    print(f"{'reader':<8}" + "".join(f"{_short(n):>11}" for n in names))
+    for i, reader in enumerate(readers):
+        print(f"{reader.name:<8}" + "".join(f"{figures[n][i]:>11.3f}" for n in names))
+    print(f"{'mean':<8}" + "".join(f"{statistics.fmean(figures[n]):>11.3f}" for n in names))
+    if "mode accuracy" in figures:
+        accuracy = statistics.fmean(figures["mode accuracy"])
+        print(f"mode accuracy where suggested: {accuracy:.3f} "
+              f"(mean over the {len(figures['mode accuracy'])} readers given a mode)")  # fmt: skip
+
+
+def _short(name: str) -> str:
+    return (
+        name.replace("hot_buttons", "hot")
+        .replace("cold_buttons", "cold")
+        .replace("precision", "P")
+        .replace("recall", "R")
+        .replace(" pairs", "")
+    )
+
+
+def parts(labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]]) -> None:
+    """The mean figures with one part taken away at a time."""
+    print("\nwhat each part adds (mean over readers; each row without that part)")
+    wanted = ["role precision", "role recall"]
+    if labels.influence:
+        wanted += ["hot_buttons precision", "cold_buttons precision"]
+    wanted += ["hot_buttons recall", "cold_buttons recall"] if labels.influence else []
+    print(f"{'':<28}" + "".join(f"{_short(n):>9}" for n in wanted))
+    variants: list[tuple[str, Suggester]] = [("all parts", suggest), ("topics only", _topics)]
+    variants.append(("without pronoun sentences", _without_pronouns))
+    for family in ("economic", "technical", "user", "coach", influence_cues.SIGN_OFF):
+        variants.append((f"without {family} cues", _without(_valued(family))))
+    variants.append(("without slot cues", _without(lambda c: c.slotted)))
+    variants.append(("without button imperatives", _without(lambda c: c.imperative)))
+    for name, suggester in variants:
+        figures = score(labels, readers, ids, suggester)
+        row = "".join(f"{statistics.fmean(figures[n]):>9.3f}" for n in wanted)
+        print(f"{name:<28}{row}")
+
+
+@contextmanager
+def _cues(keep: Callable[[influence_cues.Cue], bool]) -> Iterator[None]:
+    saved = influence.CUES
+    influence.CUES = tuple(c for c in saved if keep(c))
+    try:
+        yield
+    finally:
+        influence.CUES = saved
+
+
+def _valued(value: str) -> Callable[[influence_cues.Cue], bool]:
+    return lambda cue: cue.value == value
+
+
+def _without(drop: Callable[[influence_cues.Cue], bool]) -> Suggester:
+    def run(people: list[Person], sentences: list[Sentence]) -> list[FieldSuggestion]:
+        with _cues(lambda c: not drop(c)):
+            return suggest(people, sentences)
+
+    return run
+
+
+def _without_pronouns(people: list[Person], sentences: list[Sentence]) -> list[FieldSuggestion]:
+    patterns = name_patterns([MentionPerson(p.id, p.name, p.title) for p in people])
+    named = [s for s in sentences if patterns[s.contact_id].search(s.text)]
+    return suggest(people, named)
+
+
+def _topics(people: list[Person], sentences: list[Sentence]) -> list[FieldSuggestion]:
+    """The method before: a sentence's nearest role topic, one role per contact."""
+    known = {p.id for p in people}
+    rows = [
+        (s.contact_id, s.note_id, s.topic or "", s.score)
+        for s in sentences
+        if s.named == 1 and s.contact_id in known and s.topic
+    ]
+    return [
+        FieldSuggestion(contact_id, "roles", entry.best.value, 1.0, ())
+        for contact_id, entry in tally_roles(rows).items()
+        if entry.best is not None
+    ]
 
 
 def latency(db: Database, http: httpx.Client, tokens: dict[str, str]) -> None:

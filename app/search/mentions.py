@@ -4,7 +4,14 @@ Notes name people the way colleagues talk: the full name once ("Jill Oyelaran (C
 first name ("Jill has final say"), sometimes the title alone ("the CFO wants..."). A first or
 last name counts only when no other contact of the account shares it, and a title only when it
 belongs to one current contact: a wrong attribution would put a fact on the wrong person.
-A sentence naming three or more contacts is an attendee list, not a fact about anyone.
+A sentence naming three or more contacts is an attendee list, not a fact about anyone, unless
+it is a roster of buying roles ("EB Helena, TB Owen, user Ruth, coach Jonah"), which says
+something of each.
+A sentence that opens with "she" or "he" ("She signs anything over 50k"; "She warned that
+Kofi will block it", which names Kofi too), or that names nobody but speaks of "her" or "him"
+("Never call her before 9"), is also about the one contact the sentence before it named
+alone, as a reader takes it: after a sentence naming two people, or none, the pronoun is
+anyone's guess and names nobody.
 """
 
 from __future__ import annotations
@@ -18,6 +25,72 @@ _SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 _MAX_NAMED = 2
 _MIN_CHARS = 12  # "call w/ Jill." says nothing about Jill
 _TITLE_WORDS = 4
+# "She signs anything over 50k", "He'll push back", "Her team uses it daily": a sentence led by
+# a singular personal pronoun continues the sentence before it ("they" is usually the company).
+_PRONOUN_START = re.compile(
+    r"^(?:(?:and|but|also|plus|so|btw|fyi|ps|though|still|heads up|note|update|afterwards|"
+    r"later|then),?:?\s+)?(?:she|he|her|his)"
+    r"(?:['\u2019](?:s|ll|d))?\b",
+    re.IGNORECASE,
+)
+# "Never bring up the layoffs with her", "sent him the deck": "her" as an object, not "her team".
+_PRONOUN_OBJECT = re.compile(
+    r"\b(?:him|her)(?=\s*(?:$|[.,;:!?)]|(?:on|in|at|about|abt|before|after|with|w/|for|to|"
+    r"until|unless|if|when|directly|first|again|back|know|up|out|over|off|a|an|the|that|this|"
+    r"our|some|any|anything|everything)\b))",
+    re.IGNORECASE,
+)
+_CONTRASTED = re.compile(
+    r"\b(?:from|than|unlike|like|instead of|except|besides|not|replacing|replaced|after)\s*$",
+    re.IGNORECASE,
+)
+_JOINED = re.compile(r"\s*(?:and|&|\+|,|/|or)\s*", re.IGNORECASE)
+_NEUTRAL_OPENINGS = frozenset(
+    (
+        "the",
+        "a",
+        "an",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "we",
+        "i",
+        "our",
+        "their",
+        "they",
+        "one",
+        "two",
+        "also",
+        "then",
+        "so",
+        "but",
+        "and",
+        "after",
+        "before",
+        "since",
+        "when",
+        "once",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "overall",
+        "still",
+        "plus",
+        "twice",
+    )
+)
+# "EB Helena, TB Owen (veto), user Ruth, coach Jonah": role labels, not an attendee list.
+_ROSTER = re.compile(
+    r"(?-i:\b(?:EB|TB|UB)\b)|\b(?:coach|champion|economic buyer|technical buyer|user buyer)\b",
+    re.IGNORECASE,
+)
+_ATTENDEES = re.compile(r"^\s*(?:attendees|attending|present|participants|invitees)\b", re.I)
 # "Rosa resigned as COO", "Wade has stepped down": the named person left their post...
 _LEFT = (
     r"(?:\s+(?:has|had|just|recently|already|apparently|finally|officially))*\s+(?:resigned|left|"
@@ -111,16 +184,75 @@ def departures(sentence: str, people: Sequence[Person]) -> set[int]:
 
 
 def find_mentions(body: str, people: Sequence[Person]) -> list[SentenceMention]:
-    """The sentences of ``body`` that name one or two of ``people``, in order."""
+    """The sentences of ``body`` that name one or two of ``people``, in order, and the
+    sentences a pronoun attributes to the one person named just before them."""
     patterns = _patterns(people)
     found = []
+    alone: int | None = None  # the contact the sentences before are about
     for ordinal, sentence in enumerate(sentences(body)):
-        if len(sentence) < _MIN_CHARS:
-            continue
-        named = tuple(pid for pid, pattern in patterns.items() if pattern.search(sentence))
-        if 0 < len(named) <= _MAX_NAMED:
+        found_at = {
+            pid: match.span()
+            for pid, pattern in patterns.items()
+            if (match := pattern.search(sentence))
+        }
+        named = tuple(found_at)
+        led = _PRONOUN_START.match(sentence) is not None
+        if (
+            alone is not None
+            and alone not in named
+            and (led or (not named and refers_back(sentence)))
+        ):
+            if len(named) < _MAX_NAMED:
+                # the chain goes on: "Meg is the CFO. She signs. She warned that Kofi..."
+                named = (alone, *named)
+        elif named or not _neutral(sentence):
+            alone = _subject(sentence, found_at)
+        roster = len(named) > _MAX_NAMED and is_roster(sentence)
+        if len(sentence) >= _MIN_CHARS and (0 < len(named) <= _MAX_NAMED or roster):
             found.append(SentenceMention(ordinal, sentence[:1000], named))
     return found
+
+
+def _subject(sentence: str, found_at: dict[int, tuple[int, int]]) -> int | None:
+    """Who the next pronoun is about: the one person named, or of two, the one named first,
+    most often the subject ("Lucy called me, she was at the demo when Graham was here"); but
+    not someone named to be contrasted ("Very different from Sylvia: he came from audit"),
+    nor either of two named together ("Meg and Vera joined")."""
+    if not found_at or len(found_at) > _MAX_NAMED:
+        return None
+    (first, (start, end)), *rest = sorted(found_at.items(), key=lambda item: item[1])
+    if _CONTRASTED.search(sentence[:start]):
+        return None
+    if rest and _JOINED.fullmatch(sentence[end : rest[0][1][0]]):
+        return None
+    return first
+
+
+def _neutral(sentence: str) -> bool:
+    """A sentence that brings in nobody new, so that a pronoun after it still means the person
+    before it: "Ines did the talking. The rota is a paper binder. She wants it fair." Any
+    capitalised word after its first might be someone who is not a contact."""
+    words = sentence.split()
+    return bool(words) and (
+        (words[0].lower() in _NEUTRAL_OPENINGS or words[0][:1].islower())
+        and not any(w[:1].isupper() for w in words[1:])
+    )
+
+
+def is_roster(sentence: str) -> bool:
+    """Whether a sentence naming several people gives their buying roles, rather than listing
+    who attended."""
+    return _ROSTER.search(sentence) is not None and not _ATTENDEES.match(sentence)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether ``sentence`` opens with "she", "he", "her" or "his", or speaks of "her" or "him"
+    (``find_mentions`` gives such a sentence to the person named alone before it)."""
+    return bool(_PRONOUN_START.match(sentence) or _PRONOUN_OBJECT.search(sentence))
+
+
+def opens_with_pronoun(sentence: str) -> bool:
+    return _PRONOUN_START.match(sentence) is not None
 
 
 def name_patterns(people: Sequence[Person]) -> dict[int, re.Pattern[str]]:

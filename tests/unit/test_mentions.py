@@ -67,3 +67,24 @@ def test_only_the_person_who_left_their_post_departs() -> None:
     }
     for sentence, left in cases.items():
         assert departures(sentence, PEOPLE) == left, sentence
+
+
+def test_a_pronoun_continues_the_person_named_alone_before() -> None:
+    body = (
+        "Met Jill at the summit. She signs anything over $50k. "
+        "The rota is a paper binder. She hates surprise fees.\n"
+        "Never bring up the audit with her."
+    )
+    assert [ids for _, ids in found(body)] == [(1,), (1,), (1,), (1,)]
+    # She is Jill, and Wes Hart is named too; after two people named together, nobody.
+    assert found("Jill called. She warned that Wes Hart will block it.")[1][1] == (1, 3)
+    assert found("Jill and Wes Hart joined. She signs anything over 50k.")[1:] == []
+    # A capitalised word may be someone who is not a contact: the chain stops there.
+    assert found("Jill called us. Tom from IT joined late. He wants SSO.") == [
+        ("Jill called us.", (1,))
+    ]
+
+
+def test_a_roster_of_roles_is_kept_though_it_names_several() -> None:
+    roster = "Review: EB Jill Oyelaran, coach Wes Devlin, TB Wes Hart (veto)."
+    assert found(roster) == [(roster, (1, 2, 3))]

@@ -1,0 +1,380 @@
+"""The cues a seller's note gives about a buying influence, from sales practice, not data.
+
+Written from the vocabulary of Miller Heiman's Strategic Selling (the Blue Sheet: economic,
+technical and user buyers, the coach; growth, trouble, even-keel and overconfident modes; win
+results, ratings) and from how sellers write in CRMs: shorthand ("EB", "TB"), idioms ("holds
+the purse strings", "owns the budget", "in our corner"), imperatives ("don't mention...
+around Colin"). No cue is taken from an evaluation set's phrasing: they must hold for other
+writers, industries and habits.
+
+A cue is a pattern over a *marked* sentence (``app.search.influence_text``: each contact's
+name is a marker ``⟨id⟩``). ``{P}`` in a pattern is a person's marker, the cue's holder;
+``{PA}`` is a marker or "his"/"her", which stands for the one person the sentence is about
+("any new system gets his review"); a cue without either is said of the sentence's subject,
+the nearest person before it. ``{X}`` captures the phrase a button or a win result is read
+from; without it, the phrase is what follows the cue to the end of its clause.
+
+A sign-off, an approval or a review is the economic buyer's when it is about money and the
+technical buyer's when it is about systems, security, quality or legal terms: such cues have
+the value ``SIGN_OFF`` and the sentence's words decide (``resolve_sign_off``); a sign-off
+about neither is no evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from app.search.influence_text import PERSON
+
+Field = Literal[
+    "roles", "degree", "mode", "rating", "key_win_result", "hot_buttons", "cold_buttons"
+]
+
+
+@dataclass(frozen=True)
+class Cue:
+    field: Field
+    value: str | int  # the role, degree, mode or rating; "" where the value is a phrase
+    pattern: re.Pattern[str]
+    strength: float = 1.0
+    negatable: bool = True  # a negation before it denies it ("does not sign")
+
+    @property
+    def slotted(self) -> bool:
+        return "who" in self.pattern.groupindex
+
+    @property
+    def imperative(self) -> bool:
+        """An imperative about the one person the sentence names ("don't call her on
+        Fridays"): no subject, no slot."""
+        return (
+            self.field == "cold_buttons"
+            and "phrase" in self.pattern.groupindex
+            and ("who" not in self.pattern.groupindex)
+        )
+
+    @property
+    def extracts(self) -> bool:
+        return self.field in ("hot_buttons", "cold_buttons", "key_win_result")
+
+
+_X = r"(?P<phrase>[^.;:!?()]{3,80})"
+_PA = rf"(?:(?P<who>{PERSON})(?:['\u2019]s)?|(?P<anaphor>\b(?:his|her|hers|him)\b))"
+SIGN_OFF = "sign-off"
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.replace("{PA}", _PA).replace("{P}", rf"(?P<who>{PERSON})")
+    return re.compile(pattern.replace("{X}", _X), re.IGNORECASE)
+
+
+def _cues(
+    field: Field,
+    value: str | int,
+    patterns: tuple[str, ...],
+    strength: float = 1.0,
+    *,
+    negatable: bool = True,
+) -> list[Cue]:
+    return [Cue(field, value, _compile(p), strength, negatable) for p in patterns]
+
+
+# What makes a sign-off, an approval or a review a technical buyer's...
+_TECHNICAL_WORDS = re.compile(
+    r"\b(?:security|infosec|cyber|IT|tech|technical|architecture|architect|integrations?|"
+    r"SSO|single sign-on|SAML|ADFS|AD|Active Directory|LDAP|SCIM|MFA|Okta|Entra|VPN|API|APIs|"
+    r"SFTP|network|networks|infrastructure|servers?|cloud|hosting|hosted|data|privacy|DPA|"
+    r"GDPR|HIPAA|SOC ?2|pen ?test|penetration|compliance|compliant|legal|liability|"
+    r"confidentiality|indemnit\w*|contract terms|terms|redlines?|MSA|validation|validated|"
+    r"QA|quality|GMP|FDA|audit trail|systems?|platform|accessibility|VPAT|encryption|"
+    r"firewall|identity|provisioning|setup|configuration|vendor risk|questionnaire|"
+    r"requirements|specs?|SCADA|OT|ERP|HRIS|EHR|LIMS|records)\b",
+)
+# ... and what makes it an economic buyer's.
+_MONEY_WORDS = re.compile(
+    r"[$£€]\s?\d|\b\d+(?:\.\d+)?\s?[kKmM]\b|\b(?:budget|budgets|spend|spending|purchase|"
+    r"purchases|PO|money|funds?|funding|price|pricing|cost|costs|deal|contract|contracts|order|"
+    r"renewal|investment|capex|opex|year (?:one|1)|threshold|dollars?|payment|expenditure|"
+    r"check|cheque|quote|proposal)\b",
+    re.IGNORECASE,
+)
+
+
+def resolve_sign_off(clause: str) -> str | None:
+    """``technical`` or ``economic`` for a sign-off cue, by what its clause is about."""
+    if _TECHNICAL_WORDS.search(clause):
+        return "technical"
+    if _MONEY_WORDS.search(clause):
+        return "economic"
+    return None
+
+
+_AMOUNT = (
+    r"(?:over|above|greater than|more than|>|north of|beyond|past|up to|under|below)\s*[$£€]?\s?\d"
+)
+_ANY = r"(?:anything|everything|all|any|every|each)"
+
+ECONOMIC = _cues(
+    "roles",
+    "economic",
+    (
+        r"(?-i:\bE\.?B\.?\b)(?!\s*(?:thinks|says|said|wants|told|changed|is changing|unknown|"
+        r"TBD|\?))",
+        r"\beconomic (?:buyer|decision[- ]?maker)\b",
+        r"\b(?:the|our|their|real|actual|ultimate|final|main|true)\s+(?:decision[- ]?maker|"
+        r"signer|signatory|budget (?:owner|holder)|money (?:person|guy|gal))\b",
+        r"\bbudget (?:owner|holder)\b",
+        r"\b(?:signing|spending|spend|purchasing|budget) (?:authority|power|limit)\b",
+        r"\b(?:authority|approval limit|signing limit)\s+(?:up to|to sign|of|for)\s*[$£€]?\s?\d",
+        r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?)\s+(?:the\s+|"
+        r"her\s+|his\s+|every\s+|all\s+)?(?:[\w'\u2019&-]+\s+){0,3}?(?:purse[- ]?strings|purse|"
+        r"check ?book|cheque ?book|wallet|budget|budgets|P&L|pocketbook)\b",
+        r"\b(?:writes|signs|cuts|sign|write|cut)\s+the\s+(?:checks?|cheques?)\b",
+        r"\b(?:breaks|will break)\s+(?:the\s+)?ties\b|\btie[- ]?breaker\b",
+        r"\bcalls the shots\b",
+        r"\b(?:makes?|made|making|will make|'ll make)\s+the\s+(?:final\s+|big\s+|ultimate\s+)?"
+        r"(?:call|decision|buying decision)s?\b(?!\s+(?:on|about)\s+(?:the\s+)?(?:security|"
+        r"technical|architecture|integration))",
+        r"\bowns?\s+the\s+(?:final\s+|buying\s+|purchase\s+)?decision\b",
+        r"\bthe\s+(?:final\s+)?(?:decision|call|budget|money)\s+(?:is|was|will be)\s+"
+        r"(?:all\s+)?{PA}\b",
+        r"\b(?:can|only one who can|is the only one who can)\s+say yes\b",
+        r"\b(?:releases?|unlocks?)\s+(?:the\s+)?(?:funds|funding|money|budget)\b",
+        r"\b(?:can|could)\s+(?:overrule|override)\s+(?:everyone|anyone|them all|the others)\b",
+        r"\b(?:fund|pay for|find the money for)\s+(?:it|this|the project|year (?:one|1))\s+"
+        r"(?:out of|from)\s+(?:her|his|the)\s+(?:[\w-]+\s+)?budget\b",
+        r"\bsigned(?=\s*(?:[.,;!)]|$|\s+(?:it\b|on\s+\d|\d|for\s+(?:year|yr|\d)|the\s+(?:contract|"
+        r"order|deal|paper|PO|agreement|order form|renewal|SOW|quote|proposal)\b|(?:him|"
+        r"her)self)))",
+        r"\b(?:is|was)\s+signing\s+(?:for|the|it)\b",
+        r"\bsigns(?=\s*(?:[.;,!)]|$|\s+(?:if|once|when|after|it|for|the (?:contract|deal|order|"
+        r"PO|paper|paperwork|check|cheque)|anything|everything)\b))",
+        r"\b(?:signs?|sign(?:s|ing)? for|approves?|approved|okays?)\s+(?:on\s+)?(?:"
+        + _ANY
+        + r"|it|spend|purchases?)\b[^.;]{0,25}?"
+        + _AMOUNT,
+        r"\b(?:will|'ll|has to|must|needs to|gets to|is the one who|is who|alone can|can|could|"
+        r"would|'d)\s+(?:sign|approve)\b(?=\s*(?:[.,;!)]|$|\s+(?:if|once|when|after|in|by|"
+        r"before|alone|it|this|the (?:deal|contract|purchase|PO|order|spend|paper)\b)))",
+        r"\bcan sign alone\b",
+        # a slot: whose call, whose budget; what goes to whom
+        r"(?:^|[(,;:]|\b(?:it|that|this)(?:'s|\u2019s| is| was))\s*{P}['\u2019]s\s+(?:call|"
+        r"decision|budget|"
+        r"money|signature|check ?book|P&L|dime|purse)\b",
+        r"\b(?:needs?|requires?|without|pending|waiting (?:on|for)|get|got)\s+{P}['\u2019]s\s+"
+        r"(?:signature|OK|okay|blessing|green ?light)\b",
+        r"\b(?:it\s+is|it['\u2019]s|is)\s+{P}\s+(?:\([^)]*\)\s+)?who\s+(?:approves?|signs?|"
+        r"decides?|"
+        r"owns?|controls?|holds?)\b",
+        r"\b" + _ANY + r"\s+(?:over|above|north of|greater than|more than|bigger than|>)\s*[$£€]?"
+        r"\s?[\d.,]+\s?[kKmM]?\w*\s+(?:goes|go|has to go|needs to go|must go|is|are|gets? "
+        r"escalated)\s+(?:up\s+)?(?:to|through|past)\s+{P}",
+        r"\bnothing\s+(?:over|above|bigger than|larger than)?[^.;]{0,25}?(?:happens|moves|"
+        r"gets (?:signed|approved|done|bought)|goes (?:through|ahead)|is approved|is signed)\s+"
+        r"without\s+{P}",
+        r"\b(?:final say|final call|final decision|the decision|award|approval|signature|"
+        r"budget|money)\s+(?:rests|sits|lies|is|stays|comes|will come)\s+(?:with|by|from)\s+{P}",
+        r"\b(?:budget|decision|money|sign[- ]?off|authority)\b[^.;]{0,40}?\b(?:moves|goes|passes|"
+        r"falls|transfers|shifts|rolls up)\s+(?:over\s+)?to\s+{PA}",
+        r"\b(?:who signs|signer|who decides|decision[- ]?maker|approver)\b[^:.;]{0,30}:\s*"
+        r"(?:[\w.&]+\s+){0,4}?{P}",
+        r"(?-i:\bE\.?B\.?)\s*(?:=|:|is|->|→|will be|-)?\s*{P}",
+        r"\b(?:economic buyer|budget owner|decision[- ]?maker|signer|approver)\s*"
+        r"(?:=|:|is|->|→|will be)\s*{P}",
+        r"\bthe one who signs(?: off)?\s+(?:is|=)\s+{P}",
+    ),
+)
+# A sign-off, approval or review: economic or technical as its clause says.
+SIGN_OFFS = _cues(
+    "roles",
+    SIGN_OFF,
+    (
+        r"\b(?:signs?|signed|signing)\s+off\b",
+        r"\b(?:final|last)\s+(?:say|word|call|approval|sign[- ]?off|signature|authority|yes)\b",
+        r"\b(?:approves?|approved|approving)\s+(?:" + _ANY + r"|the|their|our|it|this)\b",
+        r"\b(?:signs?|signed|will sign|'ll sign)\s+the\s+[\w&-]+\s+(?:approval|sign[- ]?off)\b",
+        r"\b(?:gets?|needs?|requires?|goes through|must (?:pass|get)|has to (?:pass|get))\s+{PA}\s+"
+        r"(?:review|approval|sign[- ]?off|OK|blessing)\b",
+        r"(?:^|[(,;:]|\band\b)\s*{PA}\s+(?:sign[- ]?off|approval)\s+is\s+(?:required|needed|"
+        r"mandatory|a must)\b",
+    ),
+)
+TECHNICAL = _cues(
+    "roles",
+    "technical",
+    (
+        r"(?-i:\bT\.?B\.?\b)",
+        r"\btechnical (?:buyer|gatekeeper|approver|decision[- ]?maker|evaluator|sign[- ]?off|"
+        r"veto|lead on the (?:eval|evaluation))\b",
+        r"\bgate[- ]?keeper\b",
+        r"\b(?:owns?|runs?|leads?|is running|is leading|drives?|handles?|is handling|is doing|"
+        r"in charge of|responsible for|heads? up|chairs?|will (?:run|do|start|lead|own)|starts?)\s+"
+        r"(?:the\s+|their\s+|our\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:eval(?:uation)?|review|"
+        r"assessment|due diligence|vetting|screening)\b(?=[^.;]{0,80}?" + r"(?:security|IT\b|"
+        r"integration|architecture|SSO|technical|data|compliance|validation|legal|network|"
+        r"systems?))",
+        r"\b(?:owns?|runs?|leads?|is running|drives?|handles?|in charge of|responsible for|"
+        r"will (?:run|do|start|lead|own)|starts?)\s+(?:the\s+|their\s+|our\s+|a\s+)?"
+        r"(?:security|infosec|IT|tech|technical|architecture|integration|compliance|legal|"
+        r"validation|vendor risk|data protection|privacy)\s+(?:eval(?:uation)?|review|"
+        r"assessment|due diligence|vetting|screening|questionnaire)s?\b",
+        r"\b(?:tech(?:nical)? eval(?:uation)?|security review|IT review|architecture review|"
+        r"vendor (?:risk )?(?:review|assessment|vetting|screening)|technical review|"
+        r"security (?:assessment|questionnaire))\s+(?:is\s+)?(?:owned|run|led|done|"
+        r"handled|driven)\s+by\s+{P}",
+        r"\b(?:screens?|vets?|will screen|will vet|is screening|is vetting|reviews?|will review|"
+        r"evaluates?|assesses?)\s+(?:us|vendors|suppliers|the vendors|all vendors|every vendor|"
+        r"each vendor|new vendors|every (?:new )?(?:tool|system))\b",
+        r"\b(?:can|could|will|would|has|have|holds?)\s+(?:a\s+)?veto\b|\bveto (?:power|rights?)\b|"
+        r"\(veto\b",
+        r"\b(?:can|could)\s+(?:block|kill|nix|stop|veto)\s+(?:it|us|the deal|this|anything|"
+        r"any (?:tool|vendor|system|software|product|purchase)s?)\b",
+        r"\b(?:has\s+)?(?:stopped|blocked|killed|vetoed)\s+(?:\w+\s+){0,2}?(?:software\s+)?"
+        r"(?:purchases|vendors|deals|tools|projects|rollouts)\b",
+        r"\bcan say no\b",
+        r"\b(?:sent|sends|send|will send|owns?|wrote|writes)\s+(?:over\s+)?(?:us\s+)?(?:their|"
+        r"the|a|"
+        r"our)\s+(?:vendor\s+)?(?:security|infosec|IT|vendor risk|technical|tech|architecture|"
+        r"integration|network) (?:questionnaire|requirements|reqs|checklist|review|assessment|"
+        r"spec|specs)\b",
+        r"\b(?:hard|technical|tech|must[- ]have) (?:reqs|requirements)\s+(?:are|=|:)",
+        r"\b(?:writes?|wrote|owns?|sets?|set)\s+(?:the\s+)?(?:technical\s+)?(?:specs?|"
+        r"requirements|reqs|RFP requirements|evaluation criteria|selection criteria)\b",
+        r"\b(?:checks?|judges?|measures?|scores?|tests?)\s+(?:us|vendors|the product|every vendor|"
+        r"each vendor)\s+against\s+(?:the\s+|their\s+)?(?:specs?|requirements|criteria|"
+        r"checklist)\b",
+        r"\b(?:has to|must|needs to|will have to|gets to)\s+(?:confirm|verify|validate|certify|"
+        r"clear|check)\s+(?:that\s+)?(?:any|every|each|the|our)\s+(?:new\s+)?(?:tool|system|"
+        r"vendor|product|software|solution|platform)\b",
+        r"\b(?:will\s+|to\s+)?reviews?\s+the\s+(?:contract terms|contract|terms|paper|redlines|"
+        r"MSA|DPA|security)\b",
+        r"\bgates?\s+(?:it|the deal|this|vendors|the purchase|every vendor)\b",
+        r"(?-i:\bT\.?B\.?)\s*(?:=|:|is|->|→|will be|-)?\s*{P}",
+        r"\btechnical buyer\s*(?:=|:|is|->|→|will be)\s*{P}",
+    ),
+)
+_USE = (
+    r"(?:use|using|uses|live in|living in|lives in|live with|living with|work in|working in|"
+    r"be in|run (?:it|things|everything) in|be the ones living in|be the ones using|schedul\w+ "
+    r"(?:everything|everyone|it all) in)"
+)
+_TOOL = (
+    r"(?:it|this|the (?:tool|system|app|product|platform|software|solution)|our (?:tool|system|"
+    r"app|product|platform|software))"
+)
+_OFTEN = (
+    r"(?:every ?day|daily|day[- ]to[- ]day|all day|each day|constantly|every shift|all the time|"
+    r"every single day|around the clock)"
+)
+_GROUP = (
+    r"(?:team|teams|people|staff|crew|crews|supervisors|schedulers|planners|managers|nurses|"
+    r"drivers|agents|reps|employees|folks|department|dept|departments|department heads|group|"
+    r"unit|floor|techs|technicians|associates|workers|coordinators|leads|dispatchers|adjusters|"
+    r"clerks|analysts)"
+)
+USER = _cues(
+    "roles",
+    "user",
+    (
+        r"(?-i:\bU\.?B\.?\b)",
+        r"\buser buyer\b",
+        r"\b(?:day[- ]to[- ]day|daily|everyday|primary|main|hands[- ]on|power|super|lead)\s*"
+        r"[- ]?(?:user|owner|admin(?:istrator)?|operator)s?\b",
+        r"\bend[- ]users?\b",
+        r"\b(?:will|would|'ll|'d|is going to|are going to|gonna)\s+(?:be\s+)?"
+        + _USE
+        + r"\s+"
+        + _TOOL
+        + r"\b",
+        r"\b(?:uses?|using|lives? in|living in|works? in|runs?|running|is in|be in)\s+"
+        + _TOOL
+        + r"\s+"
+        + _OFTEN
+        + r"\b",
+        r"\b(?:be|work|live|lives|working|living)\s+in\s+(?:[A-Z][\w-]+|"
+        + _TOOL
+        + r")\s*,?\s*"
+        + _OFTEN
+        + r"\b",
+        r"\b(?:judges?|will judge|feels?|will feel|sees?|will see|lives? with)\s+(?:the\s+)?"
+        r"(?:day[- ]to[- ]day\s+)?(?:impact|effect|results?)\s+(?:on|in)\s+(?:her|his|their|the)\s+"
+        r"(?:work|job|team|people|day|operation|floor|unit|shift|staff)s?\b",
+        r"\b(?:owns?|runs?|running|manages?|handles?|does|is in charge of)\s+(?:the\s+)?"
+        r"(?:[\w-]+\s+){0,4}?(?:day[- ]to[- ]day|every ?day|daily)\b",
+        r"\b(?:runs?|running|is running|will run|schedul\w+|builds?|manages?)\s+(?:the\s+)?"
+        r"(?:[\w-]+\s+){0,4}?in\s+(?:it|our tool|the tool|the new (?:tool|system))\b",
+        r"\bthe one who (?:actually\s+)?(?:builds|does|runs|makes|handles|manages|puts together|"
+        r"works|fixes)\b[^.;]{0,40}?\b(?:every|each)\s+(?:day|week|month|shift|morning|night)\b",
+        r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b(?:\s*\([^)]*\))?(?:\s+and\s+(?:the\s+)?\w+)?"
+        r"\s+(?:will|would|'ll|'d|are|is|are going to|gonna)?\s*(?:be\s+)?(?:the\s+)?"
+        r"(?:ones\s+)?" + _USE + r"\s+(?:" + _TOOL + r"|the \w+ (?:on|in))",
+        r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b[^.;]{0,60}?\b(?:(?:would|will)\s+be\s+the\s+"
+        r"(?:daily|day-to-day|main|primary|everyday)\s+users|(?:would|will|'ll|'d|are|"
+        r"is)\s+(?:be\s+)?"
+        r"(?:in|using|use|living in|live in|working in|work in|on)\s+(?:[A-Z][\w-]+|"
+        + _TOOL
+        + r")\s*,?\s*"
+        + _OFTEN
+        + r")",
+        r"\band\s+(?:her|his)\s+(?:\w+\s+)?" + _GROUP + r"\s+(?:are\s+|would be\s+|will be\s+)?"
+        r"(?:using|scheduling|working|running|living)\b",
+        r"\b(?:user buyer|end user|day[- ]to[- ]day owner|power user|user)\s*(?:=|:|is|->|→)?\s*"
+        r"{P}(?=\s*(?:[,.;)(]|$|-))",
+    ),
+)
+COACH = _cues(
+    "roles",
+    "coach",
+    (
+        r"\b(?:our|the|a|clear|real|strong|good|great|solid|natural|de facto|unofficial|"
+        r"informal|inside|internal|best|true)\s+coach\b(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
+        r"(?:^|[=:(,-]|\bis|\bas)\s*coach\b(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
+        r"\bcoach(?:es|ed|ing)\s+(?:us|me|our team|our rep|our side)\b",
+        r"\b(?:our|the|a|clear|real|strong|internal|inside|true|big|biggest|main|only)\s+"
+        r"champion\b(?!\s+(?:swimmer|runner|athlete|golfer|of the|in))",
+        r"\bchampion(?:s|ed|ing)?\s+(?:us|our|this|the deal|the project|it internally)\b",
+        r"\binside (?:guide|man|woman|person|source|contact|track|ally|voice|help)\b",
+        r"\b(?:internal|inside)\s+(?:advocate|ally|sponsor|guide|supporter)\b",
+        r"\b(?:the|an|our)\s+insider\b|\b(?:our\s+)?eyes (?:and ears )?(?:inside|on the inside)\b",
+        r"\b(?:our|an)\s+(?:ally|advocate|guy|gal|person|friend|mole)\s+"
+        r"(?:inside|on the inside|in there|there|in the building)\b",
+        r"\b(?:in our corner|on our side|rooting for us|pulling for us|in our camp)\b",
+        r"\bwants\s+(?:us|this|this deal|the deal)\s+to\s+(?:win|happen|go through|close|land)\b",
+        r"\b(?:pushed|pushing|pushes|went to bat|going to bat|goes to bat|advocat(?:es|ed|ing)|"
+        r"lobb(?:ies|ied|ying)|fights?|fought|sells?|sold|selling|vouched|vouches|"
+        r"stuck (?:her|his) neck out)\s+(?:hard\s+)?for\s+us\b",
+        r"\bsell(?:s|ing)?\s+(?:us|it|this)\s+internally\b",
+        r"\btip(?:s|ped)?\s+(?:us|me)\s+off\b",
+        r"\b(?:gave|gives?|giving|will give|'ll give)\s+(?:us|me)\s+(?:the\s+|"
+        r"a\s+)?(?:heads[- ]?up|"
+        r"inside (?:read|scoop|track|info|view|line|story)|lay of the land|real story|"
+        r"back[- ]?channel|lowdown|scoop|read on (?:the|their) (?:org|politics|process))\b",
+        r"\bfe(?:eds?|eding|d)\s+(?:us|me)\s+(?:good\s+|useful\s+|inside\s+)?(?:info|intel|"
+        r"information|insight)\b",
+        r"\bback[- ]?channel\b",
+        r"\b(?:told|tell|tells)\s+(?:us|me)\s+(?:what|how|when|who)\s+(?:the committee|they|"
+        r"the board|"
+        r"leadership|finance|the EB|the CFO|the panel|⟨\d+⟩)\s+(?:really\s+)?(?:wants|needs|cares|"
+        r"is looking for|will ask|thinks?|said)\b",
+        r"\b(?:will|would|'ll|offered to|promised to|agreed to|wants? to|happy to|keen to)\s+"
+        r"(?:tell|let)\s+(?:us|me)\s+(?:know\s+)?(?:what|when|how|who|if|whether)\b",
+        r"\b(?:offered|offers|promised|agreed)\s+to\s+(?:prep|coach|brief|guide|help|walk)\s+"
+        r"(?:us|me)\b",
+        r"\b(?:will|wants? to|want to|offered to|happy to|keen to|promised to|going to|'ll)\s+"
+        r"help\s+us\b",
+        r"\b(?:preps|prepped|prepping)\s+(?:us|me)\b",
+        r"\b(?:walked|walks|talked|talks|walk)\s+(?:us|me)\s+through\s+(?:how|what|who|their|"
+        r"the)\s+"
+        r"(?:internal\s+)?(?:process|politics|org|decision|buying|approval|\w+\s+thinks?|"
+        r"committee)\b",
+        r"\bguid(?:es|ed|ing)\s+(?:us|me)\s+(?:through|on|around)\b",
+        r"\b(?:suggests?|suggested|advised|advises|recommends?|recommended)\s+(?:that\s+)?"
+        r"(?:we|us)\b",
+        r"{PA}\s+advice\s*[:=-]",
+        r"\b(?:told|tell|tells)\s+(?:me|us)\s+in confidence\b",
+        r"\b(?:coach|champion)\s*(?:=|:|is|->|→|will be)?\s*{P}",
+    ),
+)
+ROLE_CUES = ECONOMIC + SIGN_OFFS + TECHNICAL + USER + COACH
