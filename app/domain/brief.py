@@ -269,7 +269,7 @@ def _influences(
                 m.note_id for m in known.mentions.get(contact.id, []) if m.note_id not in notes
             ]
             influences.append(_influence(contact, role, notes, True, known))
-    for suggestion in suggest_roles(session, viewer, account_id, contacts, evidence):
+    for suggestion in suggest_roles(session, viewer, account_id, contacts):
         if suggestion.contact.buying_role == BuyingRole.unknown:
             influences.append(
                 _influence(suggestion.contact, suggestion.role, suggestion.evidence, False, known)

@@ -3,10 +3,13 @@
 When sentences about a contact read like "has final say on anything over $50k" (economic
 buyer), "tech eval is owned by him" (technical buyer), "his people live with it every day"
 (user buyer) or "our inside guide" (coach), the contact's role is suggested, with those notes
-as evidence. Suggestions are computed for each reader from the notes that reader may see, so a
-private note suggests nothing to anyone but its author. A person confirms (the contact's role is
-set: a manager's or admin's call) or rejects (the suggestion is not made again: to anyone when
-a manager or admin rejects it, to the rep alone when a rep does; ``app.domain.access``).
+as evidence: the influence suggester's reading (``app.search.influence``), the same one the
+influence map shows. ``tally_roles`` only orders the evidence behind a role already recorded,
+by the sentences' nearest topics. Suggestions are computed for each reader from the notes that
+reader may see, so a private note suggests nothing to anyone but its author. A person confirms
+(the contact's role is set: a manager's or admin's call) or rejects (the suggestion is not
+made again: to anyone when a manager or admin rejects it, to the rep alone when a rep does;
+``app.domain.access``).
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import BuyingRole, Contact, Mention, Note, RoleDecision, User
+from app.db.models import BuyingRole, Contact, RoleDecision, User
 from app.domain import audit, events
-from app.domain.access import ensure_can_set_buying_role, rejections_seen_by, visible_notes
+from app.domain.access import ensure_can_set_buying_role, rejections_seen_by
 from app.domain.accounts import get_account
 from app.domain.contacts import get_contact
 from app.domain.influence.decisions import follow_contact_role
+from app.domain.influence.suggestions import suggestions_for
 from app.errors import Invalid
 from app.search.topics import Classification
 from app.taxonomy import TOPIC_BY_NAME
@@ -39,12 +43,6 @@ class RoleEvidence:
     votes: dict[BuyingRole, list[int]] = field(default_factory=lambda: defaultdict(list))
     strength: dict[BuyingRole, float] = field(default_factory=lambda: defaultdict(float))
 
-    @property
-    def best(self) -> BuyingRole | None:
-        if not self.votes:
-            return None
-        return max(self.votes, key=lambda r: (len(set(self.votes[r])), self.strength[r]))
-
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -52,25 +50,6 @@ class Suggestion:
     role: BuyingRole
     evidence: list[int]  # note ids, newest first
     mentions: int
-
-
-def role_evidence(session: Session, viewer: User, account_id: int) -> dict[int, RoleEvidence]:
-    """Per contact of the account, the visible notes whose sentences about that contact alone
-    read as a buying role, newest note first."""
-    rows = session.execute(
-        select(Mention.contact_id, Mention.note_id, Mention.topic, Mention.score)
-        .join(Note, Note.id == Mention.note_id)
-        .where(
-            Note.account_id == account_id,
-            visible_notes(viewer),
-            Note.superseded_by_id.is_(None),
-            Mention.named == 1,
-        )
-        .order_by(Note.observed_at.desc(), Note.id.desc())
-    )
-    return tally_roles(
-        (contact_id, note_id, topic, score) for contact_id, note_id, topic, score in rows
-    )
 
 
 def tally_roles(mentions: Iterable[tuple[int, int, str, float]]) -> dict[int, RoleEvidence]:
@@ -89,16 +68,13 @@ def tally_roles(mentions: Iterable[tuple[int, int, str, float]]) -> dict[int, Ro
 
 
 def suggest_roles(
-    session: Session,
-    viewer: User,
-    account_id: int,
-    contacts: list[Contact],
-    evidence: dict[int, RoleEvidence] | None = None,
+    session: Session, viewer: User, account_id: int, contacts: list[Contact]
 ) -> list[Suggestion]:
-    """Suggestions for the account's contacts whose recorded role differs from what the notes
-    say, leaving out ones rejected for ``viewer`` and people who have left (a "Former" title)."""
-    if evidence is None:
-        evidence = role_evidence(session, viewer, account_id)
+    """The roles the influence suggester (``app.search.influence``, through
+    ``app.domain.influence.suggestions``: the notes ``viewer`` may read) reads for the account's
+    contacts that differ from their recorded role, leaving out ones rejected for ``viewer`` and
+    people who have left (a "Former" title). One method for the brief, this endpoint and the
+    influence map, so that a suggestion means the same everywhere."""
     rejected = {
         (contact_id, role)
         for contact_id, role in session.execute(
@@ -108,20 +84,19 @@ def suggest_roles(
             )
         )
     }
+    said = suggestions_for(session, viewer, contacts)
     suggestions = []
     for contact in contacts:
-        entry = evidence.get(contact.id)
-        role = entry.best if entry else None
-        if (
-            entry is None
-            or role is None
-            or role == contact.buying_role
-            or (contact.id, role) in rejected
-            or (contact.title or "").lower().startswith("former")
-        ):
+        if (contact.title or "").lower().startswith("former"):
             continue
-        notes = list(dict.fromkeys(entry.votes[role]))
-        suggestions.append(Suggestion(contact, role, notes, len(entry.votes[role])))
+        for found in said.get(contact.id, []):
+            if found.field != "roles":
+                continue
+            role = BuyingRole(str(found.value))
+            if role == contact.buying_role or (contact.id, role) in rejected:
+                continue
+            notes = list(dict.fromkeys(c.note_id for c in found.evidence))
+            suggestions.append(Suggestion(contact, role, notes, len(found.evidence)))
     return suggestions
 
 

@@ -58,7 +58,7 @@ from app.db.models import (
 from app.domain import audit
 from app.domain.access import Principal, ensure_can_access_subject
 from app.domain.contacts import get_contact
-from app.domain.roles import tally_roles
+from app.search import influence
 from app.search.mentions import Person
 from app.search.naming import Naming, naming
 
@@ -154,7 +154,7 @@ def subject_access(
                 .order_by(RoleDecision.at, RoleDecision.id)
             )
         ),
-        role_suggestions=_role_suggestions(session, contact.id),
+        role_suggestions=_role_suggestions(session, contact),
         influence_records=list(
             session.scalars(
                 select(InfluenceRecord)
@@ -294,22 +294,34 @@ def _held_notes(session: Session, contact: Contact, rule: Naming) -> list[HeldNo
     return held
 
 
-def _role_suggestions(session: Session, contact_id: int) -> dict[BuyingRole, list[int]]:
-    """What the sentences about them alone suggest, over every note held and current (not
-    deleted, not superseded), as the brief would with no visibility rule."""
+def _role_suggestions(session: Session, contact: Contact) -> dict[BuyingRole, list[int]]:
+    """The roles the influence suggester reads in the sentences about them, over every note
+    held and current (not deleted, not superseded): what the brief would suggest with no
+    visibility rule."""
     rows = session.execute(
-        select(Mention.contact_id, Mention.note_id, Mention.topic, Mention.score)
+        select(Mention, Note.observed_at)
         .join(Note, Note.id == Mention.note_id)
         .where(
-            Mention.contact_id == contact_id,
-            Mention.named == 1,
+            Mention.contact_id == contact.id,
             Note.deleted_at.is_(None),
             Note.superseded_by_id.is_(None),
         )
-        .order_by(Note.observed_at.desc(), Note.id.desc())
+        .order_by(Note.observed_at.desc(), Note.id.desc(), Mention.ordinal)
     )
-    evidence = tally_roles((c, n, t, s) for c, n, t, s in rows).get(contact_id)
-    return dict(evidence.votes) if evidence is not None else {}
+    said = [
+        influence.Sentence(m.contact_id, m.note_id, m.text, at, m.topic, m.score, m.named)
+        for m, at in rows
+    ]
+    # Every contact of the account: a sentence naming two people is read for the right one.
+    people = [
+        influence.Person(c.id, c.name, c.title)
+        for c in session.scalars(select(Contact).where(Contact.account_id == contact.account_id))
+    ]
+    return {
+        BuyingRole(str(s.value)): list(dict.fromkeys(c.note_id for c in s.evidence))
+        for s in influence.suggest(people, said)
+        if s.field == "roles"
+    }
 
 
 def _reads(session: Session, note_ids: list[int], personal: set[int]) -> list[Read]:
