@@ -21,11 +21,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import BuyingRole, Contact, RoleDecision, User
+from app.db.models import BuyingRole, Contact, InfluenceDecision, RoleDecision, User
 from app.domain import audit, events
-from app.domain.access import ensure_can_set_buying_role, rejections_seen_by
+from app.domain.access import (
+    ensure_can_set_buying_role,
+    influence_rejections_seen_by,
+    rejections_seen_by,
+)
 from app.domain.accounts import get_account
 from app.domain.contacts import get_contact
+from app.domain.influence.decisions import decide as influence_decide
 from app.domain.influence.decisions import follow_contact_role
 from app.domain.influence.suggestions import suggestions_for
 from app.errors import Invalid
@@ -75,14 +80,26 @@ def suggest_roles(
     contacts that differ from their recorded role, leaving out ones rejected for ``viewer`` and
     people who have left (a "Former" title). One method for the brief, this endpoint and the
     influence map, so that a suggestion means the same everywhere."""
+    ids = [c.id for c in contacts]
     rejected = {
         (contact_id, role)
         for contact_id, role in session.execute(
             select(RoleDecision.contact_id, RoleDecision.role).where(
-                RoleDecision.contact_id.in_([c.id for c in contacts]),
-                rejections_seen_by(viewer),
+                RoleDecision.contact_id.in_(ids), rejections_seen_by(viewer)
             )
         )
+    }
+    # A role rejected on the influence map is rejected here too (one answer, two ways in).
+    rejected |= {
+        (contact_id, BuyingRole(str(value)))
+        for contact_id, value in session.execute(
+            select(InfluenceDecision.contact_id, InfluenceDecision.value).where(
+                InfluenceDecision.contact_id.in_(ids),
+                InfluenceDecision.field == "roles",
+                influence_rejections_seen_by(viewer),
+            )
+        )
+        if str(value) in BuyingRole.__members__
     }
     said = suggestions_for(session, viewer, contacts)
     suggestions = []
@@ -145,6 +162,17 @@ def decide(
         role=role.value,
         decision=decision,
     )
+    if not confirm and role != contact.buying_role:
+        # The influence map hides it too: one answer, whichever way it came in.
+        influence_decide(
+            session,
+            actor,
+            contact_id=contact.id,
+            objective=None,
+            field="roles",
+            value=role.value,
+            confirm=False,
+        )
     if confirm and contact.buying_role != role:
         audit.record(
             session,

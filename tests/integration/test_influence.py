@@ -384,3 +384,28 @@ def test_a_record_per_objective_is_separate(site: Site) -> None:
     assert site.record("alice", "jill")["confirmed"]["mode"] is None
     again = site.get("alice", f"/v1/contacts/{site.contacts['jill']}/influence", **renewal)
     assert again["confirmed"]["mode"] == "trouble"
+
+
+def test_a_role_rejected_either_way_is_rejected_on_the_map_and_in_role_suggestions(
+    site: Site,
+) -> None:
+    site.note("alice", "Jill has final say on anything over $25k.", visibility="company")
+    site.note("alice", "Hugo has final say on the branch budget.", visibility="company")
+    path = f"/v1/accounts/{site.account}/role-suggestions"
+
+    def suggested(who: str) -> set[tuple[int, str]]:
+        return {(s["contact"]["id"], s["role"]) for s in site.get(who, path)}
+
+    jill, hugo = site.contacts["jill"], site.contacts["hugo"]
+    assert suggested("wen") == {(jill, "economic"), (hugo, "economic")}
+    # Through the older endpoint: the map stops suggesting it too.
+    old = site.client.post(
+        f"/v1/contacts/{jill}/role-decisions",
+        headers=site.people["wen"].headers,
+        json={"role": "economic", "decision": "reject"},
+    )
+    assert old.status_code == 200, old.text
+    assert values(site.record("alice", "jill"), "roles", "suggested") == []
+    # Through the map: the role suggestions stop too.
+    assert site.status("wen", "hugo", "roles", "economic", "reject") == 200
+    assert suggested("alice") == set()
