@@ -175,6 +175,19 @@ def test_sensitive_changes_are_audited(
     ]
     assert seen == [
         ("contact.role_decision", alice.id, str(wes), {"role": "coach", "decision": "rejected"}),
+        # The same rejection on the influence map, which stops suggesting it too.
+        (
+            "contact.influence_decision",
+            alice.id,
+            str(wes),
+            {
+                "field": "roles",
+                "value": "coach",
+                "decision": "rejected",
+                "objective": None,
+                "evidence": [],
+            },
+        ),
         ("contact.role_decision", adam.id, str(wes), {"role": "coach", "decision": "confirmed"}),
         (
             "contact.buying_role_change",
