@@ -60,6 +60,10 @@ SPAN = timedelta(days=730)
 PERSONAL = sorted(n for n, t in TOPIC_BY_NAME.items() if t.section == "personal")
 OTHER = sorted(n for n, t in TOPIC_BY_NAME.items() if t.section != "personal")
 ROLES = list(BuyingRole)
+TABLES = (
+    "teams", "users", "accounts", "contacts", "notes", "note_revisions", "mentions", "searches",
+    "search_impressions", "note_views", "helpful_marks", "note_verifications", "role_decisions",
+)  # fmt: skip
 
 
 class Synthetic:
@@ -248,19 +252,33 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=100_000)
     parser.add_argument("--impressions", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="a SQLite file: built there the first time, reused as it is the next times",
+    )
     args = parser.parse_args()
+    if args.keep:
+        args.database_url = f"sqlite:///{args.keep}"
     with search_eval.database_url(args) as url:
         db = Database(url)
         upgrade(db.engine)
-        now, started = utcnow(), time.perf_counter()
-        base = Synthetic(now, args.notes, args.impressions)
-        generated = time.perf_counter() - started
-        load(db, base)
-        took = time.perf_counter() - started
-        print(f"{db.dialect}: built in {took:.1f} s "
-              f"(generating {generated:.1f} s, inserting {took - generated:.1f} s)")  # fmt: skip
         with db.session(write=False) as session:
-            for name in base.rows:
+            built = session.scalar(select(func.count()).select_from(User)) or 0
+        if built and args.keep:
+            print(f"{db.dialect}: reusing the base in {args.keep}")
+        else:
+            now, started = utcnow(), time.perf_counter()
+            base = Synthetic(now, args.notes, args.impressions)
+            generated = time.perf_counter() - started
+            load(db, base)
+            took = time.perf_counter() - started
+            print(
+                f"{db.dialect}: built in {took:.1f} s "
+                f"(generating {generated:.1f} s, inserting {took - generated:.1f} s)"
+            )
+        with db.session(write=False) as session:
+            for name in TABLES:
                 count = session.scalar(select(func.count()).select_from(Base.metadata.tables[name]))
                 print(f"  {name:<20}{count:>10,}")
         with db.unit_of_work() as session:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Team, User
+from app.db.request import SideWrites
 from app.domain import analytics, users
 from app.domain.influence import red_flags
 from app.errors import Invalid
@@ -39,21 +40,22 @@ def _team(session: Session, ref: str | None) -> Team | None:
 
 
 def _contributions(
-    session: Session, user: User, since: UTCInput | None, until: UTCInput | None, team: str | None
-) -> Contributions:
+    session: Session, writes: SideWrites, user: User, since: UTCInput | None,
+    until: UTCInput | None, team: str | None,
+) -> Contributions:  # fmt: skip
     return contribution_report(
-        session, user, analytics.Period.of(since, until), _team(session, team)
+        session, user, analytics.Period.of(since, until), _team(session, team), writes
     )
 
 
 @router.get("/contributions")
 def get_contributions(
-    session: ReadSessionDep, user: CurrentUser, since: Since = None, until: Until = None,
-    team: TeamParam = None,
+    session: ReadSessionDep, conn: ConnectionDep, user: CurrentUser, since: Since = None,
+    until: Until = None, team: TeamParam = None,
 ) -> Contributions:  # fmt: skip
     """A row per person: what they contributed in the period and how colleagues reused it.
     Reps see their own row, managers their team, admins everyone. Rules: /v1/analytics/rules."""
-    return _contributions(session, user, since, until, team)
+    return _contributions(session, conn, user, since, until, team)
 
 
 @router.get(
@@ -67,7 +69,7 @@ def export_contributions_csv(
     team: TeamParam = None,
 ) -> Response:  # fmt: skip
     """The contribution rows as CSV, one column per figure; the export is audited."""
-    report = _contributions(session, user, since, until, team)
+    report = _contributions(session, conn, user, since, until, team)
     return Response(exported_csv(conn, user, report), media_type="text/csv; charset=utf-8")
 
 

@@ -3,11 +3,12 @@ purges of the audit trail and the event stream."""
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 import typer
 
-from app.cli.common import cli, database, err, load_settings, out, services
+from app.cli.common import cli, database, err, fail, load_settings, out, services
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.domain.sensitivity import check_stored
@@ -50,8 +51,17 @@ def migrate(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    reuse_port: Annotated[
+        bool,
+        typer.Option(
+            "--reuse-port",
+            help="Share the port with other `tacit serve --reuse-port` processes (SO_REUSEPORT, "
+            "Linux): the kernel spreads new connections among them.",
+        ),
+    ] = False,
 ) -> None:
-    """Run the API server."""
+    """Run the API server. Start several (each with --reuse-port, or each on its own port
+    behind a proxy) for more throughput: they share nothing but the database."""
     import uvicorn
 
     from app.main import create_app
@@ -66,7 +76,29 @@ def serve(
     with services(settings) as built:
         out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
         out.print(f"database: {url}  environment: {settings.env}")
-        uvicorn.run(create_app(settings, services=built), host=host, port=port, log_level="info")
+        app = create_app(settings, services=built)
+        if not reuse_port:
+            uvicorn.run(app, host=host, port=port, log_level="info")
+            return
+        config = uvicorn.Config(app, host=host, port=port, log_level="info")
+        uvicorn.Server(config).run(sockets=[_shared_socket(host, port)])
+
+
+def _shared_socket(host: str, port: int) -> socket.socket:
+    """A listening address other processes may bind too: each has its own accept queue, and
+    the kernel hands each new connection to one of them."""
+    if not hasattr(socket, "SO_REUSEPORT"):
+        fail("--reuse-port needs SO_REUSEPORT (Linux, BSD, macOS)")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}")
+    return sock
 
 
 @cli.command()

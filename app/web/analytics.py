@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Role, Team
+from app.db.request import SideWrites
 from app.domain import analytics, users
 from app.domain.influence import red_flags
 from app.errors import Forbidden
@@ -133,9 +134,11 @@ def _chosen_team(session: Session, form: PeriodForm) -> Team | None:
     return team
 
 
-def _report(session: Session, viewer: Viewer, form: PeriodForm, team: Team | None) -> Contributions:
+def _report(
+    session: Session, writes: SideWrites, viewer: Viewer, form: PeriodForm, team: Team | None
+) -> Contributions:
     period = analytics.Period.of(form.since_at, form.until_at)
-    return contribution_report(session, viewer.user, period, team)
+    return contribution_report(session, viewer.user, period, team, writes)
 
 
 def _sorted(rows: list[ContributionRow], sort: str) -> list[ContributionRow]:
@@ -183,6 +186,7 @@ def _coverage(
 def analytics_page(
     request: Request,
     session: SessionDep,
+    conn: ConnectionDep,
     settings: SettingsDep,
     viewer: SignedIn,
     since: str = "",
@@ -212,7 +216,7 @@ def analytics_page(
     }
     if form.errors:
         return render(request, "analytics.html", context, status=422)
-    report = _report(session, viewer, form, chosen)
+    report = _report(session, conn, viewer, form, chosen)
     rows = _sorted(report.rows, form.sort)
     context.update(
         report=report,
@@ -253,7 +257,7 @@ def analytics_csv(
     chosen = None if form.errors else _chosen_team(session, form)
     if form.errors:
         raise PageError(422, "Not a period", " ".join(form.errors.values()))
-    report = _report(session, viewer, form, chosen)
+    report = _report(session, conn, viewer, form, chosen)
     name = f"tacit-contributions-{form.since}-to-{form.until}.csv"
     return Response(
         exported_csv(conn, viewer.user, report),

@@ -6,7 +6,15 @@ Import models from here (``from app.db.models import Note``): importing this pac
 every table on ``Base.metadata``, which migrations and tests rely on."""
 
 from app.db.models.accounts import Account, AccountDomain, Contact, RoleDecision
-from app.db.models.activity import AuditEvent, HelpfulMark, NoteView, Search, SearchImpression
+from app.db.models.activity import (
+    AuditEvent,
+    HelpfulMark,
+    NoteView,
+    ReuseDaily,
+    ReuseRollup,
+    Search,
+    SearchImpression,
+)
 from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
 from app.db.models.influence import (
@@ -51,6 +59,8 @@ __all__ = [
     "NoteView",
     "Passage",
     "RetentionDecision",
+    "ReuseDaily",
+    "ReuseRollup",
     "Role",
     "RoleDecision",
     "Search",

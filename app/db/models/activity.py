@@ -3,10 +3,10 @@ audit trail."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, UTCDateTime, utcnow
@@ -53,7 +53,8 @@ class NoteView(Base):
 
     __tablename__ = "note_views"
     __table_args__ = (
-        Index("ix_note_views_at", "at", "note_id", "user_id"),
+        # Covers the reuse analytics' scan of a period, opens told from briefs by kind.
+        Index("ix_note_views_at", "at", "note_id", "user_id", "kind"),
         Index("ix_note_views_note_at", "note_id", "at"),
     )
 
@@ -78,6 +79,36 @@ class HelpfulMark(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReuseDaily(Base):
+    """Reuse of an author's notes on one UTC day, duplicates and trivial notes excepted: what
+    contribution analytics read for whole days instead of every impression, view and mark.
+
+    Holds the days before ``ReuseRollup.rolled_until``; later days are read from the events
+    themselves. Kept exact by triggers (migration ``2026_12_05_7d3e5a1c9b20``): an event
+    written or deleted for a rolled-up day, a note whose author or credit changes, a note
+    erased. No foreign key: a row names whoever was the notes' author, and a deleted user's rows
+    are never read (figures are per current user)."""
+
+    __tablename__ = "reuse_daily"
+    # Read in key order: clustered on SQLite.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    author_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    impressions: Mapped[int] = mapped_column(Integer, default=0)  # search hits, brief "shown"
+    opens: Mapped[int] = mapped_column(Integer, default=0)
+    helpful: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReuseRollup(Base):
+    """The one row saying up to which day ``reuse_daily`` holds the counts (exclusive)."""
+
+    __tablename__ = "reuse_rollup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rolled_until: Mapped[date] = mapped_column(Date)
 
 
 class AuditEvent(Base):

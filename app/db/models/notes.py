@@ -43,7 +43,17 @@ class Note(Base):
     __table_args__ = (
         Index("ix_notes_account_observed", "account_id", "observed_at"),
         Index("ix_notes_observed_id", "observed_at", "id"),
-        Index("ix_notes_author_created", "author_id", "created_at"),
+        # Contribution analytics count an author's notes of a period from this index alone.
+        Index(
+            "ix_notes_author_created",
+            "author_id",
+            "created_at",
+            "credit",
+            "deleted_at",
+            "account_id",
+        ),
+        # Reuse analytics join events to their notes' author and credit without reading notes.
+        Index("ix_notes_reuse", "id", "author_id", "credit"),
         # An erased note's id is never handed out again (SQLite would reuse the highest):
         # events, logs and in-memory indexes outlive the note and still name it.
         {"sqlite_autoincrement": True},

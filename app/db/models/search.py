@@ -42,10 +42,14 @@ class Mention(Base):
 
     __tablename__ = "mentions"
     # Covers the analytics' search for the first personal context about each contact.
-    __table_args__ = (Index("ix_mentions_topic_contact", "topic", "contact_id", "note_id"),)
+    __table_args__ = (
+        Index("ix_mentions_topic_contact", "topic", "contact_id", "note_id"),
+        # Covers contribution analytics' contacts and personal context per note.
+        Index("ix_mentions_note_contact", "note_id", "contact_id", "topic"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"))
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )

@@ -44,10 +44,15 @@ def coverage_row(row: analytics.Coverage, now: datetime) -> CoverageRow:
 
 
 def contribution_report(
-    session: Session, user: User, period: analytics.Period, team: Team | None
+    session: Session,
+    user: User,
+    period: analytics.Period,
+    team: Team | None,
+    writes: SideWrites,
 ) -> Contributions:
-    """The rows of ``GET /v1/analytics/contributions``, for the API and the dashboard."""
-    rows = analytics.contributions(session, user, period, team=team)
+    """The rows of ``GET /v1/analytics/contributions``, for the API and the dashboard
+    (``writes``: the request's, where the daily roll-up follows the read)."""
+    rows = analytics.contributions(session, user, period, team=team, writes=writes)
     return Contributions(
         since=period.since,
         until=period.until,
