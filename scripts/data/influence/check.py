@@ -218,7 +218,9 @@ def counts(
 def main() -> None:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="*", type=Path, default=[here / "dev", here / "dev2", here / "unseen"])
+    parser.add_argument(
+        "sets", nargs="*", type=Path, default=[here / "dev", here / "dev2", here / "unseen"]
+    )
     args = parser.parse_args()
     failed = False
     for directory in args.sets:
