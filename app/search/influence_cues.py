@@ -63,6 +63,7 @@ class Cue:
 _X = r"(?P<phrase>[^.;:!?()]{3,80})"
 _PA = rf"(?:(?P<who>{PERSON})(?:['\u2019]s)?|(?P<anaphor>\b(?:his|her|hers|him)\b))"
 SIGN_OFF = "sign-off"
+DECISION = "decision"
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -90,7 +91,8 @@ _TECHNICAL_WORDS = re.compile(
     r"confidentiality|indemnit\w*|contract terms|terms|redlines?|MSA|validation|validated|"
     r"QA|quality|GMP|FDA|audit trail|systems?|platform|accessibility|VPAT|encryption|"
     r"firewall|identity|provisioning|setup|configuration|vendor risk|questionnaire|"
-    r"requirements|specs?|SCADA|OT|ERP|HRIS|EHR|LIMS|records)\b",
+    r"requirements|specs?|SCADA|OT|ERP|HRIS|EHR|LIMS|records|licen[cs]\w*|certif\w*|"
+    r"regulat\w*|safety|H&S|EHS|inspect\w*|install\w*|deploy\w*|checklist)\b",
 )
 # ... and what makes it an economic buyer's.
 _MONEY_WORDS = re.compile(
@@ -102,12 +104,17 @@ _MONEY_WORDS = re.compile(
 )
 
 
-def resolve_sign_off(clause: str) -> str | None:
-    """``technical`` or ``economic`` for a sign-off cue, by what its clause is about."""
-    if _TECHNICAL_WORDS.search(clause):
-        return "technical"
-    if _MONEY_WORDS.search(clause):
-        return "economic"
+def resolve_sign_off(clause: str, governed: str = "") -> str | None:
+    """``technical`` or ``economic`` for a sign-off cue, by what it governs (the words just
+    after it: "approves all contracts for operations systems" is about contracts) or else by
+    what its clause is about."""
+    for words in (governed, clause):
+        tech = _TECHNICAL_WORDS.search(words)
+        money = _MONEY_WORDS.search(words)
+        if tech and money:
+            return "technical" if tech.start() < money.start() else "economic"
+        if tech or money:
+            return "technical" if tech else "economic"
     return None
 
 
@@ -128,7 +135,8 @@ ECONOMIC = _cues(
         r"\bbudget (?:owner|holder)\b",
         r"\b(?:signing|spending|spend|purchasing|budget) (?:authority|power|limit)\b",
         r"\b(?:authority|approval limit|signing limit)\s+(?:up to|to sign|of|for)\s*[$£€]?\s?\d",
-        r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?)\s+(?:the\s+|"
+        r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?|has|had|"
+        r"manages?|runs?)\s+(?:the\s+|"
         r"her\s+|his\s+|every\s+|all\s+)?(?:[\w'\u2019&-]+\s+){0,3}?(?:purse[- ]?strings|purse|"
         r"check ?book|cheque ?book|wallet|budget|budgets|P&L|pocketbook)\b",
         r"\b(?:writes|signs|cuts|sign|write|cut)\s+the\s+(?:checks?|cheques?)\b",
@@ -145,12 +153,15 @@ ECONOMIC = _cues(
         r"\b(?:can|could)\s+(?:overrule|override)\s+(?:everyone|anyone|them all|the others)\b",
         r"\b(?:fund|pay for|find the money for)\s+(?:it|this|the project|year (?:one|1))\s+"
         r"(?:out of|from)\s+(?:her|his|the)\s+(?:[\w-]+\s+)?budget\b",
-        r"\bsigned(?=\s*(?:[.,;!)]|$|\s+(?:it\b|on\s+\d|\d|for\s+(?:year|yr|\d)|the\s+(?:contract|"
-        r"order|deal|paper|PO|agreement|order form|renewal|SOW|quote|proposal)\b|(?:him|"
+        # "signed the 14 elevator renewal", "signed for all 28 sites"
+        r"\bsigned(?=\s*(?:[.,;!)]|$|\s+(?:it\b|on\s+\d|\d|for\s+(?:all|the|year|yr|\d|it)|"
+        r"(?:the|a|an|our|their)\s+(?:[\w$,.-]+\s+){0,3}?(?:contract|order|deal|paper|PO|"
+        r"agreement|order form|renewal|SOW|quote|proposal|extension|expansion|MSA)s?\b|(?:him|"
         r"her)self)))",
         r"\b(?:is|was)\s+signing\s+(?:for|the|it)\b",
-        r"\bsigns(?=\s*(?:[.;,!)]|$|\s+(?:if|once|when|after|it|for|the (?:contract|deal|order|"
-        r"PO|paper|paperwork|check|cheque)|anything|everything)\b))",
+        r"\bsigns(?=\s*(?:[.;,!)]|$|\s+(?:if|once|when|after|it|for|anything|everything|"
+        r"(?:the|every|each|all|any|our)\s+(?:[\w-]+\s+){0,2}?(?:contract|deal|order|PO|paper|"
+        r"paperwork|check|cheque|agreement|renewal|purchase|invoice)s?)\b))",
         r"\b(?:signs?|sign(?:s|ing)? for|approves?|approved|okays?)\s+(?:on\s+)?(?:"
         + _ANY
         + r"|it|spend|purchases?)\b[^.;]{0,25}?"
@@ -184,6 +195,32 @@ ECONOMIC = _cues(
         r"\b(?:economic buyer|budget owner|decision[- ]?maker|signer|approver)\s*"
         r"(?:=|:|is|->|→|will be)\s*{P}",
         r"\bthe one who signs(?: off)?\s+(?:is|=)\s+{P}",
+        # the one who decides: "the guy who decides is Gary", "she is the one who decides"
+        r"\bthe\s+(?:one|guy|person|woman|man|lady|exec)\s+who\s+(?:really\s+|actually\s+)?"
+        r"(?:decides|signs|approves|makes the (?:final\s+)?(?:call|decision)|holds the budget)"
+        r"\s+(?:is|=)\s+{P}",
+        r"\b(?:is|'s|\u2019s)\s+the\s+(?:one|guy|person|woman|man|lady)\s+who\s+(?:really\s+|"
+        r"actually\s+)?(?:decides|signs|approves|makes the (?:final\s+)?(?:call|decision))\b",
+        r"\b(?:decides?|deciding|will decide|'ll decide|\u2019ll decide|gets to decide)\s+"
+        r"(?:(?:on|about)\s+(?:the\s+)?[\w-]+\s+)?(?:alone|(?:her|him)self|on (?:her|his) own)\b",
+        r"\bdecides\b(?=\s*(?:[.;,!)]|$))",
+        r"\b(?:will|'ll|\u2019ll|is going to|gets to)\s+decide\b(?=\s*(?:[.;,!)]|$|\s+(?:by|"
+        r"before|after|in|this|next|whether|if|once|when|on the (?:pilot|deal|purchase|contract|"
+        r"renewal|order))\b))",
+    ),
+)
+# A decision or a call: the technical buyer's when it is about systems, security, quality or
+# legal terms, and otherwise the buying decision, the economic buyer's ("that's her call").
+DECISIONS = _cues(
+    "roles",
+    DECISION,
+    (
+        r"\b(?:it|that|this|which|is|was)(?:['\u2019]s|\s+is|\s+was)?\s+(?:all\s+)?{PA}\s+"
+        r"(?:call|decision|choice)\b",
+        r"\b(?:decides?|deciding|decided)\s+(?:on|about)\s+(?:all|any|every|anything|"
+        r"everything)\b",
+        r"\bsays?\s+(?:yes|no)(?:\s*/\s*(?:yes|no))?\s+(?:on|to)\s+(?:all|any|every|anything|"
+        r"everything|tech|vendors|software|purchases|spend)\b",
     ),
 )
 # A sign-off, approval or review: economic or technical as its clause says.
@@ -194,7 +231,11 @@ SIGN_OFFS = _cues(
         r"\b(?:signs?|signed|signing)\s+off\b",
         r"\b(?:final|last)\s+(?:say|word|call|approval|sign[- ]?off|signature|authority|yes)\b",
         r"\b(?:approves?|approved|approving)\s+(?:" + _ANY + r"|the|their|our|it|this)\b",
-        r"\b(?:signs?|signed|will sign|'ll sign)\s+the\s+[\w&-]+\s+(?:approval|sign[- ]?off)\b",
+        r"\b(?:signs?|signed|will sign|'ll sign)\s+the\s+(?:[\w&-]+\s+){1,2}?(?:approval|"
+        r"sign[- ]?off|checklist|attestation|certificate|review|assessment)\b",
+        # a gate: "must confirm the licence checks", "has to approve anything we install"
+        r"\b(?:must|has to|have to|needs to|will have to|is to|gets to)\s+(?:confirm|verify|"
+        r"validate|certify|check|clear|vet|approve|sign off on|OK|okay)\b",
         r"\b(?:gets?|needs?|requires?|goes through|must (?:pass|get)|has to (?:pass|get))\s+{PA}\s+"
         r"(?:review|approval|sign[- ]?off|OK|blessing)\b",
         r"(?:^|[(,;:]|\band\b)\s*{PA}\s+(?:sign[- ]?off|approval)\s+is\s+(?:required|needed|"
@@ -251,6 +292,10 @@ TECHNICAL = _cues(
         r"\b(?:will\s+|to\s+)?reviews?\s+the\s+(?:contract terms|contract|terms|paper|redlines|"
         r"MSA|DPA|security)\b",
         r"\bgates?\s+(?:it|the deal|this|vendors|the purchase|every vendor)\b",
+        r"\b(?:sits|sat|is|serves)\s+on\s+(?:the\s+)?(?:architecture|security|IT|technical|"
+        r"tech|change|design|data|risk|compliance|safety)\s+(?:review\s+)?(?:board|committee|"
+        r"council|panel)\b|\b(?:chairs?|chaired|runs?|leads?)\s+(?:the\s+)?(?:architecture|"
+        r"security|IT|technical|change|design)\s+(?:review\s+)?(?:board|committee|council)\b",
         r"(?-i:\bT\.?B\.?)\s*(?:=|:|is|->|→|will be|-)?\s*{P}",
         r"\btechnical buyer\s*(?:=|:|is|->|→|will be)\s*{P}",
     ),
@@ -377,4 +422,4 @@ COACH = _cues(
         r"\b(?:coach|champion)\s*(?:=|:|is|->|→|will be)?\s*{P}",
     ),
 )
-ROLE_CUES = ECONOMIC + SIGN_OFFS + TECHNICAL + USER + COACH
+ROLE_CUES = ECONOMIC + DECISIONS + SIGN_OFFS + TECHNICAL + USER + COACH

@@ -38,6 +38,13 @@ _REPORTED = re.compile(
     r"(?!\s+(?:me\s+|us\s+)?(?:that\s+)?(?:she|he)\b)",
     re.IGNORECASE,
 )
+# "Ahmed says she signs" is Ahmed's own word on himself only when nobody else is named: after
+# "Intro to Naomi (VP Finance)", "she" may be Naomi.
+_REPORTED_PRONOUN = re.compile(
+    r"\b(?:says?|said|tells?|told|mentions?|mentioned|thinks?|thought|reckons?|claims?|"
+    r"claimed|believes?|confirmed|admitted)\s+(?:me\s+|us\s+)?(?:that\s+)?(?:she|he)\b",
+    re.IGNORECASE,
+)
 # A clause of the gap that starts with another subject: "Meg is great but IT signs off".
 _OTHER_SUBJECT = re.compile(
     r"(?:^|[,;:(\u2013\u2014]|\s-\s|\b(?:and|but|so|because|b/c|while|whereas|that|since|although|"
@@ -109,6 +116,9 @@ _INNER_PRONOUN = re.compile(
 )
 
 
+# "When I put the numbers on the table he went quiet": the sentence names nobody else.
+_ANY_PRONOUN = re.compile(r"()\b(?:she|he)\b", re.IGNORECASE)
+
 _CONTRASTED = re.compile(
     r"\b(?:from|than|unlike|like|instead of|except|besides|replacing|replaced|after)\s*$",
     re.IGNORECASE,
@@ -160,7 +170,7 @@ def mark(text: str, patterns: Mapping[int, re.Pattern[str]], about: int) -> Mark
             possessive = "'s" if lead.group(2).lower() in ("her", "his") else ""
             marked = lead.group(1) + marker + possessive + lead.group(3) + marked[lead.end() :]
         elif not kept:  # "Walk him through it, gently: he does not like being corrected"
-            inner = _INNER_PRONOUN.search(marked)
+            inner = _INNER_PRONOUN.search(marked) or _ANY_PRONOUN.search(marked)
             if inner:
                 surfaces[f"⟨{about}⟩"] = inner.group(0)[len(inner.group(1)) :]
                 marked = (
@@ -200,6 +210,7 @@ def subject_before(marked: str, at: int) -> int | None:
     if (
         len(gap.split()) > _MAX_GAP_WORDS
         or _REPORTED.search(gap)
+        or (_REPORTED_PRONOUN.search(gap) and len(MARKER.findall(marked)) > 1)
         or _OTHER_SUBJECT.search(gap)
         or MARKER.search(gap)
         or not _LAST_OK.search(gap)
