@@ -203,7 +203,12 @@ def _holder(
         if who is None:  # "his review": the one person the sentence is about
             return sole, None
         found = text.MARKER.fullmatch(who)
-        return (int(found.group(1)) if found else None), None
+        holder = int(found.group(1)) if found else None
+        if holder != s.contact_id and match.end("who") == match.end():
+            # a label over a list: "TB: Hassan (security) + Bill (ARB)", "Users: Rafael and Ana"
+            if s.contact_id in text.listed_after(marked.text, match.end()):
+                return s.contact_id, None
+        return holder, None
     if cue.imperative:
         return sole, None
     if _POINTS_AT.match(marked.text, match.end()):

@@ -305,19 +305,25 @@ _USE = (
     r"be in|run (?:it|things|everything) in|be the ones living in|be the ones using|schedul\w+ "
     r"(?:everything|everyone|it all) in)"
 )
+# the product, however named: "the app", "our tool", "the crew board", "the new scheduler"
 _TOOL = (
-    r"(?:it|this|the (?:tool|system|app|product|platform|software|solution)|our (?:tool|system|"
-    r"app|product|platform|software))"
+    r"(?:it|this|(?:the|our|that|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:tool|system|app|product|"
+    r"platform|software|solution|board|portal|dashboard|scheduler|module))"
 )
 _OFTEN = (
     r"(?:every ?day|daily|day[- ]to[- ]day|all day|each day|constantly|every shift|all the time|"
-    r"every single day|around the clock)"
+    r"every single day|around the clock|every (?:morning|night|evening|week|shift|weekend)|"
+    r"each (?:morning|night|week|shift))"
 )
+# the people someone leads: "her team", "his ppl", "their dispatchers", "her desk leads"
 _GROUP = (
-    r"(?:team|teams|people|staff|crew|crews|supervisors|schedulers|planners|managers|nurses|"
-    r"drivers|agents|reps|employees|folks|department|dept|departments|department heads|group|"
-    r"unit|floor|techs|technicians|associates|workers|coordinators|leads|dispatchers|adjusters|"
-    r"clerks|analysts)"
+    r"(?:team|teams|people|ppl|guys|staff|crew|crews|managers|nurses|drivers|agents|reps|"
+    r"employees|folks|department|dept|departments|department heads|group|unit|floor|techs|"
+    r"associates|workers|leads|desks|GMs|foremen|\w+(?:ers|ors|ists|ians|ants|ents|men))"
+)
+_MODAL = (
+    r"(?:will|would|'ll|\u2019ll|'d|\u2019d|are|is|are going to|gonna|have to|has to|need to|"
+    r"must|will have to|now|get to)"
 )
 USER = _cues(
     "roles",
@@ -348,13 +354,31 @@ USER = _cues(
         r"(?:work|job|team|people|day|operation|floor|unit|shift|staff)s?\b",
         r"\b(?:owns?|runs?|running|manages?|handles?|does|is in charge of)\s+(?:the\s+)?"
         r"(?:[\w-]+\s+){0,4}?(?:day[- ]to[- ]day|every ?day|daily)\b",
-        r"\b(?:runs?|running|is running|will run|schedul\w+|builds?|manages?)\s+(?:the\s+)?"
-        r"(?:[\w-]+\s+){0,4}?in\s+(?:it|our tool|the tool|the new (?:tool|system))\b",
+        r"\b(?:runs?|running|is running|will run|schedul\w+|builds?|manages?|approves?|does|"
+        r"handles?|books?)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:(?:her|him)self\s+)?(?:in|from|on)\s+"
+        + _TOOL
+        + r"\b",
+        # starting to use it: "started using the crew board", "switched his crew to the app"
+        r"\b(?:started|starts|began|begun|start|switched|moved)\s+(?:using|to|(?:her|his|their)\s+"
+        r"(?:\w+\s+)?\w+\s+to)\s+" + _TOOL + r"\b",
+        r"\b(?:our|the)\s+(?:best|biggest|heaviest|top|main|key|first|most active)\s+users?\b",
+        # doing by hand, every week, what the product does: "builds the schedule every Sunday"
+        r"\b(?:builds?|built|does|makes?|writes?|puts? together|runs?|owns?|manages?|fixes|"
+        r"adjusts?)\s+(?:the|their|her|his|all|every)\s+(?:(?:[\w-]+|\([^)]*\))\s+){0,3}?"
+        r"(?:schedules?|rosters?|rotas?|shift plans?|crew plans?|adjustments|shift swaps|swaps)\b"
+        r"[^.;]{0,40}?(?:\b(?:every|each)\s+(?:day|week|morning|night|shift|weekend|sunday|"
+        r"monday|friday)|\bdaily\b|\bweekly\b)",
+        r"\b(?:builds?|does|makes?|runs?|owns?|handles?)\s+the\s+(?:daily|weekly|nightly|"
+        r"morning)\s+(?:[\w-]+\s+)?(?:schedules?|rosters?|rotas?|plans?|adjustments|swaps|"
+        r"staffing)\b",
         r"\bthe one who (?:actually\s+)?(?:builds|does|runs|makes|handles|manages|puts together|"
         r"works|fixes)\b[^.;]{0,40}?\b(?:every|each)\s+(?:day|week|month|shift|morning|night)\b",
-        r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b(?:\s*\([^)]*\))?(?:\s+and\s+(?:the\s+)?\w+)?"
-        r"\s+(?:will|would|'ll|'d|are|is|are going to|gonna)?\s*(?:be\s+)?(?:the\s+)?"
-        r"(?:ones\s+)?" + _USE + r"\s+(?:" + _TOOL + r"|the \w+ (?:on|in))",
+        r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b(?:\s*\([^)]*\))?(?:\s+and\s+(?:the\s+)?[\w,]+"
+        r"(?:\s+\w+)?)?\s+(?:" + _MODAL + r"\s+)*(?:be\s+)?(?:the\s+)?(?:ones\s+|people\s+|folks\s+)?"
+        + _USE
+        + r"\s+(?:"
+        + _TOOL
+        + r"|the \w+ (?:on|in)|(?-i:[A-Z][\w-]+))\b",
         r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b[^.;]{0,60}?\b(?:(?:would|will)\s+be\s+the\s+"
         r"(?:daily|day-to-day|main|primary|everyday)\s+users|(?:would|will|'ll|'d|are|"
         r"is)\s+(?:be\s+)?"
@@ -365,8 +389,10 @@ USER = _cues(
         + r")",
         r"\band\s+(?:her|his)\s+(?:\w+\s+)?" + _GROUP + r"\s+(?:are\s+|would be\s+|will be\s+)?"
         r"(?:using|scheduling|working|running|living)\b",
-        r"\b(?:user buyer|end user|day[- ]to[- ]day owner|power user|user)\s*(?:=|:|is|->|→)?\s*"
-        r"{P}(?=\s*(?:[,.;)(]|$|-))",
+        r"\b(?:user buyers?|end users?|day[- ]to[- ]day owners?|power users?|users?)\s*(?:=|:|is|"
+        r"->|→)?\s*{P}(?=\s*(?:[,.;)(+&]|$|-|and\b))",
+        r"{P}\s*(?:=|:|-|\bis\b)\s*(?:still\s+|now\s+|also\s+|the\s+|our\s+|main\s+)*"
+        r"(?:user|end user|UB|user buyer)\b",
     ),
 )
 COACH = _cues(
@@ -375,16 +401,28 @@ COACH = _cues(
     (
         r"\b(?:our|the|a|clear|real|strong|good|great|solid|natural|de facto|unofficial|"
         r"informal|inside|internal|best|true)\s+coach\b(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
-        r"(?:^|[=:(,-]|\bis|\bas)\s*coach\b(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
+        r"(?:^|[=:(,-]|\bis|\bas|(?<=⟩))\s*(?:still\s+|now\s+|also\s+)?coach\b"
+        r"(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
         r"\bcoach(?:es|ed|ing)\s+(?:us|me|our team|our rep|our side)\b",
         r"\b(?:our|the|a|clear|real|strong|internal|inside|true|big|biggest|main|only)\s+"
-        r"champion\b(?!\s+(?:swimmer|runner|athlete|golfer|of the|in))",
+        r"champion\b(?!\s+(?:swimmer|runner|athlete|golfer|of the|in)\b)",
         r"\bchampion(?:s|ed|ing)?\s+(?:us|our|this|the deal|the project|it internally)\b",
         r"\binside (?:guide|man|woman|person|source|contact|track|ally|voice|help)\b",
         r"\b(?:internal|inside)\s+(?:advocate|ally|sponsor|guide|supporter)\b",
         r"\b(?:the|an|our)\s+insider\b|\b(?:our\s+)?eyes (?:and ears )?(?:inside|on the inside)\b",
-        r"\b(?:our|an)\s+(?:ally|advocate|guy|gal|person|friend|mole)\s+"
-        r"(?:inside|on the inside|in there|there|in the building)\b",
+        r"\b(?:our|an|my)\s+(?:ally|advocate|guy|gal|man|woman|person|friend|best friend|"
+        r"best contact|source|mole)\s+(?:inside|on the inside|in there|there|on site|onsite|"
+        r"in the building)\b",
+        r"\b(?:is|'s|\u2019s|hes|shes)\s+(?:still\s+|really\s+|definitely\s+)?our\s+(?:guy|gal|man|"
+        r"woman|person)\b",
+        r"\b(?:gave|gives?|giving|will give|'ll give)\s+(?:us|me)\s+(?:a\s+)?(?:good\s+|great\s+|"
+        r"useful\s+|helpful\s+|solid\s+|some\s+)?(?:tips?|advice|pointers|guidance|steer)\b",
+        r"\bwants?\s+that\s+we\s+(?:win|get (?:it|this|the deal)|succeed)\b",
+        r"\b(?:offered|offers|promised|agreed|will|'ll|\u2019ll|can|could|wants)\s+(?:to\s+)?"
+        r"(?:get|put|bring)\s+us\s+in\s+front\s+of\b|\b(?:offered|offers|promised|agreed|"
+        r"will|'ll|\u2019ll)\s+(?:to\s+)?(?:introduce|intro|connect)\s+us\b",
+        r"\bexplain(?:ed|s)?\s+(?:to\s+)?(?:me|us)\s+how\s+(?:the\s+)?(?:decision|process|"
+        r"approval|buying|politics|org|committee|budget)\b",
         r"\b(?:in our corner|on our side|rooting for us|pulling for us|in our camp)\b",
         r"\bwants\s+(?:us|this|this deal|the deal)\s+to\s+(?:win|happen|go through|close|land)\b",
         r"\b(?:pushed|pushing|pushes|went to bat|going to bat|goes to bat|advocat(?:es|ed|ing)|"
@@ -403,8 +441,9 @@ COACH = _cues(
         r"the board|"
         r"leadership|finance|the EB|the CFO|the panel|⟨\d+⟩)\s+(?:really\s+)?(?:wants|needs|cares|"
         r"is looking for|will ask|thinks?|said)\b",
-        r"\b(?:will|would|'ll|offered to|promised to|agreed to|wants? to|happy to|keen to)\s+"
-        r"(?:tell|let)\s+(?:us|me)\s+(?:know\s+)?(?:what|when|how|who|if|whether)\b",
+        r"\b(?:will|would|'ll|\u2019ll|offered to|promised to|agreed to|wants? to|happy to|"
+        r"keen to)\s+(?:tell|let|inform|warn|alert|update|ping|text)\s+(?:us|me)\s+(?:know\s+)?"
+        r"(?:what|when|how|who|if|whether|as soon as)\b",
         r"\b(?:offered|offers|promised|agreed)\s+to\s+(?:prep|coach|brief|guide|help|walk)\s+"
         r"(?:us|me)\b",
         r"\b(?:will|wants? to|want to|offered to|happy to|keen to|promised to|going to|'ll)\s+"

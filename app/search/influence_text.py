@@ -220,6 +220,20 @@ def subject_before(marked: str, at: int) -> int | None:
     return int(last.group(1))
 
 
+# the next of a list of people; not "EB Helena, TB Owen", where "TB" begins another label
+_LIST_NEXT = re.compile(r"\s*(?:\([^()]*\))?\s*(?:\+|&|/|,|\band\b)\s*⟨(\d+)⟩")
+
+
+def listed_after(marked: str, end: int) -> list[int]:
+    """The people listed after the one whose marker ends at ``end``: "⟨1⟩ (security) + ⟨2⟩
+    (ARB), ⟨3⟩" gives [2, 3]."""
+    found = []
+    while m := _LIST_NEXT.match(marked, end):
+        found.append(int(m.group(1)))
+        end = m.end()
+    return found
+
+
 def negated(marked: str, start: int, subject_end: int | None = None) -> bool:
     """Whether the cue at ``start`` is denied: a negation in the words just before it, back to
     its subject at most ("Meg does not sign", "Wes is no longer our coach")."""
