@@ -53,7 +53,8 @@ _OTHER_SUBJECT = re.compile(
     r"(?:I|we|you|they|it|everyone|everybody|nobody|no one|someone|somebody|anyone|team|"
     r"staff|people|folks|finance|IT|procurement|purchasing|legal|security|board|boss|CEO|CFO|"
     r"CIO|COO|CTO|management|leadership|users|supervisors|managers|vendor|company|committee|"
-    r"HR|ops|operations|engineering|dept|department|group|others|rest)\b",
+    r"HR|ops|operations|engineering|dept|department|group|others|rest|system|tool|app|product|"
+    r"platform|software)\b",
 )
 _MAX_GAP_WORDS = 16
 # The word just before a cue must leave it the subject's: "Bev is worried charge nurses hate
