@@ -171,8 +171,7 @@ ECONOMIC = _cues(
         r"before|alone|it|this|the (?:deal|contract|purchase|PO|order|spend|paper)\b)))",
         r"\bcan sign alone\b",
         # a slot: whose call, whose budget; what goes to whom
-        r"(?:^|[(,;:]|\b(?:it|that|this)(?:'s|\u2019s| is| was))\s*{P}['\u2019]s\s+(?:call|"
-        r"decision|budget|"
+        r"(?:^|[(,;:]|\b(?:it|that|this)(?:'s|\u2019s| is| was))\s*{P}['\u2019]s\s+(?:budget|"
         r"money|signature|check ?book|P&L|dime|purse)\b",
         r"\b(?:needs?|requires?|without|pending|waiting (?:on|for)|get|got)\s+{P}['\u2019]s\s+"
         r"(?:signature|OK|okay|blessing|green ?light)\b",
@@ -217,6 +216,7 @@ DECISIONS = _cues(
     (
         r"\b(?:it|that|this|which|is|was)(?:['\u2019]s|\s+is|\s+was)?\s+(?:all\s+)?{PA}\s+"
         r"(?:call|decision|choice)\b",
+        r"(?:^|[(,;:])\s*{P}['\u2019]s\s+(?:call|decision)\b",
         r"\b(?:decides?|deciding|decided)\s+(?:on|about)\s+(?:all|any|every|anything|"
         r"everything)\b",
         r"\bsays?\s+(?:yes|no)(?:\s*/\s*(?:yes|no))?\s+(?:on|to)\s+(?:all|any|every|anything|"
@@ -366,8 +366,11 @@ USER = _cues(
         r"\b(?:builds?|built|does|makes?|writes?|puts? together|runs?|owns?|manages?|fixes|"
         r"adjusts?)\s+(?:the|their|her|his|all|every)\s+(?:(?:[\w-]+|\([^)]*\))\s+){0,3}?"
         r"(?:schedules?|rosters?|rotas?|shift plans?|crew plans?|adjustments|shift swaps|swaps)\b"
-        r"[^.;]{0,40}?(?:\b(?:every|each)\s+(?:day|week|morning|night|shift|weekend|sunday|"
-        r"monday|friday)|\bdaily\b|\bweekly\b)",
+        r"[^.;]{0,40}?(?:\b(?:every|each)\s+(?:day|week|morning|night|shift|weekend|\w+day)|"
+        r"\bdaily\b|\bweekly\b)",
+        r"\b\w+s\s+(?:[\w-]+\s+){0,3}?(?:her|him)self\s+(?:in|from|on|through|via)\s+"
+        + _TOOL
+        + r"\b",
         r"\b(?:builds?|does|makes?|runs?|owns?|handles?)\s+the\s+(?:daily|weekly|nightly|"
         r"morning)\s+(?:[\w-]+\s+)?(?:schedules?|rosters?|rotas?|plans?|adjustments|swaps|"
         r"staffing)\b",
@@ -413,7 +416,7 @@ COACH = _cues(
         r"\b(?:our|an|my)\s+(?:ally|advocate|guy|gal|man|woman|person|friend|best friend|"
         r"best contact|source|mole)\s+(?:inside|on the inside|in there|there|on site|onsite|"
         r"in the building)\b",
-        r"\b(?:is|'s|\u2019s|hes|shes)\s+(?:still\s+|really\s+|definitely\s+)?our\s+(?:guy|gal|man|"
+        r"(?:\bis|'s|\u2019s|\bhes|\bshes)\s+(?:still\s+|really\s+|definitely\s+)?our\s+(?:guy|gal|man|"
         r"woman|person)\b",
         r"\b(?:gave|gives?|giving|will give|'ll give)\s+(?:us|me)\s+(?:a\s+)?(?:good\s+|great\s+|"
         r"useful\s+|helpful\s+|solid\s+|some\s+)?(?:tips?|advice|pointers|guidance|steer)\b",

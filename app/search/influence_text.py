@@ -89,7 +89,8 @@ _NEGATION = re.compile(
 _HEDGE = re.compile(
     r"\?|\b(?:not sure|unsure|unclear|unknown|might|maybe|perhaps|possibly|probably|"
     r"likely|guess|guessing|rumou?r(?:ed|s)?|supposedly|allegedly|TBD|TBC|to be confirmed|"
-    r"need to (?:confirm|find out|check|verify)|wondering|whether|who (?:signs|decides|owns|"
+    r"need to (?:confirm|find out|check|verify)|wondering|whether|(?:ask|asking|find out|"
+    r"figure out|know|sure|unclear|confirm|check|learn)\s+who (?:signs|decides|owns|"
     r"approves)|if (?:she|he) is|assume|assuming|seems to think|wants to be|wishes|"
     r"pretends?|acts like|used to|formerly|previously|hypothetically)\b",
     re.IGNORECASE,

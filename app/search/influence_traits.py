@@ -313,7 +313,11 @@ HOT = _cues(
         r"\b(?:big thing|main thing|one thing|only thing|thing (?:she|he) (?:loves|likes|cares "
         r"about|wants)(?: most)?)\s+(?:for\s+{PA}\s+)?(?:is|=|:)\s+{X}",
         r"\b{X}\s+(?:matters|means a lot|is everything|resonates)\s+(?:to|with|for)\s+{PA}",
-        r"\b(?:with|on)\s+(?:one|the|a|two)\s+conditions?\s*(?::|that)\s*"
+        # what they will not go ahead without: "will not sign without a go-live date"
+        r"\b(?:will not|won['\u2019]?t|wont|would not|refuses? to|never)\s+(?:sign|buy|approve|"
+        r"go ahead|proceed|commit|move)\s+(?:without|unless)\b",
+        r"\b(?:approved|approves|agreed|signed|okayed|accepted|said yes|will (?:sign|approve))\b"
+        r"[^.;:]{0,30}?\b(?:with|on)\s+(?:one|the|a|two)\s+conditions?\s*(?::|that)\s*"
         r"(?!(?:no|nothing|never)\b){X}",
     ),
 )
@@ -358,15 +362,18 @@ COLD = _cues(
         # what they rule out: "wants no auto-renewal", "will not do a big-bang cutover"
         r"\b(?:wants?|want|wanted)\s+(?:no|nothing)\b",
         r"\b(?:will not|won['\u2019]?t|wont|would not|wouldn['\u2019]?t|refuses? to|refused to|"
-        r"never)\s+(?:do|sign|accept|allow|tolerate|buy|approve|consider|go with|agree to)\b",
+        r"never)\s+(?:do|sign|accept|allow|tolerate|buy|approve|consider|go with|agree to)\b"
+        r"(?!\s+(?:without|unless)\b)",
         r"\b(?:refuses|refused|rejects|rejected|vetoed|rules? out|ruled out)\b(?!\s+to\b)",
         r"\b(?:is\s+)?(?:strict|rigid|inflexible|firm)\s+(?:on|about)\b",
-        r"(?:^|\b(?:her|his)\s+)(?:rule|red line|one rule|golden rule|condition)\s*(?::|is|=)",
+        r"{PA}\s+(?:rule|red line|one rule|golden rule|condition)\s*(?::|is|=)\s*{X}",
         r"\b(?:reacted badly|bristled|pushed back)\s+(?:when|to|on|at)\b",
-        r"\b(?:only|main|big|biggest|real|one|first|chief)\s+(?:real\s+)?(?:worry|concern|fear|"
-        r"objection|complaint|gripe)\s+(?:is|was|=|:)",
+        r"{PA}\s+(?:only|main|big|biggest|real|one|first|chief)\s+(?:real\s+)?(?:worry|concern|"
+        r"fear|objection|complaint|gripe)\s+(?:is|was|=|:)\s+{X}",
         r"\b(?:worried|concerned|nervous|afraid)\s+(?=(?:she|he|it|they|we|the)\b)",
-        r"\b(?:with|on)\s+(?:one|the|a)\s+conditions?\s*(?::|that)\s*(?=(?:no|nothing|never)\b)",
+        r"\b(?:approved|approves|agreed|signed|okayed|accepted|said yes|will (?:sign|approve))\b"
+        r"[^.;:]{0,30}?\b(?:with|on)\s+(?:one|the|a)\s+conditions?\s*(?::|that)\s*"
+        r"(?=(?:no|nothing|never)\b)",
         # imperatives, the person named after the thing to avoid
         r"(?:^|[.;:,(-]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['\u2019]?t|do not|never|avoid|"
         r"skip|"

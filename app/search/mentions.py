@@ -269,6 +269,11 @@ def _subject(sentence: str, found_at: dict[int, tuple[int, int]]) -> int | None:
     brought in ("Jamal set up a call w/ Amara")."""
     if not found_at or len(found_at) > _MAX_NAMED:
         return None
+    # "Per Leah: nothing over $250k happens without Keisha": Leah is the source, not the subject
+    if len(found_at) > 1:
+        found_at = {
+            pid: span for pid, span in found_at.items() if not _SOURCE.search(sentence[: span[0]])
+        } or found_at
     (first, (start, end)), *rest = sorted(found_at.items(), key=lambda item: item[1])
     if _CONTRASTED.search(sentence[:start]):
         return None
@@ -289,13 +294,19 @@ def _only_a_source(sentence: str, found_at: dict[int, tuple[int, int]]) -> bool:
 def _neutral(sentence: str) -> bool:
     """A sentence that brings in nobody new, so that a pronoun after it still means the person
     before it: "Ines did the talking. The rota is a paper binder. She wants it fair." Any
-    capitalised word after its first might be someone who is not a contact, but not "I" or an
-    acronym ("ARB", "Q2")."""
+    capitalised word might be someone who is not a contact ("Tom from IT joined"), but not "I",
+    an acronym ("ARB", "Q2") or the first word of a description ("Tough, direct, ex-Army")."""
     words = sentence.split()
     return bool(words) and (
-        (words[0].lower() in _NEUTRAL_OPENINGS or words[0][:1].islower())
+        (words[0].lower() in _NEUTRAL_OPENINGS or words[0][:1].islower() or _described(sentence))
         and not any(_may_be_a_name(w) for w in words[1:])
     )
+
+
+def _described(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a description, not a subject: "Tough, direct, ex-Army."
+    or "Straight talker, ex-miner." go on about the person before them."""
+    return "," in sentence and len(sentence.split(",")[0].split()) <= 2
 
 
 def _may_be_a_name(word: str) -> bool:
