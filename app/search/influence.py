@@ -102,9 +102,36 @@ _RAISING = re.compile(
 _OBJECT = re.compile(r"\b(?:him|her|them)\b", re.IGNORECASE)
 # What a colleague shows or proposes: liking it is a stance on us, not a button.
 _GENERIC = frozenset(
-    "idea ideas concept demo demos product products tool tools proposal proposals plan plans "
-    "approach pitch solution solutions system app platform software deck presentation meeting "
-    "call calls vendor vendors".split()
+    [
+        "idea",
+        "ideas",
+        "concept",
+        "demo",
+        "demos",
+        "product",
+        "products",
+        "tool",
+        "tools",
+        "proposal",
+        "proposals",
+        "plan",
+        "plans",
+        "approach",
+        "pitch",
+        "solution",
+        "solutions",
+        "system",
+        "app",
+        "platform",
+        "software",
+        "deck",
+        "presentation",
+        "meeting",
+        "call",
+        "calls",
+        "vendor",
+        "vendors",
+    ]
 )
 _TRAILING = re.compile(r"(?:\s+(?:w/|with|around|to|for|near|in front of|on|at|about))+$")
 _ITEM = re.compile(r"[^,;/&+]+?(?=\s*(?:,|;|/|&|\+|\band\b|$))")
@@ -204,10 +231,13 @@ def _holder(
             return sole, None
         found = text.MARKER.fullmatch(who)
         holder = int(found.group(1)) if found else None
-        if holder != s.contact_id and match.end("who") == match.end():
-            # a label over a list: "TB: Hassan (security) + Bill (ARB)", "Users: Rafael and Ana"
-            if s.contact_id in text.listed_after(marked.text, match.end()):
-                return s.contact_id, None
+        # a label over a list: "TB: Hassan (security) + Bill (ARB)", "Users: Rafael and Ana"
+        if (
+            holder != s.contact_id
+            and match.end("who") == match.end()
+            and s.contact_id in text.listed_after(marked.text, match.end())
+        ):
+            return s.contact_id, None
         return holder, None
     if cue.imperative:
         return sole, None

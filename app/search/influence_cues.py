@@ -377,7 +377,9 @@ USER = _cues(
         r"\bthe one who (?:actually\s+)?(?:builds|does|runs|makes|handles|manages|puts together|"
         r"works|fixes)\b[^.;]{0,40}?\b(?:every|each)\s+(?:day|week|month|shift|morning|night)\b",
         r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b(?:\s*\([^)]*\))?(?:\s+and\s+(?:the\s+)?[\w,]+"
-        r"(?:\s+\w+)?)?\s+(?:" + _MODAL + r"\s+)*(?:be\s+)?(?:the\s+)?(?:ones\s+|people\s+|folks\s+)?"
+        r"(?:\s+\w+)?)?\s+(?:"
+        + _MODAL
+        + r"\s+)*(?:be\s+)?(?:the\s+)?(?:ones\s+|people\s+|folks\s+)?"
         + _USE
         + r"\s+(?:"
         + _TOOL

@@ -36,14 +36,108 @@ _ROLE_LABEL = re.compile(
 # Names that are also common words: in a sentence written in lower case ("bill goes to
 # finance", "grace period", "price per station") they are words, not people.
 _WORD_NAMES = frozenset(
-    """
-    april art ash august autumn baker banks bell best bill black bob brook brown buck bush case
-    cash chase clay cliff cook crystal daisy dawn dean drew eve faith field fields ford fox frank
-    gene glen good grace grant green hall hardy head heath hill holly hope hunter iris ivy jack
-    jasmine joy june king lamb lane lily little long love major mark marsh mason may miles moss
-    north park pat penny power price ray rich rose ruby rush sandy sharp short sky small snow
-    stone strong summer sweet swift violet ward well wells west white will wise wood young
-    """.split()
+    [
+        "april",
+        "art",
+        "ash",
+        "august",
+        "autumn",
+        "baker",
+        "banks",
+        "bell",
+        "best",
+        "bill",
+        "black",
+        "bob",
+        "brook",
+        "brown",
+        "buck",
+        "bush",
+        "case",
+        "cash",
+        "chase",
+        "clay",
+        "cliff",
+        "cook",
+        "crystal",
+        "daisy",
+        "dawn",
+        "dean",
+        "drew",
+        "eve",
+        "faith",
+        "field",
+        "fields",
+        "ford",
+        "fox",
+        "frank",
+        "gene",
+        "glen",
+        "good",
+        "grace",
+        "grant",
+        "green",
+        "hall",
+        "hardy",
+        "head",
+        "heath",
+        "hill",
+        "holly",
+        "hope",
+        "hunter",
+        "iris",
+        "ivy",
+        "jack",
+        "jasmine",
+        "joy",
+        "june",
+        "king",
+        "lamb",
+        "lane",
+        "lily",
+        "little",
+        "long",
+        "love",
+        "major",
+        "mark",
+        "marsh",
+        "mason",
+        "may",
+        "miles",
+        "moss",
+        "north",
+        "park",
+        "pat",
+        "penny",
+        "power",
+        "price",
+        "ray",
+        "rich",
+        "rose",
+        "ruby",
+        "rush",
+        "sandy",
+        "sharp",
+        "short",
+        "sky",
+        "small",
+        "snow",
+        "stone",
+        "strong",
+        "summer",
+        "sweet",
+        "swift",
+        "violet",
+        "ward",
+        "well",
+        "wells",
+        "west",
+        "white",
+        "will",
+        "wise",
+        "wood",
+        "young",
+    ]
 )
 _TITLE_WORDS = 4
 # "She signs anything over 50k", "He'll push back", "Her team uses it daily": a sentence led by
@@ -183,9 +277,7 @@ def writes_lowercase(sentence: str) -> bool:
     return first is not None and first.group(0).islower()
 
 
-def _patterns(
-    people: Sequence[Person], *, lowercase: bool = False
-) -> dict[int, re.Pattern[str]]:
+def _patterns(people: Sequence[Person], *, lowercase: bool = False) -> dict[int, re.Pattern[str]]:
     parts = [p.name.split() for p in people]
     firsts = Counter(words[0].lower() for words in parts if words)
     lasts = Counter(words[-1].lower() for words in parts if len(words) > 1)
@@ -195,14 +287,13 @@ def _patterns(
         if not words:
             continue
         names = [re.escape(person.name.strip())]
-        word_ok = lambda w: not lowercase or w.lower() not in _WORD_NAMES  # noqa: E731
-        if firsts[words[0].lower()] == 1 and len(words[0]) > 2 and word_ok(words[0]):
+        if firsts[words[0].lower()] == 1 and len(words[0]) > 2 and _name_ok(words[0], lowercase):
             names.append(re.escape(words[0]))
         if (
             len(words) > 1
             and lasts[words[-1].lower()] == 1
             and len(words[-1]) > 2
-            and word_ok(words[-1])
+            and _name_ok(words[-1], lowercase)
         ):
             names.append(re.escape(words[-1]))
         alternatives = [rf"\b(?:{'|'.join(names)})\b"]
@@ -217,6 +308,10 @@ def _patterns(
             alternatives.append(rf"\b(?i:the|their|our|new)\s+{re.escape(title)}\b")
         patterns[person.id] = re.compile("|".join(alternatives), re.I if lowercase else 0)
     return patterns
+
+
+def _name_ok(word: str, lowercase: bool) -> bool:
+    return not lowercase or word.lower() not in _WORD_NAMES
 
 
 def departures(sentence: str, people: Sequence[Person]) -> set[int]:
