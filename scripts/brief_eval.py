@@ -3,6 +3,7 @@
     .venv/bin/python scripts/brief_eval.py ../shared/eval/crm-dev            # SQLite
     .venv/bin/python scripts/brief_eval.py ../shared/eval/crm-dev --pgserver # PostgreSQL
     .venv/bin/python scripts/brief_eval.py scripts/data/influence/dev --parts # and each part
+    .venv/bin/python scripts/brief_eval.py scripts/data/influence/dev --no-embed --errors
 
 The set (the crm-dev format, plus ``influence.jsonl`` for an influence set) is imported with
 every contact's role erased, the notes are embedded by a running server (which stores the
@@ -21,8 +22,14 @@ the mean over readers:
    is suggested.
 3. ``--parts``: the same figures with one part of the suggester taken away at a time (a cue
    family, the pronoun sentences), and the old topic-only role method, to see what each adds.
-4. Latency: the brief of the account with the most notes, over HTTP, asked 20 times by each
+4. ``--errors``: each missed and each wrong (contact, role) and button, with the sentences the
+   reader could read about the contact (the readers who share an error are listed once).
+5. Latency: the brief of the account with the most notes, over HTTP, asked 20 times by each
    user after a warm-up; p50 and p95.
+
+``--no-embed`` skips the server, the embedding and the latency: the sentences naming contacts
+are found as the embedding worker finds them (``find_mentions``), without their topics, which
+the suggester does not read; the figures are the same in seconds rather than minutes.
 """
 
 from __future__ import annotations
@@ -53,7 +60,7 @@ from app.search import influence, influence_cues
 from app.search.influence import FieldSuggestion, Person, Sentence, suggest
 from app.search.influence_read import same_phrase
 from app.search.mentions import Person as MentionPerson
-from app.search.mentions import name_patterns
+from app.search.mentions import find_mentions, name_patterns
 from app.server import serve_in_thread
 
 _spec = importlib.util.spec_from_file_location("search_eval", Path(__file__).with_name("eval.py"))
@@ -70,6 +77,8 @@ class Labels:
     buttons: dict[str, dict[str, list[dict[str, str]]]]  # kind -> contact -> labelled buttons
     modes: dict[str, str]
     influence: bool
+    # (contact, role) -> the labelled (note, sentence) pairs it is read from
+    evidence: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,6 +97,10 @@ def main() -> None:
     parser.add_argument("--pgserver", action="store_true", help="use a throwaway PostgreSQL")
     parser.add_argument("--model", default=Settings.model_fields["embedding_model"].default)
     parser.add_argument("--parts", action="store_true", help="also measure without each part")
+    parser.add_argument("--errors", action="store_true", help="list each miss and wrong guess")
+    parser.add_argument(
+        "--no-embed", action="store_true", help="no server: find the sentences as the worker does"
+    )
     args = parser.parse_args()
     labels = read_labels(args.directory)
     with search_eval.database_url(args) as url:
@@ -95,6 +108,11 @@ def main() -> None:
         db = Database(url)
         with db.unit_of_work() as session:
             session.execute(update(Contact).values(buying_role=BuyingRole.unknown))
+        if args.no_embed:
+            readers, ids = read_readers(db, list(accounts.values()), embedded=False)
+            evaluate(args, labels, readers, ids)
+            db.dispose()
+            return
         settings = Settings(
             _env_file=None,
             env="test",
@@ -108,11 +126,19 @@ def main() -> None:
         ):
             search_eval.wait_until_embedded(http, list(tokens.values()))
             readers, ids = read_readers(db, list(accounts.values()))
-            report(labels, readers, ids)
-            if args.parts:
-                parts(labels, readers, ids)
+            evaluate(args, labels, readers, ids)
             latency(db, http, tokens)
         db.dispose()
+
+
+def evaluate(
+    args: argparse.Namespace, labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]]
+) -> None:
+    report(labels, readers, ids)
+    if args.parts:
+        parts(labels, readers, ids)
+    if args.errors:
+        errors(labels, readers, ids)
 
 
 def read_labels(directory: Path) -> Labels:
@@ -122,20 +148,27 @@ def read_labels(directory: Path) -> Labels:
         roles = {(c["id"], c["buying_role"]) for c in contacts if c["buying_role"] != "unknown"}
         return Labels(roles, {kind: {} for kind in KINDS}, {}, False)
     rows = search_eval.read_jsonl(path)
+    evidence: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for r in rows:
+        for e in r.get("role_evidence") or []:
+            pair = (e["note_id"], e["sentence"])
+            evidence.setdefault((r["contact_id"], e["role"]), []).append(pair)
     return Labels(
         {(r["contact_id"], role) for r in rows for role in r["roles"]},
         {kind: {r["contact_id"]: r[kind] for r in rows} for kind in KINDS},
         {r["contact_id"]: r["mode"] for r in rows if r.get("mode")},
         True,
+        evidence,
     )
 
 
 def read_readers(
-    db: Database, account_ids: list[int]
+    db: Database, account_ids: list[int], *, embedded: bool = True
 ) -> tuple[list[Reader], dict[str, dict[int, str]]]:
-    """Every reader's sentences, from the Mention rows of the notes they may read; and the
-    external ids of contacts and notes."""
+    """Every reader's sentences, from the Mention rows of the notes they may read (or, not
+    ``embedded``, from the notes' bodies); and the external ids of contacts and notes."""
     readers = []
+    found: dict[int, list[Sentence]] = {}  # per note, not embedded
     with db.session(write=False) as session:
         contact_ids = dict(session.execute(select(Contact.id, Contact.external_id)).all())
         note_ids = dict(session.execute(select(Note.id, Note.external_id)).all())
@@ -148,6 +181,10 @@ def read_readers(
             visible = set(session.scalars(select(Note.external_id).where(visible_notes(user))))
             reader = Reader(user.external_id or str(user.id), {v for v in visible if v})
             for account_id in account_ids:
+                if not embedded:
+                    sentences = _sentences(session, user, account_id, people, found)
+                    reader.accounts.append((people.get(account_id, []), sentences))
+                    continue
                 rows = session.execute(
                     select(Mention, Note.observed_at)
                     .join(Note, Note.id == Mention.note_id)
@@ -167,6 +204,37 @@ def read_readers(
     ids = {"contact": {k: v or "" for k, v in contact_ids.items()}}
     ids["note"] = {k: v or "" for k, v in note_ids.items()}
     return readers, ids
+
+
+def _sentences(
+    session: Any,
+    user: User,
+    account_id: int,
+    people: dict[int, list[Person]],
+    found: dict[int, list[Sentence]],
+) -> list[Sentence]:
+    """The sentences naming contacts in the notes ``user`` may read, as the worker finds them."""
+    mention_people = [MentionPerson(p.id, p.name, p.title) for p in people.get(account_id, [])]
+    notes = session.execute(
+        select(Note.id, Note.body, Note.observed_at)
+        .where(
+            Note.account_id == account_id,
+            visible_notes(user),
+            Note.superseded_by_id.is_(None),
+            Note.deleted_at.is_(None),
+        )
+        .order_by(Note.observed_at.desc(), Note.id.desc())
+    ).all()
+    sentences: list[Sentence] = []
+    for note_id, body, at in notes:
+        if note_id not in found:
+            found[note_id] = [
+                Sentence(pid, note_id, m.text, at, named=len(m.contact_ids))
+                for m in find_mentions(body, mention_people)
+                for pid in m.contact_ids
+            ]
+        sentences += found[note_id]
+    return sentences
 
 
 Suggester = Callable[[list[Person], list[Sentence]], list[FieldSuggestion]]
@@ -268,6 +336,98 @@ def parts(labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]])
         figures = score(labels, readers, ids, suggester)
         row = "".join(f"{statistics.fmean(figures[n]):>9.3f}" for n in wanted)
         print(f"{name:<28}{row}")
+
+
+def errors(labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]]) -> None:
+    """Each missed and each wrong role and button, once for all the readers who share it, with
+    what the first of them could read about the contact: the sentences the suggester was given
+    (``*``: a labelled sentence) and the labelled sentences it was not given (``!``)."""
+    seen: dict[tuple[str, str, str, str], list[str]] = {}  # (what, contact, value, why) -> readers
+    shown: dict[tuple[str, str, str, str], list[str]] = {}
+    for reader in readers:
+        for people, sentences in reader.accounts:
+            found = suggest(people, sentences)
+            names = {ids["contact"][p.id]: f"{p.name} ({p.title or 'no title'})" for p in people}
+            about: dict[str, list[Sentence]] = {}
+            for s in sentences:
+                about.setdefault(ids["contact"][s.contact_id], []).append(s)
+            made = {(ids["contact"][s.contact_id], str(s.value)): s for s in found}
+            for contact in names:
+                keys = _errors_of(labels, reader, contact, found, made, ids)
+                for key, lines in keys:
+                    key = (key[0], f"{contact} {names[contact]}", key[1], key[2])
+                    seen.setdefault(key, []).append(reader.name)
+                    if key not in shown:
+                        shown[key] = lines + _read(labels, reader, key, contact, about, ids)
+    print("\nerrors (missed: labelled, not suggested; wrong: suggested, not labelled)")
+    for key in sorted(seen, key=lambda k: (k[0], k[1], k[2])):
+        what, contact, value, why = key
+        who = seen[key] if len(seen[key]) < len(readers) else ["all readers"]
+        print(f"\n{why.upper()} {what} {value!r} of {contact}  [{', '.join(who)}]")
+        for line in shown[key]:
+            print(f"    {line}")
+
+
+def _errors_of(
+    labels: Labels,
+    reader: Reader,
+    contact: str,
+    found: list[FieldSuggestion],
+    made: dict[tuple[str, str], FieldSuggestion],
+    ids: dict[str, dict[int, str]],
+) -> list[tuple[tuple[str, str, str], list[str]]]:
+    out: list[tuple[tuple[str, str, str], list[str]]] = []
+    roles = {r for c, r in labels.roles if c == contact}
+    suggested = {str(s.value) for s in found if s.field == "roles" and _of(s, contact, ids)}
+    for role in sorted(roles - suggested):
+        out.append((("role", role, "missed"), []))
+    for role in sorted(suggested - roles):
+        cited = made[(contact, role)].evidence
+        out.append((("role", role, "wrong"), [f"cited {_cite(c, ids)}" for c in cited]))
+    if not labels.influence:
+        return out
+    for kind in KINDS:
+        mine = [s for s in found if s.field == kind and _of(s, contact, ids)]
+        for button in labels.buttons[kind].get(contact, []):
+            if button["note_id"] in reader.visible and not any(_same(s, button) for s in mine):
+                line = f"labelled {button['note_id']} {button['sentence']!r}"
+                out.append(((kind, button["phrase"], "missed"), [line]))
+        for s in mine:
+            if not any(_same(s, b) for b in labels.buttons[kind].get(contact, [])):
+                lines = [f"cited {_cite(c, ids)}" for c in s.evidence]
+                out.append(((kind, str(s.value), "wrong"), lines))
+    return out
+
+
+def _of(s: FieldSuggestion, contact: str, ids: dict[str, dict[int, str]]) -> bool:
+    return ids["contact"][s.contact_id] == contact
+
+
+def _cite(c: Any, ids: dict[str, dict[int, str]]) -> str:
+    return f"{ids['note'][c.note_id]} {c.sentence!r}"
+
+
+def _read(
+    labels: Labels,
+    reader: Reader,
+    key: tuple[str, str, str, str],
+    contact: str,
+    about: dict[str, list[Sentence]],
+    ids: dict[str, dict[int, str]],
+) -> list[str]:
+    """For a role: the sentences the suggester read about the contact, and the labelled ones it
+    was not given."""
+    if key[0] != "role":
+        return []
+    labelled = labels.evidence.get((contact, key[2]), [])
+    wanted = [sentence for note, sentence in labelled if note in reader.visible]
+    given = about.get(contact, [])
+    lines = [
+        f"{'*' if s.text in wanted else ' '} {ids['note'][s.note_id]} {s.text!r}" for s in given
+    ]
+    texts = {s.text for s in given}
+    lines += [f"! not given: {w!r}" for w in wanted if w not in texts]
+    return lines
 
 
 @contextmanager

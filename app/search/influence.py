@@ -28,11 +28,11 @@ from datetime import datetime
 from typing import Literal
 
 from app.search import influence_text as text
-from app.search.influence_cues import ROLE_CUES, SIGN_OFF, Cue, resolve_sign_off
+from app.search.influence_cues import DECISION, ROLE_CUES, SIGN_OFF, Cue, resolve_sign_off
 from app.search.influence_read import Reading, aggregate, content_words
 from app.search.influence_traits import TRAIT_CUES
 from app.search.mentions import Person as MentionPerson
-from app.search.mentions import departures, name_patterns
+from app.search.mentions import departures, name_patterns, writes_lowercase
 
 FieldName = Literal[
     "roles", "degree", "mode", "rating", "key_win_result", "hot_buttons", "cold_buttons"
@@ -99,6 +99,40 @@ _RAISING = re.compile(
     r"jok(?:e|ing) (?:about|abt)|ask(?:ing)? (?:about|abt)|discuss(?:ing)?)\s+",
     re.IGNORECASE,
 )
+_OBJECT = re.compile(r"\b(?:him|her|them)\b", re.IGNORECASE)
+# What a colleague shows or proposes: liking it is a stance on us, not a button.
+_GENERIC = frozenset(
+    [
+        "idea",
+        "ideas",
+        "concept",
+        "demo",
+        "demos",
+        "product",
+        "products",
+        "tool",
+        "tools",
+        "proposal",
+        "proposals",
+        "plan",
+        "plans",
+        "approach",
+        "pitch",
+        "solution",
+        "solutions",
+        "system",
+        "app",
+        "platform",
+        "software",
+        "deck",
+        "presentation",
+        "meeting",
+        "call",
+        "calls",
+        "vendor",
+        "vendors",
+    ]
+)
 _TRAILING = re.compile(r"(?:\s+(?:w/|with|around|to|for|near|in front of|on|at|about))+$")
 _ITEM = re.compile(r"[^,;/&+]+?(?=\s*(?:,|;|/|&|\+|\band\b|$))")
 _LISTED = re.compile(
@@ -111,8 +145,9 @@ def suggest(people: Sequence[Person], sentences: Iterable[Sentence]) -> list[Fie
 
     ``people`` should be every contact of the account, so that a sentence naming two of them
     gives each only what it says of them."""
-    patterns = name_patterns([MentionPerson(p.id, p.name, p.title) for p in people])
     mention_people = [MentionPerson(p.id, p.name, p.title) for p in people]
+    # a sentence in lower case names people in lower case ("gary signed himself")
+    by_case = {case: name_patterns(mention_people, lowercase=case) for case in (False, True)}
     by_id = {p.id: p for p in people}
     readings: list[Reading] = []
     left: dict[int, datetime | None] = {}
@@ -122,6 +157,7 @@ def suggest(people: Sequence[Person], sentences: Iterable[Sentence]) -> list[Fie
             continue
         if s.contact_id in departures(s.text, mention_people) and s.contact_id not in left:
             left[s.contact_id] = s.observed_at  # newest first: the last time they left
+        patterns = by_case[writes_lowercase(s.text)]
         readings += read_sentence(s, text.mark(s.text, patterns, s.contact_id))
     for contact_id, person in by_id.items():
         if (person.title or "").strip().lower().startswith("former"):
@@ -158,9 +194,12 @@ def read_sentence(s: Sentence, marked: text.Marked) -> list[Reading]:
             if denied and cue.field != "roles":
                 continue  # only a denied role is evidence (against it); "not a fan" is no button
             values = _values(cue, marked, match, s.contact_id)
-            if cue.value == SIGN_OFF:
+            if cue.value in (SIGN_OFF, DECISION):
                 left, right = text.clause_around(marked.text, match.start(), match.end())
-                role = resolve_sign_off(marked.text[left:right])
+                governed = marked.text[match.end() : min(right, match.end() + 40)]
+                role = resolve_sign_off(marked.text[left:right], governed)
+                if cue.value == DECISION:
+                    role = role or "economic"  # "that's her call": the buying decision
                 values = [role] if role else []
             for value in values:
                 found.append(
@@ -191,7 +230,15 @@ def _holder(
         if who is None:  # "his review": the one person the sentence is about
             return sole, None
         found = text.MARKER.fullmatch(who)
-        return (int(found.group(1)) if found else None), None
+        holder = int(found.group(1)) if found else None
+        # a label over a list: "TB: Hassan (security) + Bill (ARB)", "Users: Rafael and Ana"
+        if (
+            holder != s.contact_id
+            and match.end("who") == match.end()
+            and s.contact_id in text.listed_after(marked.text, match.end())
+        ):
+            return s.contact_id, None
+        return holder, None
     if cue.imperative:
         return sole, None
     if _POINTS_AT.match(marked.text, match.end()):
@@ -226,9 +273,20 @@ def _values(cue: Cue, marked: text.Marked, match: re.Match[str], holder: int) ->
         else:
             item = text.phrase(marked, a, end=b, before=b < match.end(), holder=holder)
         item = _TRAILING.sub("", _RAISING.sub("", item or "")).strip()
-        if content_words(item) and item not in found:  # not "him", "it all"
+        if _says_something(cue, item) and item not in found:
             found.append(item)
     return found
+
+
+def _says_something(cue: Cue, item: str) -> bool:
+    """Whether a button names a thing: not "him", "it all", "the idea" or "the demo" (a word
+    on us, not on what moves them), nor an imperative's bare verb ("don't push him")."""
+    words = content_words(_OBJECT.sub("", item))
+    if cue.field in ("hot_buttons", "cold_buttons") and words <= _GENERIC:
+        return False
+    if cue.imperative:
+        return bool(content_words(" ".join(_OBJECT.sub("", item).split()[1:])))
+    return bool(words)
 
 
 def _reason(cue: Cue, marked: text.Marked, match: re.Match[str]) -> str | None:

@@ -63,6 +63,7 @@ class Cue:
 _X = r"(?P<phrase>[^.;:!?()]{3,80})"
 _PA = rf"(?:(?P<who>{PERSON})(?:['\u2019]s)?|(?P<anaphor>\b(?:his|her|hers|him)\b))"
 SIGN_OFF = "sign-off"
+DECISION = "decision"
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -90,7 +91,8 @@ _TECHNICAL_WORDS = re.compile(
     r"confidentiality|indemnit\w*|contract terms|terms|redlines?|MSA|validation|validated|"
     r"QA|quality|GMP|FDA|audit trail|systems?|platform|accessibility|VPAT|encryption|"
     r"firewall|identity|provisioning|setup|configuration|vendor risk|questionnaire|"
-    r"requirements|specs?|SCADA|OT|ERP|HRIS|EHR|LIMS|records)\b",
+    r"requirements|specs?|SCADA|OT|ERP|HRIS|EHR|LIMS|records|licen[cs]\w*|certif\w*|"
+    r"regulat\w*|safety|H&S|EHS|inspect\w*|install\w*|deploy\w*|checklist)\b",
 )
 # ... and what makes it an economic buyer's.
 _MONEY_WORDS = re.compile(
@@ -102,12 +104,17 @@ _MONEY_WORDS = re.compile(
 )
 
 
-def resolve_sign_off(clause: str) -> str | None:
-    """``technical`` or ``economic`` for a sign-off cue, by what its clause is about."""
-    if _TECHNICAL_WORDS.search(clause):
-        return "technical"
-    if _MONEY_WORDS.search(clause):
-        return "economic"
+def resolve_sign_off(clause: str, governed: str = "") -> str | None:
+    """``technical`` or ``economic`` for a sign-off cue, by what it governs (the words just
+    after it: "approves all contracts for operations systems" is about contracts) or else by
+    what its clause is about."""
+    for words in (governed, clause):
+        tech = _TECHNICAL_WORDS.search(words)
+        money = _MONEY_WORDS.search(words)
+        if tech and money:
+            return "technical" if tech.start() < money.start() else "economic"
+        if tech or money:
+            return "technical" if tech else "economic"
     return None
 
 
@@ -128,7 +135,8 @@ ECONOMIC = _cues(
         r"\bbudget (?:owner|holder)\b",
         r"\b(?:signing|spending|spend|purchasing|budget) (?:authority|power|limit)\b",
         r"\b(?:authority|approval limit|signing limit)\s+(?:up to|to sign|of|for)\s*[$£€]?\s?\d",
-        r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?)\s+(?:the\s+|"
+        r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?|has|had|"
+        r"manages?|runs?)\s+(?:the\s+|"
         r"her\s+|his\s+|every\s+|all\s+)?(?:[\w'\u2019&-]+\s+){0,3}?(?:purse[- ]?strings|purse|"
         r"check ?book|cheque ?book|wallet|budget|budgets|P&L|pocketbook)\b",
         r"\b(?:writes|signs|cuts|sign|write|cut)\s+the\s+(?:checks?|cheques?)\b",
@@ -145,12 +153,15 @@ ECONOMIC = _cues(
         r"\b(?:can|could)\s+(?:overrule|override)\s+(?:everyone|anyone|them all|the others)\b",
         r"\b(?:fund|pay for|find the money for)\s+(?:it|this|the project|year (?:one|1))\s+"
         r"(?:out of|from)\s+(?:her|his|the)\s+(?:[\w-]+\s+)?budget\b",
-        r"\bsigned(?=\s*(?:[.,;!)]|$|\s+(?:it\b|on\s+\d|\d|for\s+(?:year|yr|\d)|the\s+(?:contract|"
-        r"order|deal|paper|PO|agreement|order form|renewal|SOW|quote|proposal)\b|(?:him|"
+        # "signed the 14 elevator renewal", "signed for all 28 sites"
+        r"\bsigned(?=\s*(?:[.,;!)]|$|\s+(?:it\b|on\s+\d|\d|for\s+(?:all|the|year|yr|\d|it)|"
+        r"(?:the|a|an|our|their)\s+(?:[\w$,.-]+\s+){0,3}?(?:contract|order|deal|paper|PO|"
+        r"agreement|order form|renewal|SOW|quote|proposal|extension|expansion|MSA)s?\b|(?:him|"
         r"her)self)))",
         r"\b(?:is|was)\s+signing\s+(?:for|the|it)\b",
-        r"\bsigns(?=\s*(?:[.;,!)]|$|\s+(?:if|once|when|after|it|for|the (?:contract|deal|order|"
-        r"PO|paper|paperwork|check|cheque)|anything|everything)\b))",
+        r"\bsigns(?=\s*(?:[.;,!)]|$|\s+(?:if|once|when|after|it|for|anything|everything|"
+        r"(?:the|every|each|all|any|our)\s+(?:[\w-]+\s+){0,2}?(?:contract|deal|order|PO|paper|"
+        r"paperwork|check|cheque|agreement|renewal|purchase|invoice)s?)\b))",
         r"\b(?:signs?|sign(?:s|ing)? for|approves?|approved|okays?)\s+(?:on\s+)?(?:"
         + _ANY
         + r"|it|spend|purchases?)\b[^.;]{0,25}?"
@@ -160,8 +171,7 @@ ECONOMIC = _cues(
         r"before|alone|it|this|the (?:deal|contract|purchase|PO|order|spend|paper)\b)))",
         r"\bcan sign alone\b",
         # a slot: whose call, whose budget; what goes to whom
-        r"(?:^|[(,;:]|\b(?:it|that|this)(?:'s|\u2019s| is| was))\s*{P}['\u2019]s\s+(?:call|"
-        r"decision|budget|"
+        r"(?:^|[(,;:]|\b(?:it|that|this)(?:'s|\u2019s| is| was))\s*{P}['\u2019]s\s+(?:budget|"
         r"money|signature|check ?book|P&L|dime|purse)\b",
         r"\b(?:needs?|requires?|without|pending|waiting (?:on|for)|get|got)\s+{P}['\u2019]s\s+"
         r"(?:signature|OK|okay|blessing|green ?light)\b",
@@ -184,6 +194,33 @@ ECONOMIC = _cues(
         r"\b(?:economic buyer|budget owner|decision[- ]?maker|signer|approver)\s*"
         r"(?:=|:|is|->|→|will be)\s*{P}",
         r"\bthe one who signs(?: off)?\s+(?:is|=)\s+{P}",
+        # the one who decides: "the guy who decides is Gary", "she is the one who decides"
+        r"\bthe\s+(?:one|guy|person|woman|man|lady|exec)\s+who\s+(?:really\s+|actually\s+)?"
+        r"(?:decides|signs|approves|makes the (?:final\s+)?(?:call|decision)|holds the budget)"
+        r"\s+(?:is|=)\s+{P}",
+        r"\b(?:is|'s|\u2019s)\s+the\s+(?:one|guy|person|woman|man|lady)\s+who\s+(?:really\s+|"
+        r"actually\s+)?(?:decides|signs|approves|makes the (?:final\s+)?(?:call|decision))\b",
+        r"\b(?:decides?|deciding|will decide|'ll decide|\u2019ll decide|gets to decide)\s+"
+        r"(?:(?:on|about)\s+(?:the\s+)?[\w-]+\s+)?(?:alone|(?:her|him)self|on (?:her|his) own)\b",
+        r"\bdecides\b(?=\s*(?:[.;,!)]|$))",
+        r"\b(?:will|'ll|\u2019ll|is going to|gets to)\s+decide\b(?=\s*(?:[.;,!)]|$|\s+(?:by|"
+        r"before|after|in|this|next|whether|if|once|when|on the (?:pilot|deal|purchase|contract|"
+        r"renewal|order))\b))",
+    ),
+)
+# A decision or a call: the technical buyer's when it is about systems, security, quality or
+# legal terms, and otherwise the buying decision, the economic buyer's ("that's her call").
+DECISIONS = _cues(
+    "roles",
+    DECISION,
+    (
+        r"\b(?:it|that|this|which|is|was)(?:['\u2019]s|\s+is|\s+was)?\s+(?:all\s+)?{PA}\s+"
+        r"(?:call|decision|choice)\b",
+        r"(?:^|[(,;:])\s*{P}['\u2019]s\s+(?:call|decision)\b",
+        r"\b(?:decides?|deciding|decided)\s+(?:on|about)\s+(?:all|any|every|anything|"
+        r"everything)\b",
+        r"\bsays?\s+(?:yes|no)(?:\s*/\s*(?:yes|no))?\s+(?:on|to)\s+(?:all|any|every|anything|"
+        r"everything|tech|vendors|software|purchases|spend)\b",
     ),
 )
 # A sign-off, approval or review: economic or technical as its clause says.
@@ -194,7 +231,11 @@ SIGN_OFFS = _cues(
         r"\b(?:signs?|signed|signing)\s+off\b",
         r"\b(?:final|last)\s+(?:say|word|call|approval|sign[- ]?off|signature|authority|yes)\b",
         r"\b(?:approves?|approved|approving)\s+(?:" + _ANY + r"|the|their|our|it|this)\b",
-        r"\b(?:signs?|signed|will sign|'ll sign)\s+the\s+[\w&-]+\s+(?:approval|sign[- ]?off)\b",
+        r"\b(?:signs?|signed|will sign|'ll sign)\s+the\s+(?:[\w&-]+\s+){1,2}?(?:approval|"
+        r"sign[- ]?off|checklist|attestation|certificate|review|assessment)\b",
+        # a gate: "must confirm the licence checks", "has to approve anything we install"
+        r"\b(?:must|has to|have to|needs to|will have to|is to|gets to)\s+(?:confirm|verify|"
+        r"validate|certify|check|clear|vet|approve|sign off on|OK|okay)\b",
         r"\b(?:gets?|needs?|requires?|goes through|must (?:pass|get)|has to (?:pass|get))\s+{PA}\s+"
         r"(?:review|approval|sign[- ]?off|OK|blessing)\b",
         r"(?:^|[(,;:]|\band\b)\s*{PA}\s+(?:sign[- ]?off|approval)\s+is\s+(?:required|needed|"
@@ -251,6 +292,10 @@ TECHNICAL = _cues(
         r"\b(?:will\s+|to\s+)?reviews?\s+the\s+(?:contract terms|contract|terms|paper|redlines|"
         r"MSA|DPA|security)\b",
         r"\bgates?\s+(?:it|the deal|this|vendors|the purchase|every vendor)\b",
+        r"\b(?:sits|sat|is|serves)\s+on\s+(?:the\s+)?(?:architecture|security|IT|technical|"
+        r"tech|change|design|data|risk|compliance|safety)\s+(?:review\s+)?(?:board|committee|"
+        r"council|panel)\b|\b(?:chairs?|chaired|runs?|leads?)\s+(?:the\s+)?(?:architecture|"
+        r"security|IT|technical|change|design)\s+(?:review\s+)?(?:board|committee|council)\b",
         r"(?-i:\bT\.?B\.?)\s*(?:=|:|is|->|→|will be|-)?\s*{P}",
         r"\btechnical buyer\s*(?:=|:|is|->|→|will be)\s*{P}",
     ),
@@ -260,19 +305,25 @@ _USE = (
     r"be in|run (?:it|things|everything) in|be the ones living in|be the ones using|schedul\w+ "
     r"(?:everything|everyone|it all) in)"
 )
+# the product, however named: "the app", "our tool", "the crew board", "the new scheduler"
 _TOOL = (
-    r"(?:it|this|the (?:tool|system|app|product|platform|software|solution)|our (?:tool|system|"
-    r"app|product|platform|software))"
+    r"(?:it|this|(?:the|our|that|their)\s+(?:new\s+)?(?:[\w-]+\s+)?(?:tool|system|app|product|"
+    r"platform|software|solution|board|portal|dashboard|scheduler|module))"
 )
 _OFTEN = (
     r"(?:every ?day|daily|day[- ]to[- ]day|all day|each day|constantly|every shift|all the time|"
-    r"every single day|around the clock)"
+    r"every single day|around the clock|every (?:morning|night|evening|week|shift|weekend)|"
+    r"each (?:morning|night|week|shift))"
 )
+# the people someone leads: "her team", "his ppl", "their dispatchers", "her desk leads"
 _GROUP = (
-    r"(?:team|teams|people|staff|crew|crews|supervisors|schedulers|planners|managers|nurses|"
-    r"drivers|agents|reps|employees|folks|department|dept|departments|department heads|group|"
-    r"unit|floor|techs|technicians|associates|workers|coordinators|leads|dispatchers|adjusters|"
-    r"clerks|analysts)"
+    r"(?:team|teams|people|ppl|guys|staff|crew|crews|managers|nurses|drivers|agents|reps|"
+    r"employees|folks|department|dept|departments|department heads|group|unit|floor|techs|"
+    r"associates|workers|leads|desks|GMs|foremen|\w+(?:ers|ors|ists|ians|ants|ents|men))"
+)
+_MODAL = (
+    r"(?:will|would|'ll|\u2019ll|'d|\u2019d|are|is|are going to|gonna|have to|has to|need to|"
+    r"must|will have to|now|get to)"
 )
 USER = _cues(
     "roles",
@@ -303,13 +354,36 @@ USER = _cues(
         r"(?:work|job|team|people|day|operation|floor|unit|shift|staff)s?\b",
         r"\b(?:owns?|runs?|running|manages?|handles?|does|is in charge of)\s+(?:the\s+)?"
         r"(?:[\w-]+\s+){0,4}?(?:day[- ]to[- ]day|every ?day|daily)\b",
-        r"\b(?:runs?|running|is running|will run|schedul\w+|builds?|manages?)\s+(?:the\s+)?"
-        r"(?:[\w-]+\s+){0,4}?in\s+(?:it|our tool|the tool|the new (?:tool|system))\b",
+        r"\b(?:runs?|running|is running|will run|schedul\w+|builds?|manages?|approves?|does|"
+        r"handles?|books?)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:(?:her|him)self\s+)?(?:in|from|on)\s+"
+        + _TOOL
+        + r"\b",
+        # starting to use it: "started using the crew board", "switched his crew to the app"
+        r"\b(?:started|starts|began|begun|start|switched|moved)\s+(?:using|to|(?:her|his|their)\s+"
+        r"(?:\w+\s+)?\w+\s+to)\s+" + _TOOL + r"\b",
+        r"\b(?:our|the)\s+(?:best|biggest|heaviest|top|main|key|first|most active)\s+users?\b",
+        # doing by hand, every week, what the product does: "builds the schedule every Sunday"
+        r"\b(?:builds?|built|does|makes?|writes?|puts? together|runs?|owns?|manages?|fixes|"
+        r"adjusts?)\s+(?:the|their|her|his|all|every)\s+(?:(?:[\w-]+|\([^)]*\))\s+){0,3}?"
+        r"(?:schedules?|rosters?|rotas?|shift plans?|crew plans?|adjustments|shift swaps|swaps)\b"
+        r"[^.;]{0,40}?(?:\b(?:every|each)\s+(?:day|week|morning|night|shift|weekend|\w+day)|"
+        r"\bdaily\b|\bweekly\b)",
+        r"\b\w+s\s+(?:[\w-]+\s+){0,3}?(?:her|him)self\s+(?:in|from|on|through|via)\s+"
+        + _TOOL
+        + r"\b",
+        r"\b(?:builds?|does|makes?|runs?|owns?|handles?)\s+the\s+(?:daily|weekly|nightly|"
+        r"morning)\s+(?:[\w-]+\s+)?(?:schedules?|rosters?|rotas?|plans?|adjustments|swaps|"
+        r"staffing)\b",
         r"\bthe one who (?:actually\s+)?(?:builds|does|runs|makes|handles|manages|puts together|"
         r"works|fixes)\b[^.;]{0,40}?\b(?:every|each)\s+(?:day|week|month|shift|morning|night)\b",
-        r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b(?:\s*\([^)]*\))?(?:\s+and\s+(?:the\s+)?\w+)?"
-        r"\s+(?:will|would|'ll|'d|are|is|are going to|gonna)?\s*(?:be\s+)?(?:the\s+)?"
-        r"(?:ones\s+)?" + _USE + r"\s+(?:" + _TOOL + r"|the \w+ (?:on|in))",
+        r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b(?:\s*\([^)]*\))?(?:\s+and\s+(?:the\s+)?[\w,]+"
+        r"(?:\s+\w+)?)?\s+(?:"
+        + _MODAL
+        + r"\s+)*(?:be\s+)?(?:the\s+)?(?:ones\s+|people\s+|folks\s+)?"
+        + _USE
+        + r"\s+(?:"
+        + _TOOL
+        + r"|the \w+ (?:on|in)|(?-i:[A-Z][\w-]+))\b",
         r"{PA}\s+(?:\w+\s+)?" + _GROUP + r"\b[^.;]{0,60}?\b(?:(?:would|will)\s+be\s+the\s+"
         r"(?:daily|day-to-day|main|primary|everyday)\s+users|(?:would|will|'ll|'d|are|"
         r"is)\s+(?:be\s+)?"
@@ -320,8 +394,10 @@ USER = _cues(
         + r")",
         r"\band\s+(?:her|his)\s+(?:\w+\s+)?" + _GROUP + r"\s+(?:are\s+|would be\s+|will be\s+)?"
         r"(?:using|scheduling|working|running|living)\b",
-        r"\b(?:user buyer|end user|day[- ]to[- ]day owner|power user|user)\s*(?:=|:|is|->|→)?\s*"
-        r"{P}(?=\s*(?:[,.;)(]|$|-))",
+        r"\b(?:user buyers?|end users?|day[- ]to[- ]day owners?|power users?|users?)\s*(?:=|:|is|"
+        r"->|→)?\s*{P}(?=\s*(?:[,.;)(+&]|$|-|and\b))",
+        r"{P}\s*(?:=|:|-|\bis\b)\s*(?:still\s+|now\s+|also\s+|the\s+|our\s+|main\s+)*"
+        r"(?:user|end user|UB|user buyer)\b",
     ),
 )
 COACH = _cues(
@@ -330,16 +406,28 @@ COACH = _cues(
     (
         r"\b(?:our|the|a|clear|real|strong|good|great|solid|natural|de facto|unofficial|"
         r"informal|inside|internal|best|true)\s+coach\b(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
-        r"(?:^|[=:(,-]|\bis|\bas)\s*coach\b(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
+        r"(?:^|[=:(,-]|\bis|\bas|(?<=⟩))\s*(?:still\s+|now\s+|also\s+)?coach\b"
+        r"(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
         r"\bcoach(?:es|ed|ing)\s+(?:us|me|our team|our rep|our side)\b",
         r"\b(?:our|the|a|clear|real|strong|internal|inside|true|big|biggest|main|only)\s+"
-        r"champion\b(?!\s+(?:swimmer|runner|athlete|golfer|of the|in))",
+        r"champion\b(?!\s+(?:swimmer|runner|athlete|golfer|of the|in)\b)",
         r"\bchampion(?:s|ed|ing)?\s+(?:us|our|this|the deal|the project|it internally)\b",
         r"\binside (?:guide|man|woman|person|source|contact|track|ally|voice|help)\b",
         r"\b(?:internal|inside)\s+(?:advocate|ally|sponsor|guide|supporter)\b",
         r"\b(?:the|an|our)\s+insider\b|\b(?:our\s+)?eyes (?:and ears )?(?:inside|on the inside)\b",
-        r"\b(?:our|an)\s+(?:ally|advocate|guy|gal|person|friend|mole)\s+"
-        r"(?:inside|on the inside|in there|there|in the building)\b",
+        r"\b(?:our|an|my)\s+(?:ally|advocate|guy|gal|man|woman|person|friend|best friend|"
+        r"best contact|source|mole)\s+(?:inside|on the inside|in there|there|on site|onsite|"
+        r"in the building)\b",
+        r"(?:\bis|'s|\u2019s|\bhes|\bshes)\s+(?:still\s+|really\s+|definitely\s+)?our\s+(?:guy|gal|man|"
+        r"woman|person)\b",
+        r"\b(?:gave|gives?|giving|will give|'ll give)\s+(?:us|me)\s+(?:a\s+)?(?:good\s+|great\s+|"
+        r"useful\s+|helpful\s+|solid\s+|some\s+)?(?:tips?|advice|pointers|guidance|steer)\b",
+        r"\bwants?\s+that\s+we\s+(?:win|get (?:it|this|the deal)|succeed)\b",
+        r"\b(?:offered|offers|promised|agreed|will|'ll|\u2019ll|can|could|wants)\s+(?:to\s+)?"
+        r"(?:get|put|bring)\s+us\s+in\s+front\s+of\b|\b(?:offered|offers|promised|agreed|"
+        r"will|'ll|\u2019ll)\s+(?:to\s+)?(?:introduce|intro|connect)\s+us\b",
+        r"\bexplain(?:ed|s)?\s+(?:to\s+)?(?:me|us)\s+how\s+(?:the\s+)?(?:decision|process|"
+        r"approval|buying|politics|org|committee|budget)\b",
         r"\b(?:in our corner|on our side|rooting for us|pulling for us|in our camp)\b",
         r"\bwants\s+(?:us|this|this deal|the deal)\s+to\s+(?:win|happen|go through|close|land)\b",
         r"\b(?:pushed|pushing|pushes|went to bat|going to bat|goes to bat|advocat(?:es|ed|ing)|"
@@ -358,8 +446,9 @@ COACH = _cues(
         r"the board|"
         r"leadership|finance|the EB|the CFO|the panel|⟨\d+⟩)\s+(?:really\s+)?(?:wants|needs|cares|"
         r"is looking for|will ask|thinks?|said)\b",
-        r"\b(?:will|would|'ll|offered to|promised to|agreed to|wants? to|happy to|keen to)\s+"
-        r"(?:tell|let)\s+(?:us|me)\s+(?:know\s+)?(?:what|when|how|who|if|whether)\b",
+        r"\b(?:will|would|'ll|\u2019ll|offered to|promised to|agreed to|wants? to|happy to|"
+        r"keen to)\s+(?:tell|let|inform|warn|alert|update|ping|text)\s+(?:us|me)\s+(?:know\s+)?"
+        r"(?:what|when|how|who|if|whether|as soon as)\b",
         r"\b(?:offered|offers|promised|agreed)\s+to\s+(?:prep|coach|brief|guide|help|walk)\s+"
         r"(?:us|me)\b",
         r"\b(?:will|wants? to|want to|offered to|happy to|keen to|promised to|going to|'ll)\s+"
@@ -377,4 +466,4 @@ COACH = _cues(
         r"\b(?:coach|champion)\s*(?:=|:|is|->|→|will be)?\s*{P}",
     ),
 )
-ROLE_CUES = ECONOMIC + SIGN_OFFS + TECHNICAL + USER + COACH
+ROLE_CUES = ECONOMIC + DECISIONS + SIGN_OFFS + TECHNICAL + USER + COACH

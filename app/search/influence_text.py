@@ -38,6 +38,13 @@ _REPORTED = re.compile(
     r"(?!\s+(?:me\s+|us\s+)?(?:that\s+)?(?:she|he)\b)",
     re.IGNORECASE,
 )
+# "Ahmed says she signs" is Ahmed's own word on himself only when nobody else is named: after
+# "Intro to Naomi (VP Finance)", "she" may be Naomi.
+_REPORTED_PRONOUN = re.compile(
+    r"\b(?:says?|said|tells?|told|mentions?|mentioned|thinks?|thought|reckons?|claims?|"
+    r"claimed|believes?|confirmed|admitted)\s+(?:me\s+|us\s+)?(?:that\s+)?(?:she|he)\b",
+    re.IGNORECASE,
+)
 # A clause of the gap that starts with another subject: "Meg is great but IT signs off".
 _OTHER_SUBJECT = re.compile(
     r"(?:^|[,;:(\u2013\u2014]|\s-\s|\b(?:and|but|so|because|b/c|while|whereas|that|since|although|"
@@ -46,7 +53,8 @@ _OTHER_SUBJECT = re.compile(
     r"(?:I|we|you|they|it|everyone|everybody|nobody|no one|someone|somebody|anyone|team|"
     r"staff|people|folks|finance|IT|procurement|purchasing|legal|security|board|boss|CEO|CFO|"
     r"CIO|COO|CTO|management|leadership|users|supervisors|managers|vendor|company|committee|"
-    r"HR|ops|operations|engineering|dept|department|group|others|rest)\b",
+    r"HR|ops|operations|engineering|dept|department|group|others|rest|system|tool|app|product|"
+    r"platform|software)\b",
 )
 _MAX_GAP_WORDS = 16
 # The word just before a cue must leave it the subject's: "Bev is worried charge nurses hate
@@ -81,7 +89,8 @@ _NEGATION = re.compile(
 _HEDGE = re.compile(
     r"\?|\b(?:not sure|unsure|unclear|unknown|might|maybe|perhaps|possibly|probably|"
     r"likely|guess|guessing|rumou?r(?:ed|s)?|supposedly|allegedly|TBD|TBC|to be confirmed|"
-    r"need to (?:confirm|find out|check|verify)|wondering|whether|who (?:signs|decides|owns|"
+    r"need to (?:confirm|find out|check|verify)|wondering|whether|(?:ask|asking|find out|"
+    r"figure out|know|sure|unclear|confirm|check|learn)\s+who (?:signs|decides|owns|"
     r"approves)|if (?:she|he) is|assume|assuming|seems to think|wants to be|wishes|"
     r"pretends?|acts like|used to|formerly|previously|hypothetically)\b",
     re.IGNORECASE,
@@ -108,6 +117,9 @@ _INNER_PRONOUN = re.compile(
     re.IGNORECASE,
 )
 
+
+# "When I put the numbers on the table he went quiet": the sentence names nobody else.
+_ANY_PRONOUN = re.compile(r"()\b(?:she|he)\b", re.IGNORECASE)
 
 _CONTRASTED = re.compile(
     r"\b(?:from|than|unlike|like|instead of|except|besides|replacing|replaced|after)\s*$",
@@ -160,7 +172,7 @@ def mark(text: str, patterns: Mapping[int, re.Pattern[str]], about: int) -> Mark
             possessive = "'s" if lead.group(2).lower() in ("her", "his") else ""
             marked = lead.group(1) + marker + possessive + lead.group(3) + marked[lead.end() :]
         elif not kept:  # "Walk him through it, gently: he does not like being corrected"
-            inner = _INNER_PRONOUN.search(marked)
+            inner = _INNER_PRONOUN.search(marked) or _ANY_PRONOUN.search(marked)
             if inner:
                 surfaces[f"⟨{about}⟩"] = inner.group(0)[len(inner.group(1)) :]
                 marked = (
@@ -200,6 +212,7 @@ def subject_before(marked: str, at: int) -> int | None:
     if (
         len(gap.split()) > _MAX_GAP_WORDS
         or _REPORTED.search(gap)
+        or (_REPORTED_PRONOUN.search(gap) and len(MARKER.findall(marked)) > 1)
         or _OTHER_SUBJECT.search(gap)
         or MARKER.search(gap)
         or not _LAST_OK.search(gap)
@@ -207,6 +220,20 @@ def subject_before(marked: str, at: int) -> int | None:
     ):
         return None
     return int(last.group(1))
+
+
+# the next of a list of people; not "EB Helena, TB Owen", where "TB" begins another label
+_LIST_NEXT = re.compile(r"\s*(?:\([^()]*\))?\s*(?:\+|&|/|,|\band\b)\s*⟨(\d+)⟩")
+
+
+def listed_after(marked: str, end: int) -> list[int]:
+    """The people listed after the one whose marker ends at ``end``: "⟨1⟩ (security) + ⟨2⟩
+    (ARB), ⟨3⟩" gives [2, 3]."""
+    found = []
+    while m := _LIST_NEXT.match(marked, end):
+        found.append(int(m.group(1)))
+        end = m.end()
+    return found
 
 
 def negated(marked: str, start: int, subject_end: int | None = None) -> bool:

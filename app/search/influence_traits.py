@@ -296,6 +296,29 @@ HOT = _cues(
         r"\b{X}\s+(?:got|drew|had)\s+(?:the\s+|a\s+)?(?:biggest|strongest|best|big|real|warmest)\s+"
         r"(?:reaction|response)\s+from\s+{P}",
         r"\bneeds?\s+to\s+(?:see|know)\b",
+        # what they want from it: "wants a 90-day pilot with an exit clause"; not a request for
+        # something we send ("asked for our SOC 2 letter"), nor a rollout plan ("wants the
+        # secretaries on it next", "wants all 14 sites live by June"), nor a price ask
+        r"\b(?:wants?|wanted|would like|'d like|insists? on|insisted on)\s+"
+        r"(?!(?:to\s+)?(?:us|me|you|him|her|them|it|this|that|to|no|nothing|more|our|a proposal|"
+        r"proposals?|a quote|quotes?|references?|a reference|a demo|a call|a meeting|the deck|"
+        r"the demo|the proposal|the quote|the same|all|every|each)\b|\d+\s?%)"
+        r"(?![^.;,]{0,60}?\b(?:on it|on board|live|next|first|trained|rolled out|by (?:next|the "
+        r"end|end|\w+ \d|\d|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|"
+        r"oct\w*|nov\w*|dec\w*|q\d))\b)",
+        r"\b(?:listens? to|trusts|is interested in|interested in|likes?\s+(?=that\b|how\b)|"
+        r"was impressed (?:that|how)|pushing (?:for|to)|pushes for|keen for|"
+        r"is (?:excited|enthusiastic|passionate) about)\b(?!\s+(?:us|our|we|you|him|her|them|"
+        r"me)\b)",
+        r"\b(?:big thing|main thing|one thing|only thing|thing (?:she|he) (?:loves|likes|cares "
+        r"about|wants)(?: most)?)\s+(?:for\s+{PA}\s+)?(?:is|=|:)\s+{X}",
+        r"\b{X}\s+(?:matters|means a lot|is everything|resonates)\s+(?:to|with|for)\s+{PA}",
+        # what they will not go ahead without: "will not sign without a go-live date"
+        r"\b(?:will not|won['\u2019]?t|wont|would not|refuses? to|never)\s+(?:sign|buy|approve|"
+        r"go ahead|proceed|commit|move)\s+(?:without|unless)\b",
+        r"\b(?:approved|approves|agreed|signed|okayed|accepted|said yes|will (?:sign|approve))\b"
+        r"[^.;:]{0,30}?\b(?:with|on)\s+(?:one|the|a|two)\s+conditions?\s*(?::|that)\s*"
+        r"(?!(?:no|nothing|never)\b){X}",
     ),
 )
 
@@ -336,6 +359,21 @@ COLD = _cues(
         r"\s*{X}",
         r"^\s*(?:cold buttons?|avoid|dislikes|don['\u2019]?ts|pet peeves?|"
         r"turn[- ]?offs)\s*[:=-]\s*{X}",
+        # what they rule out: "wants no auto-renewal", "will not do a big-bang cutover"
+        r"\b(?:wants?|want|wanted)\s+(?:no|nothing)\b",
+        r"\b(?:will not|won['\u2019]?t|wont|would not|wouldn['\u2019]?t|refuses? to|refused to|"
+        r"never)\s+(?:do|sign|accept|allow|tolerate|buy|approve|consider|go with|agree to)\b"
+        r"(?!\s+(?:without|unless)\b)",
+        r"\b(?:refuses|refused|rejects|rejected|vetoed|rules? out|ruled out)\b(?!\s+to\b)",
+        r"\b(?:is\s+)?(?:strict|rigid|inflexible|firm)\s+(?:on|about)\b",
+        r"{PA}\s+(?:rule|red line|one rule|golden rule|condition)\s*(?::|is|=)\s*{X}",
+        r"\b(?:reacted badly|bristled|pushed back)\s+(?:when|to|on|at)\b",
+        r"{PA}\s+(?:only|main|big|biggest|real|one|first|chief)\s+(?:real\s+)?(?:worry|concern|"
+        r"fear|objection|complaint|gripe)\s+(?:is|was|=|:)\s+{X}",
+        r"\b(?:worried|concerned|nervous|afraid)\s+(?=(?:she|he|it|they|we|the)\b)",
+        r"\b(?:approved|approves|agreed|signed|okayed|accepted|said yes|will (?:sign|approve))\b"
+        r"[^.;:]{0,30}?\b(?:with|on)\s+(?:one|the|a)\s+conditions?\s*(?::|that)\s*"
+        r"(?=(?:no|nothing|never)\b)",
         # imperatives, the person named after the thing to avoid
         r"(?:^|[.;:,(-]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['\u2019]?t|do not|never|avoid|"
         r"skip|"

@@ -44,6 +44,7 @@ def test_each_sentence_and_line_stands_alone() -> None:
     assert found(body) == [
         ("Jill (CFO) has final say.", (1,)),
         ("Renee Xiong left in March;", (4,)),
+        ("nobody replaced her yet.", (4,)),  # "her": the one person named just before
     ]
 
 
