@@ -249,6 +249,7 @@ def run(
             result = measure(kind, directory, backend)
             seconds[contender].append(result["seconds"])
             extra[contender] = result
+            print(f"  {contender}: {result['seconds']:.2f} s", flush=True)
             if kind == "e2e" and result["passages_missing_vectors"]:
                 print(f"  {contender}: {result['passages_missing_vectors']} passages unembedded!")
         for b in backends:
