@@ -15,9 +15,10 @@ from app.db.models import EmbeddingJob, Note, Passage, User
 from app.domain.access import visible_notes
 from app.search.indexing import MAX_ATTEMPTS
 
-# The rate is that of the last minute's work: long enough to span several worker rounds
-# (each stamps its notes with one time), short enough to follow a change of pace.
-RATE_WINDOW = timedelta(seconds=60)
+# The rate is that of the last five minutes' work: long enough to span two worker rounds (each
+# stamps its notes with one time) even on torch's one thread under load, where a round of 256
+# notes took over a minute (scripts/ingest_bench.py); short enough to follow a change of pace.
+RATE_WINDOW = timedelta(minutes=5)
 
 
 def index_status(
@@ -53,7 +54,7 @@ def index_status(
 
 
 def embedding_rate(session: Session, readable: Any, model: str, *, busy: bool) -> float | None:
-    """Readable notes embedded per second over the last minute, or None before two worker
+    """Readable notes embedded per second over the last five minutes, or None before two worker
     rounds have finished in it. A round stamps all its notes with one time, so the notes of the
     first stamp are the work done before the window's clock starts: they are left out."""
     now = utcnow()

@@ -66,8 +66,8 @@ class Status(Schema):
     failed_jobs: int
     notes_per_second: float | None = Field(
         default=None,
-        description="Notes embedded per second over the last minute; null until two rounds "
-        "of the workers have finished in it.",
+        description="Notes embedded per second over the last five minutes; null until two "
+        "rounds of the workers have finished in them.",
     )
     seconds_left: float | None = Field(
         default=None,

@@ -197,3 +197,22 @@ def enqueue_stale(session: Session, model: str, *, force: bool = False) -> int:
     for note_id in ids:
         enqueue_embedding(session, note_id)
     return len(ids)
+
+
+def enqueue_other_models(session: Session, model: str) -> int:
+    """Queue the live notes that hold a vector of another model than ``model`` and have no
+    job yet; how many. Unlike ``enqueue_stale``, a note already queued is left alone, so that
+    several workers starting at once queue each note once."""
+    other = select(Passage.note_id).where(Passage.embedding.is_not(None), Passage.model != model)
+    if session.scalar(other.limit(1)) is None:
+        return 0
+    stale = session.scalars(
+        select(Note.id).where(
+            Note.deleted_at.is_(None),
+            Note.id.in_(other),
+            Note.id.not_in(select(EmbeddingJob.note_id)),
+        )
+    ).all()
+    for note_id in stale:
+        enqueue_embedding(session, note_id)
+    return len(stale)

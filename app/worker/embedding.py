@@ -33,7 +33,7 @@ from app.db.engine import Database
 from app.db.models import Contact, EmbeddingJob, Mention, Note, Passage
 from app.domain import credit, freshness
 from app.embedding.base import Embedder
-from app.search.indexing import MAX_ATTEMPTS, bump_search_seq, enqueue_embedding, jobs_queued
+from app.search.indexing import MAX_ATTEMPTS, bump_search_seq, enqueue_other_models, jobs_queued
 from app.search.mentions import Person, SentenceMention, find_mentions
 from app.search.topics import Classification, TopicModel
 from app.services import Services
@@ -241,25 +241,11 @@ def queue_other_models(db: Database, embedder: Embedder) -> int:
     job yet; how many. A worker does this as it starts, so that switching model or backend
     re-embeds the base without a ``tacit reindex``; until then search leaves those vectors
     out, as it leaves out a note not yet embedded."""
-    other = select(Passage.note_id).where(
-        Passage.embedding.is_not(None), Passage.model != embedder.name
-    )
-    with db.session(write=False) as session:
-        if session.scalar(other.limit(1)) is None:
-            return 0
     with db.unit_of_work() as session:
-        stale = session.scalars(
-            select(Note.id).where(
-                Note.deleted_at.is_(None),
-                Note.id.in_(other),
-                Note.id.not_in(select(EmbeddingJob.note_id)),
-            )
-        ).all()
-        for note_id in stale:
-            enqueue_embedding(session, note_id)
-    if stale:
-        log.info("queued %d note(s) whose vectors are not %s", len(stale), embedder.name)
-    return len(stale)
+        queued = enqueue_other_models(session, embedder.name)
+    if queued:
+        log.info("queued %d note(s) whose vectors are not %s", queued, embedder.name)
+    return queued
 
 
 def pending_jobs(db: Database) -> int:
