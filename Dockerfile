@@ -22,6 +22,9 @@ COPY app ./app
 COPY migrations ./migrations
 # Editable, so that the migrations beside the package are found at run time.
 RUN pip install -e .
+# The ONNX exports of the bundled model (TACIT_EMBEDDING_BACKEND=onnx|onnx-int8), made here so
+# that the server never exports on start. int8 is quantized for the build machine's CPU.
+RUN python -m app.embedding.export
 
 RUN useradd --system --create-home tacit && mkdir /data && chown tacit /data
 USER tacit

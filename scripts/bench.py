@@ -5,6 +5,7 @@
     .venv/bin/python scripts/bench.py --prepare-only               # only cache the 100k vectors
     .venv/bin/python scripts/bench.py --estimate-only              # time a sample, then stop
     .venv/bin/python scripts/bench.py --exact-vectors ...          # embed every passage (hours)
+    .venv/bin/python scripts/bench.py --ingest ../shared/eval/crm-dev  # import -> searchable
 
 Generates a deterministic CRM-like data set (accounts, contacts, users in teams, notes of mixed
 visibility and length; the first N notes are the same whatever N, so caches carry over),
@@ -1136,7 +1137,21 @@ def main() -> None:
         help="embed every passage (hours at 100k) instead of composing its sentences' vectors",
     )
     parser.add_argument("--json", type=Path, help="save the figures here")
+    parser.add_argument(
+        "--ingest",
+        type=Path,
+        metavar="DATASET",
+        help="only time import -> every note searchable by meaning, per embedding backend, "
+        "against plain encode (scripts/ingest_bench.py; --rounds applies)",
+    )
     args = parser.parse_args()
+    if args.ingest:
+        from scripts.ingest_bench import BACKENDS, run
+
+        figures = run(args.ingest, backends=list(BACKENDS), rounds=args.rounds)
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=1, default=str))
+        return
 
     directory, data = dataset(args.cache_dir, notes=args.notes, seed=args.seed)
     texts = passage_texts(data.notes)

@@ -123,6 +123,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty database to use (default: temporary)")
     parser.add_argument("--pgserver", action="store_true", help="use a throwaway PostgreSQL")
     parser.add_argument("--model", default=Settings.model_fields["embedding_model"].default)
+    parser.add_argument(
+        "--backend",
+        choices=["torch", "onnx", "onnx-int8"],
+        default=Settings.model_fields["embedding_backend"].default,
+        help="how the model runs (TACIT_EMBEDDING_BACKEND)",
+    )
     parser.add_argument("--json", type=Path, help="also write every query's result here")
     parser.add_argument("--verbose", action="store_true", help="print each query's ranking")
     args = parser.parse_args()
@@ -139,6 +145,7 @@ def main() -> None:
             env="test",
             database_url=url,  # type: ignore[call-arg]
             embedding_model=args.model,
+            embedding_backend=args.backend,
             worker_threads=1,
         )
         with (

@@ -20,11 +20,14 @@ _names = itertools.count()
 
 def settings_for(url: str) -> Settings:
     # No background embedding or webhook sending: tests drive the workers themselves,
-    # deterministically.
+    # deterministically. The model runs on torch, as the remembered vectors and the suite's
+    # expectations were made (tests/embedders.py); the ONNX backends have tests of their own
+    # (test_embedding_backends.py).
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         env="test",
         database_url=url,
+        embedding_backend="torch",
         worker_threads=0,
         webhook_workers=0,
         warm_up=False,

@@ -44,4 +44,5 @@ def search_notes(
 @router.get("/status")
 def get_status(services: ServicesDep, session: ReadSessionDep, user: CurrentUser) -> Status:
     """The embedding model, and how much of what you may read it has embedded."""
-    return Status(**index_status(session, user, services.embedder.name))
+    backend = services.settings.embedding_backend
+    return Status(**index_status(session, user, services.embedder.name, backend=backend))

@@ -115,12 +115,17 @@ def worker(
     """Run an embedding worker in this process (as many as you like, on any machine)."""
     import time
 
-    from app.worker.embedding import run_once
+    from app.worker.embedding import queue_other_models, run_once
 
-    settings = load_settings().model_copy(update={"torch_threads": threads})
+    settings = load_settings().model_copy(
+        update={"torch_threads": threads, "worker_model_threads": threads}
+    )
     with services(settings) as built:
-        db, embedder = built.database, built.embedder
-        err.print(f"embedding worker on {db.dialect} with {embedder.name}")
+        db, embedder = built.database, built.worker_embedder
+        err.print(
+            f"embedding worker on {db.dialect} with {embedder.name} ({settings.embedding_backend})"
+        )
+        queue_other_models(db, embedder)
         done = 0
         try:
             while True:

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from app.cli.common import cli, database, err, fail, load_settings, out
+from app.cli.common import cli, database, err, fail, load_settings, out, services
 from app.client.commands import (
     TokenOption,
     UrlOption,
@@ -22,6 +22,7 @@ from app.client.commands import (
 )
 from app.domain.transfer.report import MAX_LISTED, ImportReport, Problem, Progress, in_order
 from app.errors import AppError
+from app.services import Services
 
 
 @contextmanager
@@ -63,6 +64,26 @@ def print_report(report: ImportReport) -> None:
         fail(f"the import has {len(problems)} problem(s); nothing was written")
 
 
+def embed_here(built: Services) -> int:
+    """Run an embedding worker in this process until nothing is pending, with a bar of the
+    notes embedded (the local import's ``--wait``); how many notes it embedded."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bars
+
+    from app.worker.embedding import pending_jobs, run_once
+
+    db, embedder = built.database, built.worker_embedder
+    total = pending_jobs(db)
+    columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    done = 0
+    with Bars(*columns, console=err, disable=not err.is_terminal, transient=True) as bars:
+        task = bars.add_task("embedding", total=total)
+        while claimed := run_once(db, embedder):
+            done += claimed
+            bars.update(task, completed=min(done, total))
+    return done
+
+
 @cli.command("import")
 def import_(
     path: Annotated[
@@ -82,6 +103,16 @@ def import_(
             "without an owner become theirs.",
         ),
     ] = None,
+    wait: Annotated[
+        bool | None,
+        typer.Option(
+            "--wait/--no-wait",
+            help="Wait until every note is searchable by meaning, with a progress bar. "
+            "Default: on a server, wait when on a terminal; on the local database, don't "
+            "(--wait embeds here, now).",
+            show_default=False,
+        ),
+    ] = None,
     url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
@@ -89,8 +120,9 @@ def import_(
     nothing twice. Prints what was created, updated, left alone or skipped, and every problem
     with its file and row; exits 1 if there is any. With a server configured (--url,
     TACIT_URL or `tacit login`) the files go to it, imported as the token's user; otherwise
-    into the local database."""
-    if import_remotely(path, dry_run=dry_run, as_user=as_user, url=url, token=token):
+    into the local database. Then waits while the notes are embedded (searchable by meaning;
+    keyword search finds them at once), or says how to follow it."""
+    if import_remotely(path, dry_run=dry_run, as_user=as_user, url=url, token=token, wait=wait):
         return
     from app.domain.access import SYSTEM
     from app.domain.transfer.dispatch import import_path
@@ -109,6 +141,17 @@ def import_(
             sensitive_categories=settings.sensitive_categories,
         )
     print_report(report)
+    if report.dry_run or not (report.created["notes"] or report.updated["notes"]):
+        return  # nothing new to embed (a dry run writes nothing)
+    if wait:
+        with services(settings) as built:
+            embedded = embed_here(built)
+        out.print(f"embedded {embedded} note(s): every note is searchable by meaning")
+    else:
+        out.print(
+            "notes are searchable by keyword now, and by meaning once embedded: `tacit serve` "
+            "embeds them as it runs, `tacit worker --until-empty` now (or import with --wait)"
+        )
 
 
 @cli.command("import-mail")

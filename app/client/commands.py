@@ -33,7 +33,15 @@ from app.client.config import (
 from app.client.http import Api, ClientError
 from app.client.render import search_answer, search_caption, search_table
 from app.client.resolve import account_error, resolve_account, resolve_contacts, resolve_user_id
-from app.client.transfer import download_export, import_table, listed, upload_import
+from app.client.transfer import (
+    FOLLOW_HINT,
+    download_export,
+    embedding_summary,
+    follow_embedding,
+    import_table,
+    listed,
+    upload_import,
+)
 
 out = Console()
 # soft_wrap: an error is one line a script can grep, whatever the terminal's width.
@@ -420,18 +428,34 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
 
 
 def import_remotely(
-    path: Path, *, dry_run: bool, as_user: str | None, url: str | None, token: str | None
+    path: Path,
+    *,
+    dry_run: bool,
+    as_user: str | None,
+    url: str | None,
+    token: str | None,
+    wait: bool | None = None,
 ) -> bool:
     """``tacit import`` over HTTP when a server is configured; False, having done nothing,
     when none is (the import then runs on the local database). Says what the local import
-    says, and fails as it does when there are problems, dry run or not."""
+    says, and fails as it does when there are problems, dry run or not. Then waits, with a
+    bar, until the server has embedded the notes (``wait``; None: when on a terminal), or says
+    how to follow it."""
     with reported():
         remote = _server(url, token, as_user, "the import runs as the token's user")
         if remote is None:
             return False
         with Api(remote, timeout=600) as api:
             report = upload_import(api, path, dry_run=dry_run, console=err)
+            written = not report.get("dry_run", dry_run) and not listed(report, "problems")
+            status = None
+            if written and (err.is_terminal if wait is None else wait):
+                status = follow_embedding(api, console=err)
         out.print(import_table(report))
+        if status is not None:
+            say(embedding_summary(status))
+        elif written:
+            say(f"the server embeds the notes in the background: {FOLLOW_HINT}")
         for line in listed(report, "skipped"):
             say(f"skipped {line}")
         for line in listed(report, "warnings"):

@@ -1,10 +1,12 @@
 """``tacit import`` and ``tacit export`` over HTTP: a data set uploaded to ``POST /v1/imports``,
-or downloaded from ``GET /v1/export/{kind}``, with progress bars on a terminal."""
+or downloaded from ``GET /v1/export/{kind}``, with progress bars on a terminal; then, for an
+import, the wait until the server has embedded the notes (``GET /v1/status``)."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from csv import reader as csv_reader
@@ -15,6 +17,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeRemainingColumn,
@@ -150,6 +153,75 @@ def upload_import(api: Api, path: Path, *, dry_run: bool, console: Console) -> d
         raise
     report: dict[str, Any] = api.json(response)
     return report
+
+
+# How long the count of embedded notes may stand still before the wait gives up: a server with
+# no embedding worker (TACIT_WORKER_THREADS=0 and no `tacit worker`) would keep it waiting.
+STALL_SECONDS = 120.0
+FOLLOW_HINT = (
+    "follow it with GET /v1/status (embedded_notes, notes_per_second, seconds_left), or run "
+    "the import again with --wait: it adds nothing twice"
+)
+
+
+def follow_embedding(
+    api: Api,
+    *,
+    console: Console,
+    poll_seconds: float = 0.5,
+    stall_seconds: float = STALL_SECONDS,
+) -> dict[str, Any]:
+    """Wait until the server has embedded every note the token's user may read, with a bar
+    (notes, rate and time left as the server counts them) on a terminal; the last status.
+    Returns early, the status saying how far it got, if no note is embedded for
+    ``stall_seconds``."""
+    status: dict[str, Any] = api.json(api.request("GET", "/v1/status"))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    bar = Progress(*columns, console=console, disable=not console.is_terminal)
+    with bar:
+        task = bar.add_task("embedding", total=status["notes"], rate="")
+        seen, since = status["embedded_notes"], time.monotonic()
+        while status["embedded_notes"] < status["notes"] and status["pending_jobs"] > 0:
+            if status["failed_jobs"] >= status["pending_jobs"]:
+                break  # what is left has failed for good; waiting changes nothing
+            rate = status.get("notes_per_second")
+            bar.update(
+                task,
+                completed=status["embedded_notes"],
+                total=status["notes"],
+                rate=f"{rate:.0f} notes/s" if rate else "",
+            )
+            time.sleep(poll_seconds)
+            status = api.json(api.request("GET", "/v1/status"))
+            if status["embedded_notes"] != seen:
+                seen, since = status["embedded_notes"], time.monotonic()
+            elif time.monotonic() - since > stall_seconds:
+                break
+        bar.update(task, completed=status["embedded_notes"], total=status["notes"])
+    return status
+
+
+def embedding_summary(status: Mapping[str, Any]) -> str:
+    """One line on where the embedding stands after a wait."""
+    notes, embedded = status["notes"], status["embedded_notes"]
+    if embedded >= notes or not status["pending_jobs"]:
+        return f"every note is searchable by meaning ({embedded} of {notes})"
+    if status["failed_jobs"]:
+        return (
+            f"{embedded} of {notes} notes searchable by meaning; {status['failed_jobs']} "
+            "failed to embed (GET /v1/status)"
+        )
+    return (
+        f"{embedded} of {notes} notes searchable by meaning, and no progress for "
+        f"{STALL_SECONDS:.0f} s: is an embedding worker running (TACIT_WORKER_THREADS, "
+        "`tacit worker`)?"
+    )
 
 
 def import_table(report: Mapping[str, Any]) -> Table:

@@ -110,7 +110,20 @@ class Status(Schema):
 
     database: str
     model: str
+    backend: str | None = Field(
+        default=None, description="How the model runs: torch, onnx or onnx-int8."
+    )
     notes: int
     embedded_notes: int
     pending_jobs: int
     failed_jobs: int
+    notes_per_second: float | None = Field(
+        default=None,
+        description="Notes embedded per second over the last five minutes; null until two "
+        "rounds of the workers have finished in them.",
+    )
+    seconds_left: float | None = Field(
+        default=None,
+        description="At that rate, until every note is embedded (0: none waits); null when "
+        "there is no rate to go by.",
+    )

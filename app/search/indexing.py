@@ -3,14 +3,17 @@
 Every write path calls ``note_changed`` (or ``note_removed``) before its unit of work commits:
 the note's passages are re-split (so keyword search sees the new text at once), passages whose
 text is unchanged keep their vectors, an embedding job is queued for the rest, and the note's
-search sequence is raised so in-memory indexes know to refresh it.
+search sequence is raised so in-memory indexes know to refresh it. Once a transaction that
+queued jobs commits, ``jobs_queued`` is set, and the embedding workers of this process start at
+once rather than at their next poll.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
-from sqlalchemy import case, delete, func, insert, select, text, update
+from sqlalchemy import case, delete, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db.models import EmbeddingJob, Note, Passage
@@ -21,6 +24,31 @@ _CHUNK = 5000  # ids per IN (...) list, well under every driver's parameter limi
 # ``/v1/status`` counts it as failed, until new text (``enqueue_embedding``) or a reindex frees it.
 # Here, with the job rows, so that the domain can count parked jobs without importing the worker.
 MAX_ATTEMPTS = 5
+
+# Set after a commit that queued embedding jobs; the in-process workers wait on it between
+# polls (app/worker/embedding.py). Workers in other processes poll.
+jobs_queued = threading.Event()
+_ANNOUNCE = "tacit.jobs_queued"
+_listening = threading.Lock()
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(_ANNOUNCE, False):
+        jobs_queued.set()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_ANNOUNCE, None)
+
+
+def _announce_after_commit(session: Session) -> None:
+    """Set ``jobs_queued`` once this transaction commits (not before: a worker woken early
+    finds nothing it can see yet, and goes back to sleep)."""
+    session.info[_ANNOUNCE] = True
+    with _listening:  # listeners on every session, added on first use (nothing at import)
+        if not event.contains(Session, "after_commit", _after_commit):
+            event.listen(Session, "after_commit", _after_commit)
+            event.listen(Session, "after_rollback", _after_rollback)
 
 
 def bump_search_seq(session: Session, note_ids: Iterable[int]) -> None:
@@ -59,10 +87,12 @@ def notes_added(session: Session, notes: list[Note]) -> None:
     session.execute(
         insert(EmbeddingJob), [{"note_id": n.id, "generation": 0, "attempts": 0} for n in notes]
     )
+    _announce_after_commit(session)
     bump_search_seq(session, [n.id for n in notes])
 
 
 def enqueue_embedding(session: Session, note_id: int) -> None:
+    _announce_after_commit(session)
     bumped = session.execute(
         update(EmbeddingJob)
         .where(EmbeddingJob.note_id == note_id)
@@ -167,3 +197,22 @@ def enqueue_stale(session: Session, model: str, *, force: bool = False) -> int:
     for note_id in ids:
         enqueue_embedding(session, note_id)
     return len(ids)
+
+
+def enqueue_other_models(session: Session, model: str) -> int:
+    """Queue the live notes that hold a vector of another model than ``model`` and have no
+    job yet; how many. Unlike ``enqueue_stale``, a note already queued is left alone, so that
+    several workers starting at once queue each note once."""
+    other = select(Passage.note_id).where(Passage.embedding.is_not(None), Passage.model != model)
+    if session.scalar(other.limit(1)) is None:
+        return 0
+    stale = session.scalars(
+        select(Note.id).where(
+            Note.deleted_at.is_(None),
+            Note.id.in_(other),
+            Note.id.not_in(select(EmbeddingJob.note_id)),
+        )
+    ).all()
+    for note_id in stale:
+        enqueue_embedding(session, note_id)
+    return len(stale)

@@ -5,9 +5,15 @@ jobs in one transaction.
 
 Several workers may run at once (threads in ``tacit serve``, processes of ``tacit worker``):
 a claim is a lease, taken with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and inside a short
-``BEGIN IMMEDIATE`` transaction on SQLite. The model runs outside any transaction. A worker
-that dies leaves its lease to run out; the next one embeds what was never stored, so a crash
-delays an embedding and never loses or duplicates one.
+``BEGIN IMMEDIATE`` transaction on SQLite, taken only after a read has seen a free job, so that
+an idle worker never holds SQLite's write lock. The model runs outside any transaction. A
+worker that dies leaves its lease to run out; the next one embeds what was never stored, so a
+crash delays an embedding and never loses or duplicates one.
+
+Inside ``tacit serve`` the worker has a model of its own where the backend allows it (ONNX
+Runtime's threads belong to a session, torch's to the process): it may use every core while
+the one that embeds questions keeps to one thread. It wakes as soon as a write in the same
+process queues a job (``app.search.indexing.jobs_queued``) instead of at its next poll.
 """
 
 from __future__ import annotations
@@ -15,11 +21,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 import numpy as np
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
@@ -27,7 +33,7 @@ from app.db.engine import Database
 from app.db.models import Contact, EmbeddingJob, Mention, Note, Passage
 from app.domain import credit, freshness
 from app.embedding.base import Embedder
-from app.search.indexing import MAX_ATTEMPTS, bump_search_seq
+from app.search.indexing import MAX_ATTEMPTS, bump_search_seq, enqueue_other_models, jobs_queued
 from app.search.mentions import Person, SentenceMention, find_mentions
 from app.search.topics import Classification, TopicModel
 from app.services import Services
@@ -49,12 +55,19 @@ class Claim:
     generation: int
 
 
+def _free(now: datetime) -> ColumnElement[bool]:
+    return or_(EmbeddingJob.leased_until.is_(None), EmbeddingJob.leased_until < now)
+
+
 def claim_jobs(db: Database, *, limit: int, lease: timedelta = LEASE) -> list[Claim]:
     now = utcnow()
+    with db.session(write=False) as session:
+        if session.scalar(select(EmbeddingJob.id).where(_free(now)).limit(1)) is None:
+            return []
     with db.unit_of_work() as session:
         free = (
             select(EmbeddingJob.id)
-            .where(or_(EmbeddingJob.leased_until.is_(None), EmbeddingJob.leased_until < now))
+            .where(_free(now))
             .order_by(EmbeddingJob.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -93,7 +106,9 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
         ).all()
         mentions = _mentions(session, note_ids)
     try:
-        vectors = embedder.embed([text for _, text, _ in todo] + [m.text for _, m in mentions])
+        vectors = embed_distinct(
+            embedder, [text for _, text, _ in todo] + [m.text for _, m in mentions]
+        )
     except Exception as exc:  # a model failure must not kill the worker; the jobs retry
         log.exception("embedding failed for notes %s", note_ids)
         _release(db, claims, error=f"{type(exc).__name__}: {exc}")
@@ -153,6 +168,16 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
     return len(claims)
 
 
+def embed_distinct(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """``embedder.embed(texts)``, each distinct text embedded once: a one-sentence passage is
+    also the sentence that names a contact, and notes repeat lines ("Sent the deck.")."""
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) == len(texts):
+        return embedder.embed(texts)
+    where = {text: row for row, text in enumerate(distinct)}
+    return embedder.embed(distinct)[[where[text] for text in texts]]
+
+
 def _mentions(session: Session, note_ids: list[int]) -> list[tuple[int, SentenceMention]]:
     """The sentences of each note that name contacts of its account."""
     notes = session.execute(
@@ -210,12 +235,39 @@ def _release(db: Database, claims: list[Claim], *, error: str) -> None:
             job.leased_until = utcnow() + (timedelta(days=3650) if parked else RETRY_AFTER)
 
 
+def queue_other_models(db: Database, embedder: Embedder) -> int:
+    """Queue the live notes that hold a vector of another model (or of the same model on
+    another backend whose vectors differ: ``app.embedding.backends.vector_tag``) and have no
+    job yet; how many. A worker does this as it starts, so that switching model or backend
+    re-embeds the base without a ``tacit reindex``; until then search leaves those vectors
+    out, as it leaves out a note not yet embedded."""
+    with db.unit_of_work() as session:
+        queued = enqueue_other_models(session, embedder.name)
+    if queued:
+        log.info("queued %d note(s) whose vectors are not %s", queued, embedder.name)
+    return queued
+
+
 def pending_jobs(db: Database) -> int:
     with db.session(write=False) as session:
         return session.scalar(select(func.count()).select_from(EmbeddingJob)) or 0
 
 
 def embedding_thread(services: Services, *, poll_seconds: float = 0.5) -> LoopThread:
-    """An embedding worker running inside the API process (``tacit serve``), on its services."""
-    db, embedder = services.database, services.embedder
-    return LoopThread("tacit-embedder", lambda: run_once(db, embedder), poll_seconds=poll_seconds)
+    """An embedding worker running inside the API process (``tacit serve``), on its services,
+    woken by the jobs this process queues."""
+    db, embedder = services.database, services.worker_embedder
+    starting = [True]
+
+    def one_round() -> int:
+        if starting:
+            starting.clear()
+            queue_other_models(db, embedder)
+        return run_once(db, embedder)
+
+    return LoopThread(
+        "tacit-embedder",
+        one_round,
+        poll_seconds=poll_seconds,
+        wake=jobs_queued,
+    )

@@ -383,8 +383,11 @@ def test_two_workers_never_embed_the_same_note(db, rep, embedder) -> None:
 
     assert sum(claimed) == len(note_ids), claimed  # every job claimed exactly once
     assert min(claimed) > 0, f"one worker did all the work, so nothing ran concurrently: {claimed}"
-    # Every passage embedded exactly once, by one worker or the other.
-    assert Counter(recorder.texts) == Counter(p.text for p in passages(db))
+    # Every passage embedded once, by one worker or the other: never more often than its
+    # text occurs (recaps share some windows word for word, and a round embeds a text once).
+    stored = Counter(p.text for p in passages(db))
+    assert set(recorder.texts) == set(stored)
+    assert Counter(recorder.texts) <= stored
     assert_fully_embedded(db, embedder, dict(zip(note_ids, bodies, strict=True)))
 
 
