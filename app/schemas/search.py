@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints
 from app.schemas.common import Id, Input, Ref, Schema, UTCInput
 from app.schemas.notes import Sensitive
 
-MAX_RESULTS = 50
+MAX_RESULTS = 100  # enough for recall@100 on scripts/eval_external.py
 
 
 class SearchQuery(Input):

@@ -271,3 +271,12 @@ def _people(
         out.contact_names.append(person.name_words[0])
     if out.contact_ids and not out.account_ids:
         out.account_ids = sorted({p.account_id for p in found})
+
+
+def about_a_sale(understanding: Understanding, *, scoped: bool, topicality: float) -> float:
+    """How far the priors that hold only for notes about accounts apply to a question, from 0
+    to 1: wholly when it names an account or a person or is asked within an account, else as
+    much as it is about a topic of a sale (``TopicModel.topicality``)."""
+    if scoped or understanding.account_ids or understanding.contact_ids:
+        return 1.0
+    return min(1.0, max(0.0, topicality))
