@@ -12,7 +12,7 @@ How close a question comes to its nearest topic (``topicality``) also says wheth
 question about a sale at all: what the pull, and the priors of ``app.domain.retrieval`` that
 only hold for notes about accounts, may act on. Measured with ``scripts/eval_external.py``:
 crm-dev's questions lie 0.18-0.74 from their nearest topic (median 0.36, nine in ten above
-0.25); the questions of four public collections (medicine, library science, aeronautics,
+0.24); the questions of four public collections (medicine, library science, aeronautics,
 documentation) lie below 0.38 (medians 0.06-0.20), and a pull toward the topic nearest them
 moved them toward nothing they asked about.
 """

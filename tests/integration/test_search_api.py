@@ -538,7 +538,9 @@ def test_unknown_filter_id_gives_no_hits_not_an_error(
 # Limits and validation
 
 
-def test_limit_defaults_to_ten_and_goes_up_to_a_hundred(client: TestClient, embedded: World) -> None:
+def test_limit_defaults_to_ten_and_goes_up_to_a_hundred(
+    client: TestClient, embedded: World
+) -> None:
     alice = embedded.people["alice"]
     for n in range(12):
         response = client.post(
