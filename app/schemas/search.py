@@ -10,7 +10,7 @@ from app.schemas.common import Id, Input, Ref, Schema, UTCInput
 from app.schemas.notes import Sensitive
 from app.schemas.who_knows import Knower
 
-MAX_RESULTS = 50
+MAX_RESULTS = 100  # enough for recall@100 on scripts/eval_external.py
 
 
 class SearchQuery(Input):

@@ -63,6 +63,15 @@ class PassageHit:
     score: float  # higher is better, comparable only within one retrieval
 
 
+@dataclass(frozen=True)
+class NoteSimilarity:
+    """How close a note's stored vectors are to a question vector (cosines)."""
+
+    best: float  # its closest passage
+    second: float  # its second closest (the closest again, for a note of one passage)
+    whole: float  # the mean of its passage vectors: the note taken as a whole
+
+
 @dataclass
 class KeywordQuery:
     """Terms OR-ed together; a term of several words is a phrase (``INC-43399`` → "inc 43399").
@@ -170,6 +179,14 @@ class SearchIndex(Protocol):
         self, session: Session, vector: np.ndarray, scope: Scope, limit: int
     ) -> list[PassageHit]: ...
 
+    def similarity(
+        self, session: Session, vector: np.ndarray, note_ids: Sequence[int]
+    ) -> dict[int, NoteSimilarity]:
+        """For notes already retrieved within a scope: how close each one's vectors are to
+        ``vector``, over all its passages, not only those a retrieval returned. A note with
+        no vector of this model yet is left out."""
+        ...
+
 
 # A question's filler words: they would make every passage a keyword match.
 _FILLER = """
@@ -184,6 +201,7 @@ _FILLER = """
 """
 STOPWORDS = frozenset(_FILLER.split())
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.#&'][A-Za-z0-9]+)*")
+_YEARS = re.compile(r"(1[5-9]|20)\d\d(s|'s|[-/]((1[5-9]|20)?\d\d))?", re.I)
 
 
 def keyword_query(text: str) -> KeywordQuery:
@@ -195,10 +213,26 @@ def keyword_query(text: str) -> KeywordQuery:
         if len(parts) == 1 and (term in STOPWORDS or (len(term) < 2 and not term.isdigit())):
             continue
         terms.append(term)
-        # A code mixes letters and digits or joins numbers ("PO 7700-755208"); a bare number
-        # such as a year is not one.
-        code = any(c.isdigit() for c in token) and (len(parts) > 1 or not token.isdigit())
+        # A code mixes letters and digits or joins numbers ("PO 7700-755208"); a bare number,
+        # a year, a decade ("1960s") or a span of years ("1972-1979") is not one.
+        code = (
+            any(c.isdigit() for c in token)
+            and (len(parts) > 1 or not token.isdigit())
+            and not _YEARS.fullmatch(token)
+        )
         acronym = token.isupper() and sum(c.isalpha() for c in token) >= 3
         if (code and len(token) >= 4) or acronym:
             identifiers.append(term)
     return KeywordQuery(list(dict.fromkeys(terms)), list(dict.fromkeys(identifiers)))
+
+
+def similarity_of(passages: np.ndarray, vector: np.ndarray) -> NoteSimilarity:
+    """``NoteSimilarity`` of one note's passage vectors (rows, normalised) to ``vector``."""
+    cosines = np.sort(passages @ vector)[::-1]
+    mean = passages.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return NoteSimilarity(
+        best=float(cosines[0]),
+        second=float(cosines[1] if len(cosines) > 1 else cosines[0]),
+        whole=float(mean @ vector) / norm if norm else 0.0,
+    )

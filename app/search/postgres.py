@@ -6,6 +6,7 @@ filters reject candidates, the index scan goes on past ``ef_search`` instead of 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Note, Passage
 from app.embedding.base import Embedder
-from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
+from app.search.base import (
+    KeywordQuery,
+    NoteSimilarity,
+    PassageHit,
+    Scope,
+    TermStats,
+    similarity_of,
+)
 
 _TSV: ColumnClause[Any] = column("tsv")
 _COMMON_LEXEMES = text(
@@ -152,6 +160,24 @@ class PostgresIndex:
         # relaxed_order may return near-ties slightly out of order.
         hits = [PassageHit(pid, nid, 1.0 - float(d)) for pid, nid, d in session.execute(stmt)]
         return sorted(hits, key=lambda h: -h.score)
+
+    def similarity(
+        self, session: Session, vector: np.ndarray, note_ids: Sequence[int]
+    ) -> dict[int, NoteSimilarity]:
+        if not note_ids:
+            return {}
+        rows = session.execute(
+            select(Passage.note_id, Passage.embedding).where(
+                Passage.note_id.in_(list(note_ids)),
+                Passage.model == self.model,
+                Passage.embedding.is_not(None),
+            )
+        ).all()
+        by_note: dict[int, list[np.ndarray]] = {}
+        for note_id, embedding in rows:
+            by_note.setdefault(note_id, []).append(np.asarray(embedding, dtype=np.float32))
+        query = np.asarray(vector, dtype=np.float32)
+        return {n: similarity_of(np.stack(vs), query) for n, vs in by_note.items()}
 
     @staticmethod
     def _exact_is_cheaper(session: Session, scope: Scope, limit: int) -> bool:

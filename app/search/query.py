@@ -287,3 +287,12 @@ def person_by_first_name(vocabulary: Vocabulary, question: str) -> int | None:
         if p.name_words and len(p.name_words[0]) > 2 and p.name_words[0] in written
     ]
     return found[0] if len(found) == 1 else None
+
+
+def about_a_sale(understanding: Understanding, *, scoped: bool, topicality: float) -> float:
+    """How far the priors that hold only for notes about accounts apply to a question, from 0
+    to 1: wholly when it names an account or a person or is asked within an account, else as
+    much as it is about a topic of a sale (``TopicModel.topicality``)."""
+    if scoped or understanding.account_ids or understanding.contact_ids:
+        return 1.0
+    return min(1.0, max(0.0, topicality))

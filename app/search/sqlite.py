@@ -13,6 +13,7 @@ Visibility and filters are a mask computed from the same rule as the SQL predica
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,14 @@ from sqlalchemy.orm import Session
 from app.db.models import Event, Note, Passage, Visibility, note_contacts
 from app.db.outbox import NOTE_ERASED
 from app.embedding.base import Embedder
-from app.search.base import KeywordQuery, PassageHit, Scope, TermStats
+from app.search.base import (
+    KeywordQuery,
+    NoteSimilarity,
+    PassageHit,
+    Scope,
+    TermStats,
+    similarity_of,
+)
 
 _FTS = table("passages_fts", column("rowid"), column("passages_fts"))
 _VISIBILITY = {v: i for i, v in enumerate(Visibility)}
@@ -86,6 +94,11 @@ class SqliteIndex:
         self, session: Session, vector: np.ndarray, scope: Scope, limit: int
     ) -> list[PassageHit]:
         return self.vectors.search(session, vector, scope, limit)
+
+    def similarity(
+        self, session: Session, vector: np.ndarray, note_ids: Sequence[int]
+    ) -> dict[int, NoteSimilarity]:
+        return self.vectors.similarity(session, vector, note_ids)
 
     def warm(self, session: Session) -> None:
         self.vectors.refresh(session)
@@ -247,6 +260,20 @@ class MemoryVectors:
                 rows.size += 1
                 self._rows_of_note.setdefault(note_id, []).append(i)
         self._rows, self._seq = rows, top
+
+    def similarity(
+        self, session: Session, vector: np.ndarray, note_ids: Sequence[int]
+    ) -> dict[int, NoteSimilarity]:
+        rows = self.refresh(session)
+        if rows is None:
+            return {}
+        query = np.asarray(vector, dtype=np.float32)
+        out = {}
+        for note_id in note_ids:
+            at = [i for i in self._rows_of_note.get(note_id, ()) if rows.alive[i]]
+            if at:
+                out[note_id] = similarity_of(rows.matrix[at], query)
+        return out
 
     def search(
         self, session: Session, vector: np.ndarray, scope: Scope, limit: int

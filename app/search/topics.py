@@ -7,6 +7,14 @@ Prototypes serve three purposes:
 - age: through its section, a classified fact gets a shelf life (``app.domain.freshness``);
 - expand: a question is pulled a little toward the prototypes it resembles, so that "is their
   checkbook open again?" meets notes about a lifted spending freeze with no words in common.
+
+How close a question comes to its nearest topic (``topicality``) also says whether it is a
+question about a sale at all: what the pull, and the priors of ``app.domain.retrieval`` that
+only hold for notes about accounts, may act on. Measured with ``scripts/eval_external.py``:
+crm-dev's questions lie 0.18-0.74 from their nearest topic (median 0.36, nine in ten above
+0.24); the questions of four public collections (medicine, library science, aeronautics,
+documentation) lie below 0.38 (medians 0.06-0.20), and a pull toward the topic nearest them
+moved them toward nothing they asked about.
 """
 
 from __future__ import annotations
@@ -21,8 +29,12 @@ from app.db.models import BuyingRole
 from app.embedding.base import Embedder
 from app.taxonomy import TOPIC_BY_NAME, TOPICS
 
-PULL = 0.3  # how far a question moves toward its topics (0: not at all)
+PULL = 0.3  # how far a question about a sale moves toward its topics (0: not at all)
 SHARPNESS = 0.05  # softmax temperature over topic similarities
+# Cosine to the nearest topic below which a question is about no topic of a sale, and from
+# which it is wholly one; in between, a straight ramp.
+TOPICAL_FROM = 0.2
+TOPICAL_FULL = 0.3
 # A sentence suggests a buying role only when its best topic is that role's and it is at least
 # this close to it: measured on crm-dev (scripts/roles_eval.py), 0.35 balances precision
 # and recall; 0.45 halves recall for no gain in precision.
@@ -87,8 +99,17 @@ class TopicModel:
         scaled = np.exp((similarity - similarity.max()) / SHARPNESS)
         return np.asarray(scaled / scaled.sum(), dtype=np.float32)
 
-    def expand(self, vector: np.ndarray) -> np.ndarray:
-        pulled = vector + PULL * (self.weights(vector) @ self.prototypes)
+    def topicality(self, vector: np.ndarray) -> float:
+        """How much a normalised question vector is about a topic of a sale: 0 when its
+        nearest topic is farther than ``TOPICAL_FROM``, 1 from ``TOPICAL_FULL``."""
+        nearest = float((self.prototypes @ vector).max())
+        return min(1.0, max(0.0, (nearest - TOPICAL_FROM) / (TOPICAL_FULL - TOPICAL_FROM)))
+
+    def expand(self, vector: np.ndarray, pull: float = PULL) -> np.ndarray:
+        """``vector`` moved ``pull`` of the way toward the topics it resembles."""
+        if pull <= 0:
+            return vector
+        pulled = vector + pull * (self.weights(vector) @ self.prototypes)
         return np.asarray(pulled / np.linalg.norm(pulled), dtype=np.float32)
 
 

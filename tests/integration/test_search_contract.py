@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -320,6 +321,62 @@ def test_an_erased_note_leaves_no_vector_behind(world: World) -> None:
         assert not session.scalars(
             select(Passage.id).where(Passage.note_id == world.notes["robots"])
         ).all()
+
+
+# Whole-note similarity
+
+
+def test_similarity_covers_every_passage_of_each_note_asked_for(world: World) -> None:
+    recap = "\n\n".join(
+        [
+            "Attendees: Deb Okafor (CFO), the depot managers and us.",
+            "Budget: Deb holds the purse strings for anything over 50k and wants a phased rollout.",
+            "Logistics: the Rotterdam depot scanners were down for six hours during the visit.",
+            f"Next steps: a security questionnaire and a pricing call next week. {WORD}.",
+        ]
+    )
+    with world.db.unit_of_work() as session:
+        note = notes.create_note(
+            session,
+            world.user(session, "alice"),
+            NoteCreate(body=recap, account_id=world.accounts["harbor"], visibility="company"),
+        )
+        session.flush()
+        recap_id = note.id
+    with world.db.session(write=False) as session:  # nothing embedded yet: nothing to say
+        vector = world.embedder.embed(["who controls spending?"])[0]
+        assert world.index.similarity(session, vector, [recap_id]) == {}
+    world.embed()
+    with world.db.session(write=False) as session:
+        stored = np.stack(
+            session.scalars(
+                select(Passage.embedding).where(Passage.note_id == recap_id).order_by(Passage.id)
+            ).all()
+        )
+        found = world.index.similarity(session, vector, [recap_id, world.notes["parking"]])
+    assert len(stored) > 1
+    cosines = sorted((stored @ vector).tolist(), reverse=True)
+    mean = stored.mean(axis=0)
+    assert found[recap_id].best == pytest.approx(cosines[0], abs=1e-5)
+    assert found[recap_id].second == pytest.approx(cosines[1], abs=1e-5)
+    assert found[recap_id].whole == pytest.approx(
+        float(mean @ vector / np.linalg.norm(mean)), abs=1e-5
+    )
+    one = found[world.notes["parking"]]  # one passage: its best is its second and its whole
+    assert one.best == pytest.approx(one.second) and one.best == pytest.approx(one.whole, abs=1e-5)
+
+
+def test_similarity_leaves_out_deleted_and_erased_notes(world: World) -> None:
+    world.embed()
+    vector = world.embedder.embed([body_of("robots")])[0]
+    asked = [world.notes["robots"], world.notes["parking"], world.notes["purse"]]
+    with world.db.unit_of_work() as session:
+        notes.delete_note(
+            session, world.user(session, "bob"), world.notes["parking"], expected_version=None
+        )
+        erasure.erase_note(session, world.user(session, "carol"), world.notes["robots"])
+    with world.db.session(write=False) as session:
+        assert set(world.index.similarity(session, vector, asked)) == {world.notes["purse"]}
 
 
 # Filters
