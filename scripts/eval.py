@@ -191,11 +191,15 @@ def run_query(
         "ranked": [
             ranked
             for hit in payload["hits"]
-            for ranked in [hit["external_id"], *(unfold[i] for i in hit.get("similar", []) if i in unfold)]
+            for ranked in [hit["external_id"], *_folded(hit, unfold)]
         ],
         "weak": payload.get("weak", False),
         "understood": payload["understood"],
     }
+
+
+def _folded(hit: dict[str, Any], unfold: dict[int, str]) -> list[str]:
+    return [unfold[i] for i in hit.get("similar", []) if i in unfold]
 
 
 def report(
