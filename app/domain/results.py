@@ -394,7 +394,8 @@ def _incident_keys(shown: list[Shown], notes: dict[int, _Note]) -> dict[int, int
     first_with: dict[str, int] = {}
     keys: dict[int, int] = {}
     for hit in shown:
-        found = codes(notes[hit.note_id].text)
+        # A ticket, order or RFP number has several digits; "Sev3" or "Q2" is no incident.
+        found = {c for c in codes(notes[hit.note_id].text) if sum(map(str.isdigit, c)) >= 3}
         owner = next((first_with[c] for c in sorted(found) if c in first_with), hit.note_id)
         keys[hit.note_id] = owner
         for code in found:
