@@ -60,25 +60,21 @@ _FRAME = _any(
     r"(?:accounts|customers|clients)\b",
     r"^\s*(?:every|all(?:\s+the)?|each(?:\s+of\s+(?:our|the))?)(?:\s+time)?\b",
 )
-_YEARS = re.compile(
-    r"\b(?:in|during|since|from|for)?\s*(?<![\w-])(?:19[5-9]\d|20\d\d)(?![\w-])", re.I
-)
 
 
 @dataclass(frozen=True)
 class ListQuestion:
     """A question that asks for a list, and what one item of the list is: an account, or at a
     single account, an incident (a note and the notes restating it or naming its codes).
-    ``topic`` is what is listed: the question less the words that frame it as a list and the
-    years (which become its dates)."""
+    ``topic`` is what is listed: the question less the words that frame it as a list."""
 
     per: Per
     topic: str
 
 
 def topic_of(text: str) -> str:
-    """``text`` less its list frame and years; the text itself if nothing would be left."""
-    stripped = _YEARS.sub(" ", _FRAME.sub(" ", text))
+    """``text`` less its list frame; the text itself if nothing would be left."""
+    stripped = _FRAME.sub(" ", text)
     stripped = re.sub(r"\s+", " ", stripped).strip(" ?,.")
     return stripped if re.search(r"[A-Za-z]{3}", stripped) else text
 

@@ -59,15 +59,15 @@ def test_where_at_one_named_account_asks_for_a_place_not_a_list() -> None:
 @pytest.mark.parametrize(
     ("question", "topic"),
     [
-        ("which accounts froze spending in 2024?", "froze spending"),
+        ("which accounts froze spending in 2024?", "froze spending in 2024"),
         ("every account where ShiftGrid Pro is the incumbent", "ShiftGrid Pro is the incumbent"),
-        ("list every customer go-live in 2025", "customer go-live"),
+        ("list every customer go-live in 2025", "customer go-live in 2025"),
         ("which healthcare accounts require a signed BAA", "require a signed BAA"),
         ("every time a rival undercut us on price", "a rival undercut us on price"),
         ("which accounts?", "which accounts?"),  # nothing left: the question stays whole
     ],
 )
-def test_the_topic_is_the_question_less_its_list_frame_and_years(question: str, topic: str) -> None:
+def test_the_topic_is_the_question_less_its_list_frame(question: str, topic: str) -> None:
     assert topic_of(question) == topic
 
 
