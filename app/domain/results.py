@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Note, Passage, User
 from app.domain.access import visible_notes
-from app.domain.credit import codes
 from app.search.base import KeywordQuery, Scope
 from app.search.listing import ListQuestion
 from app.search.query import Understanding, Vocabulary
@@ -46,6 +45,8 @@ from app.search.query import Understanding, Vocabulary
 CONFIDENT = 0.5
 # Notes restate each other when every passage of each has one in the other this close.
 NEAR_DUPLICATE = 0.90
+# A number, or a code holding one: "INC-52702", "ORD-2024-69791", "$62k", "Sev3".
+_NUMBERED = re.compile(r"[A-Za-z]*\d(?:[\w/.-]*\w)?")
 # How deep the ranking is read, per hit asked for, to fill groups and collapse duplicates.
 DEPTH = 4
 MIN_DEPTH = 40
@@ -152,10 +153,27 @@ class _Note:
     id: int
     account_id: int
     passages: list[_Passage]
+    _matrix: np.ndarray | None = None
+    _facts: frozenset[str] | None = None
 
     @property
     def text(self) -> str:
         return " ".join(p.text for p in self.passages)
+
+    @property
+    def matrix(self) -> np.ndarray | None:
+        """Its passages' vectors, one a row; None until every passage has one."""
+        if self._matrix is None and all(p.vector is not None for p in self.passages):
+            self._matrix = np.stack([p.vector for p in self.passages])  # type: ignore[misc]
+        return self._matrix
+
+    @property
+    def facts(self) -> frozenset[str]:
+        """The numbers and codes it states: two notes alike but for them say different things
+        ("INC-52702 opened" and "INC-31575 opened")."""
+        if self._facts is None:
+            self._facts = frozenset(t.lower() for t in _NUMBERED.findall(self.text))
+        return self._facts
 
 
 def shape(
@@ -188,7 +206,7 @@ def shape(
             dense=dense,
             contrast=dense - background if dense is not None else 0.0,
             lexical=_coverage(terms, text),
-            identifier=any(p.search(text) for p in identifiers),
+            identifier=_coverage(identifiers, text) > 0,
             rank=1.0 / place,
         )
         shown.append(
@@ -255,8 +273,10 @@ def _load(session: Session, viewer: User, note_ids: list[int], model: str) -> di
     notes: dict[int, _Note] = {}
     for note_id, account_id, passage_id, text, vector, passage_model in rows:
         note = notes.setdefault(note_id, _Note(note_id, account_id, []))
+        # Stored normalised (the Embedder contract): a dot product is the cosine.
         usable = vector is not None and passage_model == model
-        note.passages.append(_Passage(passage_id, text, _normalised(vector) if usable else None))
+        stored = np.asarray(vector, dtype=np.float32) if usable else None
+        note.passages.append(_Passage(passage_id, text, stored))
     return notes
 
 
@@ -277,24 +297,36 @@ def _normalised(vector: np.ndarray | None) -> np.ndarray | None:
     return array / norm if norm else None
 
 
-def _term_patterns(terms: list[str]) -> list[re.Pattern[str]]:
+@dataclass(frozen=True)
+class _Term:
     """A term's words as they may be written in a note: as ``snippet`` marks them, by stem,
     joined by any punctuation ("inc 40412" finds "INC-40412")."""
-    patterns = []
+
+    stem: str  # its first word's stem, lower case: a cheap test before the pattern
+    pattern: re.Pattern[str]
+
+    def search(self, text: str, lowered: str) -> bool:
+        return self.stem in lowered and self.pattern.search(text) is not None
+
+
+def _term_patterns(terms: list[str]) -> list[_Term]:
+    out = []
     for term in terms:
-        words = [re.escape(w[: max(4, len(w) - 2)]) + r"\w*" for w in term.split()]
-        patterns.append(re.compile(r"\b" + r"\W{0,3}".join(words), re.I))
-    return patterns
+        stems = [w[: max(4, len(w) - 2)] for w in term.split()]
+        words = [re.escape(stem) + r"\w*" for stem in stems]
+        out.append(_Term(stems[0].lower(), re.compile(r"\b" + r"\W{0,3}".join(words), re.I)))
+    return out
 
 
-def _coverage(terms: list[re.Pattern[str]], text: str) -> float:
-    return sum(1 for p in terms if p.search(text)) / len(terms) if terms else 0.0
+def _coverage(terms: list[_Term], text: str) -> float:
+    lowered = text.lower()
+    return sum(1 for t in terms if t.search(text, lowered)) / len(terms) if terms else 0.0
 
 
 def _best_passage(
     note: _Note,
     query: np.ndarray | None,
-    identifiers: list[re.Pattern[str]],
+    identifiers: list[_Term],
     ranked_by: int | None,
 ) -> tuple[float | None, int | None]:
     """The note's similarity to the question (its closest passage's) and the passage to
@@ -305,26 +337,20 @@ def _best_passage(
         return None, ranked_by
     scores = {p.id: float(p.vector @ query) for p in embedded}
     dense = max(scores.values())
-    coded = [p for p in embedded if any(i.search(p.text) for i in identifiers)]
+    coded = [p for p in embedded if _coverage(identifiers, p.text) > 0]
     candidates = coded or embedded
     return dense, max(candidates, key=lambda p: (scores[p.id], -p.id)).id
 
 
-def _facts(note: _Note) -> frozenset[str]:
-    """The numbers and codes a note states: two notes alike but for them say different
-    things ("INC-52702 opened" and "INC-31575 opened")."""
-    text = note.text
-    return codes(text) | frozenset(re.findall(r"\d+(?:[.,]\d+)*", text))
-
-
 def _restate(a: _Note, b: _Note) -> bool:
-    va = [p.vector for p in a.passages if p.vector is not None]
-    vb = [p.vector for p in b.passages if p.vector is not None]
-    if len(va) != len(a.passages) or len(vb) != len(b.passages) or not va or not vb:
+    if a.facts != b.facts:
+        return False
+    ma, mb = a.matrix, b.matrix
+    if ma is None or mb is None:
         return a.text.split() == b.text.split()  # not embedded yet: the same words only
-    similarity = np.stack(va) @ np.stack(vb).T
+    similarity = ma @ mb.T
     covered = min(float(similarity.max(axis=1).min()), float(similarity.max(axis=0).min()))
-    return covered >= NEAR_DUPLICATE and _facts(a) == _facts(b)
+    return covered >= NEAR_DUPLICATE
 
 
 def _collapse_duplicates(shown: list[Shown], notes: dict[int, _Note]) -> list[Shown]:
@@ -385,7 +411,7 @@ def _incident_keys(shown: list[Shown], notes: dict[int, _Note]) -> dict[int, int
     keys: dict[int, int] = {}
     for hit in shown:
         # A ticket, order or RFP number has several digits; "Sev3" or "Q2" is no incident.
-        found = {c for c in codes(notes[hit.note_id].text) if sum(map(str.isdigit, c)) >= 3}
+        found = {c for c in notes[hit.note_id].facts if sum(map(str.isdigit, c)) >= 3}
         owner = next((first_with[c] for c in sorted(found) if c in first_with), hit.note_id)
         keys[hit.note_id] = owner
         for code in found:
