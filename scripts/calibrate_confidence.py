@@ -312,8 +312,11 @@ def main() -> None:
         report(f"{held_out} (held out, current coefficients)", held, [r.confidence for r in held])
         nonsense += more
     confident = {r.query for r in nonsense if r.confidence >= results.CONFIDENT}
-    asked = len(NONSENSE) * (1 + len(args.held_out))
-    print(f"\nnonsense questions with a confident hit: {len(confident)} of {asked} asked")
+    sets = 1 + len(args.held_out)
+    print(
+        f"\nnonsense questions with a confident hit: {len(confident)} of {len(NONSENSE)} "
+        f"(each asked on {sets} set{'s' if sets != 1 else ''})"
+    )
     for text in sorted(confident):
         print(f"  {text!r}")
 

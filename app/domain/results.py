@@ -67,10 +67,10 @@ class Calibration:
 
 # Fitted by scripts/calibrate_confidence.py on crm-dev (see its docstring for the figures).
 CALIBRATION = Calibration(
-    intercept=-3.241, dense=-0.162, contrast=5.283, lexical=2.964, identifier=0.377, rank=2.095
+    intercept=-3.216, dense=-0.105, contrast=5.417, lexical=3.159, identifier=0.084, rank=1.872
 )
 KEYWORD_ONLY = Calibration(
-    intercept=-3.378, dense=0.0, contrast=0.0, lexical=3.336, identifier=0.226, rank=3.125
+    intercept=-3.329, dense=0.0, contrast=0.0, lexical=3.449, identifier=-0.045, rank=2.973
 )
 
 
