@@ -168,7 +168,8 @@ class _Note:
     @property
     def matrix(self) -> np.ndarray | None:
         """Its passages' vectors, one a row; None until every passage has one."""
-        if self._matrix is None and all(p.vector is not None for p in self.passages):
+        embedded = all(p.vector is not None for p in self.passages)
+        if self._matrix is None and self.passages and embedded:
             self._matrix = np.stack([p.vector for p in self.passages])  # type: ignore[misc]
         return self._matrix
 
@@ -271,13 +272,15 @@ def _load(session: Session, viewer: User, note_ids: list[int], model: str) -> di
         return {}
     rows = session.execute(
         select(Note.id, Note.account_id, Passage.id, Passage.text, Passage.embedding, Passage.model)
-        .join(Passage, Passage.note_id == Note.id)
+        .outerjoin(Passage, Passage.note_id == Note.id)  # a note of no passage still shows
         .where(Note.id.in_(note_ids), visible_notes(viewer))
         .order_by(Note.id, Passage.ordinal)
     )
     notes: dict[int, _Note] = {}
     for note_id, account_id, passage_id, text, vector, passage_model in rows:
         note = notes.setdefault(note_id, _Note(note_id, account_id, []))
+        if passage_id is None:
+            continue
         # Stored normalised (the Embedder contract): a dot product is the cosine.
         usable = vector is not None and passage_model == model
         stored = np.asarray(vector, dtype=np.float32) if usable else None
