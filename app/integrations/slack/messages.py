@@ -185,13 +185,15 @@ def search_answer(question: str, result: SearchResult, links: Links, *, now: dat
     if not confident:  # only the closest few, said to be such (app.domain.results)
         heading = f"No confident match for “{asked}”. The closest notes you can read:"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=heading))]
-    shown = confident or result.hits[:CLOSEST]
+    # Confident hits first, then the weaker ones said to be such; with none, the closest few.
+    shown = confident + [h for h in result.hits if h.weak] if confident else result.hits[:CLOSEST]
     for hit in shown:
         note = hit.note
         title = link(links.note(note.id), f"{note.account.name}, note #{note.id}")
+        about = ("weaker match · " if hit.weak and confident else "") + _about(note, now)
         blocks += [
             SectionBlock(text=MarkdownTextObject(text=f"*{title}*\n{snippet(hit.snippet)}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_about(note, now))]),
+            ContextBlock(elements=[MarkdownTextObject(text=about)]),
         ]
     return Answer(f"{len(shown)} notes on “{cut(question, 200)}”", blocks)
 
