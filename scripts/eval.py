@@ -8,6 +8,10 @@ Loads the directory into a fresh database through the product's own import, serv
 every query of ``queries.jsonl`` as its asker over HTTP and prints nDCG@10 (linear gains, log2
 discount), Recall@10 and MRR@10 overall and per query type, permission leaks (any returned note
 the asker may not read, derived from the data set's own files), and search latency.
+
+A hit that folds near-duplicates (``similar``: "and 2 similar notes") is counted as the hit
+followed by those notes, as the reader gets them: folding changes what the list shows, not
+what it ranks. ``--folded`` counts the hits alone.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.config import Settings
 from app.db.engine import Database
 from app.db.migrate import upgrade
-from app.db.models import Account
+from app.db.models import Account, Note
 from app.domain.access import SYSTEM
 from app.domain.transfer.dataset_import import import_dataset
 from app.domain.users import create_token, find_user
@@ -88,8 +92,9 @@ def database_url(args: argparse.Namespace) -> Iterator[str]:
         yield server.get_uri()
 
 
-def load(url: str, directory: Path) -> tuple[dict[str, str], dict[str, int], float]:
-    """Import the data set; returns each user's token, each account's id, and seconds taken."""
+def load(url: str, directory: Path) -> tuple[dict[str, str], dict[str, int], dict[int, str], float]:
+    """Import the data set; returns each user's token, each account's id, each note's
+    external id by id, and seconds taken."""
     db = Database(url)
     upgrade(db.engine)
     started = time.perf_counter()
@@ -102,8 +107,9 @@ def load(url: str, directory: Path) -> tuple[dict[str, str], dict[str, int], flo
             owner = find_user(session, user["id"])
             tokens[user["id"]] = create_token(session, SYSTEM, TokenCreate(user_id=owner.id))[1]
         accounts = dict(session.execute(select(Account.external_id, Account.id)).all())
+        notes = dict(session.execute(select(Note.id, Note.external_id)).all())
     db.dispose()
-    return tokens, accounts, took
+    return tokens, accounts, notes, took
 
 
 def wait_until_embedded(http: httpx.Client, tokens: list[str]) -> float:
@@ -131,6 +137,9 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write every query's result here")
     parser.add_argument("--verbose", action="store_true", help="print each query's ranking")
+    parser.add_argument(
+        "--folded", action="store_true", help="count hits only, not the near-duplicates they fold"
+    )
     args = parser.parse_args()
 
     users = {u["id"]: u for u in read_jsonl(args.directory / "users.jsonl")}
@@ -139,7 +148,7 @@ def main() -> None:
     queries = read_jsonl(args.directory / "queries.jsonl")
 
     with database_url(args) as url:
-        tokens, accounts, import_s = load(url, args.directory)
+        tokens, accounts, note_ids, import_s = load(url, args.directory)
         settings = Settings(
             _env_file=None,
             env="test",
@@ -159,13 +168,18 @@ def main() -> None:
                 json={"q": "warm up"},
                 headers={"Authorization": f"Bearer {next(iter(tokens.values()))}"},
             )
-            results = [run_query(http, q, tokens, accounts) for q in queries]
+            unfold = {} if args.folded else note_ids
+            results = [run_query(http, q, tokens, accounts, unfold) for q in queries]
 
     report(results, queries, users, notes, teams, args, import_s, embed_s)
 
 
 def run_query(
-    http: httpx.Client, query: dict[str, Any], tokens: dict[str, str], accounts: dict[str, int]
+    http: httpx.Client,
+    query: dict[str, Any],
+    tokens: dict[str, str],
+    accounts: dict[str, int],
+    unfold: dict[int, str],
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"q": query["text"], "limit": K}
     if query.get("account_id"):
@@ -181,9 +195,18 @@ def run_query(
         "id": query["id"],
         "latency_ms": latency,
         "took_ms": payload["took_ms"],
-        "ranked": [hit["external_id"] for hit in payload["hits"]],
+        "ranked": [
+            ranked
+            for hit in payload["hits"]
+            for ranked in [hit["external_id"], *_folded(hit, unfold)]
+        ],
+        "weak": payload.get("weak", False),
         "understood": payload["understood"],
     }
+
+
+def _folded(hit: dict[str, Any], unfold: dict[int, str]) -> list[str]:
+    return [unfold[i] for i in hit.get("similar", []) if i in unfold]
 
 
 def report(
@@ -238,6 +261,13 @@ def report(
     latencies = sorted(r["latency_ms"] for r in results)
     took = sorted(r["took_ms"] for r in results)
     p = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
+    weak: dict[str, list[bool]] = defaultdict(list)
+    for query, result in zip(queries, results, strict=True):
+        weak[query["type"]].append(result["weak"])
+    print(
+        "no confident match: "
+        + ", ".join(f"{name} {sum(v)}/{len(v)}" for name, v in sorted(weak.items()))
+    )
     print(f"\nleaks: {len(set(leaks))} (returned notes the asker may not read)")
     print(
         f"latency over HTTP: p50 {p(latencies, 0.5):.1f} ms, p95 {p(latencies, 0.95):.1f} ms; "

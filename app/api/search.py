@@ -6,7 +6,7 @@ from app.db.base import utcnow
 from app.domain import retrieval
 from app.domain.status import index_status
 from app.http.deps import ConnectionDep, CurrentUser, ReadSessionDep, ServicesDep
-from app.http.presenters.search import search_answer, search_hit
+from app.http.presenters.search import search_answer, search_groups, search_hit
 from app.schemas.common import Ref
 from app.schemas.search import SearchQuery, SearchResponse, Status, Understood
 
@@ -31,6 +31,8 @@ def search_notes(
     return SearchResponse(
         answer=search_answer(result.answer, now),
         hits=[search_hit(hit, now) for hit in result.hits],
+        weak=not result.confident,
+        groups=search_groups(result),
         took_ms=result.took_ms,
         search_id=result.search_id,
         understood=Understood(

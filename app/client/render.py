@@ -70,26 +70,62 @@ def search_answer(answer: dict[str, Any]) -> Group:
     return Group(*lines)
 
 
+CLOSEST = 3  # the weak hits shown when nothing is a confident match
+
+
+def shown_hits(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """The hits worth showing: the confident ones, or, with none, the closest few. For a
+    list, grouped: each group's hits together, in the groups' order."""
+    hits = response["hits"]
+    shown = [h for h in hits if not h.get("weak")] or hits[:CLOSEST]
+    order = {g["key"]: i for i, g in enumerate(response.get("groups") or [])}
+    if order:
+        shown = sorted(shown, key=lambda h: order.get(h.get("group") or "", len(order)))
+    return shown
+
+
 def search_table(response: dict[str, Any]) -> Table:
+    grouped = bool(response.get("groups"))
     table = Table("#", "account", "author", "observed", "match", "snippet", expand=True)
     table.columns[0].justify = "right"
     for column in table.columns[1:5]:
         column.no_wrap = True
     table.columns[5].ratio = 1
-    for rank, hit in enumerate(response["hits"], start=1):
+    shown = shown_hits(response)
+    rank = {id(h): i for i, h in enumerate(response["hits"], start=1)}
+    for i, hit in enumerate(shown):
+        text = snippet_text(hit["snippet"])
+        similar = len(hit.get("similar") or [])
+        if similar:
+            text.append(f" (and {similar} similar note{'s' if similar != 1 else ''})", "dim")
+        next_group = shown[i + 1].get("group") if i + 1 < len(shown) else None
+        first_of_group = i == 0 or shown[i - 1].get("group") != hit.get("group")
         table.add_row(
-            str(rank),
-            hit["account"]["name"],
+            str(rank[id(hit)]),
+            hit["account"]["name"] if not grouped or first_of_group else "",
             hit["author"]["name"],
             observed(hit["observed_at"], hit["age_days"]),
-            hit["matched"],
-            snippet_text(hit["snippet"]),
+            "weak" if hit.get("weak") else hit["matched"],
+            text,
+            style="dim" if hit.get("weak") else None,
+            end_section=grouped and next_group != hit.get("group"),
         )
     return table
 
 
 def search_caption(response: dict[str, Any]) -> str:
-    hits = len(response["hits"])
-    words = f"{hits} note{'s' if hits != 1 else ''} in {response['took_ms']:.0f} ms"
+    hits = response["hits"]
     scope = [a["name"] for a in response.get("understood", {}).get("accounts", [])]
-    return words + (f"; at {', '.join(scope)}" if scope else "")
+    where = f"; at {', '.join(scope)}" if scope else ""
+    took = f"in {response['took_ms']:.0f} ms"
+    if response.get("weak"):
+        return f"no confident match {took}{where}; the closest notes are shown"
+    confident = sum(1 for h in hits if not h.get("weak"))
+    groups = response.get("groups") or []
+    words = f"{confident} note{'s' if confident != 1 else ''}"
+    if groups:
+        kind = "accounts" if groups[0]["per"] == "account" else "incidents"
+        words += f" from {len(groups)} {kind if len(groups) != 1 else kind[:-1]}"
+    weaker = len(hits) - confident
+    more = f" ({weaker} weaker not shown)" if weaker else ""
+    return f"{words} {took}{where}{more}"

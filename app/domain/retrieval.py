@@ -31,19 +31,19 @@ from app.db.models import (
     Contact,
     Note,
     NoteFlag,
-    Passage,
     Search,
     SearchImpression,
     User,
     note_contacts,
 )
 from app.db.request import SideWrites
-from app.domain import answers
+from app.domain import answers, results
 from app.domain.access import readable_by, visible_notes
 from app.embedding.base import Embedder
 from app.search.base import KeywordQuery, Scope, SearchIndex, keyword_query
 from app.search.fusion import Candidate, Weights, candidates, fuse
 from app.search.intents import recognise
+from app.search.listing import ListQuestion, recognise_list
 from app.search.query import (
     Understanding,
     Vocabulary,
@@ -77,6 +77,11 @@ class Hit:
     snippet: str
     matched: str  # "keyword", "meaning", "both", or "answer" (found only as its evidence)
     evidence: bool = False  # evidence for the search's answer
+    confidence: float = 1.0  # the probability that it answers (app.domain.results)
+    weak: bool = False  # below the confidence a match needs
+    similar: list[int] = field(default_factory=list)  # near-duplicates it stands for
+    group: str | None = None  # its group's key, for a question that asks for a list
+    features: results.Features | None = None  # what its confidence was computed from
 
 
 @dataclass
@@ -88,6 +93,13 @@ class SearchResult:
     contacts: list[Contact] = field(default_factory=list)
     search_id: int | None = None
     answer: answers.Answer | None = None
+    groups: list[results.Group] = field(default_factory=list)
+    listing: ListQuestion | None = None
+
+    @property
+    def confident(self) -> bool:
+        """Whether any hit is a confident match."""
+        return any(not hit.weak for hit in self.hits)
 
 
 @dataclass
@@ -116,6 +128,8 @@ def search(
         if request.account_id is not None
         else understanding.account_ids or None
     )
+    listing = recognise_list(request.q, text=understanding.text, accounts=len(accounts or ()))
+    text = listing.topic if listing is not None else understanding.text
     scope = Scope(
         readable=readable_by(viewer),
         account_ids=tuple(accounts) if accounts else None,
@@ -124,8 +138,11 @@ def search(
         since=request.since,
         until=request.until,
     )
-    keywords = keyword_query(" ".join([understanding.text, *understanding.contact_names]))
-    vector = services.embedder.embed([understanding.text])[0]
+    if listing is not None:
+        scope = results.narrowed(scope, understanding, services.vocabulary)
+    keywords = keyword_query(" ".join([text, *understanding.contact_names]))
+    question = services.embedder.embed([text])[0]
+    vector = question
     topicality = services.topics.topicality(vector) if services.topics is not None else 0.0
     if not keywords.identifiers and services.topics is not None:
         vector = services.topics.expand(vector, pull=PULL * topicality)
@@ -154,20 +171,38 @@ def search(
         quoted = _promoted(session, viewer, scope, answer)
         first = [found.get(i) or Candidate(i) for i in quoted]
         ranked = first + [c for c in ranked if c.note_id not in quoted]
-    ranked = ranked[: request.limit]
-    notes = _load_visible(session, viewer, [c.note_id for c in ranked])
-    ranked = [c for c in ranked if c.note_id in notes]
-    passages = _passages(session, [c.best_passage for c in ranked if c.best_passage])
+    shaped = results.shape(
+        session,
+        viewer,
+        [
+            results.Ranked(c.note_id, c.score, c.best_passage, frozenset(c.by), c.note_id in quoted)
+            for c in ranked
+        ],
+        question=question,
+        model=services.embedder.name,
+        keywords=keywords,
+        listing=listing,
+        limit=request.limit,
+    )
+    notes = _load_visible(session, viewer, [h.note_id for h in shaped.hits])
     hits = []
-    for c in ranked:
-        text = quoted.get(c.note_id) or passages.get(c.best_passage or -1, notes[c.note_id].body)
+    for shown in shaped.hits:
+        if shown.note_id not in notes:
+            continue
+        note = notes[shown.note_id]
+        text = quoted.get(note.id) or shaped.passages.get(shown.passage_id or -1, note.body)
         hits.append(
             Hit(
-                note=notes[c.note_id],
-                score=round(c.score, 6),
+                note=note,
+                score=round(shown.score, 6),
                 snippet=snippet(text, keywords),
-                matched=_matched(c.by) if c.by else "answer",
-                evidence=c.note_id in quoted,
+                matched=_matched(set(shown.found_by)) if shown.found_by else "answer",
+                evidence=shown.evidence,
+                confidence=round(shown.confidence, 3),
+                weak=shown.weak,
+                similar=shown.similar,
+                group=shown.group,
+                features=shown.features,
             )
         )
     took = (time.perf_counter() - started) * 1000
@@ -178,6 +213,8 @@ def search(
         accounts=_by_ids(session, Account, understanding.account_ids),
         contacts=_by_ids(session, Contact, understanding.contact_ids),
         answer=answer,
+        groups=shaped.groups,
+        listing=listing,
     )
 
 
@@ -333,12 +370,6 @@ def _boost(
             cand.score -= weights.contradicted
         elif current.stale:
             cand.score -= weights.stale * sale
-
-
-def _passages(session: Session, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(Passage.id, Passage.text).where(Passage.id.in_(ids))).all())
 
 
 SNIPPET_CHARS = 320

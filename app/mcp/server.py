@@ -94,8 +94,12 @@ def build_server(state: AppState) -> MCPServer:
         "Each hit has the note id, url, account, author, observed date, age, visibility and "
         "the matching passage; when the question asks for something the buying-influence map "
         "knows (who signs off, the coach, what a person cares about or avoids, who knows "
-        "them), `answer` states it with its people, evidence notes and date, else null. Use "
-        "it to answer a question about a customer. Not for a whole "
+        "them), `answer` states it with its people, evidence notes and date, else null. Each "
+        "hit has a calibrated `confidence`; `weak` hits (and `weak: true` for the search: no "
+        "confident match) are only the closest notes, not answers: say so rather than quote "
+        "them as fact. `similar` lists notes that restate a hit. A question asking for a list "
+        "('which accounts...', 'every...') has `groups`, one per account (or incident), and "
+        "each hit's `group`. Use it to answer a question about a customer. Not for a whole "
         "picture of one account before a call (use get_account_brief) or for whom to ask "
         "(use who_knows). An unknown account or contact is an error naming close matches.",
     )

@@ -17,7 +17,7 @@ from app.errors import Invalid
 from app.http.deps import Idempotency
 from app.http.presenters.brief import account_brief, meeting_brief
 from app.http.presenters.notes import saved_note
-from app.http.presenters.search import search_answer, search_hit
+from app.http.presenters.search import search_answer, search_groups, search_hit
 from app.http.presenters.who_knows import who_knows_read
 from app.mcp.calls import Call, Payload
 from app.schemas.brief import MeetingRequest
@@ -94,7 +94,9 @@ def search_notes(
         "account": _ref(found),
         "contact": _ref(person),
         "answer": answered,
+        "weak": not result.confident,
         "hits": hits,
+        "groups": [g.model_dump(mode="json") for g in search_groups(result)],
     }
 
 

@@ -44,6 +44,40 @@ class SearchHit(Schema):
     )
     stale: bool = Field(description="Past its shelf life or flagged for review: ranked lower.")
     superseded: bool = Field(description="Replaced by a newer note: ranked lower.")
+    confidence: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="The probability that the note answers the question, calibrated on "
+        "labelled searches (scripts/calibrate_confidence.py).",
+    )
+    weak: bool = Field(
+        default=False,
+        description="Below the confidence of a match: shown as one of the closest notes, not "
+        "as an answer.",
+    )
+    similar: list[int] = Field(
+        default_factory=list,
+        description="Notes you may read that restate this one (near-duplicates), folded into "
+        "this hit: 'and N similar notes'.",
+    )
+    group: str | None = Field(
+        default=None,
+        description="For a question that asks for a list: the key of the hit's group in "
+        "`groups` (an account, or an incident at one account).",
+    )
+
+
+class SearchGroup(Schema):
+    """One item of a list: an account, or an incident at one account."""
+
+    key: str
+    per: Literal["account", "incident"]
+    account: Ref
+    note_ids: list[int] = Field(
+        description="The notes of the group that the search found, best first: those in "
+        "`hits`, and the further ones it found."
+    )
 
 
 class Understood(Schema):
@@ -100,6 +134,16 @@ class SearchResponse(Schema):
         "avoids, who knows them); null without a confident one.",
     )
     hits: list[SearchHit]
+    weak: bool = Field(
+        default=False,
+        description="No hit is a confident match: the hits are only the closest notes.",
+    )
+    groups: list[SearchGroup] = Field(
+        default_factory=list,
+        description="For a question that asks for a list ('which accounts...', 'every...'): "
+        "its items in order, one per account (or per incident at one account); each hit "
+        "names its group. Empty for other questions.",
+    )
     took_ms: float
     search_id: int | None
     understood: Understood

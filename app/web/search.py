@@ -4,6 +4,7 @@ answer above the hits when the question asks for something the influence map kno
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -19,6 +20,34 @@ from app.web.pages import WebRoute, render
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
 RESULTS = 20
+CLOSEST = 3  # the weak hits shown when nothing is a confident match
+
+
+@dataclass
+class Section:
+    """Hits shown together: one group of a list (headed by its account), or all of them."""
+
+    account: Account | None
+    hits: list[retrieval.Hit]
+    incident: bool = False
+
+
+def arranged(result: retrieval.SearchResult) -> tuple[list[Section], list[retrieval.Hit]]:
+    """The confident hits in sections (one per group for a list, in the groups' order), and
+    the weaker ones; with no confident hit, no section and the closest few."""
+    confident = [h for h in result.hits if not h.weak]
+    weaker = [h for h in result.hits if h.weak]
+    if not confident:
+        return [], weaker[:CLOSEST]
+    if not result.groups:
+        return [Section(None, confident)], weaker
+    sections = []
+    for group in result.groups:
+        members = [h for h in confident if h.group == group.key]
+        if members:
+            account = members[0].note.account
+            sections.append(Section(account, members, incident=group.per == "incident"))
+    return sections, weaker
 
 
 @router.get("/")
@@ -62,7 +91,15 @@ def search_page(
         )
         result = retrieval.search(session, get_services(request).search, viewer.user, params)
         retrieval.record(conn, viewer.user, params, result, source="web")
-        context.update(hits=result.hits, took_ms=result.took_ms, answer=result.answer)
+        sections, weaker = arranged(result)
+        context.update(
+            hits=result.hits,
+            sections=sections,
+            weaker=weaker,
+            confident=result.confident,
+            took_ms=result.took_ms,
+            answer=result.answer,
+        )
     else:
         filters = notes.NoteFilters(
             account_id=scope.id if scope else None,

@@ -343,12 +343,19 @@ class AccessMachine(RuleBasedStateMachine):
             in_csv = {r["body"] for r in rows}
             for note_id in mine - readable:
                 assert self._body_of(note_id) not in in_csv, context
-            hits = self.client.post(
+            found = self.client.post(
                 "/v1/search",
                 headers=h,
                 json={"q": f"{self.word} vendors purchase", "account_id": self.account},
-            ).json()["hits"]
-            assert {hit["note_id"] for hit in hits} <= readable, context
+            ).json()
+            assert _search_note_ids(found) <= readable, context
+            # A list question: one hit per account across the base, every group's notes and
+            # every folded near-duplicate readable, the others' accounts included.
+            listed = self.client.post(
+                "/v1/search", headers=h, json={"q": f"which accounts mention {self.word}?"}
+            ).json()
+            assert _search_note_ids(listed) & mine <= readable, context
+            assert _search_note_ids(listed) <= self.universe.readable(user_id), context
             self._check_answers(user_id, readable, context)
             brief = self.client.get(f"/v1/accounts/{self.account}/brief", headers=h).json()
             assert brief["notes"] == len(readable), context
@@ -422,6 +429,16 @@ class AccessMachine(RuleBasedStateMachine):
             headers=self.universe.users[self.universe.notes[note_id].author].person.headers,
         )
         return str(body.json().get("body", "\x00"))
+
+
+def _search_note_ids(found: dict[str, Any]) -> set[int]:
+    """Every note a search names: its hits, the near-duplicates they fold, its groups'."""
+    hits = found["hits"]
+    return (
+        {hit["note_id"] for hit in hits}
+        | {i for hit in hits for i in hit["similar"]}
+        | {i for group in found["groups"] for i in group["note_ids"]}
+    )
 
 
 def _brief_note_ids(brief: dict[str, Any]) -> set[int]:

@@ -457,7 +457,9 @@ def test_search_json_is_the_api_response(world: World) -> None:
 
     assert result.returncode == 0, result.stderr
     response = json.loads(result.stdout)
-    assert set(response) == {"answer", "hits", "took_ms", "search_id", "understood"}
+    assert set(response) == {
+        "answer", "hits", "weak", "groups", "took_ms", "search_id", "understood",
+    }  # fmt: skip
     assert response["answer"] is None  # a ticket number asks nothing the influence map knows
     assert [h["note_id"] for h in response["hits"]] == [note]
     assert "<mark>40412</mark>" in response["hits"][0]["snippet"]  # unrendered

@@ -758,3 +758,73 @@ def test_the_answer_is_printed_above_the_hits() -> None:
     assert "#12 Alice Moreau, 2026-10-01 (3 d ago): Jill has final say on anything over $25k." in (
         shown
     )
+
+
+def _hit(note_id: int, account: str, *, weak: bool = False, **more: Any) -> dict[str, Any]:
+    return {
+        "note_id": note_id,
+        "account": {"id": len(account), "name": account, "external_id": None},
+        "author": {"id": 1, "name": "Alice Moreau", "external_id": None},
+        "observed_at": "2026-10-01T12:00:00Z",
+        "age_days": 3,
+        "matched": "meaning",
+        "snippet": f"note {note_id} text",
+        "weak": weak,
+        "confidence": 0.2 if weak else 0.8,
+        "similar": [],
+        "group": None,
+        **more,
+    }
+
+
+def _shown(table: Any) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(table)
+    return console.export_text()
+
+
+def test_no_confident_match_shows_the_closest_three_and_says_so() -> None:
+    from app.client.render import search_caption, search_table
+
+    response = {
+        "hits": [_hit(i, "Harbor", weak=True) for i in range(1, 8)],
+        "weak": True,
+        "groups": [],
+        "took_ms": 12.0,
+    }
+    shown = _shown(search_table(response))
+    assert [f"note {i} text" in shown for i in range(1, 8)] == [True] * 3 + [False] * 4
+    assert "weak" in shown
+    assert search_caption(response).startswith("no confident match in 12 ms")
+
+
+def test_weaker_hits_are_left_out_and_counted() -> None:
+    from app.client.render import search_caption, search_table
+
+    hits = [_hit(1, "Harbor"), _hit(2, "Harbor", similar=[5, 6]), _hit(3, "Harbor", weak=True)]
+    response = {"hits": hits, "weak": False, "groups": [], "took_ms": 9.0}
+    shown = _shown(search_table(response))
+    assert "note 3 text" not in shown
+    assert "note 2 text (and 2 similar notes)" in shown
+    assert search_caption(response) == "2 notes in 9 ms (1 weaker not shown)"
+
+
+def test_a_list_is_shown_grouped_by_account() -> None:
+    from app.client.render import search_caption, search_table
+
+    hits = [
+        _hit(1, "Harbor", group="account:1"),
+        _hit(2, "Vantor", group="account:2"),
+        _hit(3, "Harbor", group="account:1"),
+    ]
+    groups = [
+        {"key": "account:1", "per": "account", "account": hits[0]["account"], "note_ids": [1, 3]},
+        {"key": "account:2", "per": "account", "account": hits[1]["account"], "note_ids": [2]},
+    ]
+    response = {"hits": hits, "weak": False, "groups": groups, "took_ms": 9.0}
+    lines = [line for line in _shown(search_table(response)).splitlines() if "text" in line]
+    assert ["note 1" in lines[0], "note 3" in lines[1], "note 2" in lines[2]] == [True] * 3
+    assert "Harbor" in lines[0] and "Harbor" not in lines[1] and "Vantor" in lines[2]
+    assert search_caption(response) == "3 notes from 2 accounts in 9 ms"

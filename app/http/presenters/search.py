@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain.answers import Answer as Answered
-from app.domain.retrieval import Hit
+from app.domain.retrieval import Hit, SearchResult
 from app.http.presenters.who_knows import knower
 from app.schemas.brief import PersonRef
 from app.schemas.common import Ref
-from app.schemas.search import Answer, AnswerEvidence, SearchHit
+from app.schemas.search import Answer, AnswerEvidence, SearchGroup, SearchHit
 
 
 def search_hit(hit: Hit, now: datetime) -> SearchHit:
@@ -29,7 +29,26 @@ def search_hit(hit: Hit, now: datetime) -> SearchHit:
         evidence=hit.evidence,
         stale=hit.note.stale,
         superseded=hit.note.superseded_by_id is not None,
+        confidence=hit.confidence,
+        weak=hit.weak,
+        similar=hit.similar,
+        group=hit.group,
     )
+
+
+def search_groups(result: SearchResult) -> list[SearchGroup]:
+    """The list's groups that the hits show, each named by its account as a hit shows it."""
+    accounts = {hit.group: hit.note.account for hit in reversed(result.hits) if hit.group}
+    return [
+        SearchGroup(
+            key=group.key,
+            per="incident" if group.per == "incident" else "account",
+            account=Ref.model_validate(accounts[group.key]),
+            note_ids=group.note_ids,
+        )
+        for group in result.groups
+        if group.key in accounts
+    ]
 
 
 def search_answer(answer: Answered | None, now: datetime) -> Answer | None:

@@ -173,21 +173,29 @@ def _about(note: Note, now: datetime) -> str:
     return " · ".join(facts)
 
 
+CLOSEST = 3  # the weak hits shown when nothing is a confident match
+
+
 def search_answer(question: str, result: SearchResult, links: Links, *, now: datetime) -> Answer:
     asked = escape(cut(question, 200))
     if not result.hits:
         return _said(f"No notes you can read answer “{cut(question, 200)}”.")
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"Notes you can read on “{asked}”:"))
-    ]
-    for hit in result.hits:
+    confident = [hit for hit in result.hits if not hit.weak]
+    heading = f"Notes you can read on “{asked}”:"
+    if not confident:  # only the closest few, said to be such (app.domain.results)
+        heading = f"No confident match for “{asked}”. The closest notes you can read:"
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=heading))]
+    # Confident hits first, then the weaker ones said to be such; with none, the closest few.
+    shown = confident + [h for h in result.hits if h.weak] if confident else result.hits[:CLOSEST]
+    for hit in shown:
         note = hit.note
         title = link(links.note(note.id), f"{note.account.name}, note #{note.id}")
+        about = ("weaker match · " if hit.weak and confident else "") + _about(note, now)
         blocks += [
             SectionBlock(text=MarkdownTextObject(text=f"*{title}*\n{snippet(hit.snippet)}")),
-            ContextBlock(elements=[MarkdownTextObject(text=_about(note, now))]),
+            ContextBlock(elements=[MarkdownTextObject(text=about)]),
         ]
-    return Answer(f"{len(result.hits)} notes on “{cut(question, 200)}”", blocks)
+    return Answer(f"{len(shown)} notes on “{cut(question, 200)}”", blocks)
 
 
 # --- brief ------------------------------------------------------------------------------------
