@@ -354,13 +354,13 @@ def errors(labels: Labels, readers: list[Reader], ids: dict[str, dict[int, str]]
             made = {(ids["contact"][s.contact_id], str(s.value)): s for s in found}
             for contact in names:
                 keys = _errors_of(labels, reader, contact, found, made, ids)
-                for key, lines in keys:
-                    key = (key[0], f"{contact} {names[contact]}", key[1], key[2])
+                for (what, value, why), lines in keys:
+                    key = (what, f"{contact} {names[contact]}", value, why)
                     seen.setdefault(key, []).append(reader.name)
                     if key not in shown:
                         shown[key] = lines + _read(labels, reader, key, contact, about, ids)
     print("\nerrors (missed: labelled, not suggested; wrong: suggested, not labelled)")
-    for key in sorted(seen, key=lambda k: (k[0], k[1], k[2])):
+    for key in sorted(seen):
         what, contact, value, why = key
         who = seen[key] if len(seen[key]) < len(readers) else ["all readers"]
         print(f"\n{why.upper()} {what} {value!r} of {contact}  [{', '.join(who)}]")
@@ -466,11 +466,12 @@ def _topics(people: list[Person], sentences: list[Sentence]) -> list[FieldSugges
         for s in sentences
         if s.named == 1 and s.contact_id in known and s.topic
     ]
-    return [
-        FieldSuggestion(contact_id, "roles", entry.best.value, 1.0, ())
-        for contact_id, entry in tally_roles(rows).items()
-        if entry.best is not None
-    ]
+    found = []
+    for contact_id, entry in tally_roles(rows).items():
+        if entry.votes:  # the role most notes read, then the strongest
+            best = max(entry.votes, key=lambda r: (len(set(entry.votes[r])), entry.strength[r]))
+            found.append(FieldSuggestion(contact_id, "roles", best.value, 1.0, ()))
+    return found
 
 
 def latency(db: Database, http: httpx.Client, tokens: dict[str, str]) -> None:
