@@ -11,7 +11,7 @@ from app.db.models import Account, BuyingRole, Contact, User
 from app.domain import audit, events
 from app.domain.access import ensure_can_set_buying_role
 from app.domain.accounts import get_account, pick_account
-from app.domain.influence.decisions import follow_contact_role
+from app.domain.influence.decisions import audit_role_change, follow_contact_role
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.domain.suppressions import ensure_person_allowed
@@ -118,15 +118,7 @@ def update_contact(session: Session, actor: User, contact_id: int, data: Contact
         ensure_person_allowed(session, contact.account_id, name, email)
     if "buying_role" in changes and changes["buying_role"] != contact.buying_role:
         ensure_can_set_buying_role(actor)
-        audit.record(
-            session,
-            actor,
-            "contact.buying_role_change",
-            target_type="contact",
-            target_id=contact.id,
-            old=contact.buying_role.value,
-            new=changes["buying_role"].value,
-        )
+        audit_role_change(session, actor, contact, changes["buying_role"])
     old_role = contact.buying_role
     for field, value in changes.items():
         setattr(contact, field, value)

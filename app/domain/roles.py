@@ -30,8 +30,8 @@ from app.domain.access import (
 )
 from app.domain.accounts import get_account
 from app.domain.contacts import get_contact
+from app.domain.influence.decisions import audit_role_change, follow_contact_role
 from app.domain.influence.decisions import decide as influence_decide
-from app.domain.influence.decisions import follow_contact_role
 from app.domain.influence.suggestions import suggestions_for
 from app.errors import Invalid
 from app.search.topics import Classification
@@ -174,16 +174,7 @@ def decide(
             confirm=False,
         )
     if confirm and contact.buying_role != role:
-        audit.record(
-            session,
-            actor,
-            "contact.buying_role_change",
-            target_type="contact",
-            target_id=contact.id,
-            old=contact.buying_role.value,
-            new=role.value,
-            via="suggestion",
-        )
+        audit_role_change(session, actor, contact, role, via="suggestion")
         old = contact.buying_role
         contact.buying_role = role
         follow_contact_role(session, actor, contact, old)

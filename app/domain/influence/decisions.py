@@ -198,6 +198,24 @@ def review(session: Session, actor: User, account_id: int) -> datetime:
     return at
 
 
+def audit_role_change(
+    session: Session, actor: User, contact: Contact, new: BuyingRole, *, via: str | None = None
+) -> None:
+    """The audit of a contact's buying role about to change, whichever way it came: a contact
+    edit (no ``via``), a role suggestion answered, or the influence record."""
+    details = {"old": contact.buying_role.value, "new": new.value}
+    if via is not None:
+        details["via"] = via
+    audit.record(
+        session,
+        actor,
+        "contact.buying_role_change",
+        target_type="contact",
+        target_id=contact.id,
+        **details,
+    )
+
+
 def follow_contact_role(session: Session, actor: User, contact: Contact, old: BuyingRole) -> None:
     """The contact's buying role changed (from ``old``) by the contact itself: the general
     record's roles follow, the new one first and the old one gone."""
@@ -294,16 +312,7 @@ def _changed(session: Session, actor: User, contact: Contact, record: InfluenceR
     if record.objective is None:
         main = BuyingRole(record.roles[0]) if record.roles else BuyingRole.unknown
         if contact.buying_role != main:
-            audit.record(
-                session,
-                actor,
-                "contact.buying_role_change",
-                target_type="contact",
-                target_id=contact.id,
-                old=contact.buying_role.value,
-                new=main.value,
-                via="influence",
-            )
+            audit_role_change(session, actor, contact, main, via="influence")
             contact.buying_role = main
     session.flush()
     events.emit(
