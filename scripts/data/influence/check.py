@@ -1,6 +1,6 @@
 """Validate a labelled influence set and print its counts.
 
-    python scripts/data/influence/check.py                       # dev/, dev2/ and unseen/
+    python scripts/data/influence/check.py                       # dev/, dev2/, dev3/ and unseen/ (those present)
     python scripts/data/influence/check.py scripts/data/influence/dev
 
 A set is a directory in the crm-dev format (users, accounts, contacts, notes, queries) plus
@@ -218,9 +218,8 @@ def counts(
 def main() -> None:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "sets", nargs="*", type=Path, default=[here / "dev", here / "dev2", here / "unseen"]
-    )
+    present = [here / name for name in ("dev", "dev2", "dev3", "unseen") if (here / name).is_dir()]
+    parser.add_argument("sets", nargs="*", type=Path, default=present)
     args = parser.parse_args()
     failed = False
     for directory in args.sets:
