@@ -22,45 +22,34 @@ Whose figures a viewer sees, and what private notes count toward, are access rul
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     and_,
-    case,
     func,
-    insert,
-    literal,
     or_,
     select,
-    union,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
-from app.db.base import utcnow
 from app.db.models import (
     Account,
     BuyingRole,
     Contact,
-    HelpfulMark,
     Mention,
     Note,
     NoteRevision,
     NoteVerification,
-    NoteView,
-    ReuseDaily,
-    ReuseRollup,
     RoleDecision,
-    SearchImpression,
     Team,
     User,
 )
 from app.db.request import SideWrites
+from app.domain import rollup
 from app.domain.access import (
     FiguresScope,
     analytics_scope,
@@ -68,13 +57,11 @@ from app.domain.access import (
     ensure_can_see_coverage,
     shared_notes,
 )
-from app.errors import Invalid
+from app.domain.rollup import DEFAULT_PERIOD as DEFAULT_PERIOD
+from app.domain.rollup import Period
 from app.taxonomy import TOPIC_BY_NAME
 
-DEFAULT_PERIOD = timedelta(days=90)
 RECENT = timedelta(days=90)
-# A day is rolled up into reuse_daily once it has been over this long (see roll_up).
-ROLL_UP_AFTER = timedelta(minutes=15)
 PERSONAL_TOPICS = sorted(t.name for t in TOPIC_BY_NAME.values() if t.section == "personal")
 ROLES = (BuyingRole.economic, BuyingRole.technical, BuyingRole.user, BuyingRole.coach)
 
@@ -114,23 +101,6 @@ RULES = {
         "account's shared notes; 1 means the account lives in one person's head."
     ),
 }
-
-
-@dataclass(frozen=True)
-class Period:
-    since: datetime
-    until: datetime
-
-    @classmethod
-    def of(cls, since: datetime | None, until: datetime | None) -> Period:
-        until = until or utcnow()
-        since = since or until - DEFAULT_PERIOD
-        if since >= until:
-            raise Invalid("since must be before until")
-        return cls(since, until)
-
-    def holds(self, column: Any) -> Any:
-        return and_(column >= self.since, column < self.until)
 
 
 @dataclass
@@ -237,167 +207,18 @@ def contributions(
         )
         .group_by(NoteRevision.edited_by_id),
     )
-    for author_id, shown, opened, marked in _reuse(
-        session, period, None if scope.everyone else ids
-    ):
+    authors = None if scope.everyone else ids
+    for author_id, shown, opened, marked in rollup.reuse(session, period, authors):
         if author_id in rows:  # else not a user any more
             row = rows[author_id]
             row.impressions_by_others, row.opens_by_others = shown, opened
             row.helpful_by_others = marked
-    reused = _reused(None if scope.everyone else ids)
-    helped = union(
-        select(NoteView.note_id, NoteView.user_id).where(
-            NoteView.kind == "opened", period.holds(NoteView.at)
-        ),
-        select(HelpfulMark.note_id, HelpfulMark.user_id).where(period.holds(HelpfulMark.at)),
-    ).subquery()
-    fill("colleagues_helped", _by_others(helped, reused, func.count(helped.c.user_id.distinct())))
-    if writes is not None and _rolled_until(session) < _roll_up_target(utcnow()):
-        writes.defer(roll_up)
+    for author_id, helpers in rollup.colleagues_helped(session, period, authors).items():
+        if author_id in rows:
+            rows[author_id].colleagues_helped = helpers
+    if writes is not None and rollup.roll_up_due(session):
+        writes.defer(rollup.roll_up)
     return list(rows.values())
-
-
-def _reused(author_ids: list[int] | None) -> ColumnElement[bool]:
-    """The notes whose reuse counts (``author_ids``: of these authors only). Everyone's figures
-    need no author filter (on SQLite, one makes the planner walk every note of every author)."""
-    reused = or_(Note.credit.is_(None), Note.credit == "credited")
-    return reused if author_ids is None else and_(reused, Note.author_id.in_(author_ids))
-
-
-def _reuse(
-    session: Session, period: Period, author_ids: list[int] | None
-) -> list[tuple[int, int, int, int]]:
-    """(author, impressions, opens, helpful marks) by others in the period: whole days that
-    are rolled up from ``reuse_daily``, the rest (the period's first and last hours, the days
-    since the last roll-up) from the events."""
-    first = _next_midnight(period.since)
-    last = min(_midnight(period.until), _midnight(_rolled_until(session)))
-    totals: Counter[tuple[int, int]] = Counter()  # (author, figure) -> count
-
-    def add(rows: Iterable[Sequence[Any]]) -> None:
-        for author_id, *counts in rows:
-            for figure, count in enumerate(counts):
-                totals[author_id, figure] += int(count or 0)
-
-    if first < last:
-        daily = select(
-            ReuseDaily.author_id,
-            func.sum(ReuseDaily.impressions),
-            func.sum(ReuseDaily.opens),
-            func.sum(ReuseDaily.helpful),
-        ).where(ReuseDaily.day >= first.date(), ReuseDaily.day < last.date())
-        if author_ids is not None:
-            daily = daily.where(ReuseDaily.author_id.in_(author_ids))
-        add(session.execute(daily.group_by(ReuseDaily.author_id)))
-        edges = [Period(period.since, first), Period(last, period.until)]
-    else:
-        edges = [period]
-    for edge in edges:
-        if edge.since >= edge.until:
-            continue
-        add(_reuse_from_events(session, edge, author_ids))
-    authors = sorted({author_id for author_id, _ in totals})
-    return [(a, totals[a, 0], totals[a, 1], totals[a, 2]) for a in authors]
-
-
-def _reuse_from_events(
-    session: Session, period: Period, author_ids: list[int] | None
-) -> list[tuple[int, int, int, int]]:
-    """``_reuse`` counted from the events: each event table is counted per note, then joined
-    to notes by primary key. No event row is a reader's own note: app.domain.reuse does not
-    record them, and search must not either."""
-    shown = union_all(
-        select(SearchImpression.note_id, literal(1).label("i"), literal(0).label("o"),
-               literal(0).label("h")).where(period.holds(SearchImpression.at)),
-        select(NoteView.note_id, case((NoteView.kind == "shown", 1), else_=0),
-               case((NoteView.kind == "opened", 1), else_=0), literal(0))
-        .where(period.holds(NoteView.at)),
-        select(HelpfulMark.note_id, literal(0), literal(0), literal(1))
-        .where(period.holds(HelpfulMark.at)),
-    ).subquery()  # fmt: skip
-    per_note = (
-        select(
-            shown.c.note_id,
-            func.sum(shown.c.i).label("i"),
-            func.sum(shown.c.o).label("o"),
-            func.sum(shown.c.h).label("h"),
-        )
-        .group_by(shown.c.note_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            Note.author_id, func.sum(per_note.c.i), func.sum(per_note.c.o), func.sum(per_note.c.h)
-        )
-        .select_from(per_note)
-        .join(Note, Note.id == per_note.c.note_id)
-        .where(_reused(author_ids))
-        .group_by(Note.author_id)
-    )
-    return [(a, int(i or 0), int(o or 0), int(h or 0)) for a, i, o, h in session.execute(stmt)]
-
-
-def roll_up(session: Session, now: datetime | None = None) -> None:
-    """Move ``reuse_daily``'s watermark to the last day that ended over ``ROLL_UP_AFTER``
-    ago, adding the days in between from their events. Events written for days already rolled
-    up are counted by the triggers, so a day is rolled up once no request still writing can
-    hold an event of it: one lasts seconds (``TACIT_QUEUE_SECONDS`` and a statement)."""
-    until = _roll_up_target(now or utcnow())
-    state = session.scalars(select(ReuseRollup).with_for_update()).one()
-    if state.rolled_until >= until:
-        return
-    start = _midnight(state.rolled_until)
-    end = _midnight(until)
-    per_day = _reuse_by_day(session, Period(start, end))
-    if per_day:
-        session.execute(insert(ReuseDaily), per_day)
-    state.rolled_until = until
-    session.flush()
-
-
-def _reuse_by_day(session: Session, period: Period) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    day = period.since
-    while day < period.until:
-        following = day + timedelta(days=1)
-        for author_id, shown, opened, marked in _reuse_from_events(
-            session, Period(day, following), None
-        ):
-            rows.append(
-                {"day": day.date(), "author_id": author_id, "impressions": shown,
-                 "opens": opened, "helpful": marked}
-            )  # fmt: skip
-        day = following
-    return rows
-
-
-def _rolled_until(session: Session) -> date:
-    return session.scalars(select(ReuseRollup.rolled_until)).one()
-
-
-def _roll_up_target(now: datetime) -> date:
-    return (now - ROLL_UP_AFTER).date()
-
-
-def _midnight(moment: datetime | date) -> datetime:
-    day = moment.date() if isinstance(moment, datetime) else moment
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _next_midnight(moment: datetime) -> datetime:
-    midnight = _midnight(moment)
-    return midnight if midnight == moment else midnight + timedelta(days=1)
-
-
-def _by_others(events: Any, notes: Any, measure: Any) -> Select[Any]:
-    """``measure`` of ``events`` (note_id, user_id) on ``notes`` by someone but the author."""
-    return (
-        select(Note.author_id, measure)
-        .select_from(events)
-        .join(Note, Note.id == events.c.note_id)
-        .where(notes, events.c.user_id != Note.author_id)
-        .group_by(Note.author_id)
-    )
 
 
 def _first_personal_context(ids: list[int], period: Period) -> Select[Any]:

@@ -1,4 +1,5 @@
-"""The daily reuse rollup: whole days read from ``reuse_daily``, kept exact by its triggers.
+"""The daily reuse rollups: whole days read from ``reuse_daily`` and ``helpers_daily``, kept
+exact by their triggers.
 
 Events are written straight into their tables with times over the last days (as a history
 would have left them), then the history changes in every way that moves reuse: a note erased,
@@ -18,6 +19,7 @@ from sqlalchemy import delete, insert, select, update
 
 from app.db.engine import Database
 from app.db.models import (
+    HelpersDaily,
     HelpfulMark,
     Note,
     NoteView,
@@ -28,8 +30,8 @@ from app.db.models import (
     SearchImpression,
     User,
 )
-from app.domain import analytics, erasure, notes
-from app.domain.analytics import Period
+from app.domain import erasure, notes, rollup
+from app.domain.rollup import Period
 from app.schemas.notes import NoteUpdate
 from tests.factories import Person, make_account, make_note, make_user
 
@@ -108,13 +110,13 @@ def history(db: Database) -> History:
 
 def from_events(db: Database, period: Period) -> dict[int, tuple[int, int, int]]:
     with db.session(write=False) as session:
-        rows = analytics._reuse_from_events(session, period, None)
+        rows = rollup.reuse_from_events(session, period, None)
     return {a: (i, o, h) for a, i, o, h in rows if (i, o, h) != (0, 0, 0)}
 
 
 def with_rollup(db: Database, period: Period) -> dict[int, tuple[int, int, int]]:
     with db.session(write=False) as session:
-        rows = analytics._reuse(session, period, None)
+        rows = rollup.reuse(session, period, None)
     return {a: (i, o, h) for a, i, o, h in rows if (i, o, h) != (0, 0, 0)}
 
 
@@ -131,10 +133,22 @@ def assert_exact(db: Database) -> None:
         end = datetime(rolled_until.year, rolled_until.month, rolled_until.day, tzinfo=UTC)
         expected = {
             (row["day"], row["author_id"]): (row["impressions"], row["opens"], row["helpful"])
-            for row in analytics._reuse_by_day(session, Period(start, end))
+            for row in rollup.reuse_by_day(session, Period(start, end))
             if (row["impressions"], row["opens"], row["helpful"]) != (0, 0, 0)
         }
     assert stored == expected
+    with db.session(write=False) as session:
+        helpers = {
+            (r.author_id, r.user_id, r.day): r.events
+            for r in session.scalars(select(HelpersDaily))
+            if r.events
+        }
+        expected_helpers = {
+            (row["author_id"], row["user_id"], row["day"]): row["events"]
+            for row in rollup.helpers_by_day(session, Period(start, end))
+        }
+    assert helpers == expected_helpers
+    assert all(events >= 0 for events in helpers.values())
     for since, until in (
         (NOW - timedelta(days=DAYS + 1), NOW + timedelta(minutes=1)),  # everything
         (_at(9, 5), _at(2, 20)),  # partial first and last days, whole days between
@@ -142,11 +156,23 @@ def assert_exact(db: Database) -> None:
     ):
         period = Period(since, until)
         assert with_rollup(db, period) == from_events(db, period), (since, until)
+        assert helped_with_rollup(db, period) == helped_from_events(db, period), (since, until)
+
+
+def helped_from_events(db: Database, period: Period) -> dict[int, int]:
+    with db.session(write=False) as session:
+        pairs = rollup.helpers_from_events(session, period, None)
+    return {a: sum(1 for author, _ in pairs if author == a) for a, _ in pairs}
+
+
+def helped_with_rollup(db: Database, period: Period) -> dict[int, int]:
+    with db.session(write=False) as session:
+        return rollup.colleagues_helped(session, period, None)
 
 
 def roll_up(db: Database) -> None:
     with db.unit_of_work() as session:
-        analytics.roll_up(session, NOW)
+        rollup.roll_up(session, NOW)
 
 
 def test_the_migration_starts_the_rollup_at_yesterday_and_reads_match_events(
@@ -155,7 +181,7 @@ def test_the_migration_starts_the_rollup_at_yesterday_and_reads_match_events(
     with db.session(write=False) as session:
         rolled_until = session.scalars(select(ReuseRollup.rolled_until)).one()
     # Tests build the schema before the history: the backdated events went through triggers.
-    assert rolled_until >= (NOW - analytics.ROLL_UP_AFTER - timedelta(days=1)).date()
+    assert rolled_until >= (NOW - rollup.ROLL_UP_AFTER - timedelta(days=1)).date()
     assert_exact(db)
     roll_up(db)
     assert_exact(db)
@@ -164,6 +190,7 @@ def test_the_migration_starts_the_rollup_at_yesterday_and_reads_match_events(
 def test_rolling_up_from_far_behind_adds_each_day_once(db: Database, history: History) -> None:
     with db.unit_of_work() as session:  # as if the roll-up had not run for a week
         session.execute(delete(ReuseDaily).where(ReuseDaily.day >= _at(7, 0).date()))
+        session.execute(delete(HelpersDaily).where(HelpersDaily.day >= _at(7, 0).date()))
         session.execute(update(ReuseRollup).values(rolled_until=_at(7, 0).date()))
     assert_exact(db)
     roll_up(db)
@@ -171,7 +198,7 @@ def test_rolling_up_from_far_behind_adds_each_day_once(db: Database, history: Hi
     with db.session(write=False) as session:
         assert (
             session.scalars(select(ReuseRollup.rolled_until)).one()
-            == (NOW - analytics.ROLL_UP_AFTER).date()
+            == (NOW - rollup.ROLL_UP_AFTER).date()
         )
     assert_exact(db)
 
@@ -216,6 +243,7 @@ def test_the_api_reports_the_events_counts_and_rolls_up_after_the_read(
 ) -> None:
     with db.unit_of_work() as session:  # a week behind: the read must still be exact
         session.execute(delete(ReuseDaily).where(ReuseDaily.day >= _at(7, 0).date()))
+        session.execute(delete(HelpersDaily).where(HelpersDaily.day >= _at(7, 0).date()))
         session.execute(update(ReuseRollup).values(rolled_until=_at(7, 0).date()))
     since, until = NOW - timedelta(days=10), NOW + timedelta(seconds=1)
     expected = from_events(db, Period(since, until))
@@ -234,6 +262,13 @@ def test_the_api_reports_the_events_counts_and_rolls_up_after_the_read(
     }  # fmt: skip
     assert figures == expected
     assert set(figures) == {a.id for a in history.authors}
+    helped = {
+        row["user"]["id"]: row["colleagues_helped"]
+        for row in response.json()["rows"]
+        if row["colleagues_helped"]
+    }
+    assert helped == helped_from_events(db, Period(since, until))
+    assert set(helped) == {a.id for a in history.authors}
     with db.session(write=False) as session:  # rolled up once the answer was computed
         assert session.scalars(select(ReuseRollup.rolled_until)).one() > _at(7, 0).date()
     assert_exact(db)

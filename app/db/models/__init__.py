@@ -8,6 +8,7 @@ every table on ``Base.metadata``, which migrations and tests rely on."""
 from app.db.models.accounts import Account, AccountDomain, Contact, RoleDecision
 from app.db.models.activity import (
     AuditEvent,
+    HelpersDaily,
     HelpfulMark,
     NoteView,
     ReuseDaily,
@@ -59,6 +60,7 @@ __all__ = [
     "NoteView",
     "Passage",
     "RetentionDecision",
+    "HelpersDaily",
     "ReuseDaily",
     "ReuseRollup",
     "Role",

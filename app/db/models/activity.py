@@ -102,6 +102,24 @@ class ReuseDaily(Base):
     helpful: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class HelpersDaily(Base):
+    """Who opened or marked helpful an author's notes on one UTC day: what the distinct
+    "colleagues helped" figure reads for whole days instead of every view and mark.
+
+    Same days and same triggers' rules as ``ReuseDaily`` (migration ``2026_12_06_b5d2a8e4c1f3``);
+    ``events`` counts the opens and marks so that one taken back leaves the others. A row
+    whose count fell to 0 stays and is never read. The key leads with the author: the figure
+    reads each author's colleagues in order, without sorting."""
+
+    __tablename__ = "helpers_daily"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    author_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ReuseRollup(Base):
     """The one row saying up to which day ``reuse_daily`` holds the counts (exclusive)."""
 
