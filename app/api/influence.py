@@ -44,9 +44,8 @@ def get_contact_influence(
 ) -> InfluenceRead:
     """The contact's influence record: each field's confirmed values (who, when, evidence,
     stale) and what the notes you may read suggest, and who covers the person."""
-    return influence_read(
-        records.contact_influence(session, user, contact_id, objective=_clean(objective))
-    )
+    objective = records.clean_objective(objective)
+    return influence_read(records.contact_influence(session, user, contact_id, objective=objective))
 
 
 @router.get("/accounts/{account_id}/influence", responses=NOT_FOUND)
@@ -77,7 +76,7 @@ def update_contact_influence(
 ) -> InfluenceRead:
     """Set the record's values by hand: only the fields sent change; null clears a field of
     one value, [] a list. Roles are a manager's or admin's (403 for a rep)."""
-    objective = _clean(objective)
+    objective = records.clean_objective(objective)
     decisions.edit(
         session,
         user,
@@ -98,7 +97,7 @@ def decide_contact_influence(
 ) -> InfluenceRead:
     """Confirm a value of a field (a suggestion, or one you vouch for, citing sentences of
     notes you may read), or reject a suggestion so that it is not made again."""
-    objective = _clean(objective)
+    objective = records.clean_objective(objective)
     decisions.decide(
         session,
         user,
@@ -125,7 +124,3 @@ def review_account_influence(
         reviewed_at=view.map.reviewed_at or view.map.generated_at,
         red_flags=[red_flag_read(f) for f in view.red_flags],
     )
-
-
-def _clean(objective: str | None) -> str | None:
-    return " ".join(objective.split()) or None if objective is not None else None

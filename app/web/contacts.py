@@ -11,6 +11,7 @@ field, on the page as it was, with nothing written; an unknown contact is the 40
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -49,6 +50,8 @@ DONE = {
     "rejected_for_me": "Rejected for you. Managers and admins still see it until one decides.",
     "saved": "Saved on the record.",
 }
+OBJECTIVE_MAX = 200  # InfluenceRecord.objective's length
+OBJECTIVE_TOO_LONG = f"A sales objective is at most {OBJECTIVE_MAX} characters."
 
 
 def _refusals(viewer: Viewer) -> dict[str, str]:
@@ -68,14 +71,19 @@ def _contact_page(
     viewer: Viewer,
     contact_id: int,
     *,
+    objective: str | None = None,
     notice: str | None = None,
     errors: Errors | None = None,
     status: int = 200,
 ) -> Response:
-    influence = records.contact_influence(session, viewer.user, contact_id)
+    influence = records.contact_influence(session, viewer.user, contact_id, objective=objective)
+    # An objective just typed in has no record until its first decision: list it too.
+    kept = set(records.objectives(session, contact_id)) | ({objective} if objective else set())
     context: dict[str, Any] = {
         "influence": influence,
         "contact": influence.contact,
+        "objective": objective,
+        "objectives": sorted(kept),
         "fields": FIELDS,
         "labels": FIELD_LABELS,
         "hints": FIELD_HINTS,
@@ -100,6 +108,7 @@ def _refused(
     session: Session,
     viewer: Viewer,
     contact_id: int,
+    objective: str | None,
     field: str,
     exc: AppError,
 ) -> Response:
@@ -109,15 +118,49 @@ def _refused(
     detail = ROLE_REFUSED if isinstance(exc, Forbidden) and field == "roles" else exc.detail
     message = detail[:1].upper() + detail[1:]
     return _contact_page(
-        request, session, viewer, contact_id, errors={field: message}, status=exc.status
+        request,
+        session,
+        viewer,
+        contact_id,
+        objective=objective,
+        errors={field: message},
+        status=exc.status,
     )
+
+
+def _objective(raw: str) -> tuple[str | None, Errors]:
+    """The objective a page or form names (blank: the general record), or why it cannot be."""
+    objective = records.clean_objective(raw)
+    if objective is not None and len(objective) > OBJECTIVE_MAX:
+        return None, {"field": OBJECTIVE_TOO_LONG}
+    return objective, {}
+
+
+def _back(contact_id: int, objective: str | None, done: str, field: str) -> RedirectResponse:
+    query = urlencode({"objective": objective, "done": done} if objective else {"done": done})
+    return RedirectResponse(f"/contacts/{contact_id}?{query}#field-{field}", status_code=303)
 
 
 @router.get("/contacts/{contact_id}")
 def contact_page(
-    request: Request, contact_id: IdPath, session: SessionDep, viewer: SignedIn, done: str = ""
+    request: Request,
+    contact_id: IdPath,
+    session: SessionDep,
+    viewer: SignedIn,
+    done: str = "",
+    objective: str = "",
 ) -> Response:
-    return _contact_page(request, session, viewer, contact_id, notice=DONE.get(done))
+    chosen, errors = _objective(objective)
+    return _contact_page(
+        request,
+        session,
+        viewer,
+        contact_id,
+        objective=chosen,
+        notice=DONE.get(done),
+        errors=errors,
+        status=422 if errors else 200,
+    )
 
 
 @router.post("/contacts/{contact_id}/influence/decisions")
@@ -132,9 +175,12 @@ def decide(
     note_id: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
     sentence: FormList = [],  # noqa: B006
     reason: FormText = "",
+    objective: FormText = "",
 ) -> Response:
-    """Confirm or reject one value (a suggestion, with the sentences it was read from)."""
+    """Confirm or reject one value (a suggestion, with the sentences it was read from) on the
+    general record or the record for a sales objective."""
     contacts.get_contact(session, contact_id)  # an unknown contact is the 404 page
+    chosen, bad = _objective(objective)
     form = DecisionForm.parse(
         field_name=field,
         value=value,
@@ -144,14 +190,17 @@ def decide(
         reason=reason,
         fields=FIELDS,
     )
-    if form.errors:
-        return _contact_page(request, session, viewer, contact_id, errors=form.errors, status=422)
+    if form.errors or bad:
+        errors = form.errors or bad
+        return _contact_page(
+            request, session, viewer, contact_id, objective=chosen, errors=errors, status=422
+        )
     try:
         decisions.decide(
             session,
             viewer.user,
             contact_id=contact_id,
-            objective=None,
+            objective=chosen,
             field=form.name,
             value=form.value,
             confirm=form.confirm,
@@ -159,14 +208,12 @@ def decide(
             reason=form.reason,
         )
     except AppError as exc:
-        return _refused(request, session, viewer, contact_id, form.name, exc)
+        return _refused(request, session, viewer, contact_id, chosen, form.name, exc)
     if form.confirm:
         done = "confirmed"
     else:
         done = "rejected" if viewer.user.role in access.CURATORS else "rejected_for_me"
-    return RedirectResponse(
-        f"/contacts/{contact_id}?done={done}#field-{form.name}", status_code=303
-    )
+    return _back(contact_id, chosen, done, form.name)
 
 
 @router.post("/contacts/{contact_id}/influence")
@@ -179,21 +226,27 @@ def edit(
     value: FormText = "",
     values: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
     reason: FormText = "",
+    objective: FormText = "",
 ) -> Response:
-    """Set one field by hand: what the form holds replaces what the record held."""
+    """Set one field by hand: what the form holds replaces what the record held (the general
+    record, or the one for a sales objective: a first edit starts it)."""
     contacts.get_contact(session, contact_id)
+    chosen, bad = _objective(objective)
     form = InfluenceEditForm.parse(
         field_name=field, value=value, values=values, reason=reason, fields=FIELDS
     )
-    if form.errors:
-        return _contact_page(request, session, viewer, contact_id, errors=form.errors, status=422)
+    if form.errors or bad:
+        errors = form.errors or bad
+        return _contact_page(
+            request, session, viewer, contact_id, objective=chosen, errors=errors, status=422
+        )
     try:
         decisions.edit(
-            session, viewer.user, contact_id=contact_id, objective=None, changes=form.changes
+            session, viewer.user, contact_id=contact_id, objective=chosen, changes=form.changes
         )
     except AppError as exc:
-        return _refused(request, session, viewer, contact_id, form.name, exc)
-    return RedirectResponse(f"/contacts/{contact_id}?done=saved#field-{form.name}", status_code=303)
+        return _refused(request, session, viewer, contact_id, chosen, form.name, exc)
+    return _back(contact_id, chosen, "saved", form.name)
 
 
 @router.post("/accounts/{account_id}/influence/review")

@@ -391,3 +391,61 @@ def test_the_coverage_view_filters_accounts_by_red_flag_from_what_the_viewer_may
     sign_in(client, world.erin)  # a rep sees no coverage, filtered or not
     refused = client.get("/analytics", params={"red_flag": "hostile_rating"}).text
     assert 'id="coverage-refused"' in refused and not coverage_ids(refused)
+
+
+def test_a_record_per_sales_objective_is_kept_apart_from_the_general_one(
+    client: TestClient, db: Database, world: World
+) -> None:
+    """A deal's own record: opened by name, listed once it exists, and every form on it
+    writes to it alone (the general record and the map are untouched)."""
+    sign_in(client, world.mona)
+    objective = "Renewal  2027 "  # typed loosely: kept as "Renewal 2027"
+    page = client.get(f"/contacts/{world.jill}", params={"objective": objective}).text
+    assert "Influence record for “Renewal 2027”" in page
+    confirm = Forms(page).find("roles", "economic")
+    assert confirm.data("confirm")["objective"] == ["Renewal 2027"]
+    answer = post(client, confirm, confirm.data("confirm"))
+    assert answer.status_code == 303
+    assert answer.headers["location"] == (
+        f"/contacts/{world.jill}?objective=Renewal+2027&done=confirmed#field-roles"
+    )
+    hot = Forms(client.get(answer.headers["location"]).text).find("hot_buttons")
+    assert post(client, hot, hot.data(value="a three-year price lock")).status_code == 303
+
+    headers = world.mona.headers
+    deal = client.get(
+        f"/v1/contacts/{world.jill}/influence", params={"objective": "Renewal 2027"},
+        headers=headers,
+    ).json()  # fmt: skip
+    assert deal["objective"] == "Renewal 2027"
+    assert deal["confirmed"]["roles"] == ["economic"]
+    assert deal["confirmed"]["hot_buttons"] == ["a three-year price lock"]
+    general = client.get(f"/v1/contacts/{world.jill}/influence", headers=headers).json()
+    assert general["confirmed"]["roles"] == [] and general["confirmed"]["hot_buttons"] == []
+
+    general_page = client.get(f"/contacts/{world.jill}").text
+    assert "Influence record</h2>" in general_page
+    assert (
+        f'<a href="/contacts/{world.jill}?objective=Renewal+2027#record-title">Renewal 2027</a>'
+        in general_page
+    )
+    assert "objective" not in Forms(general_page).find("hot_buttons").data()
+    assert "No economic buyer confirmed (the notes suggest Jill Oyelaran)." in part(
+        client.get(f"/accounts/{world.account}").text, "red-flags-title"
+    )  # the map reads the general records: Jill is not its economic buyer there yet
+
+
+def test_an_objective_too_long_is_refused_beside_the_form_and_writes_nothing(
+    client: TestClient, db: Database, world: World
+) -> None:
+    sign_in(client, world.erin)
+    long = "x" * 201
+    shown = client.get(f"/contacts/{world.reggie}", params={"objective": long})
+    assert shown.status_code == 422
+    assert "A sales objective is at most 200 characters." in shown.text
+    hot = Forms(client.get(f"/contacts/{world.reggie}").text).find("hot_buttons")
+    before = records_count(db)
+    refused = post(client, hot, {**hot.data(value="quiet night shifts"), "objective": long})
+    assert refused.status_code == 422
+    assert "A sales objective is at most 200 characters." in refused.text
+    assert records_count(db) == before

@@ -186,6 +186,22 @@ def reviewed_at(session: Session, account_id: int) -> datetime | None:
     return max(times) if times else None
 
 
+def clean_objective(objective: str | None) -> str | None:
+    """An objective as it is kept: spaces folded, blank meaning none (the general record)."""
+    return " ".join(objective.split()) or None if objective is not None else None
+
+
+def objectives(session: Session, contact_id: int) -> list[str]:
+    """The sales objectives the contact has a record for, by name."""
+    return list(
+        session.scalars(
+            select(InfluenceRecord.objective)
+            .where(InfluenceRecord.contact_id == contact_id, InfluenceRecord.objective.is_not(None))
+            .order_by(InfluenceRecord.objective)
+        )
+    )
+
+
 def find_record(session: Session, contact_id: int, objective: str | None) -> InfluenceRecord | None:
     same = (
         InfluenceRecord.objective.is_(None)
