@@ -1,4 +1,8 @@
-"""Secrets: API tokens (random, stored as SHA-256) and passwords (scrypt, salted)."""
+"""Secrets: API tokens (random, stored as SHA-256) and passwords (argon2id through pwdlib).
+
+Passwords stored before argon2id were scrypt hashes written by this module
+(``scrypt$N$r$p$salt$digest``): they are still checked, and replaced by an argon2id hash at
+the user's next successful sign-in (``check_password`` returns the new hash)."""
 
 from __future__ import annotations
 
@@ -6,9 +10,50 @@ import base64
 import hashlib
 import hmac
 import secrets
+from functools import cache
+
+from pwdlib import PasswordHash
+from pwdlib.exceptions import PwdlibError
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 TOKEN_PREFIX = "tacit_"
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+class LegacyScrypt:
+    """Checks the scrypt hashes Tacit wrote before argon2id; never writes one."""
+
+    PREFIX = "scrypt$"
+
+    @classmethod
+    def identify(cls, hash: str | bytes) -> bool:
+        return _text(hash).startswith(cls.PREFIX)
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        raise NotImplementedError("scrypt hashes are only checked; new ones are argon2id")
+
+    def verify(self, password: str | bytes, hash: str | bytes) -> bool:
+        try:
+            _, n, r, p, salt, digest = _text(hash).split("$")
+            actual = hashlib.scrypt(
+                password.encode() if isinstance(password, str) else password,
+                salt=base64.b64decode(salt),
+                n=int(n),
+                r=int(r),
+                p=int(p),
+            )
+            return hmac.compare_digest(actual, base64.b64decode(digest))
+        except ValueError:  # a malformed hash, or parameters scrypt refuses
+            return False
+
+    def check_needs_rehash(self, hash: str | bytes) -> bool:
+        return True
+
+
+PASSWORDS = PasswordHash((Argon2Hasher(), LegacyScrypt()))
+
+
+def _text(value: str | bytes) -> str:
+    return value if isinstance(value, str) else value.decode(errors="replace")
 
 
 def new_token() -> str:
@@ -25,23 +70,22 @@ def token_display_prefix(token: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
-    b64 = base64.b64encode
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+    return PASSWORDS.hash(password)
 
 
-def verify_password(password: str, stored: str | None) -> bool:
+@cache
+def _stand_in() -> str:
+    return PASSWORDS.hash(secrets.token_urlsafe(16))
+
+
+def check_password(password: str, stored: str | None) -> tuple[bool, str | None]:
+    """Whether ``password`` matches ``stored``, and the hash to store instead when it does
+    and ``stored`` is of an older kind or weaker parameters (else None)."""
     if not stored:
         # Spend the same time as a real check, so timing does not tell which e-mails exist.
-        hash_password(password)
-        return False
+        PASSWORDS.verify(password, _stand_in())
+        return False, None
     try:
-        _, n, r, p, salt, digest = stored.split("$")
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p)
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(actual, expected)
+        return PASSWORDS.verify_and_update(password, stored)
+    except PwdlibError:  # a hash of no known kind, or a malformed one: no way in
+        return False, None

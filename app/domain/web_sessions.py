@@ -6,8 +6,8 @@ CSRF token per session.
 - A session expires ``lifetime`` after the last page seen, and never later than ``MAX_AGE``
   after sign-in. A deactivated user's sessions stop working at once; a password change ends
   them (``end_all``).
-- A wrong password and an unknown e-mail get the same answer in the same time (scrypt runs
-  either way). Failed attempts are audit events, and after ``MAX_FAILURES`` of them for one
+- A wrong password and an unknown e-mail get the same answer in the same time (argon2id
+  runs either way). Failed attempts are audit events, and after ``MAX_FAILURES`` of them for one
   e-mail within ``FAILURE_WINDOW`` that e-mail is refused until the window has passed, on every
   server process alike.
 """
@@ -20,14 +20,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db.engine import Database
 from app.db.models import AuditEvent, User, WebSession
 from app.domain import audit
 from app.domain.access import SYSTEM
-from app.domain.security import hash_token, verify_password
+from app.domain.security import check_password, hash_token
 
 MAX_AGE = timedelta(days=7)
 TOUCH_AFTER = timedelta(seconds=60)  # how stale last_seen_at may get before a write
@@ -77,8 +77,9 @@ def sign_in(
     """Check the password and open a session, or say why not. ``replaces`` is the token of
     the browser's current session, if any, which ends (a sign-in never reuses a token).
 
-    The password is checked outside any transaction: scrypt takes tens of milliseconds, and on
-    SQLite a write transaction would hold the database's one write lock that long."""
+    The password is checked outside any transaction: argon2id takes tens of milliseconds, and
+    on SQLite a write transaction would hold the database's one write lock that long. A hash of
+    an older kind (scrypt) is replaced by an argon2id one in the sign-in's transaction."""
     email = email.strip().lower()[:320]
     with db.session(write=False) as session:
         if _recent_failures(session, email, now=now) >= MAX_FAILURES:
@@ -87,7 +88,7 @@ def sign_in(
                 f"Too many failed sign-ins for this e-mail. Try again in {minutes} minutes."
             )
         user = session.scalar(select(User).where(User.email == email)) if email else None
-    valid = verify_password(password, user.password_hash if user else None)
+    valid, upgraded = check_password(password, user.password_hash if user else None)
     with db.unit_of_work() as session:
         if not valid or user is None:
             # The e-mail only as a hash: people type passwords into the wrong box.
@@ -102,6 +103,13 @@ def sign_in(
             return Refused(WRONG_CREDENTIALS)
         if not user.is_active:
             return Refused("This user is deactivated; ask an admin.")
+        if upgraded is not None:
+            # Only if the hash is still the one checked: a password changed meanwhile stays.
+            session.execute(
+                update(User)
+                .where(User.id == user.id, User.password_hash == user.password_hash)
+                .values(password_hash=upgraded)
+            )
         session.execute(delete(WebSession).where(WebSession.expires_at <= now))
         if replaces:
             session.execute(delete(WebSession).where(WebSession.token_hash == hash_token(replaces)))

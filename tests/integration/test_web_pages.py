@@ -4,6 +4,8 @@ What a browser does with the pages (htmx, layout) is tested in tests/browser."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from datetime import timedelta
 from typing import Any
@@ -16,7 +18,7 @@ from sqlalchemy import func, select, update
 from app.config import Settings
 from app.db.base import utcnow
 from app.db.engine import Database
-from app.db.models import AuditEvent, HelpfulMark, Note, NoteView, Role, WebSession
+from app.db.models import AuditEvent, HelpfulMark, Note, NoteView, Role, User, WebSession
 from app.domain import web_sessions
 from app.domain.security import hash_token
 from tests.factories import (
@@ -140,6 +142,31 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(
     assert 'value="erin.east@tacit.example"' in wrong.text  # the e-mail is kept, never the password
     assert "not the password" not in wrong.text
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_a_password_kept_as_scrypt_signs_in_once_and_is_then_argon2id(
+    client: TestClient, db: Database, people: Users
+) -> None:
+    """Hashes written before argon2id (scrypt) keep working, and the first sign-in with the
+    right password replaces them; a wrong one changes nothing."""
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2**14, r=8, p=1)
+    legacy = (
+        f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    )
+    with db.unit_of_work() as session:
+        session.execute(update(User).where(User.id == people.erin.id).values(password_hash=legacy))
+
+    def stored() -> str:
+        with db.session(write=False) as session:
+            return session.get_one(User, people.erin.id).password_hash or ""
+
+    assert sign_in(client, people.erin, password="not the password").status_code == 401
+    assert stored() == legacy
+    assert sign_in(client, people.erin).status_code == 303
+    assert stored().startswith("$argon2id$")
+    client.cookies.clear()
+    assert sign_in(client, people.erin).status_code == 303  # the new hash signs in too
 
 
 def test_repeated_failures_lock_the_email_for_a_while(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +14,7 @@ from app.config import Settings
 from app.domain.accounts import name_key, normalize_domain
 from app.domain.idempotency import request_hash
 from app.domain.pagination import decode_cursor, encode_cursor
-from app.domain.security import hash_password, hash_token, new_token, verify_password
+from app.domain.security import check_password, hash_password, hash_token, new_token
 from app.errors import Invalid
 
 
@@ -28,13 +31,32 @@ def test_foreign_cursors_are_invalid_not_crashes(cursor: str) -> None:
         decode_cursor(cursor, 2)
 
 
-def test_passwords_are_salted_and_verified() -> None:
+def _scrypt_hash(password: str) -> str:
+    """A hash as Tacit wrote them before argon2id (scrypt, N=2^14, r=8, p=1)."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    b64 = base64.b64encode
+    return f"scrypt$16384$8$1${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def test_passwords_are_argon2id_salted_and_verified() -> None:
     stored = hash_password("correct horse battery")
+    assert stored.startswith("$argon2id$")
     assert stored != hash_password("correct horse battery")
-    assert verify_password("correct horse battery", stored)
-    assert not verify_password("wrong horse battery", stored)
-    assert not verify_password("anything", None)
-    assert not verify_password("anything", "garbage")
+    assert check_password("correct horse battery", stored) == (True, None)
+    assert check_password("wrong horse battery", stored) == (False, None)
+    assert check_password("anything", None) == (False, None)
+    assert check_password("anything", "garbage") == (False, None)
+    assert check_password("anything", "$argon2id$v=19$broken") == (False, None)
+
+
+def test_an_older_scrypt_hash_still_signs_in_and_is_replaced_by_argon2id() -> None:
+    legacy = _scrypt_hash("correct horse battery")
+    valid, upgraded = check_password("correct horse battery", legacy)
+    assert valid and upgraded is not None and upgraded.startswith("$argon2id$")
+    assert check_password("correct horse battery", upgraded) == (True, None)
+    assert check_password("wrong horse battery", legacy) == (False, None)  # no upgrade either
+    assert check_password("anything", "scrypt$1$8$1$AAAA$AAAA") == (False, None)  # bad N
 
 
 def test_tokens_are_random_and_hashed() -> None:
