@@ -6,6 +6,7 @@ import hmac
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -15,6 +16,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from app.privacy import DEFAULT_CATEGORIES, parse_categories
 
 DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+
+# Rate limits per kind of route and caller, and per client address over every kind
+# (app/http/rate_limits.py); TACIT_RATE_LIMITS replaces the ones it names.
+RATE_LIMITS = {
+    "search": "120/minute",
+    "writes": "120/minute",
+    "imports": "20/hour",
+    "sign_in": "10/minute",
+    "reads": "600/minute",
+    "address": "1200/minute",
+}
 
 
 class Settings(BaseSettings):
@@ -85,6 +98,14 @@ class Settings(BaseSettings):
     )
     queue_seconds: float = Field(
         default=10.0, gt=0, le=300, description="Longest wait in that queue before a 503."
+    )
+    rate_limits: str | None = Field(
+        default=None,
+        description="Rate limits as name=N/period pairs separated by ';' (search, writes, "
+        "imports, sign_in, reads: per API token or web session; address: per client address), "
+        "each replacing its default (RATE_LIMITS); 'off' turns them off. Unset: the defaults, "
+        "except with TACIT_ENV=test (the suite and the benchmarks drive the API far faster "
+        "than people do), where they are off.",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections kept open.")
     db_max_overflow: int = Field(
@@ -244,6 +265,22 @@ class Settings(BaseSettings):
         names = value if isinstance(value, str) else ",".join(value)
         return parse_categories(names)
 
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() != "off":
+            parse_rate_limits(value)
+        return value
+
+    @property
+    def rate_limit_table(self) -> dict[str, str] | None:
+        """Each kind's limit (``RATE_LIMITS`` with the setting's changes); None: no limits."""
+        if self.rate_limits is None:
+            return None if self.env == "test" else dict(RATE_LIMITS)
+        if self.rate_limits.strip().lower() == "off":
+            return None
+        return parse_rate_limits(self.rate_limits)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.env not in ("dev", "test") and self.secret_key == DEV_SECRET:
@@ -269,3 +306,21 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def parse_rate_limits(spec: str) -> dict[str, str]:
+    """``search=60/minute;imports=10/hour``: ``RATE_LIMITS`` with the named kinds replaced."""
+    chosen = dict(RATE_LIMITS)
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        name, sep, value = (x.strip() for x in part.partition("="))
+        if not sep or name not in RATE_LIMITS:
+            raise ValueError(
+                f"unknown rate limit {part!r}: write name=N/period with a name among "
+                + ", ".join(RATE_LIMITS)
+            )
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"rate limit {part!r}: write N/period, as 60/minute") from None
+        chosen[name] = value
+    return chosen

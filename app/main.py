@@ -32,6 +32,7 @@ from app.api import (
 from app.config import Settings
 from app.http import problems
 from app.http.admission import Admission
+from app.http.rate_limits import Limits, RateLimits
 from app.http.state import install_state
 from app.integrations import slack
 from app.services import Services, open_services
@@ -89,10 +90,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             imports.IMPORTS_PATH: settings.max_import_bytes,
         },
     )
-    # Outermost: a request waits for its turn before anything else is done for it.
     app.add_middleware(
         Admission, limit=settings.max_concurrent_requests, wait_seconds=settings.queue_seconds
     )
+    # Outermost: a caller over its share is answered at once, without waiting in line.
+    if (table := settings.rate_limit_table) is not None:
+        app.add_middleware(RateLimits, limits=Limits.of(table))
     for module in (
         health,
         notes,
