@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     queue_seconds: float = Field(
         default=10.0, gt=0, le=300, description="Longest wait in that queue before a 503."
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Lowest level written to the log (stderr)."
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json",
+        description="json: one JSON object a line, for a log collector; console: for a person.",
+    )
     rate_limits: str | None = Field(
         default=None,
         description="Rate limits as name=N/period pairs separated by ';' (search, writes, "

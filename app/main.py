@@ -21,6 +21,7 @@ from app.api import (
     imports,
     inbound,
     influence,
+    metrics,
     notes,
     retention,
     search,
@@ -34,6 +35,7 @@ from app.http import problems
 from app.http.admission import Admission
 from app.http.rate_limits import Limits, RateLimits
 from app.http.state import install_state
+from app.http.telemetry import Telemetry
 from app.integrations import slack
 from app.services import Services, open_services
 from app.worker.embedding import embedding_thread
@@ -93,11 +95,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(
         Admission, limit=settings.max_concurrent_requests, wait_seconds=settings.queue_seconds
     )
-    # Outermost: a caller over its share is answered at once, without waiting in line.
+    # A caller over its share is answered at once, without waiting in line.
     if (table := settings.rate_limit_table) is not None:
         app.add_middleware(RateLimits, limits=Limits.of(table))
+    # Outermost: every answer gets its id, its log line and its metrics, refusals included.
+    app.add_middleware(Telemetry)
     for module in (
         health,
+        metrics,
         notes,
         search,
         accounts,

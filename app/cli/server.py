@@ -12,6 +12,7 @@ from app.cli.common import cli, database, err, fail, load_settings, out, service
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.domain.sensitivity import check_stored
+from app.telemetry import logs
 from app.worker.embedding import BATCH_NOTES
 
 audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -67,6 +68,7 @@ def serve(
     from app.main import create_app
 
     settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format)
     url = (
         settings.database_url.split("@")[-1]
         if "@" in settings.database_url
@@ -78,9 +80,10 @@ def serve(
         out.print(f"database: {url}  environment: {settings.env}")
         app = create_app(settings, services=built)
         if not reuse_port:
-            uvicorn.run(app, host=host, port=port, log_level="info")
+            # log_config=None: uvicorn keeps the process's logging (JSON lines, app.telemetry).
+            uvicorn.run(app, host=host, port=port, log_config=None)
             return
-        config = uvicorn.Config(app, host=host, port=port, log_level="info")
+        config = uvicorn.Config(app, host=host, port=port, log_config=None)
         uvicorn.Server(config).run(sockets=[_shared_socket(host, port)])
 
 
@@ -111,15 +114,24 @@ def worker(
     threads: Annotated[
         int, typer.Option(help="CPU threads for the model (0: all; a worker has the cores).")
     ] = 0,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this worker's Prometheus metrics on this port (/metrics)."),
+    ] = None,
 ) -> None:
     """Run an embedding worker in this process (as many as you like, on any machine)."""
     import time
+
+    from prometheus_client import start_http_server
 
     from app.worker.embedding import queue_other_models, run_once
 
     settings = load_settings().model_copy(
         update={"torch_threads": threads, "worker_model_threads": threads}
     )
+    logs.configure(settings.log_level, settings.log_format)
+    if metrics_port is not None:
+        start_http_server(metrics_port)
     with services(settings) as built:
         db, embedder = built.database, built.worker_embedder
         err.print(

@@ -29,6 +29,9 @@ Synchronous = Literal["FULL", "NORMAL"]
 
 
 def make_engine(url: str, *, synchronous: Synchronous = "FULL", **kwargs: Any) -> Engine:
+    # A statement's parameters are notes, names and e-mail addresses: an error's message
+    # (a log line, a traceback) keeps the SQL and leaves them out.
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, the driver we ship

@@ -58,7 +58,7 @@ from app.domain.access import (
     shared_notes,
 )
 from app.domain.rollup import DEFAULT_PERIOD as DEFAULT_PERIOD
-from app.domain.rollup import Period
+from app.domain.rollup import Period as Period
 from app.taxonomy import TOPIC_BY_NAME
 
 RECENT = timedelta(days=90)

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.http.problems import no_receive, problem
 
-UNQUEUED = frozenset({"/livez", "/readyz"})
+UNQUEUED = frozenset({"/livez", "/readyz", "/metrics"})  # health checks and the scraper
 
 
 class Admission:

@@ -9,12 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AppError, Invalid
+from app.http.telemetry import route_template
 from app.schemas.common import NUL_REFUSED, Problem
 
 log = logging.getLogger("tacit.api")
@@ -130,7 +131,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         # Domain checks catch the expected conflicts; this is a concurrent twin that won a race.
-        log.info("integrity error on %s: %s", request.url.path, exc.orig)
+        log.info("integrity error on %s: %s", route_template(request.scope), _db_error(exc))
         return problem(
             request,
             409,
@@ -143,7 +144,7 @@ def install(app: FastAPI) -> None:
     def _data(request: Request, exc: DataError) -> JSONResponse:
         # Validation at the edge should have caught it (a number or time out of the column's
         # range, a NUL character); still the client's input, not the server's fault.
-        log.warning("data error on %s: %s", request.url.path, exc.orig)
+        log.warning("data error on %s: %s", route_template(request.scope), _db_error(exc))
         return problem(
             request, 422, "Invalid request", "a value is out of range for its field", "invalid"
         )
@@ -153,7 +154,11 @@ def install(app: FastAPI) -> None:
         if _TOO_LARGE.search(str(exc.orig)):
             # A request too large for the database to evaluate is the request's fault: asking
             # again will not help, as it would after "database is locked".
-            log.warning("request too large for the database on %s: %s", request.url.path, exc)
+            log.warning(
+                "request too large for the database on %s: %s",
+                route_template(request.scope),
+                _db_error(exc),
+            )
             return problem(
                 request,
                 422,
@@ -161,7 +166,7 @@ def install(app: FastAPI) -> None:
                 "the request names too many things at once; send fewer",
                 "invalid",
             )
-        log.warning("database unavailable on %s: %s", request.url.path, exc.orig)
+        log.warning("database unavailable on %s: %s", route_template(request.scope), _db_error(exc))
         return problem(
             request,
             503,
@@ -174,7 +179,7 @@ def install(app: FastAPI) -> None:
     def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
         # Every pooled connection stayed busy for TACIT_DB_POOL_TIMEOUT: answer at once rather
         # than queue more work behind a saturated server.
-        log.warning("no database connection free for %s", request.url.path)
+        log.warning("no database connection free for %s", route_template(request.scope))
         return problem(
             request,
             503,
@@ -185,7 +190,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        log.error(
+            "unhandled error on %s %s",
+            request.method,
+            route_template(request.scope),
+            exc_info=exc,
+        )
         return problem(
             request,
             500,
@@ -251,3 +261,16 @@ class BodyLimit:
 
 async def no_receive() -> Message:
     return {"type": "http.disconnect"}
+
+
+def _db_error(exc: DBAPIError) -> str:
+    """What went wrong in the database, without the values: PostgreSQL's messages quote the
+    row ("Key (email)=(jill@...) already exists"), so only its code and constraint are kept;
+    SQLite's name columns and limits, never values."""
+    orig = exc.orig
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        return f"{type(orig).__name__} sqlstate={getattr(orig, 'sqlstate', None)} " + (
+            f"constraint={diag.constraint_name}"
+        )
+    return f"{type(orig).__name__}: {orig}"

@@ -50,12 +50,12 @@ class Limits:
         return cls(per_class=items, address=items.pop("address"))
 
 
-def route_class(method: str, path: str) -> str:
+def route_class(method: str, path: str, query: bytes = b"") -> str:
     if path == "/login" and method == "POST":
         return "sign_in"
     if path.startswith("/v1/imports") and method == "POST":
         return "imports"
-    if path in ("/v1/search", "/search"):
+    if path == "/v1/search" or (path == "/" and b"q=" in query):  # the API's, the page's
         return "search"
     return "writes" if method in WRITES else "reads"
 
@@ -82,7 +82,7 @@ class RateLimits:
         if scope["type"] != "http" or scope["path"] in UNQUEUED:
             await self.app(scope, receive, send)
             return
-        kind = route_class(scope["method"], scope["path"])
+        kind = route_class(scope["method"], scope["path"], scope.get("query_string", b""))
         address = scope["client"][0] if scope.get("client") else "unknown"
         caller = None if kind == "sign_in" else _credential(scope)
         checks = [

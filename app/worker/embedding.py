@@ -19,6 +19,7 @@ process queues a job (``app.search.indexing.jobs_queued``) instead of at its nex
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +38,7 @@ from app.search.indexing import MAX_ATTEMPTS, bump_search_seq, enqueue_other_mod
 from app.search.mentions import Person, SentenceMention, find_mentions
 from app.search.topics import Classification, TopicModel
 from app.services import Services
+from app.telemetry.metrics import EMBEDDED_NOTES, EMBEDDING_ROUND_SECONDS
 from app.worker.loop import LoopThread
 
 log = logging.getLogger("tacit.worker")
@@ -83,9 +85,18 @@ def claim_jobs(db: Database, *, limit: int, lease: timedelta = LEASE) -> list[Cl
 
 def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES) -> int:
     """Process one batch of jobs; returns how many jobs it claimed (0: nothing to do)."""
+    started = time.perf_counter()
     claims = claim_jobs(db, limit=batch_notes)
     if not claims:
         return 0
+    try:
+        _embed_claimed(db, embedder, claims)
+    finally:
+        EMBEDDING_ROUND_SECONDS.observe(time.perf_counter() - started)
+    return len(claims)
+
+
+def _embed_claimed(db: Database, embedder: Embedder, claims: list[Claim]) -> None:
     note_ids = [c.note_id for c in claims]
     topics = TopicModel.of(embedder)
     with db.session(write=False) as session:
@@ -112,7 +123,7 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
     except Exception as exc:  # a model failure must not kill the worker; the jobs retry
         log.exception("embedding failed for notes %s", note_ids)
         _release(db, claims, error=f"{type(exc).__name__}: {exc}")
-        return len(claims)
+        return
     passage_vectors, sentence_vectors = vectors[: len(todo)], vectors[len(todo) :]
     passage_topics = topics.classify(passage_vectors)
     stored_topics = topics.classify(np.asarray([row[2] for row in unclassified], np.float32))
@@ -148,12 +159,14 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
                 ],
             )
         _store_mentions(session, note_ids, mentions, topics.classify(sentence_vectors))
+        finished = 0
         for claim in claims:
             done = session.execute(
                 delete(EmbeddingJob).where(
                     EmbeddingJob.id == claim.job_id, EmbeddingJob.generation == claim.generation
                 )
             )
+            finished += done.rowcount  # type: ignore[attr-defined]
             if done.rowcount == 0:  # type: ignore[attr-defined]
                 # The note changed while we worked: hand the job straight back.
                 session.execute(
@@ -165,7 +178,7 @@ def run_once(db: Database, embedder: Embedder, *, batch_notes: int = BATCH_NOTES
         freshness.flag_contradictions(session, note_ids)
         credit.assign_credit(session, note_ids)
         bump_search_seq(session, note_ids)
-    return len(claims)
+    EMBEDDED_NOTES.inc(finished)
 
 
 def embed_distinct(embedder: Embedder, texts: list[str]) -> np.ndarray:

@@ -32,6 +32,7 @@ from app.domain.webhooks import CONSUMER, policy_of
 from app.outbound.addresses import Resolver, system_resolver
 from app.outbound.sender import Outcome, Policy, new_client, post_signed
 from app.services import Services
+from app.telemetry.metrics import WEBHOOK_DELIVERIES
 from app.worker import deliveries
 from app.worker.loop import LoopThread
 
@@ -108,6 +109,10 @@ def deliver_due(db: Database, settings: Settings, *, now: datetime | None, polic
         ThreadPoolExecutor(max_workers=min(SENDERS, len(batch))) as pool,
     ):
         outcomes = list(pool.map(partial(_send, policy=policy, client=client), batch))
+    for outcome in outcomes:
+        WEBHOOK_DELIVERIES.labels(
+            "delivered" if outcome.delivered else "refused" if outcome.status_code else "no_answer"
+        ).inc()
     with db.unit_of_work() as session:
         webhook_deliveries.record(
             session,

@@ -93,7 +93,8 @@ def test_one_address_cannot_escape_by_inventing_tokens(settings: Settings, db: D
 
 def test_the_kind_of_each_route() -> None:
     assert rate_limits.route_class("POST", "/v1/search") == "search"
-    assert rate_limits.route_class("GET", "/search") == "search"
+    assert rate_limits.route_class("GET", "/", b"q=who+signs") == "search"
+    assert rate_limits.route_class("GET", "/") == "reads"
     assert rate_limits.route_class("POST", "/v1/imports") == "imports"
     assert rate_limits.route_class("GET", "/v1/imports/3") == "reads"
     assert rate_limits.route_class("POST", "/login") == "sign_in"
