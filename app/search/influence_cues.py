@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from app.search.influence_text import PERSON
+from app.search.literals import required
 
 Field = Literal[
     "roles", "degree", "mode", "rating", "key_win_result", "hot_buttons", "cold_buttons"
@@ -58,6 +60,12 @@ class Cue:
     @property
     def extracts(self) -> bool:
         return self.field in ("hot_buttons", "cold_buttons", "key_win_result")
+
+    @cached_property
+    def literals(self) -> frozenset[str] | None:
+        """Strings one of which every match holds (``app.search.literals``); None: always
+        run the pattern."""
+        return required(self.pattern)
 
 
 _X = r"(?P<phrase>[^.;:!?()]{3,80})"
