@@ -104,7 +104,7 @@ def main() -> None:
     args = parser.parse_args()
     labels = read_labels(args.directory)
     with search_eval.database_url(args) as url:
-        tokens, accounts, _ = search_eval.load(url, args.directory)
+        tokens, accounts, _, _ = search_eval.load(url, args.directory)
         db = Database(url)
         with db.unit_of_work() as session:
             session.execute(update(Contact).values(buying_role=BuyingRole.unknown))

@@ -31,6 +31,7 @@ from app.search import influence_text as text
 from app.search.influence_cues import DECISION, ROLE_CUES, SIGN_OFF, Cue, resolve_sign_off
 from app.search.influence_read import Reading, aggregate, content_words
 from app.search.influence_traits import TRAIT_CUES
+from app.search.literals import LiteralIndex, fold
 from app.search.mentions import Person as MentionPerson
 from app.search.mentions import departures, name_patterns, writes_lowercase
 
@@ -181,7 +182,7 @@ def read_sentence(s: Sentence, marked: text.Marked) -> list[Reading]:
     person."""
     found: list[Reading] = []
     hedged = text.hedged(s.text)
-    for cue in CUES:
+    for cue in _CueIndex.of(CUES).may_match(marked.text):
         if s.named > 2 and not cue.slotted:
             continue
         for match in cue.pattern.finditer(marked.text):
@@ -218,6 +219,35 @@ def read_sentence(s: Sentence, marked: text.Marked) -> list[Reading]:
                     )
                 )
     return found
+
+
+class _CueIndex:
+    """The cues whose literals (``Cue.literals``) a sentence holds, in their order: the others
+    cannot match it, and running a few hundred patterns on every sentence made the brief slow."""
+
+    _built: list[_CueIndex] = []
+
+    def __init__(self, cues: tuple[Cue, ...]) -> None:
+        self.cues = cues
+        self._always = [i for i, cue in enumerate(cues) if cue.literals is None]
+        self._by_literal: dict[str, list[int]] = {}
+        for i, cue in enumerate(cues):
+            for literal in cue.literals or ():
+                self._by_literal.setdefault(literal, []).append(i)
+        self._literals = LiteralIndex(frozenset(self._by_literal))
+
+    @classmethod
+    def of(cls, cues: tuple[Cue, ...]) -> _CueIndex:
+        """Built once for the cues in use (a measurement may leave some out)."""
+        if not cls._built or cls._built[0].cues is not cues:
+            cls._built[:] = [cls(cues)]
+        return cls._built[0]
+
+    def may_match(self, text: str) -> list[Cue]:
+        found = set(self._always)
+        for literal in self._literals.present(fold(text)):
+            found.update(self._by_literal[literal])
+        return [self.cues[i] for i in sorted(found)]
 
 
 def _holder(

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from app.search.influence_text import PERSON
+from app.search.literals import required
 
 Field = Literal[
     "roles", "degree", "mode", "rating", "key_win_result", "hot_buttons", "cold_buttons"
@@ -58,6 +60,12 @@ class Cue:
     @property
     def extracts(self) -> bool:
         return self.field in ("hot_buttons", "cold_buttons", "key_win_result")
+
+    @cached_property
+    def literals(self) -> frozenset[str] | None:
+        """Strings one of which every match holds (``app.search.literals``); None: always
+        run the pattern."""
+        return required(self.pattern)
 
 
 _X = r"(?P<phrase>[^.;:!?()]{3,80})"
@@ -135,8 +143,8 @@ ECONOMIC = _cues(
         r"\bbudget (?:owner|holder)\b",
         r"\b(?:signing|spending|spend|purchasing|budget) (?:authority|power|limit)\b",
         r"\b(?:authority|approval limit|signing limit)\s+(?:up to|to sign|of|for)\s*[$£€]?\s?\d",
-        r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?|has|had|"
-        r"manages?|runs?)\s+(?:the\s+|"
+        r"\b(?:holds?|holding|controls?|controlling|owns?|owning|sits on|guards?|has|had|keeps?|"
+        r"kept|manages?|runs?)\s+(?:the\s+|"
         r"her\s+|his\s+|every\s+|all\s+)?(?:[\w'\u2019&-]+\s+){0,3}?(?:purse[- ]?strings|purse|"
         r"check ?book|cheque ?book|wallet|budget|budgets|P&L|pocketbook)\b",
         r"\b(?:writes|signs|cuts|sign|write|cut)\s+the\s+(?:checks?|cheques?)\b",
@@ -268,13 +276,23 @@ TECHNICAL = _cues(
         r"\b(?:screens?|vets?|will screen|will vet|is screening|is vetting|reviews?|will review|"
         r"evaluates?|assesses?)\s+(?:us|vendors|suppliers|the vendors|all vendors|every vendor|"
         r"each vendor|new vendors|every (?:new )?(?:tool|system))\b",
-        r"\b(?:can|could|will|would|has|have|holds?)\s+(?:a\s+)?veto\b|\bveto (?:power|rights?)\b|"
+        r"\b(?:can|could|will|would|has|have|holds?|keeps?|with)\s+(?:a\s+|the\s+)?(?:final\s+)?veto\b|"
+        r"\bveto (?:power|rights?)\b|[=:]\s*(?:[\w&/-]+\s+){0,2}veto\b|"
         r"\(veto\b",
         r"\b(?:can|could)\s+(?:block|kill|nix|stop|veto)\s+(?:it|us|the deal|this|anything|"
         r"any (?:tool|vendor|system|software|product|purchase)s?)\b",
-        r"\b(?:has\s+)?(?:stopped|blocked|killed|vetoed)\s+(?:\w+\s+){0,2}?(?:software\s+)?"
-        r"(?:purchases|vendors|deals|tools|projects|rollouts)\b",
-        r"\bcan say no\b",
+        r"\b(?:has\s+)?(?:stopped|blocked|killed|vetoed)\s+(?:\w+\s+){0,3}?(?:software\s+)?"
+        r"(?:purchases|vendors|deals|tools?|projects?|rollouts?|pilots?|implementations?)\b",
+        r"\b(?:can|could|will|would|may)\s+(?:just\s+)?say no\b",
+        # "checks anything touching the union agreement", "reviews everything with patient data"
+        r"\b(?:reviews?|screens?|checks?|vets?|gates?|validates?|audits?)\s+(?:anything|everything|"
+        r"any\s+\w+|every\s+\w+|all\s+\w+)\s+(?:that\s+)?(?:with|touching|involving|that touches|"
+        r"that involves|touches|involves|related to|affecting|that affects)\b",
+        # validation is a technical gate: "will validate the terms", "not without her validation"
+        r"\b(?:validat(?:es|ed|ing)|(?:will|must|has to|have to|needs to|to)\s+validate)\s+"
+        r"(?:the|our|any|every|all|each|it|this)\b",
+        r"\bwithout\s+{PA}\s+(?:validation|technical (?:OK|sign[- ]?off|review)|security review)\b",
+        r"[=:]\s*(?:[\w&/-]+\s+){0,2}gate[- ]?keeper\b",
         r"\b(?:sent|sends|send|will send|owns?|wrote|writes)\s+(?:over\s+)?(?:us\s+)?(?:their|"
         r"the|a|"
         r"our)\s+(?:vendor\s+)?(?:security|infosec|IT|vendor risk|technical|tech|architecture|"
@@ -412,7 +430,14 @@ COACH = _cues(
         r"\b(?:our|the|a|clear|real|strong|internal|inside|true|big|biggest|main|only)\s+"
         r"champion\b(?!\s+(?:swimmer|runner|athlete|golfer|of the|in)\b)",
         r"\bchampion(?:s|ed|ing)?\s+(?:us|our|this|the deal|the project|it internally)\b",
-        r"\binside (?:guide|man|woman|person|source|contact|track|ally|voice|help)\b",
+        r"\binside (?:guide|man|woman|person|source|contact|track|ally|voice|help|line)\b",
+        r"\bwants?\s+us\s+(?:in|to win|there)\b",
+        r"\b(?:told|tells?|telling|showed|shows?|showing)\s+(?:us|me)\s+(?:exactly\s+)?how\s+to\s+"
+        r"(?:win|get (?:it|this) (?:done|through|approved)|play it)\b",
+        r"\b(?:tells?|told|telling|feeds?|feeding|fed|briefs?|briefing|briefed)\s+(?:us|me)\s+"
+        r"(?:on\s+)?(?:what|who|how)\s+(?:happens|goes on|is going on|was said|is said|"
+        r"'s happening|is unhappy|will resist)\b",
+        r"\bbrief(?:s|ed|ing)?\s+(?:us|me)\s+(?:ahead of|before|after)\b",
         r"\b(?:internal|inside)\s+(?:advocate|ally|sponsor|guide|supporter)\b",
         r"\b(?:the|an|our)\s+insider\b|\b(?:our\s+)?eyes (?:and ears )?(?:inside|on the inside)\b",
         r"\b(?:our|an|my)\s+(?:ally|advocate|guy|gal|man|woman|person|friend|best friend|"

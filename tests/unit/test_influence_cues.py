@@ -235,3 +235,42 @@ def test_of_a_source_and_a_subject_the_pronoun_after_is_the_subject() -> None:
     body = "Per Priya: nothing over $90k moves without Odile. She is the one who signs."
     assert [set(ids) for ids in about(body)] == [{1, 3}, {1}]
     assert roles(body) == {(1, "economic")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Bill has the final veto on anything hosted.",
+        "Bill = network veto, friendly enough.",
+        "Bill will say no if the audit logs are missing.",
+        "Bill reviews anything touching the payroll interface.",
+        "Bill will validate the data flows before pilot.",
+        "Bill blocked a kiosk rollout last spring.",
+        "Bill = firmware gatekeeper.",
+    ],
+)
+def test_a_veto_a_screen_or_a_validation_in_broader_words_is_technical(sentence: str) -> None:
+    assert roles(sentence) == {(2, "technical")}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tomas wants us in, the current vendor wore everyone out.",
+        "Tomas told me exactly how to win the panel.",
+        "Tomas tells us what happens in the steering group.",
+        "Tomas briefed us ahead of the budget review.",
+        "Tomas is still our inside line.",
+    ],
+)
+def test_an_insider_who_wants_us_to_win_is_a_coach(sentence: str) -> None:
+    assert (4, "coach") in roles(sentence)
+
+
+def test_keeping_the_budget_is_the_economic_buyers() -> None:
+    assert roles("Odile keeps the capital budget for the plant.") == {(1, "economic")}
+
+
+def test_no_broader_role_from_a_denial_or_a_doubt() -> None:
+    assert roles("Bill cannot say no to this one, it is not his area.") == set()
+    assert roles("Bill might validate the data flows?") == set()
