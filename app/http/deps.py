@@ -41,7 +41,8 @@ def get_settings(request: Request) -> Settings:
     return state_of(request.app).settings
 
 
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+# The example fills Swagger UI's "Try it out" box: the first record of a kind is 1.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, examples=[1])]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
