@@ -15,6 +15,7 @@ from app.api import (
     audit,
     briefs,
     curation,
+    docs,
     erasures,
     exports,
     health,
@@ -31,7 +32,7 @@ from app.api import (
     who_knows,
 )
 from app.config import Settings
-from app.http import problems
+from app.http import openapi, problems
 from app.http.admission import Admission
 from app.http.rate_limits import Limits, RateLimits
 from app.http.state import install_state
@@ -78,6 +79,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="0.1.0",
         summary="What colleagues know about a customer's people and decision process.",
         lifespan=lifespan,
+        # Served by app.api.docs from local files instead (FastAPI's pages use a CDN).
+        docs_url=None,
+        redoc_url=None,
         # Operation ids are the route functions' names: create_note, list_notes, ...
         generate_unique_id_function=lambda route: route.name,
         dependencies=[Depends(problems.refuse_nul_in_query)],
@@ -123,7 +127,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         slack,
     ):
         app.include_router(module.router)
+    docs.install(app)
     web.install(app)
     mcp_endpoint = mcp.install(app, state) if settings.mcp_enabled else None
-    problems.document(app)
+    openapi.document(app)
     return app

@@ -24,6 +24,8 @@ Text = Annotated[str | None, Query(max_length=255)]
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED)
 def create_account(data: AccountCreate, session: SessionDep, _: CurrentUser) -> AccountRead:
+    """A customer account: its name, and the domains and aliases by which notes and
+    e-mails name it."""
     return AccountRead.model_validate(accounts.create_account(session, data))
 
 
@@ -36,6 +38,7 @@ def list_accounts(
     external_id: Text = None,
     domain: Text = None,
 ) -> Page[AccountRead]:
+    """Accounts, filtered by a part of the name (`q`), a domain or an external id."""
     page = accounts.list_accounts(
         session,
         q=q,
@@ -57,6 +60,7 @@ def resolve_account(
 
 @router.get("/accounts/{account_id}")
 def get_account(account_id: IdPath, session: SessionDep, _: CurrentUser) -> AccountRead:
+    """One account with its domains and aliases."""
     return AccountRead.model_validate(accounts.get_account(session, account_id))
 
 
@@ -64,6 +68,8 @@ def get_account(account_id: IdPath, session: SessionDep, _: CurrentUser) -> Acco
 def update_account(
     account_id: IdPath, data: AccountUpdate, session: SessionDep, user: CurrentUser
 ) -> AccountRead:
+    """Changes only the fields sent; `null` clears an optional one (industry, region,
+    domains, aliases, external id)."""
     return AccountRead.model_validate(accounts.update_account(session, user, account_id, data))
 
 
@@ -75,6 +81,7 @@ def delete_account(account_id: IdPath, session: SessionDep, user: ManagerUser) -
 
 @router.post("/contacts", status_code=status.HTTP_201_CREATED, tags=["contacts"])
 def create_contact(data: ContactCreate, session: SessionDep, _: CurrentUser) -> ContactRead:
+    """A person at an account: name, title, e-mail and buying role."""
     return ContactRead.model_validate(contacts.create_contact(session, data))
 
 
@@ -88,6 +95,7 @@ def list_contacts(
     email: Text = None,
     buying_role: BuyingRole | None = None,
 ) -> Page[ContactRead]:
+    """Contacts by account, e-mail, buying role or external id."""
     page = contacts.list_contacts(
         session,
         account_id=account_id,
@@ -102,6 +110,7 @@ def list_contacts(
 
 @router.get("/contacts/{contact_id}", tags=["contacts"])
 def get_contact(contact_id: IdPath, session: SessionDep, _: CurrentUser) -> ContactRead:
+    """One contact: name, title, e-mail, buying role and account."""
     return ContactRead.model_validate(contacts.get_contact(session, contact_id))
 
 
@@ -109,6 +118,8 @@ def get_contact(contact_id: IdPath, session: SessionDep, _: CurrentUser) -> Cont
 def update_contact(
     contact_id: IdPath, data: ContactUpdate, session: SessionDep, user: CurrentUser
 ) -> ContactRead:
+    """Changes only the fields sent. A contact's buying role is a manager's or
+    admin's call (403 for a rep); anyone may correct a name or title."""
     return ContactRead.model_validate(contacts.update_contact(session, user, contact_id, data))
 
 

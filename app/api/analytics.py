@@ -94,7 +94,10 @@ def get_coverage(
     return CoverageReport(generated_at=now, accounts=rows)
 
 
-@router.get("/rules")
+# The example is the rules themselves: they are the same for everyone.
+@router.get(
+    "/rules", responses={200: {"content": {"application/json": {"example": analytics.RULES}}}}
+)
 def get_rules(user: CurrentUser) -> dict[str, str]:
     """How every figure is counted, for the people measured."""
     return analytics.RULES

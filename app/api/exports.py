@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 
 from app.domain import audit
-from app.domain.transfer import csv_export, dataset_export
+from app.domain.transfer import csv_export, csv_format, dataset_export
 from app.http.deps import ConnectionDep, CurrentUser, DatabaseDep, SessionDep
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
@@ -19,7 +19,14 @@ router = APIRouter(prefix="/v1/export", tags=["export"])
     response_class=StreamingResponse,
     responses={
         200: {
-            "content": {"text/csv": {}},
+            "content": {
+                "text/csv": {
+                    "example": ",".join(csv_format.EXPORT_COLUMNS)
+                    + "\r\nN-1042,2026-03-02T15:04:00+00:00,ana.reyes@tacit.example,Harbor "
+                    "Freightways,harbor.example,meg@harbor.example,team,"
+                    "Meg (CFO) has final say on anything over $50k.\r\n"
+                }
+            },
             "description": "The import's CSV columns, UTF-8 with a byte-order mark, streamed.",
         }
     },

@@ -8,13 +8,22 @@ from app.http.deps import DatabaseDep
 router = APIRouter(tags=["health"])
 
 
-@router.get("/livez")
+@router.get(
+    "/livez", responses={200: {"content": {"application/json": {"example": {"status": "alive"}}}}}
+)
 def livez() -> dict[str, str]:
     """The process answers."""
     return {"status": "alive"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={
+        200: {
+            "content": {"application/json": {"example": {"status": "ready", "database": "sqlite"}}}
+        }
+    },
+)
 def readyz(db: DatabaseDep) -> dict[str, str]:
     """The process can reach its database (outside the pool, so it answers under load)."""
     try:

@@ -120,6 +120,8 @@ def list_inbound(session: SessionDep, user: CurrentUser, paging: PagingDep) -> P
 
 @router.get("/{item_id}", responses={404: {"description": "Missing, or not yours."}})
 def get_inbound(item_id: IdPath, session: SessionDep, user: CurrentUser) -> InboundRead:
+    """One of your captured e-mails that is not filed yet, with the accounts it could
+    belong to."""
     return InboundRead.model_validate(inbound.get_message(session, user, item_id))
 
 

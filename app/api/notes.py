@@ -118,6 +118,8 @@ def get_note(
     user: CurrentUser,
     response: Response,
 ) -> NoteRead:
+    """A note you may read (404 for one you may not, as for none), with its `ETag`
+    (`"v3"`) to send as `If-Match` when you edit it."""
     note = notes.get_note(session, user, note_id)
     reuse.record_views(conn, user, [note], kind="opened", source="api")
     return _with_etag(response, NoteRead.model_validate(note))
@@ -216,6 +218,8 @@ def correct_note_topics(
 def list_note_revisions(
     note_id: IdPath, session: SessionDep, user: CurrentUser
 ) -> list[NoteRevisionRead]:
+    """Every earlier version of a note you may read, oldest first: an edit keeps the
+    version it replaces."""
     return [
         NoteRevisionRead.model_validate(r) for r in notes.list_revisions(session, user, note_id)
     ]

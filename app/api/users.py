@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1", tags=["users"])
 
 @router.get("/me")
 def get_me(user: CurrentUser) -> UserRead:
+    """The user the token belongs to: a quick check that a token works."""
     return UserRead.model_validate(user)
 
 
@@ -44,6 +45,7 @@ def list_users(
     team_id: IdQuery = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
 ) -> Page[UserRead]:
+    """Users, by external id, team or e-mail."""
     page = users.list_users(
         session,
         external_id=external_id,
@@ -57,11 +59,13 @@ def list_users(
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)
 def create_user(data: UserCreate, session: SessionDep, admin: AdminUser) -> UserRead:
+    """Admins: a user with a role and a team; a password lets them sign in on the web."""
     return UserRead.model_validate(users.create_user(session, admin, data))
 
 
 @router.get("/users/{user_id}")
 def get_user(user_id: IdPath, session: SessionDep, _: CurrentUser) -> UserRead:
+    """One user."""
     return UserRead.model_validate(users.get_user(session, user_id))
 
 
@@ -75,11 +79,13 @@ def update_user(
 
 @router.get("/teams", tags=["teams"])
 def list_teams(session: SessionDep, _: CurrentUser) -> list[TeamRead]:
+    """Every team, by name."""
     return [TeamRead.model_validate(t) for t in users.list_teams(session)]
 
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED, tags=["teams"])
 def create_team(data: TeamCreate, session: SessionDep, admin: AdminUser) -> TeamRead:
+    """Admins: a team, which a note's `team` visibility names."""
     return TeamRead.model_validate(users.create_team(session, admin, data.name))
 
 
@@ -95,9 +101,11 @@ def create_token(
 
 @router.get("/tokens", tags=["tokens"])
 def list_tokens(session: SessionDep, user: CurrentUser, user_id: IdQuery = None) -> list[TokenRead]:
+    """Your API tokens (admins: anyone's, with `user_id`), never their secrets."""
     return [TokenRead.model_validate(t) for t in users.list_tokens(session, user, user_id)]
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["tokens"])
 def revoke_token(token_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
+    """Revokes one of your tokens (admins: anyone's) at once; audited."""
     users.revoke_token(session, user, token_id)

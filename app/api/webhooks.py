@@ -73,6 +73,7 @@ def list_webhooks(
 
 @router.get("/{webhook_id}", responses=NOT_FOUND)
 def get_webhook(webhook_id: IdPath, session: SessionDep, user: CurrentUser) -> WebhookRead:
+    """One of your webhooks (admins: anyone's), without its secret."""
     return WebhookRead.model_validate(webhooks.get_webhook(session, user, webhook_id))
 
 
@@ -95,6 +96,7 @@ def update_webhook(
 
 @router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 def delete_webhook(webhook_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
+    """Removes the webhook and its delivery log; audited."""
     webhooks.delete_webhook(session, user, webhook_id)
 
 

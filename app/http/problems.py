@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AppError, Invalid
 from app.http.telemetry import route_template
-from app.schemas.common import NUL_REFUSED, Problem
+from app.schemas.common import NUL_REFUSED
 
 log = logging.getLogger("tacit.api")
 PROBLEM_TYPE_BASE = "https://tacit.dev/problems/"
@@ -59,44 +59,6 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         }
         for err in exc.errors()
     ]
-
-
-PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-
-
-def document(app: FastAPI) -> None:
-    """Say in the OpenAPI schema what ``install`` makes true: every error of every operation
-    is problem+json (FastAPI would document a 422 as its own JSON shape), and any operation
-    may answer with an error it does not list (401 for a bad token, 503 when the database
-    is unreachable), as a ``default`` response."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        schema = build()
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        components.update(problem.pop("$defs", {}))
-        components["Problem"] = problem
-        for name in ("HTTPValidationError", "ValidationError"):
-            components.pop(name, None)
-        for path_item in schema.get("paths", {}).values():
-            for operation in path_item.values():
-                if not isinstance(operation, dict):  # a path's shared "parameters"
-                    continue
-                responses = operation.setdefault("responses", {})
-                for status, response in responses.items():
-                    if status.isdigit() and int(status) >= 400:
-                        response["content"] = PROBLEM_CONTENT
-                responses["default"] = {
-                    "description": "An error, as RFC 9457 problem details.",
-                    "content": PROBLEM_CONTENT,
-                }
-        app.openapi_schema = schema
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:

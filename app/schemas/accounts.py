@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import MISSING, AfterValidator, Field, StringConstraints, model_validator
+from pydantic import MISSING, AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from app.db.models import BuyingRole
 from app.schemas.common import Email, ExternalId, Id, Input, Name, OptionalText, Ref, Schema
@@ -24,6 +24,20 @@ Alias = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 
 class AccountCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Harbor Freightways",
+                    "domains": ["harbor.example"],
+                    "aliases": ["Harbor"],
+                    "industry": "logistics",
+                    "region": "EMEA",
+                }
+            ]
+        }
+    )
+
     name: Name
     domains: list[Domain] = Field(default_factory=list, max_length=50)
     aliases: list[Alias] = Field(default_factory=list, max_length=50)
@@ -35,6 +49,10 @@ class AccountCreate(Input):
 class AccountUpdate(Input):
     """A PATCH: only the fields sent change; null clears an optional field (domains and
     aliases too), and a name cannot be null."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"region": "North America", "aliases": ["Harbor", "HFW"]}]}
+    )
 
     name: Name | MISSING = MISSING
     domains: list[Domain] | None = Field(default=None, max_length=50)
@@ -57,6 +75,20 @@ class AccountRead(Schema):
 
 
 class ContactCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "account": "harbor.example",
+                    "name": "Meg Ortiz",
+                    "title": "CFO",
+                    "email": "meg@harbor.example",
+                    "buying_role": "economic",
+                }
+            ]
+        }
+    )
+
     account_id: Id | None = None
     account: str | None = Field(
         default=None, max_length=320, description="Account by name, domain, alias or e-mail."
@@ -78,6 +110,12 @@ class ContactCreate(Input):
 class ContactUpdate(Input):
     """A PATCH: only the fields sent change; null clears an optional field. A contact always
     has a name and a buying role ("unknown" is the cleared role), so neither may be null."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"title": "Chief Financial Officer", "buying_role": "economic"}]
+        }
+    )
 
     name: Name | MISSING = MISSING
     title: OptionalText | None = None

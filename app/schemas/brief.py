@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from app.db.models import BuyingRole, Visibility
 from app.schemas.common import Input, Ref, Schema
@@ -122,6 +122,17 @@ class AccountBrief(Schema):
 
 
 class MeetingRequest(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "attendees": ["Meg Ortiz <meg@harbor.example>", "tom@harbor.example"],
+                    "invitation": "Renewal review with Harbor Freightways",
+                }
+            ]
+        }
+    )
+
     attendees: list[Annotated[str, StringConstraints(max_length=1000)]] = Field(
         default_factory=list,
         max_length=MAX_ATTENDEES,
@@ -163,6 +174,12 @@ class RoleSuggestionRead(Schema):
 
 
 class RoleDecisionCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"role": "economic", "decision": "confirm", "evidence": [42]}]
+        }
+    )
+
     role: BuyingRole
     decision: Literal["confirm", "reject"]
     evidence: list[int] = Field(default_factory=list, max_length=50)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from app.db.models import Visibility
 from app.schemas.common import Id, Input, Page, Ref, Schema
@@ -15,6 +15,10 @@ MAX_MERGE = 100
 
 
 class FlagCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Meg left Harbor in May; this is out of date."}]}
+    )
+
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
     ] = Field(description="What seems wrong or out of date.")
@@ -102,6 +106,8 @@ class CurationPage(Page[QueueItem]):
 
 
 class MergeRequest(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"into": 42, "notes": [43, 44]}]})
+
     into: Id = Field(description="The note that stays.")
     notes: list[Id] = Field(
         min_length=1, max_length=MAX_MERGE, description="Notes it replaces; they stay, marked."
@@ -115,10 +121,18 @@ class MergeRead(Schema):
 
 
 class ReassignRequest(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"account_id": 7}]})
+
     account_id: Id
 
 
 class KeepRequest(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Still true: she asked us to remember it at the last renewal."}]
+        }
+    )
+
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
     ] = Field(description="Why the note is still needed.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from app.schemas.common import Input, Schema
 
@@ -13,6 +13,12 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 
 class ContactErase(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Erasure request from the person, ticket DP-118."}]
+        }
+    )
+
     reason: Reason = Field(
         description="Why (a request's reference, say); kept on the suppression, with the "
         "person's name and other forms taken out."

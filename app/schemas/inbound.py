@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from app.db.models import Visibility
 from app.schemas.common import Id, Input, Schema
@@ -56,6 +56,10 @@ class InboundReplayed(Schema):
 
 
 class InboundFile(Input):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"account": "harbor.example", "visibility": "team"}]}
+    )
+
     account_id: Id | None = None
     account: AccountRef = None
     visibility: Visibility | None = Field(

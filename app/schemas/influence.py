@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import MISSING, Field, StringConstraints
+from pydantic import MISSING, ConfigDict, Field, StringConstraints
 
 from app.db.models import BuyingRole
 from app.schemas.common import Id, Input, Ref, Schema
@@ -160,6 +160,24 @@ class InfluenceDecisionCreate(Input):
     suggestion (it is not suggested again: to anyone when a manager or admin rejects it, to
     you alone otherwise)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "field": "roles",
+                    "value": "economic",
+                    "decision": "confirm",
+                    "evidence": [
+                        {
+                            "note_id": 42,
+                            "sentence": "Meg (CFO) has final say on anything over $50k.",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     field: FieldName
     value: Annotated[str, StringConstraints(max_length=1000)] | int
     decision: Literal["confirm", "reject"]
@@ -169,6 +187,19 @@ class InfluenceDecisionCreate(Input):
 
 class InfluenceUpdate(Input):
     """A PATCH: only the fields sent change; null clears a field of one value, [] a list."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "roles": ["economic"],
+                    "degree": "high",
+                    "rating": 2,
+                    "hot_buttons": ["predictable monthly costs"],
+                }
+            ]
+        }
+    )
 
     roles: list[BuyingRoleName] | MISSING = Field(default=MISSING, max_length=4)
     degree: Degree | None = None

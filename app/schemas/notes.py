@@ -7,6 +7,7 @@ from pydantic import (
     MISSING,
     AliasChoices,
     BeforeValidator,
+    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
@@ -61,6 +62,18 @@ AccountRef = Annotated[
 
 
 class NoteCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "body": "Meg (CFO) has final say on anything over $50k.",
+                    "account": "harbor.example",
+                    "visibility": "team",
+                }
+            ]
+        }
+    )
+
     body: Body = Field(description="Markdown, the canonical form.")
     account_id: Id | None = None
     account: AccountRef = None
@@ -91,6 +104,14 @@ class NoteCreate(Input):
 class NoteUpdate(Input):
     """A PATCH: only the fields sent change. A note always has a body, visibility, time and
     list of contacts, so none of them may be null (``[]`` clears the contacts)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"body": "Meg (CFO) has final say on anything over $75k since the spring reorg."}
+            ]
+        }
+    )
 
     body: Body | MISSING = MISSING
     account_id: Id | None = None
@@ -165,6 +186,12 @@ class NoteSaved(NoteRead):
 class NoteCheck(Input):
     """A note's text and visibility as a writer has them so far, before saving."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"body": "Meg is back from sick leave next week.", "visibility": "team"}]
+        }
+    )
+
     body: Body
     visibility: Visibility | None = Field(
         default=None, description="As for `POST /v1/notes`: none means not chosen yet."
@@ -180,12 +207,16 @@ class NoteChecked(Schema):
 
 
 class TopicsUpdate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"topics": ["decision_process"]}]})
+
     topics: list[Section] = Field(
         max_length=8, description="The right sections; an empty list returns to the classifier."
     )
 
 
 class SupersedeRequest(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"by": 43}]})
+
     by: Id = Field(description="The newer note that replaces this one.")
 
 

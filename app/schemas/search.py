@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from app.schemas.brief import PersonRef
 from app.schemas.common import Id, Input, Ref, Schema, UTCInput
@@ -14,6 +14,10 @@ MAX_RESULTS = 100  # enough for recall@100 on scripts/eval_external.py
 
 
 class SearchQuery(Input):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"q": "who signs off on spend at Harbor?", "limit": 10}]}
+    )
+
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
     account_id: Id | None = None
     contact_id: Id | None = None
@@ -151,6 +155,24 @@ class SearchResponse(Schema):
 
 class Status(Schema):
     """Counted over the notes the caller may read."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "database": "sqlite",
+                    "model": "sentence-transformers/all-MiniLM-L6-v2",
+                    "backend": "torch",
+                    "notes": 1240,
+                    "embedded_notes": 1236,
+                    "pending_jobs": 4,
+                    "failed_jobs": 0,
+                    "notes_per_second": 12.5,
+                    "seconds_left": 0.3,
+                }
+            ]
+        }
+    )
 
     database: str
     model: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import MISSING, Field, StringConstraints
+from pydantic import MISSING, ConfigDict, Field, StringConstraints
 
 from app.db.models import Role
 from app.schemas.common import Email, ExternalId, Id, Input, Name, OptionalText, Schema
@@ -19,15 +19,33 @@ SlackTeamId = Annotated[
 
 
 class TeamCreate(Input):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "east"}]})
+
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class TeamRead(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": 1, "name": "east"}]})
+
     id: int
     name: str
 
 
 class UserCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Ana Reyes",
+                    "email": "ana.reyes@tacit.example",
+                    "team": "east",
+                    "role": "rep",
+                    "title": "Account executive",
+                }
+            ]
+        }
+    )
+
     name: Name
     email: Email | None = None
     team: str | None = Field(
@@ -42,6 +60,8 @@ class UserCreate(Input):
 class UserUpdate(Input):
     """A PATCH: only the fields sent change; null clears the e-mail, team, title or password.
     A user always has a name, a role and an active flag, so those may not be null."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"team": "west", "role": "manager"}]})
 
     name: Name | MISSING = MISSING
     email: Email | None = None
@@ -61,6 +81,26 @@ class UserUpdate(Input):
 
 
 class UserRead(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "Ana Reyes",
+                    "email": "ana.reyes@tacit.example",
+                    "title": "Account executive",
+                    "role": "rep",
+                    "team": {"id": 1, "name": "east"},
+                    # Not null: FastAPI leaves null values out of the schema's examples.
+                    "external_id": "crm-0042",
+                    "is_active": True,
+                    "slack_user_id": "U024BE7LH",
+                    "slack_team_id": "T024BE7LG",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     email: str | None
@@ -74,6 +114,10 @@ class UserRead(Schema):
 
 
 class TokenCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "laptop", "expires_in_days": 90}]}
+    )
+
     user_id: Id | None = Field(
         default=None, description="Whose token; admins may name another user. Default: yourself."
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, AfterValidator, Field, StringConstraints, model_validator
+from pydantic import MISSING, AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from app.db.models import DeliveryStatus, WebhookStatus
 from app.db.outbox import EventType
@@ -32,6 +32,17 @@ EventTypes = Annotated[
 
 
 class WebhookCreate(Input):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://crm.example.com/hooks/tacit",
+                    "events": ["note.created", "note.updated"],
+                }
+            ]
+        }
+    )
+
     url: Url = Field(
         description="Where to POST: https, to a public address (http and private addresses "
         "only with TACIT_WEBHOOK_ALLOW_PRIVATE). No redirects are followed."
@@ -42,6 +53,8 @@ class WebhookCreate(Input):
 class WebhookUpdate(Input):
     """A PATCH: only the fields sent change. ``status: active`` enables a disabled webhook
     again (its failure count starts over); ``disabled`` stops it. None may be null."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "disabled"}]})
 
     url: Url | MISSING = MISSING
     events: EventTypes | MISSING = MISSING

@@ -1,0 +1,75 @@
+"""The OpenAPI schema says what the app makes true, so that /docs can be tried as it is: the
+401 that every operation reading a token answers without one (FastAPI declares the bearer
+scheme itself, from ``deps.bearer``), the 422 that every operation can answer, and every
+error as the problem+json that ``problems`` sends (FastAPI would document a 422 in its own
+JSON shape, and no 401 at all)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.schemas.common import Problem
+
+PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+UNAUTHORIZED = {
+    "description": "No token, or one that is unknown, revoked or expired.",
+    "headers": {
+        "WWW-Authenticate": {"description": "Always `Bearer`.", "schema": {"type": "string"}}
+    },
+}
+# FastAPI's own wording for the 422 it adds; a route that says more keeps its words.
+_FASTAPI_422 = "Validation Error"
+INVALID = (
+    "Invalid input: a parameter or body field breaks its schema or a rule (each is listed in "
+    "`errors`), or a query parameter holds a NUL character."
+)
+DEFAULT = {"description": "An error, as RFC 9457 problem details.", "content": PROBLEM_CONTENT}
+
+
+def _operations(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if isinstance(operation, dict):  # not a path's shared "parameters"
+                yield operation
+
+
+def _complete(operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    if operation.get("security"):
+        responses.setdefault("401", dict(UNAUTHORIZED))
+    # Every operation, those without parameters too: the app-wide dependency refuses a NUL
+    # character in any query parameter, named or not (problems.refuse_nul_in_query).
+    invalid = responses.setdefault("422", {"description": INVALID})
+    if invalid.get("description") == _FASTAPI_422:
+        invalid["description"] = INVALID
+    for status, response in responses.items():
+        if status.isdigit() and int(status) >= 400:
+            response["content"] = PROBLEM_CONTENT
+    # Any operation may answer an error it does not list (503 when the database is
+    # unreachable, 413 for a body over the limit).
+    responses["default"] = DEFAULT
+
+
+def document(app: FastAPI) -> None:
+    """Replace ``app.openapi`` with the schema completed as the module docstring says."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        for operation in _operations(schema):
+            _complete(operation)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
