@@ -22,9 +22,28 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
 Text = Annotated[str | None, Query(max_length=255)]
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED)
-def create_account(data: AccountCreate, session: SessionDep, _: CurrentUser) -> AccountRead:
-    return AccountRead.model_validate(accounts.create_account(session, data))
+@router.post(
+    "/accounts",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        409: {
+            "description": (
+                "An account with this name (any case or spacing) or one of these domains "
+                "exists; `existing` names it (id, name, domains). `force` allows the name."
+            )
+        }
+    },
+)
+def create_account(
+    data: AccountCreate,
+    session: SessionDep,
+    _: CurrentUser,
+    force: Annotated[
+        bool, Query(description="Create it even if an account has the same name.")
+    ] = False,
+) -> AccountRead:
+    """Create an account; a second account with an existing name needs `force` (query or body)."""
+    return AccountRead.model_validate(accounts.create_account(session, data, force=force))
 
 
 @router.get("/accounts")

@@ -30,6 +30,13 @@ class AccountCreate(Input):
     industry: OptionalText | None = None
     region: OptionalText | None = None
     external_id: ExternalId | None = None
+    force: bool = Field(
+        default=False,
+        description=(
+            "Create the account even though one with the same name exists (otherwise 409 "
+            "naming it). A domain that belongs to another account is a 409 all the same."
+        ),
+    )
 
 
 class AccountUpdate(Input):
