@@ -51,6 +51,12 @@ class AccountUpdate(Input):
     external_id: ExternalId | None = None
 
 
+class AccountMerge(Input):
+    account_id: Id = Field(
+        description="The account to fold into this one: it moves here, then is deleted."
+    )
+
+
 class AccountRead(Schema):
     id: int
     name: str
