@@ -280,8 +280,10 @@ def _import_accounts(
         previous = accounts.get(r.id)
         # A refused record is still written, to the savepoint its problem rolls back, so that
         # the records naming it are checked too; its domains, already refused, are not.
-        differ = fate == "adopted" or (fate != "refused" and previous is None) or (
-            previous is not None and previous.domains != domains
+        differ = (
+            fate == "adopted"
+            or (fate != "refused" and previous is None)
+            or (previous is not None and previous.domains != domains)
         )
         account = _upsert(
             session,
