@@ -436,6 +436,7 @@ def _import_notes(
                     visibility=r.visibility,
                     contact_ids=tuple(c.id for c in mentioned),
                     observed_at=r.created_at,
+                    written_at=r.created_at,
                     external_id=r.id,
                 )
             )
