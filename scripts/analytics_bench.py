@@ -145,7 +145,8 @@ class Synthetic:
                 dict(id=nid, account_id=account, author_id=author, team_id=self.team[author],
                      body=f"Note {nid} about account {account}.", visibility=visibility,
                      observed_at=observed, source="api", version=1 + edits, created_at=at,
-                     updated_at=at, deleted_at=deleted if r.random() < 0.01 else None,
+                     written_at=at, updated_at=at,
+                     deleted_at=deleted if r.random() < 0.01 else None,
                      search_seq=nid, credit=credit, duplicate_of_id=duplicate_of)
             )  # fmt: skip
             last_on[account], self.author[nid] = nid, author

@@ -66,10 +66,13 @@ def make_account(
     *,
     domains: list[str] | None = None,
     aliases: list[str] | None = None,
+    force: bool = False,
 ) -> int:
     with db.unit_of_work() as session:
         return accounts.create_account(
-            session, AccountCreate(name=name, domains=domains or [], aliases=aliases or [])
+            session,
+            AccountCreate(name=name, domains=domains or [], aliases=aliases or []),
+            force=force,
         ).id
 
 

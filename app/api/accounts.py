@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.db.models import BuyingRole
-from app.domain import accounts, contacts
+from app.domain import account_merge, accounts, contacts
 from app.http.deps import CurrentUser, IdPath, IdQuery, ManagerUser, PagingDep, SessionDep, page_of
 from app.schemas.accounts import (
     AccountCreate,
+    AccountMerge,
     AccountRead,
     AccountUpdate,
     ContactCreate,
@@ -22,11 +23,29 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
 Text = Annotated[str | None, Query(max_length=255)]
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED)
-def create_account(data: AccountCreate, session: SessionDep, _: CurrentUser) -> AccountRead:
+@router.post(
+    "/accounts",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        409: {
+            "description": (
+                "An account with this name (any case or spacing) or one of these domains "
+                "exists; `existing` names it (id, name, domains). `force` allows the name."
+            )
+        }
+    },
+)
+def create_account(
+    data: AccountCreate,
+    session: SessionDep,
+    _: CurrentUser,
+    force: Annotated[
+        bool, Query(description="Create it even if an account has the same name.")
+    ] = False,
+) -> AccountRead:
     """A customer account: its name, and the domains and aliases by which notes and
-    e-mails name it."""
-    return AccountRead.model_validate(accounts.create_account(session, data))
+    e-mails name it. A second account with an existing name needs `force` (query or body)."""
+    return AccountRead.model_validate(accounts.create_account(session, data, force=force))
 
 
 @router.get("/accounts")
@@ -77,6 +96,23 @@ def update_account(
 def delete_account(account_id: IdPath, session: SessionDep, user: ManagerUser) -> None:
     """Managers and admins; refused while the account has notes."""
     accounts.delete_account(session, user, account_id)
+
+
+@router.post(
+    "/accounts/{account_id}/merge",
+    responses={
+        403: {"description": "Managers and admins only."},
+        404: {"description": "No such account (either of the two)."},
+    },
+)
+def merge_account(
+    account_id: IdPath, data: AccountMerge, session: SessionDep, user: CurrentUser
+) -> AccountRead:
+    """Fold the account `account_id` of the body into this one: its notes, contacts, domains,
+    aliases (its name becomes one) and everything else that names it move here, and it is
+    deleted. Managers and admins; audited. Returns this account."""
+    merged = account_merge.merge_accounts(session, user, account_id, data.account_id)
+    return AccountRead.model_validate(merged)
 
 
 @router.post("/contacts", status_code=status.HTTP_201_CREATED, tags=["contacts"])

@@ -66,6 +66,9 @@ Not about notes:
   one seller's reading of a person, attributed and audited, and kept as history. Rejections
   follow the role suggestions' rule. What a record cites, and its coverage, are read through
   ``visible_notes``: a note the reader may not read is not cited, counted or dated for them.
+- Accounts are shared records, seen by every user. Folding one account into another (the
+  merge: it moves every colleague's notes and contacts, and deletes an account) is a
+  curator's call, as deleting an account is (``ensure_can_merge_accounts``).
 - Tokens: a token made with a token expires no later than the one that made it.
 - Webhooks: a user makes their own, and each delivery is rendered for its owner by the read
   rule when it is sent. An admin sees, disables, tests and deletes anyone's, but never makes
@@ -293,6 +296,13 @@ def ensure_can_set_buying_role(actor: User) -> None:
             "a contact's buying role and account are set by a manager or an admin; "
             "a rejected suggestion is hidden for you with decision reject"
         )
+
+
+def ensure_can_merge_accounts(actor: Principal) -> None:
+    """Fold one account into another: a manager's or admin's (or the operator's). Accounts are
+    visible to all, so the 403 comes before either account is looked up."""
+    if isinstance(actor, User) and actor.role not in CURATORS:
+        raise Forbidden("merging accounts is a manager's or an admin's call")
 
 
 def ensure_can_erase_contact(actor: Principal) -> None:

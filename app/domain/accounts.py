@@ -142,20 +142,67 @@ def list_accounts(
     )
 
 
+def _existing(account: Account) -> dict[str, object]:
+    """An existing account as a 409 names it. Every signed-in user may see every account (no
+    rule in ``access`` hides one), so naming it tells the caller nothing they could not list."""
+    return {"id": account.id, "name": account.name, "domains": account.domains}
+
+
 def set_domains(session: Session, account: Account, domains: list[str]) -> None:
     domains = list(dict.fromkeys(domains))
     owned = session.execute(
-        select(AccountDomain.domain, Account.name)
+        select(AccountDomain.domain, Account)
         .join(Account, Account.id == AccountDomain.account_id)
         .where(AccountDomain.domain.in_(domains), AccountDomain.account_id != account.id)
     ).first()
     if owned:
-        raise Conflict(f"domain {owned[0]} already belongs to account {owned[1]!r}")
+        domain, other = owned
+        raise Conflict(
+            f"domain {domain} already belongs to account {other.name!r} (id {other.id})",
+            existing=_existing(other),
+        )
     account.domain_rows = [AccountDomain(domain=d, position=i) for i, d in enumerate(domains)]
 
 
-def create_account(session: Session, data: AccountCreate) -> Account:
+def same_name(session: Session, name: str) -> Account | None:
+    """The first existing account whose normalised name (``name_key``) is ``name``'s."""
+    return session.scalar(
+        select(Account).where(Account.name_key == name_key(name)).order_by(Account.id).limit(1)
+    )
+
+
+def ensure_new_account(session: Session, name: str, domains: list[str], *, force: bool) -> None:
+    """Refuse to create a second account for a customer Tacit already holds: one with the same
+    name (any case or spacing), unless ``force``, or with one of its domains, always (a domain
+    names one account: that is how an e-mail address finds its account). The 409 names the
+    existing account, so the caller can write to it or merge into it."""
+    if not force and (other := same_name(session, name)) is not None:
+        raise Conflict(
+            f"an account named {other.name!r} already exists (id {other.id}); use it, or give "
+            "force to create another account with the same name",
+            existing=_existing(other),
+        )
+    if domains and (
+        other := session.scalar(
+            select(Account)
+            .join(AccountDomain, AccountDomain.account_id == Account.id)
+            .where(AccountDomain.domain.in_(domains))
+            .order_by(Account.id)
+            .limit(1)
+        )
+    ):
+        taken = sorted(set(domains) & set(other.domains))
+        raise Conflict(
+            f"domain {', '.join(taken)} already belongs to account {other.name!r} "
+            f"(id {other.id}); a domain names one account, even with force",
+            existing=_existing(other),
+        )
+
+
+def create_account(session: Session, data: AccountCreate, *, force: bool = False) -> Account:
+    """A new account, unless it would duplicate one (``ensure_new_account``)."""
     ensure_unique(session, Account.external_id, data.external_id, what="an account")
+    ensure_new_account(session, data.name, data.domains, force=force or data.force)
     account = Account(
         name=data.name,
         name_key=name_key(data.name),

@@ -2,8 +2,10 @@
 
 The rules, shown to everyone measured (``RULES``, served at ``GET /v1/analytics/rules``):
 
-- A period is ``[since, until)``; a note belongs to the period it was written in, an event
-  (impression, open, mark, verification, edit, role decision) to the period it happened in.
+- A period is ``[since, until)``; a note belongs to the period it was written in at its
+  source (``Note.written_at``: an imported row or e-mail at its own date, never the import's),
+  an event (impression, open, mark, verification, edit, role decision) to the period it
+  happened in.
 - ``notes`` counts every live note written; ``credited_notes`` leaves out near-duplicates and
   trivial notes (``app.domain.credit``). Accounts, contacts and personal context count from
   credited notes only, so twenty copies of a note count once.
@@ -66,7 +68,11 @@ PERSONAL_TOPICS = sorted(t.name for t in TOPIC_BY_NAME.values() if t.section == 
 ROLES = (BuyingRole.economic, BuyingRole.technical, BuyingRole.user, BuyingRole.coach)
 
 RULES = {
-    "period": "A note counts in the period it was written; an event in the period it happened.",
+    "period": (
+        "A note counts in the period it was written at its source: an imported note or an "
+        "e-mail at its own date, not the day it was imported. An event counts in the period "
+        "it happened."
+    ),
     "notes": "Every live note you wrote in the period.",
     "credited_notes": (
         "Notes that add knowledge. Not credited: trivial notes (under 6 words, or a short log "
@@ -144,7 +150,7 @@ def contributions(
     rows = {user.id: Contribution(user) for user in _people(session, viewer, scope)}
     ids = list(rows)
     written = and_(
-        Note.author_id.in_(ids), Note.deleted_at.is_(None), period.holds(Note.created_at)
+        Note.author_id.in_(ids), Note.deleted_at.is_(None), period.holds(Note.written_at)
     )
     credited = and_(written, Note.credit == "credited")
 
@@ -228,9 +234,9 @@ def _first_personal_context(ids: list[int], period: Period) -> Select[Any]:
         select(
             Mention.contact_id,
             Note.author_id,
-            Note.created_at,
+            Note.written_at,
             func.row_number()
-            .over(partition_by=Mention.contact_id, order_by=(Note.created_at, Note.id))
+            .over(partition_by=Mention.contact_id, order_by=(Note.written_at, Note.id))
             .label("nth"),
         )
         .join(Note, Note.id == Mention.note_id)
@@ -247,7 +253,7 @@ def _first_personal_context(ids: list[int], period: Period) -> Select[Any]:
         .where(
             ranked.c.nth == 1,
             ranked.c.author_id.in_(ids),
-            period.holds(ranked.c.created_at),
+            period.holds(ranked.c.written_at),
         )
         .group_by(ranked.c.author_id)
     )

@@ -93,7 +93,9 @@ class NoteDraft:
     """A note as a channel hands it in. ``account`` is an ``AccountRef``, or an ``Account`` the
     channel resolved with rules of its own (e-mail votes by participants; an import looks each
     name up once for thousands of rows). ``observed_at`` None is now; ``visibility`` None is
-    the writer's not choosing one (``sensitivity.visibility_for`` then decides)."""
+    the writer's not choosing one (``sensitivity.visibility_for`` then decides).
+    ``written_at`` is when the note was written at its source, for a channel bringing notes
+    from elsewhere (an import row's date, an e-mail's); None is now, written here."""
 
     source: str
     author: User
@@ -102,6 +104,7 @@ class NoteDraft:
     visibility: Visibility | None
     contact_ids: tuple[int, ...] = ()
     observed_at: datetime | None = None
+    written_at: datetime | None = None
     external_id: str | None = None
     message_id: str | None = None  # the e-mail this note is, for its sender
     source_url: str | None = None  # where it came from, as a page: a Slack message's permalink
@@ -265,6 +268,7 @@ def _write(
         visibility=sensitivity.visibility_for(draft.visibility, sensitive),
         sensitive=sensitive,
         observed_at=draft.observed_at or now,
+        written_at=draft.written_at or now,
         source=draft.source,
         external_id=draft.external_id,
         source_url=draft.source_url,

@@ -227,6 +227,9 @@ def _write_note(
 ) -> Note:
     attachments = [Attachment(**a) for a in item.attachments]
     now = utcnow()
+    # When the mail was sent is when its knowledge was had, and when it was written (an
+    # archive replayed today was not written today); a sender's clock may run fast.
+    sent = min(item.sent_at, now) if item.sent_at else now
     draft = NoteDraft(
         source=SOURCE,
         author=author,
@@ -234,8 +237,8 @@ def _write_note(
         body=note_body(item.subject, text, attachments, max_chars=MAX_NOTE_CHARS),
         visibility=visibility,
         contact_ids=tuple(c.id for c in contacts),
-        # When the mail was sent is when its knowledge was had; a sender's clock may run fast.
-        observed_at=min(item.sent_at, now) if item.sent_at else now,
+        observed_at=sent,
+        written_at=sent,
         message_id=item.message_id,
     )
     return capture(session, author, draft, sensitive_categories=sensitive_categories)

@@ -44,6 +44,13 @@ class AccountCreate(Input):
     industry: OptionalText | None = None
     region: OptionalText | None = None
     external_id: ExternalId | None = None
+    force: bool = Field(
+        default=False,
+        description=(
+            "Create the account even though one with the same name exists (otherwise 409 "
+            "naming it). A domain that belongs to another account is a 409 all the same."
+        ),
+    )
 
 
 class AccountUpdate(Input):
@@ -60,6 +67,12 @@ class AccountUpdate(Input):
     industry: OptionalText | None = None
     region: OptionalText | None = None
     external_id: ExternalId | None = None
+
+
+class AccountMerge(Input):
+    account_id: Id = Field(
+        description="The account to fold into this one: it moves here, then is deleted."
+    )
 
 
 class AccountRead(Schema):

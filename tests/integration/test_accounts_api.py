@@ -155,3 +155,51 @@ def test_deleting_a_contact_keeps_the_notes_that_mention_them(client, rep, manag
         client.get(f"/v1/contacts/{report['id']}", headers=rep.headers).json()["reports_to_id"]
         is None
     )
+
+
+def test_an_existing_name_is_a_409_naming_the_account_unless_forced(client, rep) -> None:
+    harbor = create_account(client, rep, name="Harbor Freightways", domains=["harbor.example"])
+    for name in ("Harbor Freightways", "  harbor   FREIGHTWAYS "):
+        clash = client.post("/v1/accounts", headers=rep.headers, json={"name": name})
+        assert clash.status_code == 409, clash.text
+        assert clash.headers["content-type"] == "application/problem+json"
+        assert clash.json()["existing"] == {
+            "id": harbor["id"],
+            "name": "Harbor Freightways",
+            "domains": ["harbor.example"],
+        }
+        assert f"(id {harbor['id']})" in clash.json()["detail"]
+    by_query = client.post(
+        "/v1/accounts", headers=rep.headers, params={"force": "true"},
+        json={"name": "Harbor Freightways"},
+    )  # fmt: skip
+    assert by_query.status_code == 201, by_query.text
+    by_body = create_account(client, rep, name="HARBOR FREIGHTWAYS", force=True)
+    assert len({harbor["id"], by_query.json()["id"], by_body["id"]}) == 3
+    assert "force" not in by_body
+    assert create_account(client, rep, name="Harbor Freight")["name"] == "Harbor Freight"
+
+
+def test_an_existing_domain_is_a_409_naming_the_account_even_when_forced(client, rep) -> None:
+    harbor = create_account(client, rep, name="Harbor", domains=["harbor.example"])
+    for force in (False, True):
+        clash = client.post(
+            "/v1/accounts", headers=rep.headers,
+            json={"name": "Other", "domains": ["other.example", "HARBOR.example"], "force": force},
+        )  # fmt: skip
+        assert clash.status_code == 409, clash.text
+        assert clash.json()["existing"]["id"] == harbor["id"]
+        assert "harbor.example" in clash.json()["detail"]
+    names = [a["name"] for a in client.get("/v1/accounts", headers=rep.headers).json()["items"]]
+    assert names == ["Harbor"]
+
+
+def test_renaming_onto_a_taken_domain_names_the_owner(client, rep) -> None:
+    harbor = create_account(client, rep, name="Harbor", domains=["harbor.example"])
+    other = create_account(client, rep, name="Other")
+    clash = client.patch(
+        f"/v1/accounts/{other['id']}", headers=rep.headers, json={"domains": ["harbor.example"]}
+    )
+    assert clash.status_code == 409
+    assert clash.json()["existing"] == {"id": harbor["id"], "name": "Harbor",
+                                        "domains": ["harbor.example"]}  # fmt: skip

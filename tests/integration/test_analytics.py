@@ -27,6 +27,7 @@ from app.domain.analytics import PERSONAL_TOPICS, bus_factor
 from tests.factories import (
     Person,
     embed_everything,
+    import_csv,
     make_account,
     make_contact,
     make_user,
@@ -144,7 +145,7 @@ def history(site: Site) -> History:
                   contacts=("jill",))  # fmt: skip
     with db.unit_of_work() as session:
         then = datetime(2025, 1, 6, tzinfo=UTC)
-        session.execute(update(Note).where(Note.id == old).values(created_at=then))
+        session.execute(update(Note).where(Note.id == old).values(written_at=then))
     h.start = datetime.now(UTC)
 
     h.write(client, "final_say", "alice", "bramblewood", ORIGINAL, contacts=("jill",))
@@ -441,3 +442,36 @@ def test_coverage_counts_shared_notes_only(
     }
     refused = client.get("/v1/analytics/coverage", headers=history.people["carol"].headers)
     assert refused.status_code == 403
+
+
+def test_imported_history_counts_at_its_own_dates_not_the_imports(
+    client: TestClient, db: Database
+) -> None:
+    rhea = make_user(db, "Rhea Mover", email="rhea@tacit.example")
+    larkspur = make_account(db, "Larkspur Freight")
+    first_call = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
+    rows = [
+        {
+            "external_id": f"old-crm-{n}",
+            "activity_date": (first_call + timedelta(days=n)).isoformat(),
+            "owner_email": "rhea@tacit.example",
+            "company": "Larkspur Freight",
+            "visibility": "team",
+            "body": f"Call {n} with Larkspur: the dock schedule slipped by {n} days again.",
+        }
+        for n in range(80)
+    ]
+    imported = import_csv(client, rhea, rows, dry_run=False)
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["created"] == {"notes": 80}
+    post_note(client, rhea, larkspur, "Today the COO asked for a pilot before the renewal.")
+
+    this_quarter = figures_of(report(client, rhea))[rhea.id]  # the last 90 days
+    back_then = figures_of(report(client, rhea, since="2025-03-01T00:00:00Z",
+                                  until="2025-06-01T00:00:00Z"))[rhea.id]  # fmt: skip
+
+    assert this_quarter["notes"] == 1
+    assert back_then["notes"] == 80
+    with db.session(write=False) as session:
+        written = session.scalars(select(Note.written_at).where(Note.source == "import")).all()
+    assert min(written) == first_call and max(written) == first_call + timedelta(days=79)

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
+from app.db.models import Account, AuditEvent
 from tests.factories import make_user
 
 TACIT = Path(sys.executable).parent / "tacit"
@@ -277,3 +278,35 @@ def test_prod_without_a_secret_key_refuses_to_start(db_url: str, tmp_path: Path)
 
     assert_clean_failure(result, "TACIT_SECRET_KEY")
     assert result.stdout == ""
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def test_accounts_create_refuses_a_duplicate_and_merge_folds_one_in(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return tacit("accounts", *args, db_url=db_url, cwd=tmp_path)
+
+    first = run("create", "Harbor Freightways", "--domain", "harbor.example")
+    assert first.returncode == 0, first.stderr
+    assert_clean_failure(run("create", "harbor freightways"), "already exists", "force")
+    assert_clean_failure(run("create", "Harbor Co", "--domain", "harbor.example"), "domain")
+    second = run("create", "HARBOR FREIGHTWAYS", "--domain", "hfw.example", "--force")
+    assert second.returncode == 0, second.stderr
+    with db.session(write=False) as session:
+        into, merged = session.scalars(select(Account.id).order_by(Account.id)).all()
+
+    merge = run("merge", str(into), str(merged), "--yes")
+
+    assert merge.returncode == 0, merge.stderr
+    assert f"merged account {merged} into {into}" in merge.stdout
+    assert "harbor.example, hfw.example" in merge.stdout
+    assert_clean_failure(
+        run("merge", str(into), str(merged), "--yes"), f"no account with id {merged}"
+    )
+    with db.session(write=False) as session:
+        assert session.scalars(select(Account.id)).all() == [into]
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "account.merge"))
+    assert event is not None and event.actor_id is None  # the operator's shell

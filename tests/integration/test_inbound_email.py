@@ -494,6 +494,8 @@ def test_import_mail_from_an_mbox_with_a_duplicate(
             ("email", priya.id, harbor["id"]),
         ]
         assert notes[0].observed_at == datetime(2025, 3, 4, 18, 15, tzinfo=UTC)
+        # A mailbox replayed today was written when it was sent, for analytics too.
+        assert notes[0].written_at == notes[0].observed_at
     again = tacit("import-mail", str(mbox), db_url=db_url, cwd=tmp_path)
     assert json.loads(again.stdout)["replayed"] == 3 and again.returncode == 0
     assert count(db, Note) == 2

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import Integer, String, column, insert, inspect, select, table, text
 
-from app.db.base import Base
+from app.db.base import Base, UTCDateTime, utcnow
 from app.db.engine import Database
 from app.db.migrate import alembic_config, include_object, pending_revisions, upgrade
 from app.db.models import Note
@@ -43,6 +43,16 @@ def test_constraints_follow_the_naming_convention(db: Database) -> None:
     assert "uq_notes_external_id" in uniques
 
 
+# The notes table as revision 8e7003302707 left it, as far as the test below writes it: the
+# model's table would also write the columns that later revisions add.
+_NOTES_AT_8E7003302707 = table(
+    "notes",
+    *(column(name, Integer()) for name in ("id", "account_id", "author_id", "version")),
+    *(column(name, String()) for name in ("body", "visibility", "source")),
+    *(column(name, UTCDateTime()) for name in ("observed_at", "created_at", "updated_at")),
+)
+
+
 def test_upgrade_gives_existing_passages_their_account_and_keeps_the_search_indexes(
     db: Database,
 ) -> None:
@@ -57,13 +67,17 @@ def test_upgrade_gives_existing_passages_their_account_and_keeps_the_search_inde
         notes = {}
         for account, body in ((harbor, "Deb holds the purse"), (vantor, "Nadia holds the purse")):
             notes[account] = conn.scalar(
-                insert(Note).returning(Note.id),
+                insert(_NOTES_AT_8E7003302707).returning(_NOTES_AT_8E7003302707.c.id),
                 {
                     "account_id": account,
                     "author_id": writer.id,
                     "body": body,
                     "visibility": "company",
                     "observed_at": datetime(2026, 1, 1, tzinfo=UTC),
+                    "source": "api",
+                    "version": 1,
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
                 },
             )
             conn.execute(
@@ -130,3 +144,42 @@ def test_upgrade_turns_recorded_buying_roles_into_influence_records(db: Database
         ["economic"],
         ["coach"],
     ]
+
+
+def test_upgrade_dates_imported_notes_at_their_source_and_others_when_saved(db: Database) -> None:
+    writer = make_user(db, "Mig Writer")
+    harbor = make_account(db, "Harbor")
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "b5d2a8e4c1f3")  # notes without written_at
+    saved = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    sources = {"api": datetime(2026, 11, 1, tzinfo=UTC), "import": datetime(2024, 5, 6, tzinfo=UTC),
+               "email": datetime(2025, 2, 3, tzinfo=UTC)}  # fmt: skip
+    with db.engine.begin() as conn:
+        ids = {
+            source: conn.scalar(
+                insert(_NOTES_AT_8E7003302707).returning(_NOTES_AT_8E7003302707.c.id),
+                {
+                    "account_id": harbor,
+                    "author_id": writer.id,
+                    "body": f"A note from {source}",
+                    "visibility": "company",
+                    "observed_at": observed,
+                    "source": source,
+                    "version": 1,
+                    "created_at": saved,
+                    "updated_at": saved,
+                },
+            )
+            for source, observed in sources.items()
+        }
+
+    upgrade(db.engine)
+
+    with db.engine.connect() as conn:
+        written = dict(conn.execute(select(Note.source, Note.written_at)).all())
+    assert written == {"api": saved, "import": sources["import"], "email": sources["email"]}
+    indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("notes")}
+    assert indexes["ix_notes_author_written"][:2] == ["author_id", "written_at"]
+    assert "ix_notes_author_created" not in indexes and len(ids) == 3

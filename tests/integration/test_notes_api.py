@@ -72,7 +72,7 @@ def test_a_name_shortened_to_its_leading_word_is_suggested_not_guessed(
 
 def test_ambiguous_name_asks_for_the_id(client, db, rep) -> None:
     make_account(db, "Acme")
-    make_account(db, "ACME")
+    make_account(db, "ACME", force=True)
     response = post(client, rep, body="x", account="acme")
     assert response.status_code == 422
     assert len(response.json()["candidates"]) == 2

@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import select, text
 
 from app.db.engine import Database
-from app.db.models import Note, NoteRevision
+from app.db.models import Account, Note, NoteRevision
 from app.domain.access import SYSTEM
 from app.domain.transfer.dataset_export import export_dataset
 from app.domain.transfer.dataset_import import KINDS, import_dataset
 from app.domain.transfer.report import ImportReport
 from app.domain.users import find_user
 from app.errors import Invalid
+from tests.factories import make_account
 
 CRM_DEV = Path(__file__).resolve().parents[3] / "shared/eval/crm-dev"
 TABLES = (
@@ -348,3 +349,45 @@ def test_crm_dev_data_set_round_trips(db: Database, tmp_path: Path) -> None:
     for kind in KINDS:
         exported = read_jsonl(tmp_path / "out" / f"{kind}.jsonl")
         assert canonical(exported) == canonical(read_jsonl(CRM_DEV / f"{kind}.jsonl")), kind
+
+
+# --- accounts Tacit already holds ------------------------------------------------------------
+
+
+def test_a_record_for_an_account_without_external_id_attaches_to_it(
+    db: Database, tmp_path: Path
+) -> None:
+    harbor = make_account(db, "harbor test  co")  # made by hand before the CRM was imported
+    mesa = make_account(db, "Mesa Clinics", domains=["mesa.example"])
+
+    report = run_import(db, write_dataset(tmp_path / "in"))
+
+    assert report.summary()["accounts"] == {"created": 0, "updated": 2, "unchanged": 0}
+    with db.unit_of_work(write=False) as session:
+        rows = session.execute(
+            select(Account.id, Account.external_id, Account.name).order_by(Account.id)
+        ).all()
+        notes = {n.external_id: n.account_id for n in session.scalars(select(Note))}
+    assert [tuple(r) for r in rows] == [
+        (harbor, "a1", "Harbor Test Co"),
+        (mesa, "a2", "Mesa Test Health"),
+    ]
+    assert set(notes.values()) <= {harbor, mesa}
+    assert run_import(db, tmp_path / "in").summary()["accounts"]["unchanged"] == 2
+
+
+def test_a_record_duplicating_another_records_account_is_refused(
+    db: Database, tmp_path: Path
+) -> None:
+    run_import(db, write_dataset(tmp_path / "in"))
+    twin = ACCOUNTS[0] | {"id": "a9", "name": "HARBOR Test Co", "domain": None}
+    write_jsonl(tmp_path / "in" / "accounts.jsonl", [*ACCOUNTS, twin])
+    before = row_counts(db)
+
+    with pytest.raises(Invalid) as caught:
+        run_import(db, tmp_path / "in")
+
+    (problem,) = caught.value.extensions["problems"]
+    assert "accounts.jsonl line 3" in problem and "'Harbor Test Co'" in problem
+    assert "'a1'" in problem  # the record to update instead
+    assert row_counts(db) == before

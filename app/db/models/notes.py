@@ -45,9 +45,9 @@ class Note(Base):
         Index("ix_notes_observed_id", "observed_at", "id"),
         # Contribution analytics count an author's notes of a period from this index alone.
         Index(
-            "ix_notes_author_created",
+            "ix_notes_author_written",
             "author_id",
-            "created_at",
+            "written_at",
             "credit",
             "deleted_at",
             "account_id",
@@ -72,6 +72,10 @@ class Note(Base):
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = created_column()
+    # When it was written at its source: saved here (as ``created_at``), or the date an import
+    # row or an e-mail gives. Contribution analytics count the note then, so imported history
+    # is not "written" on the day of the import. Set once, at capture.
+    written_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised on every change that search must see (see app.search.sqlite's in-memory index).

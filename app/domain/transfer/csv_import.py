@@ -450,6 +450,7 @@ def _apply(
                     visibility=source.visibility,
                     contact_ids=tuple(c.id for c in row.contacts or []),
                     observed_at=source.observed_at,
+                    written_at=source.observed_at,  # the row's activity date
                     external_id=row.external_id,
                 )
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +21,7 @@ from app.db.base import utcnow
 from app.db.models import Account, Contact, Note, Role, User
 from app.domain import audit, events
 from app.domain.access import NOT_YOURS, Principal, may_import_over
-from app.domain.accounts import name_key, set_domains
+from app.domain.accounts import ensure_new_account, name_key, set_domains
 from app.domain.capture import CLOCK_SKEW, NoteDraft, capture_many
 from app.domain.notes import revise_imported_note
 from app.domain.sensitivity import SPECIAL_ONLY, Categories
@@ -276,8 +276,15 @@ def _import_accounts(
         domains = list(
             dict.fromkeys(d.lower() for d in [*([r.domain] if r.domain else []), *r.domains])
         )
+        fate = "known" if r.id in accounts else _adopt(session, r, domains, accounts, problems)
         previous = accounts.get(r.id)
-        differ = previous is None or previous.domains != domains
+        # A refused record is still written, to the savepoint its problem rolls back, so that
+        # the records naming it are checked too; its domains, already refused, are not.
+        differ = (
+            fate == "adopted"
+            or (fate != "refused" and previous is None)
+            or (previous is not None and previous.domains != domains)
+        )
         account = _upsert(
             session,
             accounts,
@@ -297,6 +304,39 @@ def _import_accounts(
                 problems.append(r.problem(exc.detail, column="domain"))
     for account in updated:
         events.emit(session, "account.updated", actor=actor, account_id=account.id)
+
+
+def _adopt(
+    session: Session,
+    record: AccountRecord,
+    domains: list[str],
+    accounts: dict[str, Account],
+    problems: list[Problem],
+) -> Literal["new", "adopted", "refused"]:
+    """A new record for a customer Tacit already holds (same name, or one of its domains) is
+    attached to that account when the account has no external id yet ("adopted": the record
+    now names it, and updates it), else refused, naming the account. An import has no
+    ``force``: two records of one customer are the source's duplicate, to merge there (or
+    here, with ``POST /v1/accounts/{id}/merge``) before importing."""
+    try:
+        ensure_new_account(session, record.name, domains, force=False)
+    except Conflict as exc:
+        existing = session.get(Account, exc.extensions["existing"]["id"])
+        assert existing is not None  # just found by the same session
+        if existing.external_id is None:
+            existing.external_id = record.id
+            accounts[record.id] = existing
+            return "adopted"
+        problems.append(
+            record.problem(
+                f"account {existing.name!r} (id {existing.id}) already exists, as "
+                f"{existing.external_id!r}: give this record that id to update it, or merge "
+                "the two in the source",
+                column="id",
+            )
+        )
+        return "refused"
+    return "new"
 
 
 def _import_contacts(
@@ -396,6 +436,7 @@ def _import_notes(
                     visibility=r.visibility,
                     contact_ids=tuple(c.id for c in mentioned),
                     observed_at=r.created_at,
+                    written_at=r.created_at,
                     external_id=r.id,
                 )
             )
