@@ -296,7 +296,7 @@ def tacit_run(collection: Collection, workdir: Path, model: str) -> tuple[Run, d
         dataset = workdir / f"{collection.key}-dataset"
         dataset.mkdir(exist_ok=True)
         write_dataset(collection, dataset)
-        tokens, _accounts, timings["import_s"] = search_eval.load(url, dataset)
+        tokens, _accounts, _notes, timings["import_s"] = search_eval.load(url, dataset)
         (workdir / f"{collection.key}.token").write_text(tokens["reader"])
     token = (workdir / f"{collection.key}.token").read_text()
     settings = Settings(
