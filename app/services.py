@@ -55,7 +55,7 @@ class Services:
         try:
             vector = self.embedder.embed(["warm up"])[0]
             if self.search.topics is not None:
-                self.search.topics.expand(vector)
+                self.search.topics.expand(vector, pull=self.search.weights.pull)
             with self.database.session(write=False) as session:
                 self.index.warm(session)
         except Exception:  # warming is an optimisation; a real search reports real errors

@@ -3,9 +3,10 @@
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_external.py --data DIR
     PYTHONPATH=$PWD .venv/bin/python scripts/eval_external.py --data DIR --collections med,cisi
 
-``DIR`` holds the University of Glasgow IR group's distribution files of the classic
-collections, unchanged: ``med.tar.gz``, ``cisi.tar.gz``, ``cran.tar.gz``, ``adi.tar.gz`` (the
-README's "Search on public collections" says where they come from; their SHA-256 are checked).
+``DIR`` holds the collections' files, unchanged: the University of Glasgow IR group's
+distribution archives ``med.tar.gz``, ``cisi.tar.gz``, ``cran.tar.gz``, ``adi.tar.gz``, and the
+folders ``npl/`` and ``lisa/`` (``scripts/ir_collections.py`` and the README's "Search on public
+collections" say where each comes from; their SHA-256 are checked).
 
 Each collection is converted to Tacit's data-set format (one account, one user, a note per
 document, observed on days spread over the last two years by a fixed seed, so that freshness
@@ -25,12 +26,15 @@ read two opposite ways in the literature, so they are not used). nDCG@10 (log2 d
 ``scripts/eval.py``) and recall@100. Queries longer than the API accepts (1,000 characters,
 23 of CISI's) are cut at a word before it, for every system alike. ``--keep DIR`` keeps each
 collection's database and document vectors and reuses them on the next run.
+
+``--parts`` asks every query again with each part of the ranking switched off in turn (its
+weights set to nothing, on the same running server), and prints nDCG@10 per collection for
+each: what each part is worth on general text.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import json
 import math
@@ -39,12 +43,10 @@ import re
 import sqlite3
 import statistics
 import sys
-import tarfile
 import tempfile
 import time
-from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,9 @@ import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ir_collections import MAX_QUERY_CHARS, SOURCES, Collection, read_collection
 
 from app.config import Settings
 from app.db.base import utcnow
@@ -60,6 +65,7 @@ from app.embedding.sentence_transformers import SentenceTransformerEmbedder
 from app.main import create_app
 from app.schemas.search import MAX_RESULTS
 from app.server import serve_in_thread
+from app.services import open_services
 
 _spec = importlib.util.spec_from_file_location("search_eval", Path(__file__).with_name("eval.py"))
 assert _spec and _spec.loader
@@ -67,155 +73,23 @@ search_eval: Any = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(search_eval)
 
 K, DEPTH, RRF_K, SEED = 10, 100, 60, 20261205
-MAX_QUERY_CHARS = 1000  # the API's limit on a question
 SPAN_DAYS = 730
 
-
-@dataclass(frozen=True)
-class Source:
-    """Where a collection's files are in its distribution archive, and how judgments read."""
-
-    archive: str
-    sha256: str
-    documents: str
-    queries: str
-    judgments: str
-    # Column of the query id and of the document id in a judgment line.
-    columns: tuple[int, int]
-    name: str
-    # Cranfield numbers its queries 001, 002, 004 ... while its judgments number them 1..225
-    # in order: judgments name a query by its position.
-    by_position: bool = False
-
-
-SOURCES = {
-    "med": Source(
-        "med.tar.gz",
-        "07478afc5370ba3dfa66c8c1994ea56a2341cea8584af619a63eb51c31f26f1e",
-        "MED.ALL",
-        "MED.QRY",
-        "MED.REL",
-        (0, 2),
-        "MEDLINE abstracts",
-    ),
-    "cisi": Source(
-        "cisi.tar.gz",
-        "bddb284e19369d153dad90770ae897e19221b0bc50e1329b5a702aa56f5e8483",
-        "CISI.ALL",
-        "CISI.QRY",
-        "CISI.REL",
-        (0, 1),
-        "CISI library science abstracts",
-    ),
-    "cran": Source(
-        "cran.tar.gz",
-        "8c48a8412e4a7e6e0dd5af99c959f8d75fdf88135602adc1a56aa22770652d64",
-        "cran.all.1400",
-        "cran.qry",
-        "cranqrel",
-        (0, 1),
-        "Cranfield aeronautics abstracts",
-        by_position=True,
-    ),
-    "adi": Source(
-        "adi.tar.gz",
-        "68c1867824cbad9e28ce498fafa644d5ac1a7a8a41cde0bffaf402095bbc7aa6",
-        "ADI.ALL",
-        "ADI.QRY",
-        "ADI.REL",
-        (0, 1),
-        "ADI documentation abstracts",
-    ),
+# Each part of the ranking, as the weights that switch it off (``app.search.fusion.Weights``).
+PARTS: dict[str, dict[str, float]] = {
+    "topic pull": {"pull": 0.0},
+    "whole-note meaning": {"whole": 0.0, "second": 0.0},
+    "freshness": {"freshness": 0.0, "stale": 0.0},
+    "years": {"year": 0.0},
+    "identifiers": {"identifier": 0.0},
+    "keywords": {"keyword": 0.0, "identifier": 0.0},
+    "meaning": {"semantic": 0.0, "whole": 0.0, "second": 0.0},
 }
-
-
-@dataclass
-class Collection:
-    key: str
-    name: str
-    documents: dict[str, str]  # id -> text (title, blank line, abstract)
-    queries: dict[str, str]  # id -> text, only the judged ones
-    relevant: dict[str, set[str]]  # query id -> relevant document ids
-    truncated: int = 0
 
 
 @dataclass
 class Run:
     rankings: dict[str, list[str]] = field(default_factory=dict)  # query id -> doc ids
-
-
-# -- reading the collections -------------------------------------------------------------
-
-
-def _fields(text: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """SMART-format records: ``.I id`` then fields ``.T``, ``.A``, ``.W``, ... each to the next."""
-    for record in re.split(r"^\.I[ \t]+", text, flags=re.M)[1:]:
-        head, _, body = record.partition("\n")
-        parts = re.split(r"^\.([A-Z])[ \t]*$", body, flags=re.M)
-        fields: dict[str, str] = {}
-        for tag, value in zip(parts[1::2], parts[2::2], strict=True):
-            fields[tag] = (fields.get(tag, "") + " " + " ".join(value.split())).strip()
-        yield head.strip(), fields
-
-
-def _title_and_text(fields: dict[str, str]) -> str:
-    title, text = fields.get("T", ""), fields.get("W", "")
-    if title and not text.lower().startswith(title.lower()[:40]):
-        return f"{title}\n\n{text}".strip()
-    return text or title
-
-
-def read_collection(data: Path, key: str, max_docs: int | None) -> Collection:
-    source = SOURCES[key]
-    archive = data / source.archive
-    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    if digest != source.sha256:
-        print(f"warning: {archive} differs from the copy measured here (sha256 {digest})")
-    with tarfile.open(archive) as tar:
-
-        def member(name: str) -> str:
-            found = tar.extractfile(name)
-            assert found is not None, f"{name} missing from {archive}"
-            return found.read().decode("latin-1").replace("\r", "")
-
-        documents = {
-            doc_id: body
-            for doc_id, fields in _fields(member(source.documents))
-            if (body := _title_and_text(fields))
-        }
-        asked = list(_fields(member(source.queries)))
-        relevant: dict[str, set[str]] = {}
-        for line in member(source.judgments).splitlines():
-            cells = line.split()
-            if len(cells) < 3 or cells[-1] == "-1":  # Cranfield's -1: of no interest
-                continue
-            query, doc = (cells[i] for i in source.columns)
-            relevant.setdefault(str(int(query)), set()).add(str(int(doc)))
-    queries: dict[str, str] = {}
-    truncated = 0
-    for position, (query_id, fields) in enumerate(asked, start=1):
-        key_id = str(position) if source.by_position else str(int(query_id))
-        if key_id not in relevant:
-            continue
-        text = _title_and_text(fields).replace("\n\n", " ")
-        if len(text) > MAX_QUERY_CHARS:
-            text, truncated = text[: text.rfind(" ", 0, MAX_QUERY_CHARS)], truncated + 1
-        queries[key_id] = text
-    relevant = {q: docs for q, docs in relevant.items() if q in queries}
-    if max_docs is not None and len(documents) > max_docs:
-        documents = _subsample(documents, relevant, max_docs)
-    return Collection(key, source.name, documents, queries, relevant, truncated)
-
-
-def _subsample(
-    documents: dict[str, str], relevant: dict[str, set[str]], max_docs: int
-) -> dict[str, str]:
-    """Every judged document, and a fixed-seed sample of the others up to ``max_docs``."""
-    judged = {d for docs in relevant.values() for d in docs if d in documents}
-    others = sorted(set(documents) - judged, key=int)
-    random.Random(SEED).shuffle(others)
-    kept = judged | set(others[: max(0, max_docs - len(judged))])
-    return {d: t for d, t in documents.items() if d in kept}
 
 
 def write_dataset(collection: Collection, directory: Path) -> None:
@@ -288,7 +162,10 @@ def rrf_run(*runs: Run) -> Run:
 # -- Tacit, through its import and its API -------------------------------------------------
 
 
-def tacit_run(collection: Collection, workdir: Path, model: str) -> tuple[Run, dict[str, float]]:
+def tacit_run(
+    collection: Collection, workdir: Path, model: str, parts: dict[str, dict[str, float]]
+) -> tuple[dict[str, Run], dict[str, float]]:
+    """Tacit as served, and for each of ``parts`` without it (same server, other weights)."""
     database = workdir / f"{collection.key}.db"
     url = f"sqlite:///{database}"
     timings: dict[str, float] = {}
@@ -296,7 +173,7 @@ def tacit_run(collection: Collection, workdir: Path, model: str) -> tuple[Run, d
         dataset = workdir / f"{collection.key}-dataset"
         dataset.mkdir(exist_ok=True)
         write_dataset(collection, dataset)
-        tokens, _accounts, timings["import_s"] = search_eval.load(url, dataset)
+        tokens, _accounts, _notes, timings["import_s"] = search_eval.load(url, dataset)
         (workdir / f"{collection.key}.token").write_text(tokens["reader"])
     token = (workdir / f"{collection.key}.token").read_text()
     settings = Settings(
@@ -306,26 +183,37 @@ def tacit_run(collection: Collection, workdir: Path, model: str) -> tuple[Run, d
         embedding_model=model,
         worker_threads=1,
     )
-    run = Run()
+    services = open_services(settings)
+    served = services.search.weights
+    runs: dict[str, Run] = {}
     headers = {"Authorization": f"Bearer {token}"}
-    with (
-        serve_in_thread(create_app(settings)) as base,
-        httpx.Client(base_url=base, timeout=120) as http,
-    ):
-        timings["embed_wait_s"] = search_eval.wait_until_embedded(http, [token])
-        latencies = []
-        for query_id, text in collection.queries.items():
-            started = time.perf_counter()
-            response = http.post("/v1/search", json={"q": text, "limit": DEPTH}, headers=headers)
-            latencies.append((time.perf_counter() - started) * 1000)
-            response.raise_for_status()
-            prefix = f"{collection.key}-"
-            run.rankings[query_id] = [
-                hit["external_id"].removeprefix(prefix) for hit in response.json()["hits"]
-            ]
-    latencies.sort()
-    timings["p50_ms"] = latencies[len(latencies) // 2]
-    return run, timings
+    try:
+        with (
+            serve_in_thread(create_app(settings, services=services)) as base,
+            httpx.Client(base_url=base, timeout=120) as http,
+        ):
+            timings["embed_wait_s"] = search_eval.wait_until_embedded(http, [token])
+            for variant, changes in {"tacit": {}, **parts}.items():
+                services.search.weights = replace(served, **changes)
+                run, latencies = Run(), []
+                for query_id, text in collection.queries.items():
+                    started = time.perf_counter()
+                    response = http.post(
+                        "/v1/search", json={"q": text, "limit": DEPTH}, headers=headers
+                    )
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    response.raise_for_status()
+                    prefix = f"{collection.key}-"
+                    run.rankings[query_id] = [
+                        hit["external_id"].removeprefix(prefix) for hit in response.json()["hits"]
+                    ]
+                runs[variant] = run
+                if variant == "tacit":
+                    timings["p50_ms"] = sorted(latencies)[len(latencies) // 2]
+    finally:
+        services.search.weights = served
+        services.close()
+    return runs, timings
 
 
 # -- measuring ----------------------------------------------------------------------------
@@ -359,6 +247,9 @@ def main() -> None:
     parser.add_argument("--max-docs", type=int, help="subsample larger collections to this")
     parser.add_argument("--model", default=Settings.model_fields["embedding_model"].default)
     parser.add_argument("--json", type=Path, help="also write every query's scores here")
+    parser.add_argument(
+        "--parts", action="store_true", help="also measure without each part of the ranking"
+    )
     args = parser.parse_args()
     assert DEPTH <= MAX_RESULTS, "the API must return as many hits as recall is counted over"
 
@@ -366,6 +257,7 @@ def main() -> None:
     embedder = SentenceTransformerEmbedder(args.model)
     systems = ("tacit", "bm25", "dense", "rrf")
     table: dict[str, dict[str, dict[str, float]]] = {}
+    without: dict[str, dict[str, float]] = {}  # collection -> part switched off -> nDCG@10
     per_query: dict[str, Any] = {}
     with ExitStack() as stack:
         workdir = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -374,9 +266,16 @@ def main() -> None:
             collection = read_collection(args.data, key, args.max_docs)
             bm25 = bm25_run(collection)
             dense = dense_run(collection, embedder, workdir / f"{key}-documents.npy")
-            tacit, timings = tacit_run(collection, workdir, args.model)
-            runs = {"tacit": tacit, "bm25": bm25, "dense": dense, "rrf": rrf_run(bm25, dense)}
+            served, timings = tacit_run(
+                collection, workdir, args.model, PARTS if args.parts else {}
+            )
+            runs = {"bm25": bm25, "dense": dense, "rrf": rrf_run(bm25, dense), **served}
             measured = {name: scores(run, collection) for name, run in runs.items()}
+            without[key] = {
+                part: statistics.fmean(s["ndcg"] for s in measured[part].values())
+                for part in PARTS
+                if part in measured
+            }
             table[key] = {
                 name: {
                     metric: statistics.fmean(s[metric] for s in measured[name].values())
@@ -394,6 +293,8 @@ def main() -> None:
                 flush=True,
             )
     report(table, systems)
+    if args.parts:
+        report_parts(table, without)
     if args.json:
         args.json.write_text(json.dumps({"summary": table, "queries": per_query}, indent=1))
 
@@ -416,6 +317,24 @@ def report(table: dict[str, dict[str, dict[str, float]]], systems: tuple[str, ..
             f"{'mean':<12}"
             + "".join(f"{m:>9.3f}" for m in means)
             + f"{statistics.fmean(ratios):>12.3f}"
+        )
+
+
+def report_parts(
+    table: dict[str, dict[str, dict[str, float]]], without: dict[str, dict[str, float]]
+) -> None:
+    """nDCG@10 with every part, then without each: a part whose row is above the first
+    costs that collection more than it gives."""
+    keys = list(table)
+    print(f"\nnDCG@{K} without{'':<16}" + "".join(f"{k:>8}" for k in keys) + "    mean")
+    rows = {"(all parts)": {k: table[k]["tacit"]["ndcg"] for k in keys}}
+    rows |= {part: {k: without[k][part] for k in keys} for part in PARTS}
+    for name, row in rows.items():
+        values = [row[k] for k in keys]
+        print(
+            f"{name:<31}"
+            + "".join(f"{v:>8.3f}" for v in values)
+            + f"{statistics.fmean(values):>8.3f}"
         )
 
 

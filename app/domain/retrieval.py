@@ -51,7 +51,7 @@ from app.search.query import (
     person_by_first_name,
     understand,
 )
-from app.search.topics import PULL, TopicModel
+from app.search.topics import TopicModel
 
 M = TypeVar("M", Account, Contact)
 # Passages each retrieval returns before fusion: measured on crm-dev and MED and CISI, 300
@@ -145,7 +145,7 @@ def search(
     vector = question
     topicality = services.topics.topicality(vector) if services.topics is not None else 0.0
     if not keywords.identifiers and services.topics is not None:
-        vector = services.topics.expand(vector, pull=PULL * topicality)
+        vector = services.topics.expand(vector, pull=services.weights.pull * topicality)
     sale = about_a_sale(understanding, scoped=request.account_id is not None, topicality=topicality)
     # A note may fill several places with its passages: fetch enough for the hits asked for.
     depth = max(CANDIDATES, 3 * request.limit)

@@ -204,9 +204,18 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.#&'][A-Za-z0-9]+)*")
 _YEARS = re.compile(r"(1[5-9]|20)\d\d(s|'s|[-/]((1[5-9]|20)?\d\d))?", re.I)
 
 
+def written_in_capitals(text: str) -> bool:
+    """Whether ``text`` is written all in capitals ("I AM INTERESTED IN ..."): old records,
+    forms, pasted telex. Then a word's capitals tell nothing (every word would be an acronym).
+    A short question of codes alone ("VPAT BAA") is not: it takes four words or more."""
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    return len(words) >= 4 and not any(c.islower() for c in text)
+
+
 def keyword_query(text: str) -> KeywordQuery:
     terms: list[str] = []
     identifiers: list[str] = []
+    capitals = written_in_capitals(text)
     for token in _TOKEN.findall(text):
         parts = [p for p in re.split(r"[-/.#&']", token.lower()) if p]
         term = " ".join(parts)
@@ -220,7 +229,7 @@ def keyword_query(text: str) -> KeywordQuery:
             and (len(parts) > 1 or not token.isdigit())
             and not _YEARS.fullmatch(token)
         )
-        acronym = token.isupper() and sum(c.isalpha() for c in token) >= 3
+        acronym = not capitals and token.isupper() and sum(c.isalpha() for c in token) >= 3
         if (code and len(token) >= 4) or acronym:
             identifiers.append(term)
     return KeywordQuery(list(dict.fromkeys(terms)), list(dict.fromkeys(identifiers)))

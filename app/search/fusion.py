@@ -36,6 +36,9 @@ class Weights:
     keyword: float = 0.7
     semantic: float = 1.0
     identifier: float = 1.0
+    # How far a question about a sale moves toward its topics (``TopicModel.expand``), scaled
+    # by its topicality; 0: not at all.
+    pull: float = 0.3
     # Whole-note evidence, scaled by 1 - sale (see the module's docstring).
     whole: float = 1.0
     second: float = 0.3

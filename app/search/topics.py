@@ -29,7 +29,6 @@ from app.db.models import BuyingRole
 from app.embedding.base import Embedder
 from app.taxonomy import TOPIC_BY_NAME, TOPICS
 
-PULL = 0.3  # how far a question about a sale moves toward its topics (0: not at all)
 SHARPNESS = 0.05  # softmax temperature over topic similarities
 # Cosine to the nearest topic below which a question is about no topic of a sale, and from
 # which it is wholly one; in between, a straight ramp.
@@ -105,7 +104,7 @@ class TopicModel:
         nearest = float((self.prototypes @ vector).max())
         return min(1.0, max(0.0, (nearest - TOPICAL_FROM) / (TOPICAL_FULL - TOPICAL_FROM)))
 
-    def expand(self, vector: np.ndarray, pull: float = PULL) -> np.ndarray:
+    def expand(self, vector: np.ndarray, pull: float) -> np.ndarray:
         """``vector`` moved ``pull`` of the way toward the topics it resembles."""
         if pull <= 0:
             return vector

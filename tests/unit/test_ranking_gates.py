@@ -105,6 +105,21 @@ def test_codes_that_hold_a_year_or_digits_still_are(text: str, code: str) -> Non
     assert code in keyword_query(text).identifiers
 
 
+def test_acronyms_are_identifiers_in_a_question_written_in_lower_case() -> None:
+    assert keyword_query("VPAT and BAA for Northwind").identifiers == ["vpat", "baa"]
+    assert keyword_query("VPAT BAA").identifiers == ["vpat", "baa"]
+
+
+def test_a_question_written_all_in_capitals_names_no_acronym() -> None:
+    query = keyword_query("I AM INTERESTED IN NOVEL COMPUTER ARCHITECTURES, SIMD AND MIMD")
+    assert query.identifiers == []
+    assert "architectures" in query.terms and "simd" in query.terms
+    # Codes are told by their digits, capitals or not.
+    assert keyword_query("WHAT HAPPENED WITH TICKET INC-43399 AT THE PLANT").identifiers == [
+        "inc 43399"
+    ]
+
+
 # Fusion
 
 
