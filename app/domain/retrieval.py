@@ -52,6 +52,7 @@ from app.search.query import (
     understand,
 )
 from app.search.topics import TopicModel
+from app.telemetry.metrics import SEARCH_STAGE_SECONDS
 
 M = TypeVar("M", Account, Contact)
 # Passages each retrieval returns before fusion: measured on crm-dev and MED and CISI, 300
@@ -117,10 +118,23 @@ class SearchServices:
             self.topics = TopicModel(self.embedder)
 
 
+class _Stages:
+    """Times each stage of a search into ``tacit_search_stage_duration_seconds``."""
+
+    def __init__(self, started: float) -> None:
+        self.last = started
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        SEARCH_STAGE_SECONDS.labels(name).observe(now - self.last)
+        self.last = now
+
+
 def search(
     session: Session, services: SearchServices, viewer: User, request: SearchRequest
 ) -> SearchResult:
     started = time.perf_counter()
+    stage = _Stages(started)
     services.vocabulary.refresh(session)
     understanding = understand(services.vocabulary, request.q)
     accounts: Sequence[int] | None = (
@@ -141,12 +155,14 @@ def search(
     if listing is not None:
         scope = results.narrowed(scope, understanding, services.vocabulary)
     keywords = keyword_query(" ".join([text, *understanding.contact_names]))
+    stage("understand")
     question = services.embedder.embed([text])[0]
     vector = question
     topicality = services.topics.topicality(vector) if services.topics is not None else 0.0
     if not keywords.identifiers and services.topics is not None:
         vector = services.topics.expand(vector, pull=services.weights.pull * topicality)
     sale = about_a_sale(understanding, scoped=request.account_id is not None, topicality=topicality)
+    stage("embed")
     # A note may fill several places with its passages: fetch enough for the hits asked for.
     depth = max(CANDIDATES, 3 * request.limit)
     lists = {
@@ -157,6 +173,7 @@ def search(
         codes = KeywordQuery(keywords.identifiers)
         lists["identifier"] = services.index.keyword(session, codes, scope, depth)
     found = candidates(lists)
+    stage("retrieve")
     similarity = services.index.similarity(session, vector, list(found))
     fuse(found, lists, similarity, services.weights, sale=sale)
     observed = _observed_visible(session, viewer, list(found))
@@ -171,6 +188,7 @@ def search(
         quoted = _promoted(session, viewer, scope, answer)
         first = [found.get(i) or Candidate(i) for i in quoted]
         ranked = first + [c for c in ranked if c.note_id not in quoted]
+    stage("rank")
     shaped = results.shape(
         session,
         viewer,
@@ -205,6 +223,7 @@ def search(
                 features=shown.features,
             )
         )
+    stage("shape")
     took = (time.perf_counter() - started) * 1000
     return SearchResult(
         hits=hits,

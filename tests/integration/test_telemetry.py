@@ -69,6 +69,8 @@ def test_metrics_count_requests_by_route_template_and_read_the_queue(
     for _ in range(3):
         assert client.get(f"/v1/notes/{note}", headers=erin.headers).status_code == 200
     assert client.get("/no/such/page/jill@example.com").status_code == 404
+    asked = client.post("/v1/search", headers=erin.headers, json={"q": "who signs off"})
+    assert asked.status_code == 200
     answer = client.get("/metrics")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain")
@@ -84,6 +86,8 @@ def test_metrics_count_requests_by_route_template_and_read_the_queue(
     assert "tacit_embedding_queue_jobs 1.0" in text  # the note waits: no worker runs here
     assert re.search(r"tacit_embedding_queue_oldest_seconds \d", text)
     assert "tacit_db_pool_connections_in_use" in text
+    for stage in ("understand", "embed", "retrieve", "rank", "shape"):
+        assert f'tacit_search_stage_duration_seconds_count{{stage="{stage}"}}' in text
 
 
 def test_log_lines_are_json_with_the_request_id_and_hold_no_secret(
