@@ -99,7 +99,7 @@ def restore_command(
         "erasures": vars(erasures),
         "search_found_note": found,
     }
-    out.print(json.dumps(report))
+    typer.echo(json.dumps(report))
 
 
 def _erasure_log(source: str) -> list[dict[str, Any]]:

@@ -36,6 +36,9 @@ from app.errors import Conflict, Invalid
 MANIFEST_SUFFIX = ".manifest.json"
 FORMAT = 1
 _VERSION_TABLE = "alembic_version"
+# What a database holds once anyone has used it. A freshly migrated one counts as empty: its
+# search index's configuration and other rows the migrations seed are not data.
+_DATA_TABLES = ("users", "teams", "accounts", "contacts", "notes", "audit_events", "suppressions")
 # A counting transaction that outlives a slow dump must not be cut off by a server default.
 _NO_TIMEOUT = "SET LOCAL idle_in_transaction_session_timeout = 0"
 
@@ -81,8 +84,13 @@ def backup(engine: Engine, to: Path, *, pg_bin: Path | None = None) -> Manifest:
         raise Conflict(f"{to} exists already: a backup never overwrites a file")
     to.parent.mkdir(parents=True, exist_ok=True)
     if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("VACUUM INTO ?", (str(to),))
+        # Outside SQLAlchemy's transaction: VACUUM refuses to run inside one.
+        raw = engine.raw_connection()
+        try:
+            assert raw.driver_connection is not None
+            raw.driver_connection.execute("VACUUM INTO ?", (str(to),))
+        finally:
+            raw.close()
         # Read back from the copy: its counts are the copy's by construction.
         copy = sqlite3.connect(to)
         try:
@@ -118,7 +126,9 @@ def restore(engine: Engine, source: Path, *, pg_bin: Path | None = None) -> Mani
         )
     with engine.connect() as conn:
         tables = [t for t in inspect(conn).get_table_names() if t != _VERSION_TABLE]
-        holding = [t for t in tables if conn.scalar(text(f'SELECT count(*) FROM "{t}"'))]
+        holding = [
+            t for t in _DATA_TABLES if t in tables and conn.scalar(text(f'SELECT 1 FROM "{t}"'))
+        ]
     if holding:
         raise Conflict(
             "the database is not empty (rows in " + ", ".join(sorted(holding)[:5])
