@@ -157,7 +157,9 @@ def check(engine: Engine, manifest: Manifest) -> None:
         found = _counts(conn, list(manifest.counts))
     wrong = {t: (n, found[t]) for t, n in manifest.counts.items() if found[t] != n}
     if wrong:
-        detail = ", ".join(f"{t}: {got} rows, backup had {want}" for t, (want, got) in wrong.items())
+        detail = ", ".join(
+            f"{t}: {got} rows, backup had {want}" for t, (want, got) in wrong.items()
+        )
         raise Invalid(f"the restored database differs from the backup's manifest: {detail}")
 
 

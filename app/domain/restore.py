@@ -29,6 +29,7 @@ from app.domain.access import SYSTEM
 from app.domain.erase_person import erase_contact
 from app.domain.retrieval import SearchRequest, SearchServices, search
 from app.errors import Invalid
+from app.privacy.fingerprint import Fingerprints
 
 # Enough of a note's words to find it again by keyword and by meaning.
 _QUERY_WORDS = 12
@@ -50,7 +51,7 @@ def reapply_erasures(
     """Make again every erasure of ``log`` (suppressions, as ``app.db.backup`` reads them)
     that the restored database lacks; see the module docstring."""
     entries = list(log)
-    have = {_key(row) for row in session.execute(select(Suppression)).mappings()}
+    have = {_key(dict(row)) for row in session.execute(select(Suppression)).mappings()}
     missing = [entry for entry in entries if _key(entry) not in have]
     erased = copied = 0
     if missing:
@@ -59,18 +60,13 @@ def reapply_erasures(
             select(Contact.id, Contact.account_id, Contact.name, Contact.email)
         ).all()
         for entry in missing:
-            matches = [
-                c.id
-                for c in contacts
-                if (c.account_id == entry["account_id"] and prints.name(c.name) == entry["name_hash"])
-                or (c.email and entry["email_hash"] and prints.email(c.email) == entry["email_hash"])
-            ]
+            matches = [c.id for c in contacts if _fingerprinted(prints, entry, c)]
             for contact_id in matches:
-                if session.get(Contact, contact_id) is not None:  # not erased by an earlier entry
-                    erase_contact(
-                        session, SYSTEM, contact_id, reason=entry["reason"], after_commit=after_commit
-                    )
-                    erased += 1
+                if session.get(Contact, contact_id) is None:
+                    continue  # erased already, for an earlier entry
+                why = entry["reason"]
+                erase_contact(session, SYSTEM, contact_id, reason=why, after_commit=after_commit)
+                erased += 1
             if not matches:
                 _copy(session, entry)
                 copied += 1
@@ -100,6 +96,18 @@ def check_search(session: Session, services: SearchServices) -> int | None:
     if note.id not in {hit.note.id for hit in found.hits}:
         raise Invalid(f"a search for note {note.id}'s own words did not find it")
     return note.id
+
+
+def _fingerprinted(prints: Fingerprints, entry: Mapping[str, Any], contact: Any) -> bool:
+    """Whether the suppression ``entry`` names ``contact``: their name at that account, or
+    their address."""
+    if (
+        contact.account_id == entry["account_id"]
+        and prints.name(contact.name) == entry["name_hash"]
+    ):
+        return True
+    email_hash = entry["email_hash"]
+    return bool(contact.email and email_hash and prints.email(contact.email) == email_hash)
 
 
 def _key(row: Mapping[str, Any]) -> tuple[Any, ...]:

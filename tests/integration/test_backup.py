@@ -12,11 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.engine import Database
 from app.db.models import Contact, Note, Role, Suppression
-from tests.databases import copy_database, drop_database
+from app.main import create_app
+from tests.databases import copy_database, drop_database, settings_for
 from tests.factories import Person, make_account, make_user
 from tests.integration.test_cli import assert_clean_failure, tacit
 
@@ -167,3 +169,56 @@ def test_backup_without_pg_tools_says_what_is_missing(
     )
     assert_clean_failure(done, "pg_dump not found")
     assert os.listdir(empty) == []
+
+
+def test_erasure_log_of_a_newer_backup_keeps_out_a_person_the_old_one_never_held(
+    db_kind: str, db: Database, db_url: str, blank_url: str, client: TestClient, tmp_path: Path
+) -> None:
+    admin = make_user(db, "Adam Root", team=None, role=Role.admin)
+    account = make_account(db, "Harbor Freightways", domains=["harbor.example"])
+    old, new = tmp_path / "old.backup", tmp_path / "new.backup"
+    assert tacit("backup", str(old), db_url=db_url, cwd=tmp_path, **pg_env(db_kind)).returncode == 0
+    person = {"account_id": account, "name": NAME, "email": "zq@harbor.example"}
+    contact = client.post("/v1/contacts", headers=admin.headers, json=person)
+    assert contact.status_code == 201, contact.text
+    erased = client.post(
+        f"/v1/contacts/{contact.json()['id']}/erase", headers=admin.headers, json={"reason": "r"}
+    )
+    assert erased.status_code == 200, erased.text
+    assert tacit("backup", str(new), db_url=db_url, cwd=tmp_path, **pg_env(db_kind)).returncode == 0
+
+    target = copy_database(blank_url, sqlite_path=tmp_path / "restored.db", prefix="restored")
+    try:
+        done = tacit(
+            "restore", str(old), "--erasures-from", f"{new}.manifest.json",
+            db_url=target, cwd=tmp_path, **pg_env(db_kind),
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["erasures"] == {
+            "logged": 1, "missing": 1, "contacts_erased": 0, "suppressions_copied": 1,
+        }  # fmt: skip
+        with TestClient(create_app(settings_for(target))) as restored:
+            again = restored.post("/v1/contacts", headers=admin.headers, json=person)
+        assert again.status_code == 409, again.text
+        assert again.json()["type"].endswith("/suppressed")
+    finally:
+        drop_database(target)
+
+
+def test_restore_refuses_a_backup_that_differs_from_its_manifest(
+    db_kind: str, db: Database, db_url: str, blank_url: str, tmp_path: Path
+) -> None:
+    make_user(db, "Alice Moreau", team="east")
+    backup = tmp_path / "tacit.backup"
+    done = tacit("backup", str(backup), db_url=db_url, cwd=tmp_path, **pg_env(db_kind))
+    assert done.returncode == 0, done.stderr
+    manifest = Path(f"{backup}.manifest.json")
+    data = json.loads(manifest.read_text())
+    data["counts"]["users"] += 1
+    manifest.write_text(json.dumps(data))
+    target = copy_database(blank_url, sqlite_path=tmp_path / "restored.db", prefix="restored")
+    try:
+        done = tacit("restore", str(backup), db_url=target, cwd=tmp_path, **pg_env(db_kind))
+        assert_clean_failure(done, "users: 1 rows, backup had 2")
+    finally:
+        drop_database(target)
