@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 # Importing a command module adds its commands to ``cli``; then the client's commands join.
-from app.cli import accounts, people, server, transfer, webhooks  # noqa: F401
+from app.cli import accounts, backup, people, server, transfer, webhooks  # noqa: F401
 from app.cli.common import cli
 from app.client.commands import register
 
