@@ -56,6 +56,7 @@ class Manifest:
 
     def write(self, backup: Path) -> Path:
         path = manifest_path(backup)
+        _create_private(path, exists_ok=True)
         path.write_text(json.dumps(vars(self), indent=2, sort_keys=True) + "\n")
         return path
 
@@ -73,6 +74,15 @@ class Manifest:
         return cls(**data)
 
 
+def _create_private(path: Path, *, exists_ok: bool = False) -> None:
+    """Create ``path`` readable by its owner only: a backup holds every note and name."""
+    flags = os.O_CREAT | os.O_WRONLY | (0 if exists_ok else os.O_EXCL)
+    try:
+        os.close(os.open(path, flags, 0o600))
+    except FileExistsError:
+        raise Conflict(f"{path} exists already: a backup never overwrites a file") from None
+
+
 def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + MANIFEST_SUFFIX)
 
@@ -80,35 +90,38 @@ def manifest_path(backup: Path) -> Path:
 def backup(engine: Engine, to: Path, *, pg_bin: Path | None = None) -> Manifest:
     """Copy the database of ``engine`` to ``to`` (which must not exist) and write its
     manifest; the database stays open to readers and writers throughout."""
-    if to.exists():
-        raise Conflict(f"{to} exists already: a backup never overwrites a file")
     to.parent.mkdir(parents=True, exist_ok=True)
-    if engine.dialect.name == "sqlite":
-        # Outside SQLAlchemy's transaction: VACUUM refuses to run inside one.
-        raw = engine.raw_connection()
-        try:
-            assert raw.driver_connection is not None
-            raw.driver_connection.execute("VACUUM INTO ?", (str(to),))
-        finally:
-            raw.close()
-        # Read back from the copy: its counts are the copy's by construction.
-        copy = sqlite3.connect(to)
-        try:
-            manifest = _manifest_sqlite(copy)
-        finally:
-            copy.close()
-    else:
-        dump = _pg_tool("pg_dump", pg_bin)
-        with engine.connect() as conn, conn.begin():
-            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            conn.exec_driver_sql(_NO_TIMEOUT)
-            snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
-            manifest = _manifest(conn)
-            _run(
-                [dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner",
-                 f"--file={to}", _libpq_url(engine)],
-                engine.url.password,
-            )  # fmt: skip
+    _create_private(to)  # empty, which VACUUM INTO and pg_dump both accept
+    try:
+        if engine.dialect.name == "sqlite":
+            # Outside SQLAlchemy's transaction: VACUUM refuses to run inside one.
+            raw = engine.raw_connection()
+            try:
+                assert raw.driver_connection is not None
+                raw.driver_connection.execute("VACUUM INTO ?", (str(to),))
+            finally:
+                raw.close()
+            # Read back from the copy: its counts are the copy's by construction.
+            copy = sqlite3.connect(to)
+            try:
+                manifest = _manifest_sqlite(copy)
+            finally:
+                copy.close()
+        else:
+            dump = _pg_tool("pg_dump", pg_bin)
+            with engine.connect() as conn, conn.begin():
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                conn.exec_driver_sql(_NO_TIMEOUT)
+                snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
+                manifest = _manifest(conn)
+                _run(
+                    [dump, "--format=custom", f"--snapshot={snapshot}", "--no-owner",
+                     f"--file={to}", _libpq_url(engine)],
+                    engine.url.password,
+                )  # fmt: skip
+    except BaseException:
+        to.unlink(missing_ok=True)  # a failed backup leaves no file to mistake for one
+        raise
     manifest.write(to)
     return manifest
 

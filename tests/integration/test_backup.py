@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.db.backup import manifest_path
 from app.db.engine import Database
 from app.db.models import Contact, Note, Role, Suppression
 from app.main import create_app
@@ -151,6 +152,8 @@ def test_restore_refuses_a_database_that_holds_data(
     backup = tmp_path / "tacit.backup"
     done = tacit("backup", str(backup), db_url=db_url, cwd=tmp_path, **pg_env(db_kind))
     assert done.returncode == 0, done.stderr
+    for written in (backup, manifest_path(backup)):
+        assert written.stat().st_mode & 0o777 == 0o600, written  # every note and name inside
     refused = tacit("restore", str(backup), db_url=db_url, cwd=tmp_path, **pg_env(db_kind))
     assert_clean_failure(refused, "not empty")
     again = tacit("backup", str(backup), db_url=db_url, cwd=tmp_path, **pg_env(db_kind))
@@ -169,6 +172,7 @@ def test_backup_without_pg_tools_says_what_is_missing(
     )
     assert_clean_failure(done, "pg_dump not found")
     assert os.listdir(empty) == []
+    assert not (tmp_path / "b").exists()  # no empty file left to pass for a backup
 
 
 def test_erasure_log_of_a_newer_backup_keeps_out_a_person_the_old_one_never_held(
