@@ -70,6 +70,10 @@ class AccountUpdate(Input):
 
 
 class AccountMerge(Input):
+    """The duplicate account to fold into the one in the path."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"account_id": 2}]})
+
     account_id: Id = Field(
         description="The account to fold into this one: it moves here, then is deleted."
     )
