@@ -27,16 +27,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eval import database_url, load, read_jsonl, readable, wait_until_embedded
+from eval import database_url, load, read_jsonl, readable, served
 
 from app.config import Settings
-from app.main import create_app
-from app.server import serve_in_thread
 
 ROLES = {
     "economic_buyer": "economic",
@@ -115,19 +111,8 @@ def main() -> None:
     queries = read_jsonl(args.directory / "queries.jsonl")
 
     with database_url(args) as url:
-        tokens, accounts, _ = load(url, args.directory)
-        settings = Settings(
-            _env_file=None,
-            env="test",
-            database_url=url,  # type: ignore[call-arg]
-            embedding_model=args.model,
-            worker_threads=1,
-        )
-        with (
-            serve_in_thread(create_app(settings)) as base,
-            httpx.Client(base_url=base, timeout=60) as http,
-        ):
-            wait_until_embedded(http, list(tokens.values()))
+        tokens, accounts, _, _ = load(url, args.directory)
+        with served(url, tokens, model=args.model) as (http, _):
             answers = []
             for query in queries:
                 body: dict[str, Any] = {"q": query["text"], "limit": 10}

@@ -55,13 +55,11 @@ from app.db.engine import Database
 from app.db.models import Account, BuyingRole, Contact, Mention, Note, User
 from app.domain.access import visible_notes
 from app.domain.roles import tally_roles
-from app.main import create_app
 from app.search import influence, influence_cues
 from app.search.influence import FieldSuggestion, Person, Sentence, suggest
 from app.search.influence_read import same_phrase
 from app.search.mentions import Person as MentionPerson
 from app.search.mentions import find_mentions, name_patterns
-from app.server import serve_in_thread
 
 _spec = importlib.util.spec_from_file_location("search_eval", Path(__file__).with_name("eval.py"))
 assert _spec and _spec.loader
@@ -113,18 +111,7 @@ def main() -> None:
             evaluate(args, labels, readers, ids)
             db.dispose()
             return
-        settings = Settings(
-            _env_file=None,
-            env="test",
-            database_url=url,  # type: ignore[call-arg]
-            embedding_model=args.model,
-            worker_threads=1,
-        )
-        with (
-            serve_in_thread(create_app(settings)) as base,
-            httpx.Client(base_url=base, timeout=60) as http,
-        ):
-            search_eval.wait_until_embedded(http, list(tokens.values()))
+        with search_eval.served(url, tokens, model=args.model) as (http, _):
             readers, ids = read_readers(db, list(accounts.values()))
             evaluate(args, labels, readers, ids)
             latency(db, http, tokens)

@@ -92,6 +92,27 @@ def database_url(args: argparse.Namespace) -> Iterator[str]:
         yield server.get_uri()
 
 
+@contextmanager
+def served(
+    url: str, tokens: dict[str, str], *, model: str, backend: str | None = None
+) -> Iterator[tuple[httpx.Client, float]]:
+    """The imported set served over HTTP with an in-process embedding worker, once every note
+    is embedded: a client on it, and the seconds the embedding took."""
+    settings = Settings(
+        _env_file=None,
+        env="test",
+        database_url=url,  # type: ignore[call-arg]
+        embedding_model=model,
+        worker_threads=1,
+        **({"embedding_backend": backend} if backend else {}),
+    )
+    with (
+        serve_in_thread(create_app(settings)) as base,
+        httpx.Client(base_url=base, timeout=60) as http,
+    ):
+        yield http, wait_until_embedded(http, list(tokens.values()))
+
+
 def load(url: str, directory: Path) -> tuple[dict[str, str], dict[str, int], dict[int, str], float]:
     """Import the data set; returns each user's token, each account's id, each note's
     external id by id, and seconds taken."""
@@ -149,19 +170,7 @@ def main() -> None:
 
     with database_url(args) as url:
         tokens, accounts, note_ids, import_s = load(url, args.directory)
-        settings = Settings(
-            _env_file=None,
-            env="test",
-            database_url=url,  # type: ignore[call-arg]
-            embedding_model=args.model,
-            embedding_backend=args.backend,
-            worker_threads=1,
-        )
-        with (
-            serve_in_thread(create_app(settings)) as base,
-            httpx.Client(base_url=base, timeout=60) as http,
-        ):
-            embed_s = wait_until_embedded(http, list(tokens.values()))
+        with served(url, tokens, model=args.model, backend=args.backend) as (http, embed_s):
             # Warm-up: the first request pays for loading the model and the vector index.
             http.post(
                 "/v1/search",
