@@ -56,7 +56,9 @@ class World:
         self.long_ago = utcnow() - timedelta(days=180)
         with db.unit_of_work() as session:
             session.execute(
-                update(Note).where(Note.id == bob_note).values(created_at=self.long_ago)
+                update(Note)
+                .where(Note.id == bob_note)
+                .values(created_at=self.long_ago, written_at=self.long_ago)
             )
 
 

@@ -207,7 +207,7 @@ def test_coverage_and_evidence_count_only_readable_notes(
     property_db: tuple[Database, list[User]], written: list[Written], viewer: int
 ) -> None:
     db, users = property_db
-    account = make_account(db, "Property Co")
+    account = make_account(db, "Property Co", force=True)  # one account per example
     meg = make_contact(db, account, "Meg Tanaka", buying_role="economic")
     ids = []
     with db.unit_of_work() as session:

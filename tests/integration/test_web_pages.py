@@ -404,7 +404,7 @@ def test_two_accounts_of_one_name_are_offered_as_choices(
     client: TestClient, db: Database, people: Users
 ) -> None:
     first = make_account(db, "Acme", domains=["acme.example"])
-    second = make_account(db, "Acme", domains=["acme.co.example"])
+    second = make_account(db, "Acme", domains=["acme.co.example"], force=True)
     csrf = signed_in(client, people.erin)
     page = submit_note_form(client, csrf, body="Two of them", account="acme")
     assert page.status_code == 422
