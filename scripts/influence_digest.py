@@ -49,9 +49,7 @@ def lines_of(directory: Path) -> tuple[list[str], list[float]]:
         readers, ids = brief_eval.read_readers(db, list(accounts.values()), embedded=False)
         db.dispose()
     out: list[str] = []
-    largest = max(
-        range(len(readers[0].accounts)), key=lambda i: len(readers[0].accounts[i][1])
-    )
+    largest = max(range(len(readers[0].accounts)), key=lambda i: len(readers[0].accounts[i][1]))
     took: list[float] = []
     for reader in readers:
         for index, (people, sentences) in enumerate(reader.accounts):

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from app.search import influence_text as text
 from app.search.influence_cues import DECISION, ROLE_CUES, SIGN_OFF, Cue, resolve_sign_off
@@ -225,7 +225,7 @@ class _CueIndex:
     """The cues whose literals (``Cue.literals``) a sentence holds, in their order: the others
     cannot match it, and running a few hundred patterns on every sentence made the brief slow."""
 
-    _built: list[_CueIndex] = []
+    _built: ClassVar[list[_CueIndex]] = []
 
     def __init__(self, cues: tuple[Cue, ...]) -> None:
         self.cues = cues

@@ -17,14 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
-
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 _MAX_SET = 64  # exact strings kept per node; past it the node only constrains
 _MAX_CLASS = 8  # "[=:]" is two exact strings; a larger class is any character
-# Under re.IGNORECASE "i" matches the dotless "ı", which ``str.casefold`` keeps apart.
+# Under re.IGNORECASE "i" matches the dotless "ı", which ``str.casefold`` keeps apart.  # noqa: RUF003
 _FOLDS = str.maketrans({"\u0131": "i"})
 
 
@@ -51,7 +50,10 @@ def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str
         return b
     if b is None:
         return a
-    rank = lambda s: (min(map(len, s)), -len(s))  # noqa: E731
+
+    def rank(s: frozenset[str]) -> tuple[int, int]:
+        return (min(map(len, s)), -len(s))
+
     return a if rank(a) >= rank(b) else b
 
 

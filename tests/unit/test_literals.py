@@ -51,8 +51,8 @@ def test_a_lookaround_is_no_literal() -> None:
 def test_cases_are_folded_on_both_sides() -> None:
     pattern = re.compile(r"(?-i:\bEB\b)|Budget", re.I)
     assert required(pattern) == {"eb", "budget"}
-    # "ı" matches "i" under IGNORECASE; casefold alone keeps it apart
-    assert re.search("sign", "SıGN", re.I) and "sign" in fold("SıGN")
+    # "ı" matches "i" under IGNORECASE; casefold alone keeps it apart  # noqa: RUF003
+    assert re.search("sign", "SıGN", re.I) and "sign" in fold("SıGN")  # noqa: RUF001
 
 
 def test_the_index_finds_overlapping_and_nested_literals() -> None:
@@ -64,9 +64,7 @@ def test_the_index_finds_overlapping_and_nested_literals() -> None:
 
 @pytest.mark.parametrize("cue", CUES, ids=lambda c: f"{c.field}:{c.pattern.pattern[:40]}")
 def test_every_match_of_a_cue_holds_one_of_its_literals(cue: influence.Cue) -> None:
-    @settings(
-        max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
+    @settings(max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(st.from_regex(cue.pattern))
     def holds(sample: str) -> None:
         assert cue.literals is None or any(lit in fold(sample) for lit in cue.literals)
@@ -88,7 +86,7 @@ SAMPLES = [
     "Tom's team will live in the app every day.",
     "Meg might be the EB? Not sure.",
     "Lunch with Meg, nothing on the deal.",
-    "SıGNS OFF: MEG",
+    "SıGNS OFF: MEG",  # noqa: RUF001
 ]
 
 

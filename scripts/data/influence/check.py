@@ -1,6 +1,6 @@
 """Validate a labelled influence set and print its counts.
 
-    python scripts/data/influence/check.py                       # dev/, dev2/, dev3/ and unseen/ (those present)
+    python scripts/data/influence/check.py        # every set present: dev/, dev2/, dev3/, unseen/
     python scripts/data/influence/check.py scripts/data/influence/dev
 
 A set is a directory in the crm-dev format (users, accounts, contacts, notes, queries) plus
