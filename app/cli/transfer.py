@@ -14,12 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.cli.common import cli, database, err, fail, load_settings, out, services
-from app.client.commands import (
-    TokenOption,
-    UrlOption,
-    export_remotely,
-    import_remotely,
-)
+from app.client.commands import TokenOption, UrlOption
+from app.client.remote_transfer import export_remotely, import_remotely
 from app.domain.transfer.report import MAX_LISTED, ImportReport, Problem, Progress, in_order
 from app.errors import AppError
 from app.services import Services
