@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     queue_seconds: float = Field(
         default=10.0, gt=0, le=300, description="Longest wait in that queue before a 503."
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="When set, GET /metrics asks for it as a bearer token (the queue depth "
+        "shows how busy the notes are); unset, /metrics is open, as Prometheus expects.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Lowest level written to the log (stderr)."
     )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app.config import Settings
 from app.db.engine import Database
@@ -88,6 +89,16 @@ def test_metrics_count_requests_by_route_template_and_read_the_queue(
     assert "tacit_db_pool_connections_in_use" in text
     for stage in ("understand", "embed", "retrieve", "rank", "shape"):
         assert f'tacit_search_stage_duration_seconds_count{{stage="{stage}"}}' in text
+
+
+def test_metrics_ask_for_their_token_when_one_is_set(settings: Settings) -> None:
+    guarded = settings.model_copy(update={"metrics_token": SecretStr("scrape-secret-1")})
+    with TestClient(create_app(guarded), raise_server_exceptions=False) as client:
+        assert client.get("/metrics").status_code == 401
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2"})
+        assert wrong.status_code == 401
+        right = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
+        assert right.status_code == 200 and "tacit_http_requests_total" in right.text
 
 
 def test_log_lines_are_json_with_the_request_id_and_hold_no_secret(
