@@ -271,7 +271,7 @@ HOT = _cues(
         r"\b(?:is|'s|very|really|super|so)?\s*(?:big|huge|keen|passionate|obsessed|fixated|"
         r"focused|laser[- ]focused|hung up|sold|hot)\s+(?:on|about|abt|w/|with)\b",
         r"\b(?:is\s+)?(?:all about|a stickler for|a big believer in|a believer in)\b",
-        r"\b(?:loves?|adores?|values|valued|prizes|appreciates?|respects|"
+        r"\b(?:loves?|loving|adores?|values|valued|prizes|appreciates?|respects|"
         r"responds?\s+(?:well\s+)?to|"
         r"is motivated by|motivated by|driven by|won over by|impressed by|moved by|"
         r"keeps (?:coming back to|asking about|bringing up)|gets excited (?:about|by|over)|"
@@ -296,18 +296,12 @@ HOT = _cues(
         r"\b{X}\s+(?:got|drew|had)\s+(?:the\s+|a\s+)?(?:biggest|strongest|best|big|real|warmest)\s+"
         r"(?:reaction|response)\s+from\s+{P}",
         r"\bneeds?\s+to\s+(?:see|know)\b",
-        # what they want from it: "wants a 90-day pilot with an exit clause"; not a request for
-        # something we send ("asked for our SOC 2 letter"), nor a rollout plan ("wants the
-        # secretaries on it next", "wants all 14 sites live by June"), nor a price ask
-        r"\b(?:wants?|wanted|would like|'d like|insists? on|insisted on)\s+"
-        r"(?!(?:to\s+)?(?:us|me|you|him|her|them|it|this|that|to|no|nothing|more|our|a proposal|"
-        r"proposals?|a quote|quotes?|references?|a reference|a demo|a call|a meeting|the deck|"
-        r"the demo|the proposal|the quote|the same|all|every|each)\b|\d+\s?%)"
-        r"(?![^.;,]{0,60}?\b(?:on it|on board|live|next|first|trained|rolled out|by (?:next|the "
-        r"end|end|\w+ \d|\d|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|"
-        r"oct\w*|nov\w*|dec\w*|q\d))\b)",
+        # what they insist on. A bare "wants X" is not here: writers use it as often for a
+        # request, a rollout plan or the deal's terms as for what moves the person, and on a set
+        # written by a new writer it was right 0 times in 7 (issue 17's notes)
+        r"\b(?:insists? on|insisted on)\s+(?!(?:us|me|you|him|her|them|it|this|that|our)\b)",
         r"\b(?:listens? to|trusts|is interested in|interested in|likes?\s+(?=that\b|how\b)|"
-        r"was impressed (?:that|how)|pushing (?:for|to)|pushes for|keen for|"
+        r"was impressed (?:that|how)|keen for|"
         r"is (?:excited|enthusiastic|passionate) about)\b(?!\s+(?:us|our|we|you|him|her|them|"
         r"me)\b)",
         r"\b(?:big thing|main thing|one thing|only thing|thing (?:she|he) (?:loves|likes|cares "
@@ -316,9 +310,6 @@ HOT = _cues(
         # what they will not go ahead without: "will not sign without a go-live date"
         r"\b(?:will not|won['\u2019]?t|wont|would not|refuses? to|never)\s+(?:sign|buy|approve|"
         r"go ahead|proceed|commit|move)\s+(?:without|unless)\b",
-        r"\b(?:approved|approves|agreed|signed|okayed|accepted|said yes|will (?:sign|approve))\b"
-        r"[^.;:]{0,30}?\b(?:with|on)\s+(?:one|the|a|two)\s+conditions?\s*(?::|that)\s*"
-        r"(?!(?:no|nothing|never)\b){X}",
     ),
 )
 
@@ -370,7 +361,6 @@ COLD = _cues(
         r"\b(?:reacted badly|bristled|pushed back)\s+(?:when|to|on|at)\b",
         r"{PA}\s+(?:only|main|big|biggest|real|one|first|chief)\s+(?:real\s+)?(?:worry|concern|"
         r"fear|objection|complaint|gripe)\s+(?:is|was|=|:)\s+{X}",
-        r"\b(?:worried|concerned|nervous|afraid)\s+(?=(?:she|he|it|they|we|the)\b)",
         r"\b(?:approved|approves|agreed|signed|okayed|accepted|said yes|will (?:sign|approve))\b"
         r"[^.;:]{0,30}?\b(?:with|on)\s+(?:one|the|a)\s+conditions?\s*(?::|that)\s*"
         r"(?=(?:no|nothing|never)\b)",
@@ -384,8 +374,9 @@ COLD = _cues(
     ),
     negatable=False,
 )
-# An imperative about the one person the sentence names: "Don't joke abt his alma mater,
-# Tariq takes it personally", "Never call her before 9": the thing to avoid follows the verb.
+# An imperative about the one person the sentence names: "Avoid the merger talk", "steer clear
+# of the pension topic". "Don't <verb> ..." is not read so: its "her" or "him" was the wrong
+# person, or the advice a tactic rather than the person's button, 4 times in 6 (issue 17).
 COLD_IMPERATIVE = _cues(
     "cold_buttons",
     "",
@@ -393,13 +384,6 @@ COLD_IMPERATIVE = _cues(
         r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:avoid|skip|stay away from|"
         r"steer clear of)\s+(?P<phrase>[^.;:!?()]{3,80}?)(?=\s*(?:$|[.;:!?(]|,|"
         r"\s[-\u2013\u2014]\s))",
-        r"(?:^|[;:(]\s*|\b(?:and|but|so|pls|please)\s+)(?:don['\u2019]?t|do not|never|"
-        r"(?:be\s+)?careful\s+(?:with|about|not to))\s+"
-        r"(?:ever\s+)?(?P<phrase>(?:mention(?:ing)?|bring(?:ing)? up|rais(?:e|ing)|talk(?:ing)? "
-        r"(?:about|abt)|jok(?:e|ing) (?:about|abt)|push(?:ing)?|us(?:e|ing)|send(?:ing)?|"
-        r"ask(?:ing)? (?:about|abt)|discuss(?:ing)?|pitch(?:ing)?|call(?:ing)?|schedul(?:e|ing)|"
-        r"cc(?:ing)?|surpris(?:e|ing)|oversell(?:ing)?|lead(?:ing)? with|go(?:ing)? over)"
-        r"[^.;:!?()]{3,80}?)(?=\s*(?:$|[.;:!?(]|,|\s[-\u2013\u2014]\s))",
     ),
     negatable=False,
 )

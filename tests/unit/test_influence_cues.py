@@ -178,11 +178,11 @@ def test_a_strong_supporter_is_no_coach_by_that_alone() -> None:
 @pytest.mark.parametrize(
     ("sentence", "phrase"),
     [
-        ("Hannelore wants a single view of overtime per line.", "single view of overtime per line"),
+        ("Hannelore insists on a single view of overtime per line.", "single view of overtime"),
         ("Hannelore listens to scrap rates, nothing else.", "scrap rates"),
+        ("Hannelore is loving the self sign-up on phones.", "self sign-up on phones"),
         ("Night-shift coverage matters to her, Hannelore said.", "Night-shift coverage"),
         ("Big thing for Hannelore is fair weekend rotas.", "fair weekend rotas"),
-        ("Hannelore approved it with one condition: a named support engineer.", "named support"),
         ("Hannelore will not sign without a fixed go-live date.", "fixed go-live date"),
     ],
 )
@@ -200,6 +200,10 @@ def test_what_someone_wants_from_it_is_a_hot_button(sentence: str, phrase: str) 
         "Hannelore asked for our SOC 2 letter.",  # something we send
         "Hannelore loves the idea.",  # a word on us, not a button
         "Hannelore wants 10% off.",  # a price ask
+        # a bare "wants" is as often a request or the deal's terms as what moves the person
+        "Hannelore wants the connector on their own server.",
+        "Hannelore approved it with one condition: a named support engineer.",
+        "Hannelore is pushing for a discount before year end.",
     ],
 )
 def test_a_plan_a_request_or_a_nod_is_no_hot_button(sentence: str) -> None:
@@ -226,6 +230,8 @@ def test_what_someone_rules_out_is_a_cold_button(sentence: str, phrase: str) -> 
 def test_no_cold_button_from_a_condition_or_a_bare_verb() -> None:
     assert buttons("Hannelore will not sign without a fixed go-live date.", "cold_buttons") == []
     assert buttons("Met Hannelore Visser. Don't push her.", "cold_buttons") == []
+    # advice on our tactics, whose "her" may be anyone in the thread, is not her button
+    assert buttons("Hannelore Visser joined. Don't send her the deck.", "cold_buttons") == []
     # what a system refuses is not what the person refuses
     found = buttons("Hannelore likes that the system refuses a double shift.", "cold_buttons")
     assert found == []
