@@ -69,6 +69,10 @@ MODE = (
             r"\bis\s+(?:expanding|scaling|growing)\b",
             r"\bsees?\s+(?:a|an|the|big|real)\s+(?:upside|opportunity|chance)\b",
             r"\bwants?\s+more\s+(?:out of|from)\b",
+            # more of it, unprompted: "wants to add the freight ferry", "expansion mode"
+            r"\b(?:wants|wanting|keen|eager|planning|plans?|intends?)\s+to\s+(?:add|extend|"
+            r"roll\s+(?:it\s+|this\s+)?out|take on|bring on)\b",
+            r"\bexpansion mode\b|\bin expansion\b",
         ),
     )
     + _cues(
@@ -86,6 +90,10 @@ MODE = (
             r"\baudit (?:finding|findings|failure)\b",
             r"\b(?:can['\u2019]?t|cannot)\s+keep\s+(?:up|going like this)\b",
             r"\b(?:urgent(?:ly)?|acute)\b",
+            r"\b(?:stretched(?:\s+too)?\s+thin|swamped|snowed under|slammed|short[- ]staffed|"
+            r"understaffed|at (?:her|his|their) wits['\u2019]? end)\b",
+            r"\b(?:just\s+)?lost\s+(?:two|three|four|several|some|a few|\d+)\s+(?:of\s+)?(?:her|his|"
+            r"their)\b",
         ),
     )
     + _cues(
@@ -105,6 +113,11 @@ MODE = (
             r"\beven[- ]keel\b",
             r"\b(?:not|isn['\u2019]t)\s+(?:a|her|his)\s+(?:priority|top priority)\b",
             r"\bon the back ?burner\b",
+            # content with what they have: "the sheets work for her", "a fact of life"
+            r"\b(?:works?|working)\s+(?:fine\s+|well\s+|ok\s+|okay\s+)?for\s+(?:her|him|them)\b",
+            r"\b(?:a\s+)?fact of life\b",
+            r"\bnot looking for\s+(?:a\s+)?(?:change|transformation|anything new)\b",
+            r"\bprefers?\s+(?:her|his|their|the)\s+(?:paper|old|current|existing|own)\b",
         ),
         negatable=False,
     )
@@ -123,6 +136,12 @@ MODE = (
             r"his)\s+"
             r"(?:targets|numbers|goals|plan)\b",
             r"\b(?:best|record)\s+(?:year|quarter|results)\s+ever\b",
+            # sure what they have already does it: "thinks his scripts already solve it"
+            r"\b(?:thinks|believes|is sure|is convinced|still thinks)\b[^.;]{0,60}?\balready\s+"
+            r"(?:solve|solves|do|does|did|handle|handles|cover|covers|doing|at|good|would have)\b",
+            r"\b(?:is\s+)?(?:sure|convinced|certain)\b[^.;]{0,60}?\bwill do the job\b",
+            r"\b(?:do(?:n['\u2019]t| not)|does(?:n['\u2019]t| not))\s+need\s+anything\s+"
+            r"(?:new|else)\b",
         ),
         negatable=False,
     )

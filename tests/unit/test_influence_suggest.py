@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app.search.influence import FieldSuggestion, Person, Sentence, suggest
 from app.search.influence_read import same_phrase
 from app.search.mentions import Person as MentionPerson
@@ -151,6 +153,27 @@ def test_mode_rating_degree_and_win_result() -> None:
     assert degree.value == "high" and degree.evidence[0].note_id == 100
     assert values(read("Garrett is not against us."), 4, "rating") == []
     assert values(read("Garrett is against us."), 4, "rating") == [-3]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "mode"),
+    [
+        ("Vera wants to add the night terminal next spring.", "growth"),
+        ("Vera is stretched thin since two of her planners quit.", "trouble"),
+        ("Vera just lost three of her supervisors.", "trouble"),
+        ("The spreadsheets work fine for Vera, overtime is a fact of life.", "even_keel"),
+        ("Vera prefers her paper board and sees no urgency.", "even_keel"),
+        ("Vera thinks her macros already do what we sell.", "overconfident"),
+        ("Vera is sure the ERP module will do the job for free.", "overconfident"),
+    ],
+)
+def test_a_mode_is_read_from_how_the_writer_describes_the_person(sentence: str, mode: str) -> None:
+    assert values(read(sentence), 2, "mode") == [mode]
+
+
+def test_a_mood_or_a_plan_of_ours_is_no_mode() -> None:
+    assert values(read("Vera was relaxed and friendly at lunch."), 2, "mode") == []
+    assert values(read("We want to add Vera to the steering call."), 2, "mode") == []
 
 
 def test_nothing_without_a_cue_and_nothing_from_an_attendee_list() -> None:
