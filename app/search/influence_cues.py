@@ -314,6 +314,13 @@ TECHNICAL = _cues(
         r"tech|change|design|data|risk|compliance|safety)\s+(?:review\s+)?(?:board|committee|"
         r"council|panel)\b|\b(?:chairs?|chaired|runs?|leads?)\s+(?:the\s+)?(?:architecture|"
         r"security|IT|technical|change|design)\s+(?:review\s+)?(?:board|committee|council)\b",
+        # a gate in other words: "no roster tool goes aboard unless...", "has to say yes on the
+        # logins and the tablets"
+        r"\b(?:nothing|no\s+(?:[\w-]+\s+){0,2}?(?:tool|system|software|app|vendor|product)s?)\s+"
+        r"(?:goes|gets|is|will go|can go|will be)\s+(?:[\w-]+\s+){0,2}?(?:unless|without)\b",
+        r"(?:\b(?:has to|must|gotta|got to|needs to)|['\u2019]s gotta)\s+say yes\s+(?:on|to)\s+"
+        r"(?:the\s+|any\s+)?(?:[\w-]+,?\s+){0,3}?(?:login|logins|SSO|security|integrations?|"
+        r"tablets|devices|network|data|API|IT|infrastructure)\b",
         r"(?-i:\bT\.?B\.?)\s*(?:=|:|is|->|→|will be|-)?\s*{P}",
         r"\btechnical buyer\s*(?:=|:|is|->|→|will be)\s*{P}",
     ),
@@ -329,9 +336,10 @@ _TOOL = (
     r"platform|software|solution|board|portal|dashboard|scheduler|module))"
 )
 _OFTEN = (
-    r"(?:every ?day|daily|day[- ]to[- ]day|all day|each day|constantly|every shift|all the time|"
+    r"(?:(?:(?:literally|basically|practically|pretty much|almost)\s+)?(?:every ?day|daily|"
+    r"day[- ]to[- ]day|all day|each day|constantly|every shift|all the time|"
     r"every single day|around the clock|every (?:morning|night|evening|week|shift|weekend)|"
-    r"each (?:morning|night|week|shift))"
+    r"each (?:morning|night|week|shift)))"
 )
 # the people someone leads: "her team", "his ppl", "their dispatchers", "her desk leads"
 _GROUP = (
@@ -349,7 +357,7 @@ USER = _cues(
     (
         r"(?-i:\bU\.?B\.?\b)",
         r"\buser buyer\b",
-        r"\b(?:day[- ]to[- ]day|daily|everyday|primary|main|hands[- ]on|power|super|lead)\s*"
+        r"\b(?:day[- ]to[- ]day|daily|everyday|primary|main|hands[- ]on|power|super|lead|heavy)\s*"
         r"[- ]?(?:user|owner|admin(?:istrator)?|operator)s?\b",
         r"\bend[- ]users?\b",
         r"\b(?:will|would|'ll|'d|is going to|are going to|gonna)\s+(?:be\s+)?"
@@ -357,11 +365,8 @@ USER = _cues(
         + r"\s+"
         + _TOOL
         + r"\b",
-        r"\b(?:uses?|using|lives? in|living in|works? in|runs?|running|is in|be in)\s+"
-        + _TOOL
-        + r"\s+"
-        + _OFTEN
-        + r"\b",
+        r"(?:\b(?:uses?|using|lives? in|living in|works? in|runs?|running|is in|be in|is on|"
+        r"be on|been on)|['\u2019]s on)\s+" + _TOOL + r"\s+" + _OFTEN + r"\b",
         r"\b(?:be|work|live|lives|working|living)\s+in\s+(?:[A-Z][\w-]+|"
         + _TOOL
         + r")\s*,?\s*"
@@ -372,8 +377,8 @@ USER = _cues(
         r"(?:work|job|team|people|day|operation|floor|unit|shift|staff)s?\b",
         r"\b(?:owns?|runs?|running|manages?|handles?|does|is in charge of)\s+(?:the\s+)?"
         r"(?:[\w-]+\s+){0,4}?(?:day[- ]to[- ]day|every ?day|daily)\b",
-        r"\b(?:runs?|running|is running|will run|schedul\w+|builds?|manages?|approves?|does|"
-        r"handles?|books?)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:(?:her|him)self\s+)?(?:in|from|on)\s+"
+        r"\b(?:runs?|running|is running|will run|schedul\w+|builds?|building|manages?|approves?|"
+        r"does|handles?|books?|swap\w*)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:(?:her|him)self\s+)?(?:in|from|on)\s+"
         + _TOOL
         + r"\b",
         # starting to use it: "started using the crew board", "switched his crew to the app"
@@ -381,7 +386,8 @@ USER = _cues(
         r"(?:\w+\s+)?\w+\s+to)\s+" + _TOOL + r"\b",
         r"\b(?:our|the)\s+(?:best|biggest|heaviest|top|main|key|first|most active)\s+users?\b",
         # doing by hand, every week, what the product does: "builds the schedule every Sunday"
-        r"\b(?:builds?|built|does|makes?|writes?|puts? together|runs?|owns?|manages?|fixes|"
+        r"\b(?:builds?|building|built|does|doing|makes?|making|writes?|puts? together|runs?|owns?|"
+        r"manages?|fixes|"
         r"adjusts?)\s+(?:the|their|her|his|all|every)\s+(?:(?:[\w-]+|\([^)]*\))\s+){0,3}?"
         r"(?:schedules?|rosters?|rotas?|shift plans?|crew plans?|adjustments|shift swaps|swaps)\b"
         r"[^.;]{0,40}?(?:\b(?:every|each)\s+(?:day|week|morning|night|shift|weekend|\w+day)|"
@@ -426,7 +432,7 @@ COACH = _cues(
         r"informal|inside|internal|best|true)\s+coach\b(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
         r"(?:^|[=:(,-]|\bis|\bas|(?<=⟩))\s*(?:still\s+|now\s+|also\s+)?coach\b"
         r"(?!\s+(?:of|for)\s+(?:his|her|the|a)\b)",
-        r"\bcoach(?:es|ed|ing)\s+(?:us|me|our team|our rep|our side)\b",
+        r"\bcoach(?:es|ed|ing)\s+(?:us|me|you|our team|our rep|our side)\b",
         r"\b(?:our|the|a|clear|real|strong|internal|inside|true|big|biggest|main|only)\s+"
         r"champion\b(?!\s+(?:swimmer|runner|athlete|golfer|of the|in)\b)",
         r"\bchampion(?:s|ed|ing)?\s+(?:us|our|this|the deal|the project|it internally)\b",

@@ -130,6 +130,8 @@ def test_approving_money_in_any_words_is_the_economic_buyers(sentence: str) -> N
         "Bill sits on the architecture review board.",
         "Bill signed the security checklist for the pilot.",
         "If it touches their identity setup, it's Bill's call.",
+        "Bill: no scheduling tool goes live unless the badge data stays on site.",
+        "Bill's gotta say yes on the Google login and the kiosks.",
     ],
 )
 def test_a_gate_on_systems_safety_or_compliance_is_the_technical_buyers(sentence: str) -> None:
@@ -146,6 +148,11 @@ def test_a_gate_on_systems_safety_or_compliance_is_the_technical_buyers(sentence
         "Priya started using the new scheduler after the outage.",
         "Priya is still our best user.",
         "Priya reassigns shifts herself in the app now.",
+        "Priya is in the scheduler literally all day.",
+        "Priya's on it every shift since the pilot.",
+        "Priya will be building the driver week in the tool every Monday.",
+        "Priya is making the depot schedule in the app daily.",
+        "Priya has become a heavy user.",
     ],
 )
 def test_using_it_or_doing_its_work_every_day_is_the_user_buyers(sentence: str) -> None:
@@ -162,6 +169,7 @@ def test_using_it_or_doing_its_work_every_day_is_the_user_buyers(sentence: str) 
         "Tomas will ping us when the board meets.",
         "Tomas is our biggest champion inside the company.",
         "Tomas explained to us how the approval works.",
+        "Tomas told you who will resist, so he is coaching you now.",
     ],
 )
 def test_helping_us_from_inside_is_the_coachs(sentence: str) -> None:
