@@ -152,7 +152,7 @@ def _start(prop: object) -> datetime | None:
         return None
     if isinstance(prop, vBroken):
         try:  # a lower-case "z" is the one slip worth forgiving
-            prop = vDDDTypes(vDDDTypes.from_ical(str(prop).upper()))
+            prop = vDDDTypes(vDDDTypes.from_ical(str(prop).upper()))  # type: ignore[no-untyped-call]
         except ValueError:
             return None
     value = getattr(prop, "dt", None)
