@@ -35,8 +35,13 @@ MAX_ERROR_CHARS = 2000
 
 def queue_due(session: Session, *, now: datetime, lead: timedelta) -> int:
     """Queue the brief of each external occurrence whose lead time has come and whose
-    current version has no row yet; returns how many it queued."""
-    done = aliased(BriefDelivery)
+    current version has no row yet; returns how many it queued. An occurrence that changed
+    after its brief was sent is queued at once, as an update: its recipient holds a brief
+    with the wrong time or people, whenever the new time is."""
+    done, sent = aliased(BriefDelivery), aliased(BriefDelivery)
+    was_sent = exists().where(
+        sent.occurrence_id == MeetingOccurrence.id, sent.status == BriefStatus.sent
+    )
     due = session.scalars(
         select(MeetingOccurrence)
         .join(CalendarFeed, CalendarFeed.id == MeetingOccurrence.feed_id)
@@ -44,7 +49,7 @@ def queue_due(session: Session, *, now: datetime, lead: timedelta) -> int:
         .where(
             MeetingOccurrence.cancelled.is_(False),
             MeetingOccurrence.starts_at > now,
-            MeetingOccurrence.starts_at <= now + lead,
+            (MeetingOccurrence.starts_at <= now + lead) | was_sent,
             CalendarFeed.deliver_briefs.is_(True),
             User.is_active.is_(True),
             ~exists().where(
