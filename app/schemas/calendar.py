@@ -72,7 +72,7 @@ class CalendarRead(Schema):
             "examples": [
                 {
                     "configured": True,
-                    "url": "calendar.google.com …c.ics",
+                    "url": "calendar.google.com ….ics",
                     "deliver": True,
                     "last_polled_at": "2026-12-07T08:55:00Z",
                     "last_error": "HTTP 404: the address no longer works (was it reset?); "
