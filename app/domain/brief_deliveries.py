@@ -33,6 +33,34 @@ LONGEST_BACKOFF = timedelta(minutes=15)
 MAX_ERROR_CHARS = 2000
 
 
+def anything_due(session: Session, *, now: datetime, lead: timedelta) -> bool:
+    """Whether a pass has anything to do: a feed to read, a brief to queue or to send. A
+    read, so that an idle worker polls without taking SQLite's write lock."""
+    occurrence_due = exists().where(
+        CalendarFeed.id == MeetingOccurrence.feed_id,
+        CalendarFeed.deliver_briefs.is_(True),
+        MeetingOccurrence.cancelled.is_(False),
+        MeetingOccurrence.starts_at > now,
+        MeetingOccurrence.starts_at <= now + lead,
+        ~exists().where(
+            BriefDelivery.occurrence_id == MeetingOccurrence.id,
+            BriefDelivery.fingerprint == MeetingOccurrence.fingerprint,
+        ),
+    )
+    return bool(
+        session.scalar(
+            select(
+                exists().where(CalendarFeed.next_poll_at <= now)
+                | occurrence_due
+                | exists().where(
+                    BriefDelivery.status == BriefStatus.pending,
+                    BriefDelivery.next_attempt_at <= now,
+                )
+            )
+        )
+    )
+
+
 def queue_due(session: Session, *, now: datetime, lead: timedelta) -> int:
     """Queue the brief of each external occurrence whose lead time has come and whose
     current version has no row yet; returns how many it queued. An occurrence that changed

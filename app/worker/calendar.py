@@ -58,11 +58,13 @@ def run_once(
 ) -> int:
     """One pass; returns how many feeds it read plus briefs it queued and attempted."""
     at = now or utcnow()
+    lead = timedelta(minutes=settings.brief_lead_minutes)
+    with db.session(write=False) as session:
+        if not brief_deliveries.anything_due(session, now=at, lead=lead):
+            return 0
     done = poll_feeds(db, settings, now=at, resolve=resolve)
     with db.unit_of_work() as session:
-        done += brief_deliveries.queue_due(
-            session, now=at, lead=timedelta(minutes=settings.brief_lead_minutes)
-        )
+        done += brief_deliveries.queue_due(session, now=at, lead=lead)
     return done + deliver_due(db, settings, now=at, slack=slack)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from app.config import Settings
@@ -21,6 +22,7 @@ from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import BriefDelivery, User
 from app.domain import brief_deliveries
+from app.integrations.slack.briefs import brief_sender
 from app.worker import calendar as worker
 from tests.calendar_feeds import Feed, Mailbox, calendar, serve_feed, smtp_server, stamp, text_of
 from tests.databases import settings_for
@@ -32,6 +34,7 @@ from tests.factories import (
     make_user,
     post_note,
 )
+from tests.fake_slack import fake_slack
 
 ANA_NOTE = "Meg Ortiz (CFO) signs off on anything over $50k and wants the pilot numbers first"
 BEN_PRIVATE = "Meg Ortiz told me privately about the ORCHID-7734 budget freeze"
@@ -338,12 +341,13 @@ def test_a_failing_feed_records_its_error_and_backs_off(
 
     run(db, settings, now)
     asked = len(feed.requests)
-    run(db, settings, now + timedelta(seconds=settings.calendar_poll_seconds))
+    # Backing off: twice the interval after one failure, and an idle pass does nothing.
+    assert worker.run_once(db, settings, now=now + timedelta(seconds=300)) == 0
 
     status = client.get("/v1/me/calendar", headers=ana.headers).json()
     assert status["last_error"] == "HTTP 500"
     assert status["last_polled_at"] is not None
-    assert len(feed.requests) == asked  # backing off: twice the interval after one failure
+    assert len(feed.requests) == asked
     feed.status = 200
     feed.body = feed_text(day_zero())
     run(db, settings, now + timedelta(seconds=2 * settings.calendar_poll_seconds))
@@ -367,3 +371,45 @@ def test_an_unreachable_smtp_server_is_retried_not_lost(
     assert len(mailbox.received) == 1
     upcoming = client.get("/v1/me/upcoming", headers=ana.headers).json()
     assert upcoming[0]["brief"] == "sent"
+
+
+def test_without_smtp_a_linked_slack_user_gets_a_direct_message(
+    db: Database, client: TestClient, settings: Settings, feed: Feed
+) -> None:
+    ana, _ = people(db, client)
+    t0 = day_zero()
+    feed.body = feed_text(t0)
+    set_feed(client, ana, feed.url)
+    with db.unit_of_work() as session:
+        session.get_one(User, ana.id).slack_user_id = "U0ANA0001"
+    with fake_slack() as fake:
+        slack_on = settings.model_copy(
+            update={
+                "smtp_url": None,
+                "slack_bot_token": SecretStr("xoxb-test-token"),
+                "slack_api_url": fake.api_url,
+            }
+        )
+        sender = brief_sender(slack_on)
+
+        run(db, slack_on, t0 + timedelta(hours=9), slack=sender)
+        run(db, slack_on, t0 + timedelta(hours=9, minutes=5), slack=sender)
+
+    posted = [args for method, args, _ in fake.calls if method == "chat.postMessage"]
+    assert [p["channel"] for p in posted] == ["U0ANA0001"]
+    assert "Brief: Harbor weekly" in posted[0]["text"]
+    assert "ORCHID-7734" not in posted[0]["text"]
+    assert client.get("/v1/me/upcoming", headers=ana.headers).json()[0]["brief"] == "sent"
+
+
+def test_with_no_way_to_reach_the_user_the_brief_fails(
+    db: Database, client: TestClient, settings: Settings, feed: Feed
+) -> None:
+    ana, _ = people(db, client)
+    t0 = day_zero()
+    feed.body = feed_text(t0)
+    set_feed(client, ana, feed.url)
+
+    run(db, settings.model_copy(update={"smtp_url": None}), t0 + timedelta(hours=9))
+
+    assert client.get("/v1/me/upcoming", headers=ana.headers).json()[0]["brief"] == "failed"
