@@ -7,8 +7,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.config import Settings
+from app.db.base import utcnow
 from app.db.engine import Database
-from app.db.models import CalendarFeed
+from app.db.models import CalendarFeed, Role
+from app.worker import calendar as worker
 from tests.factories import every_value_in_the_database, make_user
 from tests.integration.test_telemetry import captured, lines  # noqa: F401 - a fixture
 from tests.integration.test_users_api import assert_problem
@@ -111,18 +114,24 @@ def test_without_a_token_every_route_is_401(client: TestClient) -> None:
 def test_the_address_is_never_logged(
     db: Database,
     client: TestClient,
+    settings: Settings,
     captured,  # noqa: F811 - the fixture
 ) -> None:
     ana = make_user(db, "Ana Reyes")
     client.put("/v1/me/calendar", headers=ana.headers, json={"ics_url": URL})
     client.put("/v1/me/calendar", headers=ana.headers, json={"ics_url": URL + " bad"})
-    client.get("/v1/me/calendar", headers=ana.headers)
+    # The worker's read, refused: the host "resolves" to a loopback address.
+    worker.run_once(db, settings, now=utcnow(), resolve=lambda host, port: ["127.0.0.1"])
+    shown = client.get("/v1/me/calendar", headers=ana.headers)
 
-    logged = captured.getvalue()
+    assert shown.json()["last_error"] == (
+        "the feed's host does not resolve, or resolves to a private address"
+    )
     assert lines(captured)  # the requests were logged
-    assert SECRET_PART not in logged
-    audit = client.get("/v1/me/calendar", headers=ana.headers)
-    assert SECRET_PART not in audit.text
+    assert SECRET_PART not in captured.getvalue()
+    assert SECRET_PART not in shown.text
+    audit = client.get("/v1/audit", headers=make_user(db, "Ada", role=Role.admin).headers)
+    assert "calendar.set" in audit.text and SECRET_PART not in audit.text
 
 
 def test_the_settings_page_sets_and_stops_the_feed(db: Database, client: TestClient) -> None:
