@@ -4,6 +4,8 @@ each user reaches only their own feed."""
 
 from __future__ import annotations
 
+import io
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -115,7 +117,7 @@ def test_the_address_is_never_logged(
     db: Database,
     client: TestClient,
     settings: Settings,
-    captured,  # noqa: F811 - the fixture
+    captured: io.StringIO,  # noqa: F811 - the fixture
 ) -> None:
     ana = make_user(db, "Ana Reyes")
     client.put("/v1/me/calendar", headers=ana.headers, json={"ics_url": URL})
