@@ -217,6 +217,52 @@ class Settings(BaseSettings):
         "deliveries in a row failed for good (each retried for 24 hours first).",
     )
 
+    # Calendar feeds and the briefs sent before external meetings (app/worker/calendar.py,
+    # README "Briefs before meetings").
+    calendar_workers: int = Field(
+        default=1,
+        ge=0,
+        le=4,
+        description="Calendar workers inside `tacit serve`, which poll feeds and send briefs "
+        "(0: none; then run `tacit calendar worker`, or nothing is polled or sent).",
+    )
+    calendar_poll_seconds: int = Field(
+        default=300, ge=30, le=86_400, description="How often each calendar feed is read."
+    )
+    calendar_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=120, description="How long a calendar feed has to answer."
+    )
+    calendar_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest calendar feed read; a larger one is that feed's error.",
+    )
+    calendar_allow_private: bool = Field(
+        default=False,
+        description="Let calendar feeds live on private, loopback or link-local addresses: "
+        "for tests and development only (the server fetches the address a user gives).",
+    )
+    brief_lead_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=24 * 60,
+        description="How long before an external meeting its brief is sent.",
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        pattern=r"^(smtp|smtps|smtp\+starttls)://\S+$",
+        max_length=1000,
+        description="Where briefs are sent by e-mail: smtp://host:25 (plain), "
+        "smtp+starttls://user:pass@host:587 (STARTTLS, required), smtps://user:pass@host:465 "
+        "(TLS from the start). Unset: briefs go by Slack alone, to those who linked it.",
+    )
+    smtp_from: str = Field(
+        default="Tacit <tacit@localhost>",
+        max_length=320,
+        description="The From: of the briefs Tacit e-mails.",
+    )
+
     # NoDecode: the environment gives "family,financial_distress", not JSON.
     sensitive_categories: Annotated[frozenset[str], NoDecode] = Field(
         default=DEFAULT_CATEGORIES,
@@ -314,6 +360,12 @@ class Settings(BaseSettings):
         """The key that seals webhooks' signing secrets, derived from ``secret_key`` for this
         purpose only: changing ``secret_key`` leaves the stored secrets unreadable."""
         return hmac.digest(self.secret_key.encode(), b"tacit webhook secrets", "sha256")
+
+    @property
+    def calendar_secret_key(self) -> bytes:
+        """The key that seals calendar feed addresses, derived from ``secret_key`` for this
+        purpose only, as ``webhook_secret_key`` is."""
+        return hmac.digest(self.secret_key.encode(), b"tacit calendar feeds", "sha256")
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,7 @@ from app.api import (
     analytics,
     audit,
     briefs,
+    calendar,
     curation,
     docs,
     erasures,
@@ -38,7 +39,9 @@ from app.http.rate_limits import Limits, RateLimits
 from app.http.state import install_state
 from app.http.telemetry import Telemetry
 from app.integrations import slack
+from app.integrations.slack.briefs import brief_sender
 from app.services import Services, open_services
+from app.worker.calendar import calendar_thread
 from app.worker.embedding import embedding_thread
 from app.worker.loop import LoopThread
 from app.worker.webhooks import webhook_thread
@@ -58,6 +61,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             embedding_thread(running) for _ in range(settings.worker_threads)
         ]
         workers += [webhook_thread(running) for _ in range(settings.webhook_workers)]
+        workers += [
+            calendar_thread(running, slack=brief_sender(settings))
+            for _ in range(settings.calendar_workers)
+        ]
         for worker in workers:
             worker.start()
         if settings.warm_up:
@@ -111,6 +118,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         search,
         accounts,
         briefs,
+        calendar,
         influence,
         analytics,
         users,

@@ -30,6 +30,7 @@ def settings_for(url: str) -> Settings:
         embedding_backend="torch",
         worker_threads=0,
         webhook_workers=0,
+        calendar_workers=0,
         warm_up=False,
     )
 

@@ -1,7 +1,8 @@
 """Slack's side of the Slack app, for tests: requests signed and encoded exactly as Slack sends
 them, computed here with hmac and hashlib, not with the app's code (nor slack-sdk's); and a
 local HTTP server that stands in for Slack, receiving what Tacit posts to a ``response_url``
-and answering the Web API calls it makes (``chat.getPermalink``, ``views.open``)."""
+and answering the Web API calls it makes (``chat.getPermalink``, ``views.open``,
+``chat.postMessage``)."""
 
 from __future__ import annotations
 
@@ -215,6 +216,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self._answer({"ok": True, "channel": args["channel"], "permalink": link})
             elif method == "views.open":
                 self._answer({"ok": True, "view": {"id": "V0FORM001", **args["view"]}})
+            elif method == "chat.postMessage":  # a bot's direct message to a user id
+                self._answer({"ok": True, "channel": "D0" + args["channel"], "ts": "1.000001"})
             else:
                 self._answer({"ok": False, "error": "unknown_method"})
 

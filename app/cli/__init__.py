@@ -1,7 +1,8 @@
 """``tacit``: the server's admin tool (serve, migrate, users, tokens, import, import-mail,
 export, audit purge, contacts, accounts), and the client of a server for everyone else (note,
 search, brief, login: see ``app.client``). ``common`` holds what the commands share;
-``server``, ``people``, ``accounts``, ``transfer`` and ``webhooks`` hold the commands.
+``server``, ``people``, ``accounts``, ``transfer``, ``webhooks`` and ``calendar`` hold the
+commands.
 
 The admin commands work on the database of ``TACIT_DATABASE_URL`` (``import`` and ``export``
 on a server instead, when one is configured). On SQLite, the embedded default, commands bring
@@ -14,7 +15,7 @@ from __future__ import annotations
 import sys
 
 # Importing a command module adds its commands to ``cli``; then the client's commands join.
-from app.cli import accounts, backup, people, server, transfer, webhooks  # noqa: F401
+from app.cli import accounts, backup, calendar, people, server, transfer, webhooks  # noqa: F401
 from app.cli.common import cli
 from app.client.commands import register
 

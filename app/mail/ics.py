@@ -1,28 +1,27 @@
 """Who is in a meeting: the attendees of a typed list or of an iCalendar (.ics) invitation.
 
-The meeting brief needs people, not a calendar, so this reads just enough of RFC 5545 (the first
-VEVENT's SUMMARY, DTSTART, ORGANIZER and ATTENDEEs) to cope with what Outlook, Google and Apple
-actually send, without a third-party calendar library."""
+The meeting brief needs people, not a calendar: the first VEVENT's SUMMARY, DTSTART, ORGANIZER
+and ATTENDEEs. ``icalendar`` reads the text (folding, quoting, escapes, RFC 6868 carets); this
+module decodes the bytes first and turns its properties into people. A calendar feed's events
+(``app.mail.feed``) are read with the same helpers."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Component, Event, vBroken, vDDDTypes
 
 from app.schemas.common import to_utc
 
 MAX_BYTES = 1024 * 1024
 
 _FOLD = r"(?:\r\n|\r|\n)[ \t]"
-_NAME = re.compile(r"[A-Za-z0-9-]+")
-_VALUE = r'(?:"[^"]*"|[^";:,]*)'
-_PARAM = re.compile(rf";([A-Za-z0-9-]+)(?:=({_VALUE}(?:,{_VALUE})*))?")
 _PART = r'[^@\s<>()\[\],;:"\\.]+'
 _EMAIL = re.compile(rf"{_PART}(?:\.{_PART})*@{_PART}(?:\.{_PART})*")
 _ANGLED = re.compile(r"(?P<name>.*?)\s*<(?P<address>[^<>]*)>")
-_WHEN = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?", re.IGNORECASE)
 _NOT_PEOPLE = {"ROOM", "RESOURCE"}
 
 
@@ -75,45 +74,47 @@ def parse_attendees(items: list[str]) -> list[Attendee]:
 
 def parse_invitation(data: bytes | str) -> Meeting:
     """The first event of an iCalendar invitation."""
-    lines = re.split(r"\r\n|\r|\n", _unfolded_text(data))
-    in_calendar, depth = False, None  # depth: None before the VEVENT, then nesting inside it
-    props: dict[str, tuple[dict[str, str], str]] = {}
-    people: list[Attendee] = []
-    for line in lines:
-        parsed = _content_line(line)
-        if parsed is None:
-            continue
-        name, params, value = parsed
-        if name == "BEGIN":
-            component = value.strip().upper()
-            in_calendar = in_calendar or component == "VCALENDAR"
-            if depth is not None:
-                depth += 1
-            elif in_calendar and component == "VEVENT":
-                depth = 0
-        elif name == "END" and depth is not None:
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and name == "ATTENDEE":
-            person = _calendar_person(params, value)
-            if person is not None and params.get("CUTYPE", "").upper() not in _NOT_PEOPLE:
-                people.append(person)
-        elif depth == 0:
-            props.setdefault(name, (params, value))
-    if not in_calendar:
-        raise InvitationError("this is not an iCalendar invitation (no BEGIN:VCALENDAR)")
-    if depth is None:
+    event = first_event(read_calendar(data))
+    if event is None:
         raise InvitationError("the invitation has no VEVENT")
-
-    organizer = _calendar_person(*props["ORGANIZER"]) if "ORGANIZER" in props else None
+    organizer = calendar_person(event.get("ORGANIZER"))
     # The organizer goes first so that a matching ATTENDEE line is dropped (it may lend a name).
+    people = event_attendees(event)
     everyone = unique_attendees([organizer, *people] if organizer else people)
     if organizer is not None:
         organizer, everyone = everyone[0], everyone[1:]
-    summary = _unescape(props["SUMMARY"][1]).strip() if "SUMMARY" in props else ""
-    start = _start(*props["DTSTART"]) if "DTSTART" in props else None
-    return Meeting(summary or None, start, organizer, everyone)
+    summary = str(event.get("SUMMARY", "")).strip()
+    return Meeting(summary or None, _start(event.get("DTSTART")), organizer, everyone)
+
+
+def read_calendar(data: bytes | str) -> Calendar:
+    """``data`` read by ``icalendar``, after this module's decoding (a size limit, a BOM,
+    folds inside a UTF-8 sequence, Latin-1 from old clients)."""
+    text = _unfolded_text(data)
+    try:
+        calendar = Calendar.from_ical(text)
+    except ValueError:
+        calendar = None
+    if not isinstance(calendar, Calendar) or calendar.name != "VCALENDAR":
+        raise InvitationError("this is not an iCalendar invitation (no BEGIN:VCALENDAR)")
+    return calendar
+
+
+def first_event(calendar: Calendar) -> Event | None:
+    """The calendar's own first VEVENT (not one nested in another component)."""
+    return next((c for c in calendar.subcomponents if isinstance(c, Event)), None)
+
+
+def event_attendees(event: Component) -> list[Attendee]:
+    """The people among the event's ATTENDEEs (rooms and resources left out), in order."""
+    found = event.get("ATTENDEE", [])
+    people = []
+    for address in found if isinstance(found, list) else [found]:
+        person = calendar_person(address)
+        cutype = str(getattr(address, "params", {}).get("CUTYPE", "")).upper()
+        if person is not None and cutype not in _NOT_PEOPLE:
+            people.append(person)
+    return people
 
 
 def _unfolded_text(data: bytes | str) -> str:
@@ -130,63 +131,51 @@ def _unfolded_text(data: bytes | str) -> str:
         return data.decode("latin-1")
 
 
-def _content_line(line: str) -> tuple[str, dict[str, str], str] | None:
-    """``NAME;PARAM=a;CN="Oyelaran, Jill":value`` -> name, params, value; None if malformed."""
-    name = _NAME.match(line)
-    if name is None:
+def calendar_person(address: object) -> Attendee | None:
+    """An ORGANIZER or ATTENDEE property as a person; None when it names nobody."""
+    if address is None:
         return None
-    params: dict[str, str] = {}
-    pos = name.end()
-    while param := _PARAM.match(line, pos):
-        value = param[2] or ""
-        if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = value[1:-1]
-        # RFC 6868 caret escapes: ^n newline, ^' double quote, ^^ caret.
-        value = re.sub(r"\^([n'^])", lambda m: {"n": "\n", "'": '"'}.get(m[1], "^"), value)
-        params[param[1].upper()] = value
-        pos = param.end()
-    if line[pos : pos + 1] != ":":
-        return None
-    return name[0].upper(), params, line[pos + 1 :]
-
-
-def _calendar_person(params: dict[str, str], value: str) -> Attendee | None:
-    value = value.strip()
+    params = getattr(address, "params", {})
+    value = str(address).strip()
     is_mailto = value[:7].lower() == "mailto:"
     # A non-mailto value (urn:uuid:...) may still carry the address in RFC 7986's EMAIL.
-    email = _email(value if is_mailto else params.get("EMAIL", ""))
-    name = _display_name(params.get("CN", ""), email)
+    email = _email(value if is_mailto else str(params.get("EMAIL", "")))
+    name = _display_name(str(params.get("CN", "")), email)
     return Attendee(email, name) if email or name else None
 
 
-def _start(params: dict[str, str], value: str) -> datetime | None:
-    match = _WHEN.fullmatch(value.strip())
-    if match is None:
+def _start(prop: object) -> datetime | None:
+    """The invitation's start in UTC. Its wall time is read in the zone its TZID names in
+    zoneinfo; a name zoneinfo does not know (Outlook's Windows names) is taken as UTC, since
+    the brief only needs the day and rough time."""
+    if prop is None:
         return None
-    *numbers, zulu = match.groups()
-    year, month, day, hour, minute, second = (int(number or 0) for number in numbers)
-    try:
-        moment = datetime(year, month, day, hour, minute, second)
-    except ValueError:
+    if isinstance(prop, vBroken):
+        try:  # a lower-case "z" is the one slip worth forgiving
+            prop = vDDDTypes(vDDDTypes.from_ical(str(prop).upper()))  # type: ignore[no-untyped-call]
+        except ValueError:
+            return None
+    value = getattr(prop, "dt", None)
+    if not isinstance(value, date):
         return None
-    zone = UTC if numbers[3] is None or zulu else _zone(params.get("TZID", ""))
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    tzid = getattr(prop, "params", {}).get("TZID")
+    if value.tzinfo is not None and tzid is None:
+        zone: tzinfo = UTC  # "Z": already UTC
+    else:
+        zone = _zone(str(tzid or "UTC"))
     try:
-        return to_utc(moment.replace(tzinfo=zone))
-    except ValueError:  # year 1 in Kiribati, year 9999 in Honolulu: no usable start
+        return to_utc(value.replace(tzinfo=zone))
+    except (ValueError, OverflowError):  # year 1 in Kiribati: no usable start
         return None
 
 
 def _zone(tzid: str) -> tzinfo:
-    # Outlook writes Windows names ("W. Europe Standard Time") that zoneinfo does not know;
-    # the brief only needs the day and rough time, so UTC is the fallback.
     try:
         return ZoneInfo(tzid.strip())
     except (KeyError, ValueError, OSError):
         return UTC
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m[1] in "nN" else m[1], text)
 
 
 def _email(text: str) -> str | None:

@@ -191,3 +191,23 @@ def test_the_influence_map_counts_and_quotes_exactly_the_readable_notes(
         assert amap["influences"][0]["coverage"] == record["coverage"]
         flags = client.get(f"/v1/accounts/{account}/red-flags", headers=person.headers).json()
         assert "not_met" not in {f["code"] for f in flags["red_flags"]}
+
+
+def test_calendar_feeds_are_each_users_own_whatever_the_role(client: TestClient, world) -> None:
+    """``/v1/me/calendar``, ``/v1/me/briefs`` and ``/v1/me/upcoming`` name no user: a rep, a
+    manager and an admin each reach their own feed only, and deleting one leaves the others."""
+    people, _, _ = world
+    for name, person in people.items():
+        url = f"https://calendar.example/feed.ics?owner={name}"
+        response = client.put("/v1/me/calendar", headers=person.headers, json={"ics_url": url})
+        assert response.status_code == 200, response.text
+    client.put("/v1/me/briefs", headers=people["bob"].headers, json={"deliver": False})
+    client.delete("/v1/me/calendar", headers=people["carol"].headers)
+    for name, person in people.items():
+        shown = client.get("/v1/me/calendar", headers=person.headers).json()
+        if name == "carol":
+            assert shown["configured"] is False
+            continue
+        assert shown["url"] == f"calendar.example …{f'={name}'[-4:]}"
+        assert shown["deliver"] is (name != "bob")
+        assert client.get("/v1/me/upcoming", headers=person.headers).json() == []

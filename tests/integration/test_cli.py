@@ -310,3 +310,13 @@ def test_accounts_create_refuses_a_duplicate_and_merge_folds_one_in(
         assert session.scalars(select(Account.id)).all() == [into]
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "account.merge"))
     assert event is not None and event.actor_id is None  # the operator's shell
+
+
+def test_calendar_worker_reads_feeds_and_stops_when_nothing_is_due(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    result = tacit("calendar", "worker", "--until-empty", db_url=db_url, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "calendar worker on" in result.stderr
+    assert "queued or attempted 0 brief(s)" in result.stderr

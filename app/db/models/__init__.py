@@ -16,6 +16,13 @@ from app.db.models.activity import (
     Search,
     SearchImpression,
 )
+from app.db.models.calendar import (
+    BriefDelivery,
+    BriefKind,
+    BriefStatus,
+    CalendarFeed,
+    MeetingOccurrence,
+)
 from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
 from app.db.models.influence import (
@@ -38,7 +45,11 @@ __all__ = [
     "AccountDomain",
     "ApiToken",
     "AuditEvent",
+    "BriefDelivery",
+    "BriefKind",
+    "BriefStatus",
     "BuyingRole",
+    "CalendarFeed",
     "Contact",
     "DeliveryStatus",
     "EmbeddingJob",
@@ -53,6 +64,7 @@ __all__ = [
     "InfluenceDecision",
     "InfluenceRecord",
     "InfluenceReview",
+    "MeetingOccurrence",
     "Mention",
     "Note",
     "NoteFlag",
