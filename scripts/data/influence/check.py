@@ -218,7 +218,11 @@ def counts(
 def main() -> None:
     here = Path(__file__).resolve().parent
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    present = [here / name for name in ("dev", "dev2", "dev3", "dev4", "dev5", "unseen") if (here / name).is_dir()]
+    present = [
+        here / name
+        for name in ("dev", "dev2", "dev3", "dev4", "dev5", "unseen")
+        if (here / name).is_dir()
+    ]
     parser.add_argument("sets", nargs="*", type=Path, default=present)
     args = parser.parse_args()
     failed = False
