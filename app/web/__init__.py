@@ -1,5 +1,6 @@
 """The server-rendered web page (Jinja2 and a vendored htmx, no front-end build), one module
-per page: ``login``, ``search`` (the start page), ``notes`` (posting, reading, marking),
+per page: ``login``, ``search`` (the start page), ``notes`` (posting), ``note_actions`` (a
+note's page: reading, marking, editing, flagging, superseding, archiving, deleting),
 ``accounts`` (with the influence map), ``contacts`` (a contact's influence record and its
 forms), ``analytics`` (the dashboard) and ``slack`` (linking a Slack user). Mounted at ``/``,
 outside the OpenAPI schema."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import accounts, analytics, contacts, login, notes, search, slack
+from app.web import accounts, analytics, contacts, login, note_actions, notes, search, slack
 from app.web.pages import (
     STATIC_DIR,
     PageError,
@@ -20,7 +21,8 @@ from app.web.pages import (
 
 
 def install(app: FastAPI) -> None:
-    for page in (login, search, notes, accounts, contacts, analytics, slack):
+    # notes before note_actions: /notes/new is not /notes/{note_id}.
+    for page in (login, search, notes, note_actions, accounts, contacts, analytics, slack):
         app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, page_error_response)

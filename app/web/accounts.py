@@ -16,6 +16,11 @@ from app.web.pages import WebRoute, render
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
 ACCOUNT_NOTES = 25
+# What the page says after a note of the account was taken away (app.web.note_actions).
+REMOVED = {
+    "deleted": "The note is deleted.",
+    "archived": "The note is archived: it no longer shows in searches, briefs or lists.",
+}
 
 
 @router.get("/accounts/{account_id}")
@@ -28,6 +33,7 @@ def account_page(
     viewer: SignedIn,
     cursor: str = "",
     reviewed: str = "",
+    removed: str = "",
 ) -> Response:
     account = accounts.get_account(session, account_id)
     found = brief.account_brief(
@@ -56,6 +62,7 @@ def account_page(
             "labels": FIELD_LABELS,
             "shown_buttons": SHOWN_BUTTONS,
             "reviewed": reviewed == "1",
+            "removed": REMOVED.get(removed),
             "role_names": brief.ROLE_NAMES,
             "chart": found.chart,
             "topics": [(s, found.topics[s.name]) for s in SECTIONS if found.topics.get(s.name)],

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from app.db.models import Visibility
 from app.schemas.common import MAX_ID, MAX_NOTE_CHARS
-from app.schemas.notes import NoteCreate
+from app.schemas.notes import NoteCreate, NoteUpdate
 
 Errors = dict[str, str]
 # A past day is stored at noon UTC, so it stays the same calendar day in most time zones.
@@ -132,6 +132,28 @@ class NoteForm:
             self.errors["observed_on"] = "That date is in the future."
             return None
         return now if day >= today else datetime.combine(day, _NOON)
+
+
+@dataclass
+class EditForm:
+    """A note's edit: its text and audience, and the ETag of the version the writer started
+    from (``"v3"``), which the save sends as the API's ``If-Match``."""
+
+    body: str = ""
+    visibility: str = ""
+    if_match: str = ""
+    errors: Errors = field(default_factory=dict)
+
+    def to_update(self) -> NoteUpdate | None:
+        """The change to make, or None with ``errors`` filled in."""
+        if self.visibility not in Visibility.__members__:
+            self.errors["visibility"] = "Choose who may read the note."
+            return None
+        try:
+            return NoteUpdate(body=self.body, visibility=Visibility(self.visibility))
+        except ValidationError as exc:
+            self.errors.update(_first_errors(exc, _NOTE_MESSAGES))
+            return None
 
 
 @dataclass
