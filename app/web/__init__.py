@@ -2,15 +2,25 @@
 per page: ``login``, ``search`` (the start page), ``notes`` (posting), ``note_actions`` (a
 note's page: reading, marking, editing, flagging, superseding, archiving, deleting),
 ``accounts`` (with the influence map), ``contacts`` (a contact's influence record and its
-forms), ``analytics`` (the dashboard) and ``slack`` (linking a Slack user). Mounted at ``/``,
-outside the OpenAPI schema."""
+forms), ``analytics`` (the dashboard), ``settings`` (password, API tokens) and ``slack`` (linking a
+Slack user). Mounted at ``/``, outside the OpenAPI schema."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import accounts, analytics, contacts, login, note_actions, notes, search, slack
+from app.web import (
+    accounts,
+    analytics,
+    contacts,
+    login,
+    note_actions,
+    notes,
+    search,
+    settings,
+    slack,
+)
 from app.web.pages import (
     STATIC_DIR,
     PageError,
@@ -22,7 +32,8 @@ from app.web.pages import (
 
 def install(app: FastAPI) -> None:
     # notes before note_actions: /notes/new is not /notes/{note_id}.
-    for page in (login, search, notes, note_actions, accounts, contacts, analytics, slack):
+    pages = (login, search, notes, note_actions, accounts, contacts, analytics, settings, slack)
+    for page in pages:
         app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, page_error_response)
