@@ -3,7 +3,8 @@ per page: ``login``, ``search`` (the start page), ``notes`` (posting), ``note_ac
 note's page: reading, marking, editing, flagging, superseding, archiving, deleting),
 ``accounts`` (with the influence map), ``contacts`` (a contact's influence record and its
 forms), ``analytics`` (the dashboard), ``settings`` (password, API tokens) and ``slack`` (linking a
-Slack user). Mounted at ``/``, outside the OpenAPI schema."""
+Slack user); ``app_manifest`` lets a phone install it. Mounted at ``/``, outside the OpenAPI
+schema."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app.web import (
     accounts,
     analytics,
+    app_manifest,
     contacts,
     login,
     note_actions,
@@ -35,6 +37,7 @@ def install(app: FastAPI) -> None:
     pages = (login, search, notes, note_actions, accounts, contacts, analytics, settings, slack)
     for page in pages:
         app.include_router(page.router)
+    app.include_router(app_manifest.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, page_error_response)
     app.add_exception_handler(SignInRequired, sign_in_response)
