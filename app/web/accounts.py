@@ -5,12 +5,14 @@ one ``GET /v1/accounts/{id}/brief`` returns), then all those notes, newest first
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from fastapi import APIRouter, Request, Response
 
 from app.db.base import utcnow
 from app.domain import account_list, accounts, brief, notes, reuse
 from app.http.deps import ConnectionDep, IdPath, SessionDep, SettingsDep
-from app.taxonomy import SECTIONS
+from app.taxonomy import SECTIONS, Section
 from app.web.analytics import RED_FLAGS
 from app.web.auth import SignedIn
 from app.web.forms import AccountListForm
@@ -26,6 +28,32 @@ REMOVED = {
     "deleted": "The note is deleted.",
     "archived": "The note is archived: it no longer shows in searches, briefs or lists.",
 }
+
+
+@dataclass
+class Sections:
+    """The brief's notes as the page shows them: each note once, in the first section that
+    quotes it (what changed recently, then the topics, then what is due a check)."""
+
+    changes: list[brief.NoteItem] = field(default_factory=list)
+    topics: list[tuple[Section, list[brief.NoteItem]]] = field(default_factory=list)
+    due: list[brief.NoteItem] = field(default_factory=list)
+    shown: set[int] = field(default_factory=set)
+
+    def keep(self, items: list[brief.NoteItem]) -> list[brief.NoteItem]:
+        kept = [item for item in items if item.note.id not in self.shown]
+        self.shown.update(item.note.id for item in kept)
+        return kept
+
+
+def each_note_once(found: brief.Brief) -> Sections:
+    sections = Sections()
+    sections.changes = sections.keep(found.changes)
+    for section in SECTIONS:
+        if items := sections.keep(found.topics.get(section.name, [])):
+            sections.topics.append((section, items))
+    sections.due = sections.keep(found.stale)
+    return sections
 
 
 @router.get("/accounts")
@@ -118,8 +146,10 @@ def account_page(
             "removed": REMOVED.get(removed),
             "role_names": brief.ROLE_NAMES,
             "chart": found.chart,
-            "topics": [(s, found.topics[s.name]) for s in SECTIONS if found.topics.get(s.name)],
-            "notes": page.items,
+            "sections": (sections := each_note_once(found)),
+            # The account's other notes: those the brief did not already show above.
+            "notes": [n for n in page.items if n.id not in sections.shown],
             "next_cursor": page.next_cursor,
+            "older_page": bool(cursor),
         },
     )
