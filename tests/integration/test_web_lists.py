@@ -161,3 +161,18 @@ def test_a_search_says_what_it_understood_and_widens_or_narrows_in_a_click(
     only_meg = client.get(unescape(contact.group(1))).text
     assert hits(only_meg) == [approves]
     assert re.search(r'class="widen"[^>]*>any contact<', only_meg)
+
+
+def test_more_results_asks_for_the_next_page_of_hits(client: TestClient, people: Users) -> None:
+    harbor = create_account(client, people, "Harbor Freightways")
+    topics = ("pricing", "drivers", "routes", "fuel", "trailers", "depots", "insurance")
+    for n in range(28):
+        body = f"Renewal call {n}: they raised {topics[n % 7]} and asked about week {n + 1}."
+        post_note(client, people.bob, harbor, body)
+    signed_in(client, people.erin)
+    first = client.get("/", params={"q": "renewal call"}).text
+    more = next_link(first, "More results")
+    assert len(hits(first)) == 20 and more is not None and "pages=2" in more
+    second = client.get(more).text
+    assert len(hits(second)) > 20 and set(hits(first)) < set(hits(second))
+    assert next_link(second, "More results") is None
