@@ -1,10 +1,10 @@
 """The server-rendered web page (Jinja2 and a vendored htmx, no front-end build), one module
 per page: ``login``, ``search`` (the start page), ``notes`` (posting), ``note_actions`` (a
 note's page: reading, marking, editing, flagging, superseding, archiving, deleting),
-``accounts`` (with the influence map), ``contacts`` (a contact's influence record and its
-forms), ``analytics`` (the dashboard), ``settings`` (password, API tokens) and ``slack`` (linking a
-Slack user); ``app_manifest`` lets a phone install it. Mounted at ``/``, outside the OpenAPI
-schema."""
+``accounts`` (the list, and an account with its influence map), ``contacts`` (a contact's
+influence record and its forms), ``analytics`` (the dashboard), ``curation`` (a manager's
+queue), ``settings`` (password, API tokens) and ``slack`` (linking a Slack user);
+``app_manifest`` lets a phone install it. Mounted at ``/``, outside the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from app.web import (
     analytics,
     app_manifest,
     contacts,
+    curation,
     login,
     note_actions,
     notes,
@@ -34,8 +35,8 @@ from app.web.pages import (
 
 def install(app: FastAPI) -> None:
     # notes before note_actions: /notes/new is not /notes/{note_id}.
-    pages = (login, search, notes, note_actions, accounts, contacts, analytics, settings, slack)
-    for page in pages:
+    pages = (login, search, notes, note_actions, accounts, contacts, analytics, curation)
+    for page in (*pages, settings, slack):
         app.include_router(page.router)
     app.include_router(app_manifest.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -30,11 +30,13 @@ from app.http.deps import (
     etag,
     parse_if_match,
 )
-from app.web.auth import CsrfChecked, SignedIn, Viewer
+from app.web.auth import CsrfChecked, SignedIn, Viewer, safe_next
 from app.web.forms import EditForm, parse_id
 from app.web.pages import FormText, WebRoute, render
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
+# Where a form asks to go back to after its action (a path of this site only: ``safe_next``).
+NextUrl = Annotated[str, Form(alias="next")]
 
 SUPERSEDE_CHOICES = 20  # the viewer's latest notes on the account, to pick the newer one from
 AUDIENCES = {
@@ -119,10 +121,14 @@ def mark_helpful(
 
 
 @router.post("/notes/{note_id}/verify")
-def verify_note(note_id: IdPath, session: SessionDep, viewer: CsrfChecked) -> Response:
-    """The reader confirms the note still holds; back to the note, which says so."""
+def verify_note(
+    note_id: IdPath, session: SessionDep, viewer: CsrfChecked, next_url: NextUrl = ""
+) -> Response:
+    """The reader confirms the note still holds; back to the note, which says so (or to the
+    page the form came from: the curation queue)."""
     freshness.verify_note(session, viewer.user, note_id)
-    return RedirectResponse(f"/notes/{note_id}?verified=1", status_code=303)
+    target = safe_next(next_url) if next_url else f"/notes/{note_id}?verified=1"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/notes/{note_id}/flag")
@@ -170,11 +176,15 @@ def supersede_note(
 
 
 @router.post("/notes/{note_id}/archive")
-def archive_note(note_id: IdPath, session: SessionDep, viewer: CsrfChecked) -> Response:
-    """A curator takes the note out of every read path; its flags close."""
+def archive_note(
+    note_id: IdPath, session: SessionDep, viewer: CsrfChecked, next_url: NextUrl = ""
+) -> Response:
+    """A curator takes the note out of every read path; its flags close. Back to the account,
+    or to the page the form came from."""
     account_id = notes.get_note(session, viewer.user, note_id).account_id
     notes.archive_note(session, viewer.user, note_id)
-    return RedirectResponse(f"/accounts/{account_id}?removed=archived", status_code=303)
+    target = safe_next(next_url) if next_url else f"/accounts/{account_id}?removed=archived"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/notes/{note_id}/delete")

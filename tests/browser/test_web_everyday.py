@@ -40,7 +40,7 @@ class World:
         self.erin = make_user(db, "Erin East", team="east", password=PASSWORD)
         self.bob = make_user(db, "Bob East", team="east")
         self.walt = make_user(db, "Walt West", team="west")
-        self.mona = make_user(db, "Mona Manager", team="east", role=Role.manager)
+        self.mona = make_user(db, "Mona Manager", team="east", role=Role.manager, password=PASSWORD)
         self.harbor = make_account(db, "Harbor Freightways", domains=["harbor.example"])
         self.coldwater = make_account(db, "Coldwater College")
         self.fillers = [make_account(db, f"Acme {n:02d}") for n in range(26)]
@@ -101,21 +101,27 @@ def shots(tmp_path: Path) -> Path:
     return where
 
 
-def sign_in(page: Any, world: World, path: str = "/") -> None:
+def sign_in(page: Any, world: World, path: str = "/", who: str = "erin.east") -> None:
     page.goto(world.url + path)
-    page.fill("#email", "erin.east@tacit.example")
+    page.fill("#email", f"{who}@tacit.example")
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
     page.wait_for_url(world.url + path)
 
 
-def open_page(browser: Any, world: World, viewport: dict[str, int], path: str = "/") -> Any:  # noqa: F811
+def open_page(
+    browser: Any,  # noqa: F811
+    world: World,
+    viewport: dict[str, int],
+    path: str = "/",
+    who: str = "erin.east",
+) -> Any:
     phone = viewport == PHONE
     context = browser.new_context(
         viewport=viewport, device_scale_factor=3 if phone else 1, is_mobile=phone, has_touch=phone
     )
     page = context.new_page()
-    sign_in(page, world, path)
+    sign_in(page, world, path, who)
     return page
 
 
@@ -341,4 +347,41 @@ def test_the_new_pages_fit_the_screen_and_the_app_can_be_installed(
     assert answer.ok and answer.json()["display"] == "standalone"
     for icon in answer.json()["icons"]:
         assert page.request.get(world.url + icon["src"]).ok, icon["src"]
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_a_manager_works_through_the_curation_queue(
+    browser: Any,  # noqa: F811
+    world: World,
+    shots: Path,
+    viewport: dict[str, int],
+) -> None:
+    for note_id in (world.recap, world.bobs):
+        flagged = world.api(
+            world.walt if note_id == world.bobs else world.bob,
+            "POST",
+            f"/v1/notes/{note_id}/flags",
+            json={"reason": "Out of date since the reorg."},
+        )
+        assert flagged.status_code == 201, flagged.text
+    page = open_page(browser, world, viewport, "/curation", who="mona.manager")
+    size = "phone" if viewport == PHONE else "laptop"
+    items = page.locator(".queue-item")
+    assert items.count() == 2 and "Out of date since the reorg." in items.first.inner_text()
+    fits(page, "/curation")
+    page.screenshot(path=str(shots / f"curation-{size}.png"), full_page=True)
+
+    first = items.first.get_attribute("data-note-id")
+    items.first.locator("button:has-text('Resolve flag')").click()
+    page.wait_for_url(world.url + "/curation?kind=flagged&done=resolved")
+    assert page.locator(".notice").inner_text() == "The flag is resolved."
+    assert page.locator(".queue-item").count() == 1
+    assert page.locator(".queue-item").first.get_attribute("data-note-id") != first
+    page.locator(".queue-item button:has-text('Verify')").click()
+    page.wait_for_url(world.url + "/curation?kind=flagged&done=verified")
+    assert page.locator(".queue-item").count() == 0
+    page.click("nav[aria-label='Kinds of work'] a:has-text('Due a check')")
+    page.wait_for_url(world.url + "/curation?kind=stale")
+    fits(page, "/curation?kind=stale")
     page.context.close()
