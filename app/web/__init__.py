@@ -3,8 +3,9 @@ per page: ``login``, ``search`` (the start page), ``notes`` (posting), ``note_ac
 note's page: reading, marking, editing, flagging, superseding, archiving, deleting),
 ``accounts`` (the list, and an account with its influence map), ``contacts`` (a contact's
 influence record and its forms), ``analytics`` (the dashboard), ``curation`` (a manager's
-queue), ``settings`` (password, API tokens) and ``slack`` (linking a Slack user);
-``app_manifest`` lets a phone install it. Mounted at ``/``, outside the OpenAPI schema."""
+queue), ``settings`` (password, API tokens), ``admin`` (users and teams) and ``slack``
+(linking a Slack user); ``app_manifest`` lets a phone install it. Mounted at ``/``, outside
+the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.web import (
     accounts,
+    admin,
     analytics,
     app_manifest,
     contacts,
@@ -36,7 +38,7 @@ from app.web.pages import (
 def install(app: FastAPI) -> None:
     # notes before note_actions: /notes/new is not /notes/{note_id}.
     pages = (login, search, notes, note_actions, accounts, contacts, analytics, curation)
-    for page in (*pages, settings, slack):
+    for page in (*pages, settings, admin, slack):
         app.include_router(page.router)
     app.include_router(app_manifest.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -41,6 +41,7 @@ class World:
         self.bob = make_user(db, "Bob East", team="east")
         self.walt = make_user(db, "Walt West", team="west")
         self.mona = make_user(db, "Mona Manager", team="east", role=Role.manager, password=PASSWORD)
+        self.ada = make_user(db, "Ada Admin", team="ops", role=Role.admin, password=PASSWORD)
         self.harbor = make_account(db, "Harbor Freightways", domains=["harbor.example"])
         self.coldwater = make_account(db, "Coldwater College")
         self.fillers = [make_account(db, f"Acme {n:02d}") for n in range(26)]
@@ -384,4 +385,37 @@ def test_a_manager_works_through_the_curation_queue(
     page.click("nav[aria-label='Kinds of work'] a:has-text('Due a check')")
     page.wait_for_url(world.url + "/curation?kind=stale")
     fits(page, "/curation?kind=stale")
+    page.context.close()
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_an_admin_creates_a_user_who_then_signs_in(
+    browser: Any,  # noqa: F811
+    world: World,
+    shots: Path,
+    viewport: dict[str, int],
+) -> None:
+    page = open_page(browser, world, viewport, "/admin/users", who="ada.admin")
+    size = "phone" if viewport == PHONE else "laptop"
+    page.fill("#new-name", "Nia New")
+    page.fill("#new-email", "nia.new@tacit.example")
+    page.fill("#new-team", "west")
+    page.fill("#new-password", PASSWORD)
+    page.click("button:has-text('Create user')")
+    page.wait_for_url(world.url + "/admin/users?done=created")
+    row = page.locator(".people-admin li", has_text="Nia New")
+    assert "nia.new@tacit.example · rep · west" in row.inner_text()
+    row.locator("summary").click()
+    row.locator("select[name=role]").select_option("manager")
+    row.locator("button:has-text('Save Nia New')").click()
+    page.wait_for_url(world.url + "/admin/users?done=updated")
+    assert "manager" in page.locator(".people-admin li", has_text="Nia New").inner_text()
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    fits(page, "/admin/users")
+    page.screenshot(path=str(shots / f"admin-users-{size}.png"), full_page=True)
+
+    nia = browser.new_context().new_page()
+    sign_in(nia, world, "/", who="nia.new")
+    assert "Nia New" in nia.locator(".who").inner_text()
+    nia.context.close()
     page.context.close()
