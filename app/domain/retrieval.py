@@ -69,6 +69,8 @@ class SearchRequest:
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 10
+    # False: accounts the question names do not narrow it (the web page's "any account").
+    scope_to_named_accounts: bool = True
 
 
 @dataclass
@@ -137,10 +139,9 @@ def search(
     stage = _Stages(started)
     services.vocabulary.refresh(session)
     understanding = understand(services.vocabulary, request.q)
+    named = understanding.account_ids if request.scope_to_named_accounts else []
     accounts: Sequence[int] | None = (
-        [request.account_id]
-        if request.account_id is not None
-        else understanding.account_ids or None
+        [request.account_id] if request.account_id is not None else named or None
     )
     listing = recognise_list(request.q, text=understanding.text, accounts=len(accounts or ()))
     text = listing.topic if listing is not None else understanding.text

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import Database
 from app.db.models import AuditEvent, User, WebSession
+from app.db.request import Transactions
 from app.domain import audit
 from app.domain.access import SYSTEM
-from app.domain.security import check_password, hash_token
+from app.domain.security import check_password, hash_password, hash_token
 
 MAX_AGE = timedelta(days=7)
 TOUCH_AFTER = timedelta(seconds=60)  # how stale last_seen_at may get before a write
@@ -161,3 +162,35 @@ def end_all(session: Session, user_id: int) -> None:
 
 def csrf_matches(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
+
+
+def change_password(
+    db: Transactions, user_id: int, *, current: str, new: str, keep: str
+) -> Refused | None:
+    """The user changes their own password, proving the current one; None when done. Every
+    other browser of theirs is signed out; ``keep`` (this browser's session token) stays.
+
+    As in ``sign_in``, the current password is checked outside any transaction (argon2id is
+    slow, and SQLite has one write lock), and the new hash is written only if the stored one is
+    still the one checked: two changes at once do not both win."""
+    with db.unit_of_work(write=False) as session:
+        user = session.get(User, user_id)
+        stored = user.password_hash if user is not None else None
+    valid, _ = check_password(current, stored)
+    if not valid or user is None:
+        return Refused("The current password is wrong. Nothing was changed.")
+    with db.unit_of_work() as session:
+        changed = session.execute(
+            update(User)
+            .where(User.id == user_id, User.password_hash == stored)
+            .values(password_hash=hash_password(new))
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]
+            return Refused("The password was changed meanwhile. Sign in again and retry.")
+        session.execute(
+            delete(WebSession).where(
+                WebSession.user_id == user_id, WebSession.token_hash != hash_token(keep)
+            )
+        )
+        audit.record(session, user, "user.password_change", target_type="user", target_id=user_id)
+    return None

@@ -13,40 +13,12 @@ from pydantic import ValidationError
 from app.db.base import utcnow
 from app.domain import calendar
 from app.http.deps import SessionDep, SettingsDep
-from app.http.presenters.calendar import calendar_read, upcoming_read
 from app.schemas.calendar import MAX_FEED_URL_CHARS, CalendarSet
-from app.web.auth import CsrfChecked, SignedIn
-from app.web.pages import WebRoute, render
+from app.web.auth import CsrfChecked
+from app.web.pages import WebRoute
+from app.web.settings import settings_page_response
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
-
-
-def _page(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    viewer: SignedIn,
-    *,
-    error: str | None = None,
-    status: int = 200,
-) -> Response:
-    user = viewer.user
-    context = {
-        "calendar": calendar_read(calendar.get_feed(session, user), settings),
-        "upcoming": [
-            upcoming_read(u, settings) for u in calendar.upcoming(session, user, now=utcnow())
-        ],
-        "calendar_error": error,
-        "max_url": MAX_FEED_URL_CHARS,
-    }
-    return render(request, "settings.html", context, status=status)
-
-
-@router.get("/settings")
-def settings_page(
-    request: Request, session: SessionDep, settings: SettingsDep, viewer: SignedIn
-) -> Response:
-    return _page(request, session, settings, viewer)
 
 
 @router.post("/settings/calendar")
@@ -61,7 +33,7 @@ def set_calendar(
         data = CalendarSet(ics_url=ics_url)
     except ValidationError as exc:
         message = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        return _page(request, session, settings, viewer, error=message, status=422)
+        return settings_page_response(request, session, viewer, status=422, calendar_error=message)
     calendar.set_feed(
         session, viewer.user, data.ics_url, key=settings.calendar_secret_key, now=utcnow()
     )

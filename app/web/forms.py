@@ -4,6 +4,7 @@ field. Nothing here raises for bad input."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -12,12 +13,13 @@ from pydantic import ValidationError
 
 from app.db.models import Visibility
 from app.schemas.common import MAX_ID, MAX_NOTE_CHARS
-from app.schemas.notes import NoteCreate
+from app.schemas.notes import NoteCreate, NoteUpdate
 
 Errors = dict[str, str]
 # A past day is stored at noon UTC, so it stays the same calendar day in most time zones.
 _NOON = time(12, tzinfo=UTC)
 MAX_QUERY_CHARS = 1000  # as SearchQuery.q
+MAX_PAGES = 5  # of search hits: 5 x 20 is the API's most (MAX_RESULTS)
 
 
 def parse_id(text: str) -> int | None:
@@ -135,22 +137,61 @@ class NoteForm:
 
 
 @dataclass
+class EditForm:
+    """A note's edit: its text and audience, and the ETag of the version the writer started
+    from (``"v3"``), which the save sends as the API's ``If-Match``."""
+
+    body: str = ""
+    visibility: str = ""
+    if_match: str = ""
+    errors: Errors = field(default_factory=dict)
+
+    def to_update(self) -> NoteUpdate | None:
+        """The change to make, or None with ``errors`` filled in."""
+        if self.visibility not in Visibility.__members__:
+            self.errors["visibility"] = "Choose who may read the note."
+            return None
+        try:
+            return NoteUpdate(body=self.body, visibility=Visibility(self.visibility))
+        except ValidationError as exc:
+            self.errors.update(_first_errors(exc, _NOTE_MESSAGES))
+            return None
+
+
+@dataclass
 class SearchForm:
     q: str = ""
     account: str = ""
     author_id: int | None = None
     since: str = ""
     until: str = ""
+    contact_id: int | None = None  # only notes that name this contact
+    wide: bool = False  # the accounts the question names do not narrow it
+    pages: int = 1  # how many pages of hits to show, the first included
     errors: Errors = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, *, q: str, account: str, author_id: str, since: str, until: str) -> SearchForm:
+    def parse(
+        cls,
+        *,
+        q: str,
+        account: str,
+        author_id: str,
+        since: str,
+        until: str,
+        contact_id: str = "",
+        wide: str = "",
+        pages: str = "",
+    ) -> SearchForm:
         form = cls(
             q=" ".join(q.split()),
             account=account.strip(),
             author_id=parse_id(author_id),
             since=since.strip(),
             until=until.strip(),
+            contact_id=parse_id(contact_id),
+            wide=wide == "1",
+            pages=min(int(pages), MAX_PAGES) if pages.isdigit() and int(pages) >= 1 else 1,
         )
         if len(form.q) > MAX_QUERY_CHARS:
             form.errors["q"] = f"Ask in at most {MAX_QUERY_CHARS:,} characters."
@@ -176,6 +217,55 @@ class SearchForm:
     @property
     def filtered(self) -> bool:
         return bool(self.account or self.author_id or self.since or self.until)
+
+    def query(self, **changes: str) -> str:
+        """This search as a query string, with ``changes``; empty values are left out."""
+        values = {
+            "q": self.q,
+            "account": self.account,
+            "author_id": str(self.author_id or ""),
+            "since": self.since,
+            "until": self.until,
+            "contact_id": str(self.contact_id or ""),
+            "wide": "1" if self.wide else "",
+            **changes,
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+
+@dataclass
+class AccountListForm:
+    """The account list's search and filters, as typed; unknown values are dropped."""
+
+    q: str = ""
+    industry: str = ""
+    region: str = ""
+    stale: bool = False
+    red_flag: str = ""
+
+    @classmethod
+    def parse(
+        cls, *, q: str, industry: str, region: str, stale: str, red_flag: str, flags: Iterable[str]
+    ) -> AccountListForm:
+        return cls(
+            q=" ".join(q.split())[:200],
+            industry=industry.strip()[:100],
+            region=region.strip()[:100],
+            stale=stale == "1",
+            red_flag=red_flag if red_flag in flags else "",
+        )
+
+    def query(self, **changes: str) -> str:
+        """This form as a query string, with ``changes``; empty values are left out."""
+        values = {
+            "q": self.q,
+            "industry": self.industry,
+            "region": self.region,
+            "stale": "1" if self.stale else "",
+            "red_flag": self.red_flag,
+            **changes,
+        }
+        return urlencode({k: v for k, v in values.items() if v})
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Notes on the web page: the new-note form (with its pickers), a note, and what a reader does
-with it (mark it helpful, confirm it still holds).
+"""Notes on the web page: the new-note form and its pickers (a note's own page, and what its
+readers do with it, are ``note_actions``).
 
 A note posted here goes through the same domain function as the API's, so it is indexed like
 any other, and a double post is one note by the same idempotency guard as the API's. Bad input
@@ -17,16 +17,16 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import Account, Contact, Visibility
-from app.domain import access, accounts, freshness, lookup, notes, reuse, sensitivity
+from app.domain import accounts, lookup, notes, sensitivity
 from app.domain.sensitivity import Checked
 from app.errors import Conflict, Invalid, NotFound
-from app.http.deps import ConnectionDep, Idempotency, IdPath, SessionDep, SettingsDep
+from app.http.deps import ConnectionDep, Idempotency, SessionDep, SettingsDep
 from app.schemas.common import MAX_NOTE_CHARS
 from app.web.auth import CsrfChecked, SignedIn, Viewer
 from app.web.forms import NoteForm, parse_id
@@ -238,56 +238,3 @@ def pick_contacts(
         **_contact_choices(session, target, chosen, contact_q),
     }
     return render(request, "_contact_list.html", context)
-
-
-# Reading
-
-
-@router.get("/notes/{note_id}")
-def note_page(
-    request: Request,
-    note_id: IdPath,
-    session: SessionDep,
-    viewer: SignedIn,
-    conn: ConnectionDep,
-    saved: str = "",
-    verified: str = "",
-) -> Response:
-    note = notes.get_note(session, viewer.user, note_id)
-    reuse.record_views(conn, viewer.user, [note], kind="opened", source="web")
-    return render(
-        request,
-        "note.html",
-        {
-            "note": note,
-            "saved": saved == "1",
-            "verified": verified == "1",
-            "verifier": note.verified_by,
-            "own": note.author_id == viewer.user.id,
-            # Only its author can act on a warning; readers see the note's categories.
-            "warnings": (
-                sensitivity.note_warnings(note) if note.author_id == viewer.user.id else []
-            ),
-            "may_verify": access.can_curate(viewer.user, note),
-            "marked_helpful": reuse.marked_helpful(session, viewer.user, note),
-        },
-    )
-
-
-@router.post("/notes/{note_id}/helpful")
-def mark_helpful(
-    note_id: IdPath, session: SessionDep, viewer: CsrfChecked, undo: Annotated[str, Form()] = ""
-) -> Response:
-    """The reader says the note helped (or takes it back); it counts toward the author's reuse."""
-    if undo:
-        reuse.unmark_helpful(session, viewer.user, note_id)
-    else:
-        reuse.mark_helpful(session, viewer.user, note_id)
-    return RedirectResponse(f"/notes/{note_id}", status_code=303)
-
-
-@router.post("/notes/{note_id}/verify")
-def verify_note(note_id: IdPath, session: SessionDep, viewer: CsrfChecked) -> Response:
-    """The reader confirms the note still holds; back to the note, which says so."""
-    freshness.verify_note(session, viewer.user, note_id)
-    return RedirectResponse(f"/notes/{note_id}?verified=1", status_code=303)

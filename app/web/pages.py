@@ -27,6 +27,7 @@ from app.domain.sensitivity import LABELS
 from app.errors import AppError
 from app.http.deps import get_settings
 from app.web.influence_view import value_text
+from app.web.markdown import render_note, render_preview, render_snippet
 from app.wording import age_in_words
 
 log = logging.getLogger("tacit.web")
@@ -94,6 +95,9 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["ago"] = ago
 templates.env.filters["day"] = day
 templates.env.filters["sensitive_names"] = sensitive_names
+templates.env.filters["markdown"] = render_note
+templates.env.filters["markdown_preview"] = render_preview
+templates.env.filters["markdown_snippet"] = render_snippet
 templates.env.globals["matched_label"] = MATCHED
 templates.env.globals["basis_label"] = BASIS
 templates.env.globals["htmx_file"] = HTMX_FILE
