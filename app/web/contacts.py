@@ -10,15 +10,17 @@ field, on the page as it was, with nothing written; an unknown contact is the 40
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.models import Contact
 from app.domain import access, contacts
-from app.domain.influence import decisions, records
+from app.domain.influence import coverage, decisions, records
 from app.domain.influence.fields import FIELDS
 from app.errors import AppError, Forbidden
 from app.http.deps import IdPath, SessionDep
@@ -50,6 +52,7 @@ DONE = {
     "rejected_for_me": "Rejected for you. Managers and admins still see it until one decides.",
     "saved": "Saved on the record.",
 }
+NOTES = 20  # notes naming the contact, a page
 OBJECTIVE_MAX = 200  # InfluenceRecord.objective's length
 OBJECTIVE_TOO_LONG = f"A sales objective is at most {OBJECTIVE_MAX} characters."
 
@@ -75,8 +78,17 @@ def _contact_page(
     notice: str | None = None,
     errors: Errors | None = None,
     status: int = 200,
+    page: int = 0,
 ) -> Response:
     influence = records.contact_influence(session, viewer.user, contact_id, objective=objective)
+    contact = influence.contact
+    people = session.scalars(select(Contact).where(Contact.account_id == contact.account_id)).all()
+    named = coverage.notes_naming(session, viewer.user, contact, people)
+    shown = named[page * NOTES : (page + 1) * NOTES]
+    manager = session.get(Contact, contact.reports_to_id) if contact.reports_to_id else None
+    reports = session.scalars(
+        select(Contact).where(Contact.reports_to_id == contact_id).order_by(Contact.name)
+    ).all()
     # An objective just typed in has no record until its first decision: list it too.
     kept = set(records.objectives(session, contact_id)) | ({objective} if objective else set())
     context: dict[str, Any] = {
@@ -99,6 +111,11 @@ def _contact_page(
             "rating": list(range(5, -6, -1)),
         },
         "curator": viewer.user.role in access.CURATORS,
+        "named": shown,
+        "page": page,
+        "more": len(named) > (page + 1) * NOTES,
+        "manager": manager,
+        "reports": reports,
     }
     return render(request, "contact.html", context, status=status)
 
@@ -149,6 +166,7 @@ def contact_page(
     viewer: SignedIn,
     done: str = "",
     objective: str = "",
+    page: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
     chosen, errors = _objective(objective)
     return _contact_page(
@@ -160,6 +178,7 @@ def contact_page(
         notice=DONE.get(done),
         errors=errors,
         status=422 if errors else 200,
+        page=page,
     )
 
 

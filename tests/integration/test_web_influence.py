@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.db.engine import Database
-from app.db.models import AuditEvent, InfluenceDecision, InfluenceRecord, Role
+from app.db.models import AuditEvent, Contact, InfluenceDecision, InfluenceRecord, Role
 from tests.factories import (
     Person,
     embed_everything,
@@ -124,6 +124,27 @@ def test_a_suggestion_shows_its_sentence_and_note_and_hidden_notes_show_nothing(
     sign_in(client, world.walt)
     own = client.get(f"/contacts/{world.tariq}").text
     assert f"<q>{WALT_PRIVATE}</q>" in part(own, "field-roles")
+
+
+def test_the_contact_page_lists_the_notes_naming_them_and_whom_they_report_to(
+    client: TestClient, db: Database, world: World
+) -> None:
+    with db.unit_of_work() as session:
+        session.get(Contact, world.tariq).reports_to_id = world.jill
+    sign_in(client, world.erin)
+    jill = client.get(f"/contacts/{world.jill}").text
+    named = part(jill, "named-title")
+    assert f"/notes/{world.notes['final_say']}" in named
+    assert f"/notes/{world.notes['met_jill']}" in named
+    assert f'Their reports: <a href="/contacts/{world.tariq}">Tariq Haddad</a>' in jill
+    tariq = client.get(f"/contacts/{world.tariq}").text
+    assert f'Reports to <a href="/contacts/{world.jill}">Jill Oyelaran</a> (CFO)' in tariq
+    # Walt's private note names Tariq: listed for Walt, not even a trace for Erin.
+    assert f"/notes/{world.notes['walt_private']}" not in tariq
+    assert "No note you may read names Tariq Haddad." in part(tariq, "named-title")
+    sign_in(client, world.walt)
+    own = part(client.get(f"/contacts/{world.tariq}").text, "named-title")
+    assert f"/notes/{world.notes['walt_private']}" in own
 
 
 def test_a_manager_confirms_a_suggested_role_and_it_is_kept_audited_and_mapped(

@@ -77,6 +77,23 @@ def named_in(body: str, patterns: dict[int, re.Pattern[str]]) -> set[int]:
     return {pid for pid, pattern in patterns.items() if pattern.search(body)}
 
 
+def notes_naming(
+    session: Session, viewer: User, contact: Contact, people: Sequence[Contact]
+) -> list[Note]:
+    """The notes ``viewer`` may read that name ``contact`` (linked to it, or naming it in
+    their text, as coverage counts them; ``people`` are the account's contacts, so that a
+    name shared with a colleague of theirs is told apart), newest first."""
+    patterns = name_patterns([Person(c.id, c.name, c.title) for c in people])
+    linked = select(note_contacts.c.note_id).where(note_contacts.c.contact_id == contact.id)
+    notes = session.scalars(
+        select(Note)
+        .where(Note.account_id == contact.account_id, visible_notes(viewer))
+        .order_by(Note.observed_at.desc(), Note.id.desc())
+    ).all()
+    ids = set(session.scalars(linked.where(note_contacts.c.note_id.in_([n.id for n in notes]))))
+    return [n for n in notes if n.id in ids or contact.id in named_in(n.body, patterns)]
+
+
 def account_coverage(
     session: Session, viewer: User, account_id: int, contacts: Sequence[Contact]
 ) -> dict[int, Coverage]:
