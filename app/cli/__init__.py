@@ -5,8 +5,10 @@ search, brief, login: see ``app.client``). ``common`` holds what the commands sh
 commands.
 
 The admin commands work on the database of ``TACIT_DATABASE_URL`` (``import`` and ``export``
-on a server instead, when one is configured). On SQLite, the embedded default, commands bring
-the schema up to date themselves, so a fresh install needs no extra step; on PostgreSQL, where
+on a server instead, when one is configured), and say on standard error which one. Only
+``migrate``, ``serve`` and ``restore`` make a SQLite file that is not there: the default URL is
+relative, and a command run from another folder must not start an empty database there. On an
+existing SQLite file, commands bring the schema up to date themselves; on PostgreSQL, where
 several processes share one database, ``tacit migrate`` is an explicit step.
 """
 

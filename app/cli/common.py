@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db.engine import Database
@@ -40,12 +42,44 @@ def load_settings() -> Settings:
         fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()))
 
 
+def masked(url: str) -> str:
+    """A database URL fit to print: its password, if any, as ``***``."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist (connecting would create it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path.resolve()
+
+
+def local_database(url: str, *, create: bool = False) -> None:
+    """Say on standard error which database a local command works on, and refuse a SQLite
+    file that is not there unless ``create``: the default URL is relative, so a command run
+    from another folder would otherwise quietly start a new, empty database there."""
+    err.print(f"database: {masked(url)}", markup=False, highlight=False)
+    if not create and (path := missing_sqlite_file(url)):
+        fail(
+            f"there is no database at {path}; run `tacit migrate` to create one there, or "
+            "set TACIT_DATABASE_URL to the database you mean"
+        )
+
+
 @contextmanager
-def services(settings: Settings | None = None) -> Iterator[Services]:
+def services(
+    settings: Settings | None = None, *, create: bool = False, announce: bool = True
+) -> Iterator[Services]:
     """The services of the configured database (a SQLite schema brought up to date on the
-    way), with clear words for expected errors."""
+    way; a SQLite file made only when ``create``), with clear words for expected errors.
+    ``announce`` false: the command has already said which database it uses."""
+    chosen = settings or load_settings()
+    if announce:
+        local_database(chosen.database_url, create=create)
     try:
-        built = open_services(settings or load_settings(), migrate_embedded=True)
+        built = open_services(chosen, migrate_embedded=True)
     except SchemaOutOfDate as exc:
         fail(str(exc))
     try:

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import cli, database, err, fail, load_settings, out, services
+from app.cli.common import (
+    cli,
+    database,
+    err,
+    fail,
+    load_settings,
+    local_database,
+    out,
+    services,
+)
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.domain.sensitivity import check_stored
@@ -35,6 +44,7 @@ def migrate(
     """Bring the database schema up to date (safe to run at any time), and detect the
     sensitive facts of notes not checked yet."""
     settings = load_settings()
+    local_database(settings.database_url, create=True)
     db = Database(settings.database_url)
     try:
         pending = pending_revisions(db.engine)
@@ -69,15 +79,11 @@ def serve(
 
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format)
-    url = (
-        settings.database_url.split("@")[-1]
-        if "@" in settings.database_url
-        else (settings.database_url)
-    )
     # Built here, not as the app starts: a stale schema is then a command error, not a trace.
-    with services(settings) as built:
+    # Serving is how a first run starts, so a SQLite file that is not there yet is made.
+    with services(settings, create=True) as built:
         out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-        out.print(f"database: {url}  environment: {settings.env}")
+        out.print(f"environment: {settings.env}")
         app = create_app(settings, services=built)
         if not reuse_port:
             # log_config=None: uvicorn keeps the process's logging (JSON lines, app.telemetry).

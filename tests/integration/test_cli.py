@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import make_url, select, text
 
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
@@ -79,6 +79,11 @@ def assert_clean_failure(result: subprocess.CompletedProcess[str], *words: str) 
     assert "Traceback" not in result.stderr, result.stderr
     for word in words:
         assert word in result.stderr, result.stderr
+
+
+def error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """Standard error without the line on which a local command names its database."""
+    return [line for line in result.stderr.splitlines() if not line.startswith("database: ")]
 
 
 def write_dataset(directory: Path, dataset: dict[str, list[Any]] = DATASET) -> Path:
@@ -157,20 +162,63 @@ def test_token_for_a_user_named_by_external_or_numeric_id(
     assert me(client, issued.stdout.strip())["id"] == person.id
 
 
-def test_fresh_sqlite_file_is_migrated_by_the_first_command(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'new' / 'tacit.db'}"
+def test_a_missing_sqlite_file_is_refused_until_migrate_makes_it(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "tacit.db"
+    url = f"sqlite:///{path}"
+    create = ("users", "create", "--name", "First Admin", "--role", "admin")
 
-    created = tacit(
-        "users", "create", "--name", "First Admin", "--role", "admin", db_url=url, cwd=tmp_path
-    )
+    refused = tacit(*create, db_url=url, cwd=tmp_path)
 
+    assert_clean_failure(refused, f"there is no database at {path}", "tacit migrate")
+    assert "TACIT_DATABASE_URL" in refused.stderr
+    assert not path.exists() and not path.parent.exists()
+
+    migrated = tacit("migrate", db_url=url, cwd=tmp_path)
+    created = tacit(*create, db_url=url, cwd=tmp_path)
+
+    assert migrated.returncode == 0, migrated.stderr
     assert created.returncode == 0, created.stderr
+    assert f"database: {url}" in created.stderr
     db = Database(url)
     try:
         assert pending_revisions(db.engine) == []
         assert count(db, "users") == 1
     finally:
         db.dispose()
+
+
+def test_the_default_database_is_not_made_in_another_folder(tmp_path: Path) -> None:
+    """The default URL is relative (./var/tacit.db): run from elsewhere, a command says so."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
+    environ |= {"TACIT_ENV": "test", "TACIT_CONFIG": str(tmp_path / "none.toml")}
+
+    result = subprocess.run(
+        [str(TACIT), "users", "list"],
+        env=environ,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert_clean_failure(result, f"there is no database at {tmp_path / 'var' / 'tacit.db'}")
+    assert "database: sqlite:///./var/tacit.db" in result.stderr
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.db("postgres")
+def test_a_local_command_names_its_database_with_the_password_masked(
+    db_url: str, tmp_path: Path
+) -> None:
+    password_url = make_url(db_url).set(password="s3cret-pw")
+
+    result = tacit(
+        "users", "list", db_url=password_url.render_as_string(hide_password=False), cwd=tmp_path
+    )
+
+    assert "s3cret-pw" not in result.stderr + result.stdout
+    assert f"database: {password_url.render_as_string(hide_password=True)}" in result.stderr
 
 
 def test_reindex_prepares_the_backend_and_queues_every_note(
@@ -238,7 +286,7 @@ def test_token_for_unknown_user_fails_cleanly(db_url: str, tmp_path: Path) -> No
     )
 
     assert_clean_failure(result, "nobody@tacit.example")
-    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert len(error_lines(result)) == 1, result.stderr
     assert result.stdout == ""
 
 
@@ -248,15 +296,19 @@ def test_import_of_a_missing_directory_fails_cleanly(db_url: str, tmp_path: Path
     result = tacit("import", str(missing), db_url=db_url, cwd=tmp_path)
 
     assert_clean_failure(result, "not a directory")
-    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert len(error_lines(result)) == 1, result.stderr
 
 
-def test_error_message_shows_the_path_verbatim(tmp_path: Path) -> None:
+@pytest.mark.db("sqlite")
+def test_error_message_shows_the_path_verbatim(db_url: str, tmp_path: Path) -> None:
     missing = tmp_path / "[bold]exports"  # brackets are legal in a path, not markup
+    no_database = tmp_path / "[red]var" / "t.db"
 
-    result = tacit("import", str(missing), db_url=f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path)
+    result = tacit("import", str(missing), db_url=db_url, cwd=tmp_path)
+    refused = tacit("users", "list", db_url=f"sqlite:///{no_database}", cwd=tmp_path)
 
     assert_clean_failure(result, "[bold]exports")
+    assert_clean_failure(refused, f"there is no database at {no_database};")
 
 
 def test_import_with_problems_lists_them_and_writes_nothing(
