@@ -8,7 +8,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -29,7 +29,8 @@ from app.client.config import (
     save_config,
 )
 from app.client.http import Api, ClientError
-from app.client.render import search_answer, search_caption, search_table
+from app.client.note_view import render_note
+from app.client.render import search_answer, search_caption, search_hits
 from app.client.resolve import account_error, resolve_account, resolve_contacts, resolve_user_id
 
 out = Console()
@@ -215,6 +216,29 @@ def note(
             err.print(f"warning: {warning.get('message')}", markup=False, highlight=False)
 
 
+# --- show ---------------------------------------------------------------------------------
+
+
+def show(
+    note_id: Annotated[int, typer.Argument(help="The note's id, as search shows it.", min=1)],
+    json_out: JsonOption = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Show one note: account, author, contacts, when it was observed, who may read it, how
+    fresh it is, and its text with the markdown rendered.
+
+    Example: tacit show 42
+    """
+    with reported(), connect(url, token) as api:
+        response = api.request("GET", f"/v1/notes/{note_id}")
+        if json_out:
+            print(response.text)
+            return
+        found = api.json(response)
+    out.print(render_note(found, now=datetime.now(UTC)))
+
+
 # --- search -------------------------------------------------------------------------------
 
 
@@ -262,8 +286,10 @@ def search(
         if result.get("answer"):
             out.print(search_answer(result["answer"]))
         if result["hits"]:
-            out.print(search_table(result))
-        say(search_caption(result) if result["hits"] else "no notes match")
+            out.print(search_hits(result, width=out.width))
+        caption = search_caption(result) if result["hits"] else "no notes match"
+        # Wrapped to the terminal, not one long line: the caption names every account searched.
+        out.print(caption, markup=False, highlight=False)
 
 
 # --- brief --------------------------------------------------------------------------------
@@ -415,6 +441,10 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
 
 def register(cli: typer.Typer) -> None:
     """Add the client's commands to ``tacit``."""
-    for command in (note, search, brief, login):
+    # Here, not at the top: the contacts module builds on this one's options and helpers.
+    from app.client.contacts import contacts_cli
+
+    for command in (note, show, search, brief, login):
         cli.command()(command)
     cli.command(name="mcp")(mcp_command)
+    cli.add_typer(contacts_cli, name="contacts")
