@@ -15,7 +15,8 @@ from sqlalchemy import make_url, select, text
 
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
-from app.db.models import Account, AuditEvent
+from app.db.models import Account, AuditEvent, Role, User
+from app.domain.security import check_password
 from tests.factories import make_user
 
 TACIT = Path(sys.executable).parent / "tacit"
@@ -55,8 +56,11 @@ DATASET: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def tacit(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``tacit`` in a clean directory (no stray .env) against ``db_url``."""
+def tacit(
+    *args: str, db_url: str, cwd: Path, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``tacit`` in a clean directory (no stray .env) against ``db_url``; ``stdin`` is
+    piped in (else there is none)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
     # No client config either: a `tacit login` on this machine would send commands elsewhere.
     no_config = str(cwd / "no-client-config.toml")
@@ -70,6 +74,8 @@ def tacit(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.Complete
         text=True,
         timeout=120,
         check=False,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
     )
 
 
@@ -275,6 +281,81 @@ def test_export_as_a_user_keeps_only_what_they_may_read(
     assert exported.returncode == 0, exported.stderr
     notes = (tmp_path / "out" / "notes.jsonl").read_text().splitlines()
     assert [json.loads(line)["id"] for line in notes] == ["n1"]
+
+
+def user_row(db: Database, user_id: int) -> User:
+    with db.session(write=False) as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        session.expunge(user)
+        return user
+
+
+def test_users_update_changes_only_what_is_given_and_audits_it(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    ana = make_user(db, "Ana Reyes", team="east", email="ana@tacit.example")
+
+    result = tacit(
+        "users", "update", "ana@tacit.example", "--role", "manager", "--team", "west",
+        "--title", "support", db_url=db_url, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert f"updated user {ana.id}: Ana Reyes (manager, team west)" in result.stdout
+    with db.session(write=False) as session:
+        user = session.get(User, ana.id)
+        assert user is not None and user.team is not None
+        assert (user.role, user.team.name, user.title, user.email, user.is_active) == (
+            Role.manager, "west", "support", "ana@tacit.example", True,
+        )  # fmt: skip
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert {"user.role_change", "user.team_change"} <= set(actions)
+
+
+def test_users_deactivate_refuses_their_tokens_and_update_lets_them_back(
+    db: Database, db_url: str, client: TestClient, tmp_path: Path
+) -> None:
+    ana = make_user(db, "Ana Reyes")
+
+    off = tacit("users", "deactivate", str(ana.id), db_url=db_url, cwd=tmp_path)
+
+    assert off.returncode == 0, off.stderr
+    assert "deactivated user" in off.stdout and "deactivated)" in off.stdout
+    assert client.get("/v1/me", headers=ana.headers).status_code == 403
+    on = tacit("users", "update", str(ana.id), "--active", db_url=db_url, cwd=tmp_path)
+    assert on.returncode == 0, on.stderr
+    assert me(client, ana.token)["id"] == ana.id
+
+
+def test_users_set_password_from_a_pipe(db: Database, db_url: str, tmp_path: Path) -> None:
+    ana = make_user(db, "Ana Reyes", external_id="crm-7")
+
+    result = tacit(
+        "users", "set-password", "crm-7", db_url=db_url, cwd=tmp_path, stdin="a long passphrase\n"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "a long passphrase" not in result.stdout + result.stderr
+    stored = user_row(db, ana.id).password_hash
+    assert check_password("a long passphrase", stored)[0]
+    assert not check_password("a long passphrase\n", stored)[0]
+
+
+def test_users_commands_refuse_nothing_to_change_and_unknown_users(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    make_user(db, "Ana Reyes")
+
+    nothing = tacit("users", "update", "ana.reyes@tacit.example", db_url=db_url, cwd=tmp_path)
+    unknown = tacit("users", "deactivate", "nobody@tacit.example", db_url=db_url, cwd=tmp_path)
+    empty = tacit(
+        "users", "set-password", "ana.reyes@tacit.example", db_url=db_url, cwd=tmp_path, stdin=""
+    )
+
+    assert nothing.returncode == 2 and "give at least one of" in nothing.stderr
+    assert_clean_failure(unknown, "nobody@tacit.example")
+    assert_clean_failure(empty, "no password given")
 
 
 # --- errors: one clear line, exit code 1, no traceback ------------------------------------
