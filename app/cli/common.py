@@ -1,38 +1,36 @@
-"""What every admin command shares: the ``tacit`` app, its consoles, failing with clear
-words, and the configured services."""
+"""What every admin command shares: the ``tacit`` app, its consoles and failing with clear
+words (from ``app.cli.base``), the configured settings and services, and the database they
+name."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
-import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
 
+from app.cli.base import cli, err, fail, out
 from app.config import Settings
 from app.db.engine import Database
 from app.errors import AppError
 from app.services import SchemaOutOfDate, Services, open_services
 
-cli = typer.Typer(
-    help="Tacit: tacit customer knowledge, captured and found.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
-out = Console()
-# soft_wrap: an error is one line a script can grep, whatever the terminal's width.
-err = Console(stderr=True, soft_wrap=True)
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(1)
+# The app, its consoles and ``fail`` are the command modules' from here, with the rest.
+__all__ = [
+    "cli",
+    "database",
+    "err",
+    "fail",
+    "load_settings",
+    "local_database",
+    "masked",
+    "missing_sqlite_file",
+    "out",
+    "services",
+]
 
 
 def load_settings() -> Settings:

@@ -13,7 +13,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import anyio
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -419,8 +418,12 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
     """Serve the server's MCP tools on standard input and output, for an AI assistant that
     starts a local command (Claude Desktop, an IDE): it searches, briefs and writes notes as
     you, through the server's /mcp, with the URL and token `tacit login` saved."""
-    # Imported here: the SDK is a large import that no other command needs.
-    from app.client.mcp_bridge import serve_stdio
+    # Imported here: the SDK is a large import that no other command needs, and an extra
+    # (tacit[mcp]) that a client-only install may not have.
+    try:
+        from app.client.mcp_bridge import serve_stdio
+    except ModuleNotFoundError as exc:
+        fail(f"tacit mcp needs the MCP SDK: pip install 'tacit[mcp]' (no {exc.name!r} module)")
 
     with reported():
         remote = require_remote(url=url, token=token, environ=os.environ)
@@ -428,6 +431,8 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
             # A refused token or an unreachable server is one line now, before the assistant
             # is told anything; standard output stays the protocol's alone.
             api.get("/v1/me")
+        import anyio  # httpx's own dependency; only this command runs an event loop
+
         try:
             anyio.run(serve_stdio, remote)
         except Exception as exc:  # the SDK's task groups raise groups: say the first cause
