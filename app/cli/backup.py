@@ -46,7 +46,7 @@ def _clear_errors() -> Iterator[None]:
         fail(exc.detail)
 
 
-@cli.command("backup")
+@cli.command("backup", epilog="Example: tacit backup backups/tacit-2026-12-06.db")
 def backup_command(
     path: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
     pg_bin: PgBin = None,
@@ -68,7 +68,10 @@ def backup_command(
     )
 
 
-@cli.command("restore")
+@cli.command(
+    "restore",
+    epilog="Example: tacit restore backups/tacit-2026-12-06.db --erasures-from sqlite:///var/old.db",
+)
 def restore_command(
     path: Annotated[Path, typer.Argument(help="The backup file (its manifest next to it).")],
     erasures_from: Annotated[

@@ -21,13 +21,22 @@ from app.db.models import Role
 if TYPE_CHECKING:
     from app.db.models import User
 
-users_cli = typer.Typer(help="Manage users.", no_args_is_help=True)
+users_cli = typer.Typer(
+    help="Manage users.", no_args_is_help=True, epilog="Example: tacit users list"
+)
 cli.add_typer(users_cli, name="users")
-tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+tokens_cli = typer.Typer(
+    help="Manage API tokens.",
+    no_args_is_help=True,
+    epilog="Example: tacit tokens create --user ana@example.com --name laptop",
+)
 cli.add_typer(tokens_cli, name="tokens")
 
 
-@users_cli.command("create")
+@users_cli.command(
+    "create",
+    epilog='Example: tacit users create --name "Ada Admin" --email ada@example.com --role admin',
+)
 def users_create(
     name: Annotated[str, typer.Option(help="Full name.")],
     email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
@@ -67,7 +76,7 @@ def users_create(
         )
 
 
-@users_cli.command("list")
+@users_cli.command("list", epilog="Example: tacit users list")
 def users_list() -> None:
     """List users."""
     from sqlalchemy import select
@@ -181,7 +190,9 @@ def users_set_password(user: UserArgument) -> None:
     out.print(f"password set for {escape(_update_user(user, password=secret))}")
 
 
-@tokens_cli.command("create")
+@tokens_cli.command(
+    "create", epilog="Example: tacit tokens create --user ana@example.com --expires-in-days 90"
+)
 def tokens_create(
     user: Annotated[str, typer.Option(help="The user's id, e-mail or external id.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
@@ -203,7 +214,10 @@ def tokens_create(
     print(secret)
 
 
-@contacts_cli.command("subject-access")
+@contacts_cli.command(
+    "subject-access",
+    epilog="Example: tacit contacts subject-access meg@harbor.example --out meg.zip",
+)
 def contacts_subject_access(
     contact: Annotated[str, typer.Argument(help="The contact's id, e-mail or external id.")],
     to: Annotated[Path, typer.Option("--out", help="The file to write: a .zip archive, or .json.")],
@@ -232,7 +246,9 @@ def contacts_subject_access(
     )
 
 
-@contacts_cli.command("erase")
+@contacts_cli.command(
+    "erase", epilog='Example: tacit contacts erase meg@harbor.example --reason "request 2026-14"'
+)
 def contacts_erase(
     contact: Annotated[str, typer.Argument(help="The contact's id, e-mail or external id.")],
     reason: Annotated[str, typer.Option(help="Why: the request's reference, say.")],

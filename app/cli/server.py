@@ -24,13 +24,17 @@ from app.domain.sensitivity import check_stored
 from app.telemetry import logs
 from app.worker.embedding import BATCH_NOTES
 
-audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
+audit_cli = typer.Typer(
+    help="The audit trail.", no_args_is_help=True, epilog="Example: tacit audit purge"
+)
 cli.add_typer(audit_cli, name="audit")
-events_cli = typer.Typer(help="The event stream (outbox).", no_args_is_help=True)
+events_cli = typer.Typer(
+    help="The event stream (outbox).", no_args_is_help=True, epilog="Example: tacit events purge"
+)
 cli.add_typer(events_cli, name="events")
 
 
-@cli.command()
+@cli.command(epilog="Example: TACIT_DATABASE_URL=sqlite:///var/tacit.db tacit migrate")
 def migrate(
     recheck_sensitive: Annotated[
         bool,
@@ -58,7 +62,7 @@ def migrate(
         out.print(f"sensitive facts newly marked or changed on {marked} note(s)")
 
 
-@cli.command()
+@cli.command(epilog="Example: tacit serve --host 0.0.0.0 --port 8000")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -110,7 +114,7 @@ def _shared_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-@cli.command()
+@cli.command(epilog="Example: tacit worker --threads 2 --metrics-port 9101")
 def worker(
     batch: Annotated[int, typer.Option(help="Notes claimed per round.")] = BATCH_NOTES,
     poll: Annotated[float, typer.Option(help="Seconds to wait when the queue is empty.")] = 1.0,
@@ -159,7 +163,7 @@ def worker(
         err.print(f"processed {done} job(s)")
 
 
-@cli.command()
+@cli.command(epilog="Example: tacit reindex --force")
 def reindex(
     force: Annotated[
         bool, typer.Option("--force", help="Re-embed everything, even vectors of this model.")
@@ -176,7 +180,7 @@ def reindex(
     out.print(f"queued {queued} note(s) for embedding with {model}")
 
 
-@audit_cli.command("purge")
+@audit_cli.command("purge", epilog="Example: tacit audit purge")
 def audit_purge() -> None:
     """Delete audit events and note views older than TACIT_AUDIT_RETENTION_DAYS (default 730);
     the purge itself is recorded. Run it from cron, e.g. daily."""
@@ -195,7 +199,7 @@ def audit_purge() -> None:
     )
 
 
-@events_cli.command("purge")
+@events_cli.command("purge", epilog="Example: tacit events purge")
 def events_purge() -> None:
     """Delete outbox events older than TACIT_EVENT_RETENTION_DAYS (default 30), with the
     deliveries still owed for them. Run it from cron, e.g. daily."""

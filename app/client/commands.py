@@ -444,12 +444,22 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
             ) from None
 
 
+# Shown under each command's --help (``show`` has its example in its docstring).
+EXAMPLES = {
+    "note": 'Example: tacit note "Meg (CFO) has final say over $50k" --account harbor.example',
+    "search": 'Example: tacit search "who signs off at Harbor?" --since 2026-01-01',
+    "brief": "Example: tacit brief harbor.example",
+    "login": "Example: tacit login --url https://tacit.example.com",
+    "mcp": "Example: tacit mcp (after tacit login; an assistant starts it)",
+}
+
+
 def register(cli: typer.Typer) -> None:
     """Add the client's commands to ``tacit``."""
     # Here, not at the top: the contacts module builds on this one's options and helpers.
     from app.client.contacts import contacts_cli
 
     for command in (note, show, search, brief, login):
-        cli.command()(command)
-    cli.command(name="mcp")(mcp_command)
+        cli.command(epilog=EXAMPLES.get(command.__name__))(command)
+    cli.command(name="mcp", epilog=EXAMPLES["mcp"])(mcp_command)
     cli.add_typer(contacts_cli, name="contacts")
