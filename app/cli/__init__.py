@@ -24,6 +24,8 @@ from app.cli.base import cli
 from app.client.commands import register
 from app.client.contacts import contacts_cli
 
+__all__ = ["cli", "main"]
+
 register(cli)
 
 try:

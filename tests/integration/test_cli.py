@@ -311,6 +311,10 @@ def test_users_update_changes_only_what_is_given_and_audits_it(
         )  # fmt: skip
         actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert {"user.role_change", "user.team_change"} <= set(actions)
+    teamless = tacit("users", "update", str(ana.id), "--no-team", db_url=db_url, cwd=tmp_path)
+    assert teamless.returncode == 0, teamless.stderr
+    assert f"updated user {ana.id}: Ana Reyes (manager)" in teamless.stdout
+    assert user_row(db, ana.id).team_id is None
 
 
 def test_users_deactivate_refuses_their_tokens_and_update_lets_them_back(
