@@ -11,7 +11,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli import cli, load_admin_commands
 
 
 def command_paths(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -20,6 +20,7 @@ def command_paths(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[st
         yield from command_paths(sub, (*path, name))
 
 
+load_admin_commands()
 PATHS = sorted(command_paths(typer.main.get_command(cli)))
 
 

@@ -5,6 +5,7 @@ in ``tests/integration/test_client_install.py``."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 import typer.main
 
-from app.cli import cli
+from app.cli import cli, load_admin_commands
 from app.cli.server_only import SERVER_COMMANDS, SERVER_SUBCOMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +81,7 @@ def server_commands() -> tuple[set[str], dict[str, set[str]]]:
 
 
 def test_the_stand_ins_are_exactly_the_server_commands() -> None:
+    load_admin_commands()
     whole, within = server_commands()
 
     assert set(SERVER_COMMANDS) == whole
@@ -117,3 +119,51 @@ def test_the_client_commands_run_without_the_server_packages() -> None:
         assert f" {command} " in helped.stdout
     assert unreachable.returncode == 1 and "cannot reach http://127.0.0.1:9" in unreachable.stderr
     assert mcp.returncode == 1 and "pip install 'tacit[mcp]'" in mcp.stderr
+
+
+# Run as `python -c` on the full install: be `tacit ARGS`, then say which server modules and
+# admin command modules were imported.
+LOADED = """
+import json, sys
+sys.argv[0] = "tacit"
+from app.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+prefixes = ("sqlalchemy", "fastapi", "app.services", "app.domain", "app.db", "app.cli.server")
+print(json.dumps(sorted({m.split(".")[0] if not m.startswith("app") else m
+                         for m in sys.modules if m.startswith(prefixes)})))
+"""
+
+
+def imported_by(*args: str) -> list[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
+    environ |= {"PYTHONPATH": str(ROOT), "COLUMNS": "100", "TACIT_CONFIG": "/nonexistent"}
+    result = subprocess.run(
+        [sys.executable, "-c", LOADED, *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    modules: list[str] = json.loads(result.stdout.splitlines()[-1])
+    return modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "renewal", "--url", "http://127.0.0.1:9", "--token", "t"],
+        ["show", "--help"],
+        ["contacts", "list", "--account", "harbor.example", "--url", "http://127.0.0.1:9"],
+    ],
+)
+def test_a_client_command_loads_no_server_code(args: list[str]) -> None:
+    assert imported_by(*args) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["contacts", "--help"], ["users", "--help"]])
+def test_the_whole_help_and_admin_commands_load_the_admin_modules(args: list[str]) -> None:
+    assert "app.cli.server" in imported_by(*args)
