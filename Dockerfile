@@ -20,8 +20,9 @@ RUN pip install torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
-# Editable, so that the migrations beside the package are found at run time.
-RUN pip install -e .
+# Editable, so that the migrations beside the package are found at run time; `[server]`, since
+# `pip install tacit` alone is the command-line client.
+RUN pip install -e '.[server]'
 # The ONNX exports of the bundled model (TACIT_EMBEDDING_BACKEND=onnx|onnx-int8), made here so
 # that the server never exports on start. int8 is quantized for the build machine's CPU.
 RUN python -m app.embedding.export

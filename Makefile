@@ -13,16 +13,17 @@ $(BIN)/python:
 	$(BIN)/pip install --upgrade pip
 
 # torch goes first and pinned: left to resolve itself it pulls gigabytes of CUDA packages.
+# Then the server (`pip install tacit` alone is the command-line client: pyproject.toml).
 # Then the bundled model is exported to ONNX (float32, and int8 for this CPU) under the venv,
 # offline, so that TACIT_EMBEDDING_BACKEND=onnx|onnx-int8 loads at once (app/embedding/export.py).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install $(TORCH)
-	$(BIN)/pip install -e .
+	$(BIN)/pip install -e '.[server]'
 	HF_HUB_OFFLINE=1 $(BIN)/python -m app.embedding.export
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install -e '.[dev]'
+	$(BIN)/pip install -e '.[server,dev]'
 	touch $@
 
 install: $(VENV)/.installed $(VENV)/.installed-dev

@@ -9,7 +9,11 @@ from pydantic import ValidationError
 
 from app.cli.common import cli, database, fail, out
 
-accounts_cli = typer.Typer(help="The customer accounts.", no_args_is_help=True)
+accounts_cli = typer.Typer(
+    help="The customer accounts.",
+    no_args_is_help=True,
+    epilog='Example: tacit accounts create "Harbor Freightways" --domain harbor.example',
+)
 cli.add_typer(accounts_cli, name="accounts")
 
 

@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 import typer
 
-from app.cli.common import cli, fail, load_settings, out, services
+from app.cli.common import (
+    cli,
+    fail,
+    load_settings,
+    local_database,
+    missing_sqlite_file,
+    out,
+    services,
+)
 from app.db.backup import Manifest, backup, erasure_log, manifest_path, restore
 from app.db.engine import Database
 from app.db.migrate import upgrade
@@ -38,7 +46,7 @@ def _clear_errors() -> Iterator[None]:
         fail(exc.detail)
 
 
-@cli.command("backup")
+@cli.command("backup", epilog="Example: tacit backup backups/tacit-2026-12-06.db")
 def backup_command(
     path: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
     pg_bin: PgBin = None,
@@ -46,6 +54,7 @@ def backup_command(
     """Back up the database while the service runs, with a manifest next to the file (tables
     and row counts, schema revision, time, the erasure log)."""
     settings = load_settings()
+    local_database(settings.database_url)
     db = Database(settings.database_url)
     try:
         with _clear_errors():
@@ -59,7 +68,10 @@ def backup_command(
     )
 
 
-@cli.command("restore")
+@cli.command(
+    "restore",
+    epilog="Example: tacit restore backups/tacit-2026-12-06.db --erasures-from sqlite:///var/old.db",
+)
 def restore_command(
     path: Annotated[Path, typer.Argument(help="The backup file (its manifest next to it).")],
     erasures_from: Annotated[
@@ -77,6 +89,8 @@ def restore_command(
     row counts, a search), bring its schema up to date and make again the erasures made
     since the backup."""
     settings = load_settings()
+    # A restore fills a new database: making its SQLite file is the point.
+    local_database(settings.database_url, create=True)
     with _clear_errors():
         log = _erasure_log(erasures_from) if erasures_from else []
         db = Database(settings.database_url)
@@ -86,7 +100,7 @@ def restore_command(
         finally:
             db.dispose()
     later = Afterwards()
-    with services(settings) as built:
+    with services(settings, announce=False) as built:
         with built.database.unit_of_work() as session:
             erasures = reapply_erasures(session, log, after_commit=later)
         later.run(built.database)
@@ -107,6 +121,8 @@ def _erasure_log(source: str) -> list[dict[str, Any]]:
         return Manifest.read(Path(source)).suppressions
     if "://" not in source:
         fail(f"--erasures-from: {source} is neither a database URL nor a manifest")
+    if path := missing_sqlite_file(source):
+        fail(f"--erasures-from: there is no database at {path}")
     db = Database(source)
     try:
         return erasure_log(db.engine)

@@ -9,11 +9,15 @@ import typer
 
 from app.cli.common import cli, err, load_settings, services
 
-calendar_cli = typer.Typer(help="Calendar feeds and briefs before meetings.", no_args_is_help=True)
+calendar_cli = typer.Typer(
+    help="Calendar feeds and briefs before meetings.",
+    no_args_is_help=True,
+    epilog="Example: tacit calendar worker --until-empty",
+)
 cli.add_typer(calendar_cli, name="calendar")
 
 
-@calendar_cli.command("worker")
+@calendar_cli.command("worker", epilog="Example: tacit calendar worker --poll 60")
 def worker(
     poll: Annotated[float, typer.Option(help="Seconds to wait when nothing is due.")] = 30.0,
     until_empty: Annotated[

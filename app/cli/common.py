@@ -1,36 +1,36 @@
-"""What every admin command shares: the ``tacit`` app, its consoles, failing with clear
-words, and the configured services."""
+"""What every admin command shares: the ``tacit`` app, its consoles and failing with clear
+words (from ``app.cli.base``), the configured settings and services, and the database they
+name."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from pathlib import Path
 
-import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.engine import make_url
 
+from app.cli.base import cli, err, fail, out
 from app.config import Settings
 from app.db.engine import Database
 from app.errors import AppError
 from app.services import SchemaOutOfDate, Services, open_services
 
-cli = typer.Typer(
-    help="Tacit: tacit customer knowledge, captured and found.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
-out = Console()
-# soft_wrap: an error is one line a script can grep, whatever the terminal's width.
-err = Console(stderr=True, soft_wrap=True)
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(1)
+# The app, its consoles and ``fail`` are the command modules' from here, with the rest.
+__all__ = [
+    "cli",
+    "database",
+    "err",
+    "fail",
+    "load_settings",
+    "local_database",
+    "masked",
+    "missing_sqlite_file",
+    "out",
+    "services",
+]
 
 
 def load_settings() -> Settings:
@@ -40,12 +40,44 @@ def load_settings() -> Settings:
         fail("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()))
 
 
+def masked(url: str) -> str:
+    """A database URL fit to print: its password, if any, as ``***``."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist (connecting would create it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path.resolve()
+
+
+def local_database(url: str, *, create: bool = False) -> None:
+    """Say on standard error which database a local command works on, and refuse a SQLite
+    file that is not there unless ``create``: the default URL is relative, so a command run
+    from another folder would otherwise quietly start a new, empty database there."""
+    err.print(f"database: {masked(url)}", markup=False, highlight=False)
+    if not create and (path := missing_sqlite_file(url)):
+        fail(
+            f"there is no database at {path}; run `tacit migrate` to create one there, or "
+            "set TACIT_DATABASE_URL to the database you mean"
+        )
+
+
 @contextmanager
-def services(settings: Settings | None = None) -> Iterator[Services]:
+def services(
+    settings: Settings | None = None, *, create: bool = False, announce: bool = True
+) -> Iterator[Services]:
     """The services of the configured database (a SQLite schema brought up to date on the
-    way), with clear words for expected errors."""
+    way; a SQLite file made only when ``create``), with clear words for expected errors.
+    ``announce`` false: the command has already said which database it uses."""
+    chosen = settings or load_settings()
+    if announce:
+        local_database(chosen.database_url, create=create)
     try:
-        built = open_services(settings or load_settings(), migrate_embedded=True)
+        built = open_services(chosen, migrate_embedded=True)
     except SchemaOutOfDate as exc:
         fail(str(exc))
     try:

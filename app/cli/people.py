@@ -5,25 +5,38 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from app.cli.common import cli, database, err, fail, out
+from app.client.contacts import contacts_cli  # the client's group: these commands join it
 from app.db.models import Role
 
-users_cli = typer.Typer(help="Manage users.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from app.db.models import User
+
+users_cli = typer.Typer(
+    help="Manage users.", no_args_is_help=True, epilog="Example: tacit users list"
+)
 cli.add_typer(users_cli, name="users")
-tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+tokens_cli = typer.Typer(
+    help="Manage API tokens.",
+    no_args_is_help=True,
+    epilog="Example: tacit tokens create --user ana@example.com --name laptop",
+)
 cli.add_typer(tokens_cli, name="tokens")
-contacts_cli = typer.Typer(help="The people at customer accounts.", no_args_is_help=True)
-cli.add_typer(contacts_cli, name="contacts")
 
 
-@users_cli.command("create")
+@users_cli.command(
+    "create",
+    epilog='Example: tacit users create --name "Ada Admin" --email ada@example.com --role admin',
+)
 def users_create(
     name: Annotated[str, typer.Option(help="Full name.")],
     email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
@@ -63,7 +76,7 @@ def users_create(
         )
 
 
-@users_cli.command("list")
+@users_cli.command("list", epilog="Example: tacit users list")
 def users_list() -> None:
     """List users."""
     from sqlalchemy import select
@@ -85,7 +98,101 @@ def users_list() -> None:
         out.print(table)
 
 
-@tokens_cli.command("create")
+def _user_summary(user: User) -> str:
+    team = f", team {user.team.name}" if user.team else ""
+    active = "" if user.is_active else ", deactivated"
+    return f"user {user.id}: {user.name} ({user.role.value}{team}{active})"
+
+
+def _update_user(ref: str, **fields: Any) -> str:
+    """Apply ``fields`` to the user ``ref`` names, as an admin's PATCH /v1/users/{id} does
+    (audited, and a new password signs the user out of every browser); the result in words."""
+    from app.domain.access import SYSTEM
+    from app.domain.users import find_user, update_user
+    from app.schemas.users import UserUpdate
+
+    try:
+        data = UserUpdate(**fields)
+    except ValidationError as exc:
+        fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    with database() as db, db.unit_of_work() as session:
+        user = update_user(session, SYSTEM, find_user(session, ref).id, data)
+        return _user_summary(user)
+
+
+UserArgument = Annotated[str, typer.Argument(help="The user's id, e-mail or external id.")]
+
+
+@users_cli.command("update")
+def users_update(
+    user: UserArgument,
+    name: Annotated[str | None, typer.Option(help="Full name.", show_default=False)] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail address.", show_default=False)] = None,
+    team: Annotated[
+        str | None, typer.Option(help="Team name; created if new.", show_default=False)
+    ] = None,
+    no_team: Annotated[bool, typer.Option("--no-team", help="Take them out of their team.")] = (
+        False
+    ),
+    role: Annotated[Role | None, typer.Option(help="Access role.", show_default=False)] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Job title, e.g. support.", show_default=False)
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option("--active/--inactive", help="Let them sign in, or not.", show_default=False),
+    ] = None,
+) -> None:
+    """Change a user's name, e-mail, team, role, title or whether they may sign in; only the
+    options given change. Audited, as the API's user update is.
+
+    Example: tacit users update ana@example.com --role manager --team east
+    """
+    if team and no_team:
+        raise typer.BadParameter("give --team or --no-team, not both")
+    given = {"name": name, "email": email, "team": team, "role": role, "title": title}
+    fields: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if no_team:
+        fields["team"] = None
+    if active is not None:
+        fields["is_active"] = active
+    if not fields:
+        raise typer.BadParameter(
+            "give at least one of --name, --email, --team, --no-team, --role, --title, "
+            "--active, --inactive"
+        )
+    out.print(f"updated {escape(_update_user(user, **fields))}")
+
+
+@users_cli.command("deactivate")
+def users_deactivate(user: UserArgument) -> None:
+    """Stop a user signing in, on the web or with any of their tokens; their notes stay.
+    `tacit users update USER --active` lets them in again.
+
+    Example: tacit users deactivate ana@example.com
+    """
+    out.print(f"deactivated {escape(_update_user(user, is_active=False))}")
+
+
+@users_cli.command("set-password")
+def users_set_password(user: UserArgument) -> None:
+    """Set a user's password for the web page: typed twice without echo on a terminal, or
+    read from standard input when piped. Signs them out of every browser.
+
+    Example: tacit users set-password ana@example.com
+    """
+    if sys.stdin.isatty():
+        secret = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    if not secret:
+        fail("no password given")
+    out.print(f"password set for {escape(_update_user(user, password=secret))}")
+
+
+@tokens_cli.command(
+    "create", epilog="Example: tacit tokens create --user ana@example.com --expires-in-days 90"
+)
 def tokens_create(
     user: Annotated[str, typer.Option(help="The user's id, e-mail or external id.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
@@ -107,7 +214,10 @@ def tokens_create(
     print(secret)
 
 
-@contacts_cli.command("subject-access")
+@contacts_cli.command(
+    "subject-access",
+    epilog="Example: tacit contacts subject-access meg@harbor.example --out meg.zip",
+)
 def contacts_subject_access(
     contact: Annotated[str, typer.Argument(help="The contact's id, e-mail or external id.")],
     to: Annotated[Path, typer.Option("--out", help="The file to write: a .zip archive, or .json.")],
@@ -136,7 +246,9 @@ def contacts_subject_access(
     )
 
 
-@contacts_cli.command("erase")
+@contacts_cli.command(
+    "erase", epilog='Example: tacit contacts erase meg@harbor.example --reason "request 2026-14"'
+)
 def contacts_erase(
     contact: Annotated[str, typer.Argument(help="The contact's id, e-mail or external id.")],
     reason: Annotated[str, typer.Option(help="Why: the request's reference, say.")],

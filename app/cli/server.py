@@ -8,20 +8,33 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import cli, database, err, fail, load_settings, out, services
+from app.cli.common import (
+    cli,
+    database,
+    err,
+    fail,
+    load_settings,
+    local_database,
+    out,
+    services,
+)
 from app.db.engine import Database
 from app.db.migrate import pending_revisions, upgrade
 from app.domain.sensitivity import check_stored
 from app.telemetry import logs
 from app.worker.embedding import BATCH_NOTES
 
-audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
+audit_cli = typer.Typer(
+    help="The audit trail.", no_args_is_help=True, epilog="Example: tacit audit purge"
+)
 cli.add_typer(audit_cli, name="audit")
-events_cli = typer.Typer(help="The event stream (outbox).", no_args_is_help=True)
+events_cli = typer.Typer(
+    help="The event stream (outbox).", no_args_is_help=True, epilog="Example: tacit events purge"
+)
 cli.add_typer(events_cli, name="events")
 
 
-@cli.command()
+@cli.command(epilog="Example: TACIT_DATABASE_URL=sqlite:///var/tacit.db tacit migrate")
 def migrate(
     recheck_sensitive: Annotated[
         bool,
@@ -35,6 +48,7 @@ def migrate(
     """Bring the database schema up to date (safe to run at any time), and detect the
     sensitive facts of notes not checked yet."""
     settings = load_settings()
+    local_database(settings.database_url, create=True)
     db = Database(settings.database_url)
     try:
         pending = pending_revisions(db.engine)
@@ -48,7 +62,7 @@ def migrate(
         out.print(f"sensitive facts newly marked or changed on {marked} note(s)")
 
 
-@cli.command()
+@cli.command(epilog="Example: tacit serve --host 0.0.0.0 --port 8000")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -69,15 +83,11 @@ def serve(
 
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format)
-    url = (
-        settings.database_url.split("@")[-1]
-        if "@" in settings.database_url
-        else (settings.database_url)
-    )
     # Built here, not as the app starts: a stale schema is then a command error, not a trace.
-    with services(settings) as built:
+    # Serving is how a first run starts, so a SQLite file that is not there yet is made.
+    with services(settings, create=True) as built:
         out.print(f"Tacit listening on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-        out.print(f"database: {url}  environment: {settings.env}")
+        out.print(f"environment: {settings.env}")
         app = create_app(settings, services=built)
         if not reuse_port:
             # log_config=None: uvicorn keeps the process's logging (JSON lines, app.telemetry).
@@ -104,7 +114,7 @@ def _shared_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-@cli.command()
+@cli.command(epilog="Example: tacit worker --threads 2 --metrics-port 9101")
 def worker(
     batch: Annotated[int, typer.Option(help="Notes claimed per round.")] = BATCH_NOTES,
     poll: Annotated[float, typer.Option(help="Seconds to wait when the queue is empty.")] = 1.0,
@@ -153,7 +163,7 @@ def worker(
         err.print(f"processed {done} job(s)")
 
 
-@cli.command()
+@cli.command(epilog="Example: tacit reindex --force")
 def reindex(
     force: Annotated[
         bool, typer.Option("--force", help="Re-embed everything, even vectors of this model.")
@@ -170,7 +180,7 @@ def reindex(
     out.print(f"queued {queued} note(s) for embedding with {model}")
 
 
-@audit_cli.command("purge")
+@audit_cli.command("purge", epilog="Example: tacit audit purge")
 def audit_purge() -> None:
     """Delete audit events and note views older than TACIT_AUDIT_RETENTION_DAYS (default 730);
     the purge itself is recorded. Run it from cron, e.g. daily."""
@@ -189,7 +199,7 @@ def audit_purge() -> None:
     )
 
 
-@events_cli.command("purge")
+@events_cli.command("purge", epilog="Example: tacit events purge")
 def events_purge() -> None:
     """Delete outbox events older than TACIT_EVENT_RETENTION_DAYS (default 30), with the
     deliveries still owed for them. Run it from cron, e.g. daily."""

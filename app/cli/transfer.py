@@ -80,7 +80,7 @@ def embed_here(built: Services) -> int:
     return done
 
 
-@cli.command("import")
+@cli.command("import", epilog="Example: tacit import notes.csv --dry-run --as ana@example.com")
 def import_(
     path: Annotated[
         Path,
@@ -150,7 +150,7 @@ def import_(
         )
 
 
-@cli.command("import-mail")
+@cli.command("import-mail", epilog="Example: tacit import-mail archive.mbox inbox/")
 def import_mail(
     paths: Annotated[
         list[Path], typer.Argument(help=".eml files, mbox files, or folders of them.")
@@ -194,7 +194,7 @@ def import_mail(
         fail(f"{counts['rejected']} message(s) rejected")
 
 
-@cli.command("export")
+@cli.command("export", epilog="Example: tacit export out/ --csv")
 def export(
     directory: Annotated[Path, typer.Argument(help="Folder to write the .jsonl files to.")],
     as_user: Annotated[

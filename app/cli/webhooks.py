@@ -9,11 +9,15 @@ import typer
 
 from app.cli.common import cli, err, load_settings, services
 
-webhooks_cli = typer.Typer(help="Outbound webhooks.", no_args_is_help=True)
+webhooks_cli = typer.Typer(
+    help="Outbound webhooks.",
+    no_args_is_help=True,
+    epilog="Example: tacit webhooks worker --until-empty",
+)
 cli.add_typer(webhooks_cli, name="webhooks")
 
 
-@webhooks_cli.command("worker")
+@webhooks_cli.command("worker", epilog="Example: tacit webhooks worker --until-empty")
 def worker(
     poll: Annotated[float, typer.Option(help="Seconds to wait when nothing is due.")] = 1.0,
     until_empty: Annotated[

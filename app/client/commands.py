@@ -8,12 +8,11 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import anyio
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -29,7 +28,8 @@ from app.client.config import (
     save_config,
 )
 from app.client.http import Api, ClientError
-from app.client.render import search_answer, search_caption, search_table
+from app.client.note_view import render_note
+from app.client.render import search_answer, search_caption, search_hits
 from app.client.resolve import account_error, resolve_account, resolve_contacts, resolve_user_id
 
 out = Console()
@@ -215,6 +215,29 @@ def note(
             err.print(f"warning: {warning.get('message')}", markup=False, highlight=False)
 
 
+# --- show ---------------------------------------------------------------------------------
+
+
+def show(
+    note_id: Annotated[int, typer.Argument(help="The note's id, as search shows it.", min=1)],
+    json_out: JsonOption = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Show one note: account, author, contacts, when it was observed, who may read it, how
+    fresh it is, and its text with the markdown rendered.
+
+    Example: tacit show 42
+    """
+    with reported(), connect(url, token) as api:
+        response = api.request("GET", f"/v1/notes/{note_id}")
+        if json_out:
+            print(response.text)
+            return
+        found = api.json(response)
+    out.print(render_note(found, now=datetime.now(UTC)))
+
+
 # --- search -------------------------------------------------------------------------------
 
 
@@ -262,8 +285,10 @@ def search(
         if result.get("answer"):
             out.print(search_answer(result["answer"]))
         if result["hits"]:
-            out.print(search_table(result))
-        say(search_caption(result) if result["hits"] else "no notes match")
+            out.print(search_hits(result, width=out.width))
+        caption = search_caption(result) if result["hits"] else "no notes match"
+        # Wrapped to the terminal, not one long line: the caption names every account searched.
+        out.print(caption, markup=False, highlight=False)
 
 
 # --- brief --------------------------------------------------------------------------------
@@ -393,8 +418,12 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
     """Serve the server's MCP tools on standard input and output, for an AI assistant that
     starts a local command (Claude Desktop, an IDE): it searches, briefs and writes notes as
     you, through the server's /mcp, with the URL and token `tacit login` saved."""
-    # Imported here: the SDK is a large import that no other command needs.
-    from app.client.mcp_bridge import serve_stdio
+    # Imported here: the SDK is a large import that no other command needs, and an extra
+    # (tacit[mcp]) that a client-only install may not have.
+    try:
+        from app.client.mcp_bridge import serve_stdio
+    except ModuleNotFoundError as exc:
+        fail(f"tacit mcp needs the MCP SDK: pip install 'tacit[mcp]' (no {exc.name!r} module)")
 
     with reported():
         remote = require_remote(url=url, token=token, environ=os.environ)
@@ -402,6 +431,8 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
             # A refused token or an unreachable server is one line now, before the assistant
             # is told anything; standard output stays the protocol's alone.
             api.get("/v1/me")
+        import anyio  # httpx's own dependency; only this command runs an event loop
+
         try:
             anyio.run(serve_stdio, remote)
         except Exception as exc:  # the SDK's task groups raise groups: say the first cause
@@ -413,8 +444,22 @@ def mcp_command(url: UrlOption = None, token: TokenOption = None) -> None:
             ) from None
 
 
+# Shown under each command's --help (``show`` has its example in its docstring).
+EXAMPLES = {
+    "note": 'Example: tacit note "Meg (CFO) has final say over $50k" --account harbor.example',
+    "search": 'Example: tacit search "who signs off at Harbor?" --since 2026-01-01',
+    "brief": "Example: tacit brief harbor.example",
+    "login": "Example: tacit login --url https://tacit.example.com",
+    "mcp": "Example: tacit mcp (after tacit login; an assistant starts it)",
+}
+
+
 def register(cli: typer.Typer) -> None:
     """Add the client's commands to ``tacit``."""
-    for command in (note, search, brief, login):
-        cli.command()(command)
-    cli.command(name="mcp")(mcp_command)
+    # Here, not at the top: the contacts module builds on this one's options and helpers.
+    from app.client.contacts import contacts_cli
+
+    for command in (note, show, search, brief, login):
+        cli.command(epilog=EXAMPLES.get(command.__name__))(command)
+    cli.command(name="mcp", epilog=EXAMPLES["mcp"])(mcp_command)
+    cli.add_typer(contacts_cli, name="contacts")

@@ -1,6 +1,7 @@
-"""How the client shows what the server returns: search hits as a table, snippets with their
-matches highlighted, ages in words (by the web page's rules, ``app.wording``). Pure functions
-of the API's JSON, so they are tested without a server."""
+"""How the client shows what the server returns: search hits as a table (stacked when the
+terminal is narrow), snippets with their matches highlighted, ages in words (by the web page's
+rules, ``app.wording``). Pure functions of the API's JSON, so they are tested without a
+server."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -84,29 +86,70 @@ def shown_hits(response: dict[str, Any]) -> list[dict[str, Any]]:
     return shown
 
 
+# Below this many columns the table leaves the snippet too narrow to read: each hit is then
+# stacked, its facts on one line and the snippet wrapped under them at the full width.
+WIDE_COLUMNS = 120
+
+
+def _snippet(hit: dict[str, Any]) -> Text:
+    text = snippet_text(hit["snippet"])
+    similar = len(hit.get("similar") or [])
+    if similar:
+        text.append(f" (and {similar} similar note{'s' if similar != 1 else ''})", "dim")
+    return text
+
+
+def _ranks(response: dict[str, Any]) -> dict[int, int]:
+    """Each hit's rank in the server's order (by object), whatever order it is shown in."""
+    return {id(h): i for i, h in enumerate(response["hits"], start=1)}
+
+
+def search_hits(response: dict[str, Any], *, width: int) -> RenderableType:
+    """The hits as a table on a wide terminal, stacked on a narrow one."""
+    return search_table(response) if width >= WIDE_COLUMNS else search_stacked(response)
+
+
+def search_stacked(response: dict[str, Any]) -> Group:
+    """Each hit as a line of facts (rank and note id first, so that a narrow terminal cuts the
+    account or author name, never the id) and its snippet wrapped under it, indented."""
+    rank = _ranks(response)
+    rows: list[RenderableType] = []
+    for hit in shown_hits(response):
+        head = Text(no_wrap=True, overflow="ellipsis", style="dim" if hit.get("weak") else "")
+        head.append(f"{rank[id(hit)]:>2}. ", style="bold")
+        head.append(f"#{hit['note_id']}", style="bold cyan")
+        facts = (
+            hit["account"]["name"],
+            hit["author"]["name"],
+            observed(hit["observed_at"], hit["age_days"]),
+            "weak" if hit.get("weak") else hit["matched"],
+        )
+        head.append("  " + " · ".join(facts))
+        rows += [head, Padding(_snippet(hit), (0, 0, 1, 5))]
+    return Group(*rows)
+
+
 def search_table(response: dict[str, Any]) -> Table:
     grouped = bool(response.get("groups"))
-    table = Table("#", "account", "author", "observed", "match", "snippet", expand=True)
+    table = Table("#", "id", "account", "author", "observed", "match", "snippet", expand=True)
     table.columns[0].justify = "right"
-    for column in table.columns[1:5]:
+    table.columns[1].justify = "right"
+    for column in table.columns[1:6]:
         column.no_wrap = True
-    table.columns[5].ratio = 1
+    table.columns[6].ratio = 1
     shown = shown_hits(response)
-    rank = {id(h): i for i, h in enumerate(response["hits"], start=1)}
+    rank = _ranks(response)
     for i, hit in enumerate(shown):
-        text = snippet_text(hit["snippet"])
-        similar = len(hit.get("similar") or [])
-        if similar:
-            text.append(f" (and {similar} similar note{'s' if similar != 1 else ''})", "dim")
         next_group = shown[i + 1].get("group") if i + 1 < len(shown) else None
         first_of_group = i == 0 or shown[i - 1].get("group") != hit.get("group")
         table.add_row(
             str(rank[id(hit)]),
+            str(hit["note_id"]),
             hit["account"]["name"] if not grouped or first_of_group else "",
             hit["author"]["name"],
             observed(hit["observed_at"], hit["age_days"]),
             "weak" if hit.get("weak") else hit["matched"],
-            text,
+            _snippet(hit),
             style="dim" if hit.get("weak") else None,
             end_section=grouped and next_group != hit.get("group"),
         )

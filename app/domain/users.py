@@ -116,14 +116,15 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     return user
 
 
-def update_user(session: Session, actor: User, user_id: int, data: UserUpdate) -> User:
+def update_user(session: Session, actor: Principal, user_id: int, data: UserUpdate) -> User:
+    """An admin's, or the system's (``tacit users update|deactivate|set-password``)."""
     ensure_admin(actor)
     user = get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True)
     if "email" in changes:
         ensure_unique(session, User.email, changes["email"], own_id=user.id, what="a user")
     if "role" in changes and changes["role"] != user.role:
-        if user.id == actor.id and changes["role"] != Role.admin:
+        if isinstance(actor, User) and user.id == actor.id and changes["role"] != Role.admin:
             raise Conflict("admins cannot remove their own admin role; ask another admin")
         audit.record(
             session,

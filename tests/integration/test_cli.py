@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import make_url, select, text
 
 from app.db.engine import Database
 from app.db.migrate import pending_revisions
-from app.db.models import Account, AuditEvent
+from app.db.models import Account, AuditEvent, Role, User
+from app.domain.security import check_password
 from tests.factories import make_user
 
 TACIT = Path(sys.executable).parent / "tacit"
@@ -55,8 +56,11 @@ DATASET: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def tacit(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run ``tacit`` in a clean directory (no stray .env) against ``db_url``."""
+def tacit(
+    *args: str, db_url: str, cwd: Path, stdin: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``tacit`` in a clean directory (no stray .env) against ``db_url``; ``stdin`` is
+    piped in (else there is none)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
     # No client config either: a `tacit login` on this machine would send commands elsewhere.
     no_config = str(cwd / "no-client-config.toml")
@@ -70,6 +74,8 @@ def tacit(*args: str, db_url: str, cwd: Path, **env: str) -> subprocess.Complete
         text=True,
         timeout=120,
         check=False,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
     )
 
 
@@ -79,6 +85,11 @@ def assert_clean_failure(result: subprocess.CompletedProcess[str], *words: str) 
     assert "Traceback" not in result.stderr, result.stderr
     for word in words:
         assert word in result.stderr, result.stderr
+
+
+def error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """Standard error without the line on which a local command names its database."""
+    return [line for line in result.stderr.splitlines() if not line.startswith("database: ")]
 
 
 def write_dataset(directory: Path, dataset: dict[str, list[Any]] = DATASET) -> Path:
@@ -157,20 +168,63 @@ def test_token_for_a_user_named_by_external_or_numeric_id(
     assert me(client, issued.stdout.strip())["id"] == person.id
 
 
-def test_fresh_sqlite_file_is_migrated_by_the_first_command(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'new' / 'tacit.db'}"
+def test_a_missing_sqlite_file_is_refused_until_migrate_makes_it(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "tacit.db"
+    url = f"sqlite:///{path}"
+    create = ("users", "create", "--name", "First Admin", "--role", "admin")
 
-    created = tacit(
-        "users", "create", "--name", "First Admin", "--role", "admin", db_url=url, cwd=tmp_path
-    )
+    refused = tacit(*create, db_url=url, cwd=tmp_path)
 
+    assert_clean_failure(refused, f"there is no database at {path}", "tacit migrate")
+    assert "TACIT_DATABASE_URL" in refused.stderr
+    assert not path.exists() and not path.parent.exists()
+
+    migrated = tacit("migrate", db_url=url, cwd=tmp_path)
+    created = tacit(*create, db_url=url, cwd=tmp_path)
+
+    assert migrated.returncode == 0, migrated.stderr
     assert created.returncode == 0, created.stderr
+    assert f"database: {url}" in created.stderr
     db = Database(url)
     try:
         assert pending_revisions(db.engine) == []
         assert count(db, "users") == 1
     finally:
         db.dispose()
+
+
+def test_the_default_database_is_not_made_in_another_folder(tmp_path: Path) -> None:
+    """The default URL is relative (./var/tacit.db): run from elsewhere, a command says so."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TACIT_")}
+    environ |= {"TACIT_ENV": "test", "TACIT_CONFIG": str(tmp_path / "none.toml")}
+
+    result = subprocess.run(
+        [str(TACIT), "users", "list"],
+        env=environ,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert_clean_failure(result, f"there is no database at {tmp_path / 'var' / 'tacit.db'}")
+    assert "database: sqlite:///./var/tacit.db" in result.stderr
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.db("postgres")
+def test_a_local_command_names_its_database_with_the_password_masked(
+    db_url: str, tmp_path: Path
+) -> None:
+    password_url = make_url(db_url).set(password="s3cret-pw")
+
+    result = tacit(
+        "users", "list", db_url=password_url.render_as_string(hide_password=False), cwd=tmp_path
+    )
+
+    assert "s3cret-pw" not in result.stderr + result.stdout
+    assert f"database: {password_url.render_as_string(hide_password=True)}" in result.stderr
 
 
 def test_reindex_prepares_the_backend_and_queues_every_note(
@@ -229,6 +283,85 @@ def test_export_as_a_user_keeps_only_what_they_may_read(
     assert [json.loads(line)["id"] for line in notes] == ["n1"]
 
 
+def user_row(db: Database, user_id: int) -> User:
+    with db.session(write=False) as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        session.expunge(user)
+        return user
+
+
+def test_users_update_changes_only_what_is_given_and_audits_it(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    ana = make_user(db, "Ana Reyes", team="east", email="ana@tacit.example")
+
+    result = tacit(
+        "users", "update", "ana@tacit.example", "--role", "manager", "--team", "west",
+        "--title", "support", db_url=db_url, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert f"updated user {ana.id}: Ana Reyes (manager, team west)" in result.stdout
+    with db.session(write=False) as session:
+        user = session.get(User, ana.id)
+        assert user is not None and user.team is not None
+        assert (user.role, user.team.name, user.title, user.email, user.is_active) == (
+            Role.manager, "west", "support", "ana@tacit.example", True,
+        )  # fmt: skip
+        actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert {"user.role_change", "user.team_change"} <= set(actions)
+    teamless = tacit("users", "update", str(ana.id), "--no-team", db_url=db_url, cwd=tmp_path)
+    assert teamless.returncode == 0, teamless.stderr
+    assert f"updated user {ana.id}: Ana Reyes (manager)" in teamless.stdout
+    assert user_row(db, ana.id).team_id is None
+
+
+def test_users_deactivate_refuses_their_tokens_and_update_lets_them_back(
+    db: Database, db_url: str, client: TestClient, tmp_path: Path
+) -> None:
+    ana = make_user(db, "Ana Reyes")
+
+    off = tacit("users", "deactivate", str(ana.id), db_url=db_url, cwd=tmp_path)
+
+    assert off.returncode == 0, off.stderr
+    assert "deactivated user" in off.stdout and "deactivated)" in off.stdout
+    assert client.get("/v1/me", headers=ana.headers).status_code == 403
+    on = tacit("users", "update", str(ana.id), "--active", db_url=db_url, cwd=tmp_path)
+    assert on.returncode == 0, on.stderr
+    assert me(client, ana.token)["id"] == ana.id
+
+
+def test_users_set_password_from_a_pipe(db: Database, db_url: str, tmp_path: Path) -> None:
+    ana = make_user(db, "Ana Reyes", external_id="crm-7")
+
+    result = tacit(
+        "users", "set-password", "crm-7", db_url=db_url, cwd=tmp_path, stdin="a long passphrase\n"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "a long passphrase" not in result.stdout + result.stderr
+    stored = user_row(db, ana.id).password_hash
+    assert check_password("a long passphrase", stored)[0]
+    assert not check_password("a long passphrase\n", stored)[0]
+
+
+def test_users_commands_refuse_nothing_to_change_and_unknown_users(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    make_user(db, "Ana Reyes")
+
+    nothing = tacit("users", "update", "ana.reyes@tacit.example", db_url=db_url, cwd=tmp_path)
+    unknown = tacit("users", "deactivate", "nobody@tacit.example", db_url=db_url, cwd=tmp_path)
+    empty = tacit(
+        "users", "set-password", "ana.reyes@tacit.example", db_url=db_url, cwd=tmp_path, stdin=""
+    )
+
+    assert nothing.returncode == 2 and "give at least one of" in nothing.stderr
+    assert_clean_failure(unknown, "nobody@tacit.example")
+    assert_clean_failure(empty, "no password given")
+
+
 # --- errors: one clear line, exit code 1, no traceback ------------------------------------
 
 
@@ -238,7 +371,7 @@ def test_token_for_unknown_user_fails_cleanly(db_url: str, tmp_path: Path) -> No
     )
 
     assert_clean_failure(result, "nobody@tacit.example")
-    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert len(error_lines(result)) == 1, result.stderr
     assert result.stdout == ""
 
 
@@ -248,15 +381,19 @@ def test_import_of_a_missing_directory_fails_cleanly(db_url: str, tmp_path: Path
     result = tacit("import", str(missing), db_url=db_url, cwd=tmp_path)
 
     assert_clean_failure(result, "not a directory")
-    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert len(error_lines(result)) == 1, result.stderr
 
 
-def test_error_message_shows_the_path_verbatim(tmp_path: Path) -> None:
+@pytest.mark.db("sqlite")
+def test_error_message_shows_the_path_verbatim(db_url: str, tmp_path: Path) -> None:
     missing = tmp_path / "[bold]exports"  # brackets are legal in a path, not markup
+    no_database = tmp_path / "[red]var" / "t.db"
 
-    result = tacit("import", str(missing), db_url=f"sqlite:///{tmp_path / 't.db'}", cwd=tmp_path)
+    result = tacit("import", str(missing), db_url=db_url, cwd=tmp_path)
+    refused = tacit("users", "list", db_url=f"sqlite:///{no_database}", cwd=tmp_path)
 
     assert_clean_failure(result, "[bold]exports")
+    assert_clean_failure(refused, f"there is no database at {no_database};")
 
 
 def test_import_with_problems_lists_them_and_writes_nothing(
