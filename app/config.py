@@ -262,6 +262,12 @@ class Settings(BaseSettings):
         max_length=320,
         description="The From: of the briefs Tacit e-mails.",
     )
+    private_notes_on_departure: Literal["keep", "team"] = Field(
+        default="keep",
+        description="What becomes of a deactivated author's private notes: keep (they stay "
+        "private, readable by nobody) or team (at deactivation they become team notes of the "
+        "author's team, audited).",
+    )
 
     # NoDecode: the environment gives "family,financial_distress", not JSON.
     sensitive_categories: Annotated[frozenset[str], NoDecode] = Field(

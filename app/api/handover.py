@@ -1,0 +1,44 @@
+"""When someone leaves: what Tacit would lose (their manager's or an admin's report) and the
+leaver's own bulk share of their private notes, one account at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.db.base import utcnow
+from app.db.models import Visibility
+from app.domain import handover
+from app.http.deps import CurrentUser, IdPath, ReadSessionDep, SessionDep, SettingsDep
+from app.http.presenters.handover import handover_read
+from app.schemas.handover import HandoverRead, HandoverShare, HandoverShared
+
+router = APIRouter(prefix="/v1", tags=["handover"])
+NOT_YOURS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "You are neither an admin nor a manager of the user's team."},
+    404: {"description": "No such user."},
+}
+
+
+@router.get("/users/{user_id}/handover", responses=NOT_YOURS)
+def get_handover(
+    user_id: IdPath, session: ReadSessionDep, viewer: CurrentUser, settings: SettingsDep
+) -> HandoverRead:
+    """Admins and the user's manager: per account the user wrote on, how many of their notes
+    are private, team and company (counts, never text), whether they are its only source, the
+    stale facts only they can verify; and the contacts only they documented."""
+    report = handover.handover_report(session, viewer, user_id, now=utcnow())
+    return handover_read(report, departure_rule=settings.private_notes_on_departure)
+
+
+@router.post("/me/handover/share")
+def share_private_notes(
+    data: HandoverShare, session: SessionDep, user: CurrentUser
+) -> HandoverShared:
+    """Share every private note of yours on one account with your team or the company, in one
+    action (each note a new version; audited as `handover.share`). Only your own notes."""
+    shared = handover.share_private_notes(
+        session, user, account_id=data.account_id, visibility=Visibility(data.visibility)
+    )
+    return HandoverShared(account_id=data.account_id, visibility=data.visibility, shared=shared)
