@@ -241,3 +241,13 @@ def test_team_makes_a_leavers_private_notes_their_teams_at_deactivation(
             assert client.get(f"/v1/notes/{note_id}", headers=h.wes.headers).status_code == 404
     assert client.get(f"/v1/notes/{h.wes_private}", headers=h.wanda.headers).status_code == 404
     assert departures(db) == [("user.deactivated", h.rita.id), ("user.departure_share", 4)]
+
+
+def test_authors_are_told_the_departure_rule_where_they_choose_private(
+    client: TestClient, team_rule_client: TestClient
+) -> None:
+    for test_client, said in ((client, "keep): they stay private"), (team_rule_client, "team)")):
+        schemas = test_client.get("/openapi.json").json()["components"]["schemas"]
+        for name in ("NoteCreate", "NoteUpdate"):
+            description = schemas[name]["properties"]["visibility"]["description"]
+            assert f"TACIT_PRIVATE_NOTES_ON_DEPARTURE={said}" in description, name
