@@ -8,11 +8,17 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.db.base import utcnow
-from app.db.models import Visibility
-from app.domain import handover
-from app.http.deps import CurrentUser, IdPath, ReadSessionDep, SessionDep, SettingsDep
+from app.db.models import HandoverSuccession, Visibility
+from app.domain import handover, successions
+from app.http.deps import AdminUser, CurrentUser, IdPath, ReadSessionDep, SessionDep, SettingsDep
 from app.http.presenters.handover import handover_read
-from app.schemas.handover import HandoverRead, HandoverShare, HandoverShared
+from app.schemas.handover import (
+    HandoverRead,
+    HandoverShare,
+    HandoverShared,
+    SuccessionRead,
+    SuccessorSet,
+)
 
 router = APIRouter(prefix="/v1", tags=["handover"])
 NOT_YOURS: dict[int | str, dict[str, Any]] = {
@@ -42,3 +48,49 @@ def share_private_notes(
         session, user, account_id=data.account_id, visibility=Visibility(data.visibility)
     )
     return HandoverShared(account_id=data.account_id, visibility=data.visibility, shared=shared)
+
+
+def _succession(row: HandoverSuccession) -> SuccessionRead:
+    return SuccessionRead(
+        account_id=row.account_id,
+        user_id=row.user_id,
+        successor_id=row.successor_id,
+        named_at=row.created_at,
+        brief=row.status,
+        brief_url=f"/v1/accounts/{row.account_id}/brief",
+    )
+
+
+@router.put("/users/{user_id}/handover/successors", responses=NOT_YOURS)
+def name_successor(
+    user_id: IdPath, data: SuccessorSet, session: SessionDep, admin: AdminUser
+) -> SuccessionRead:
+    """Admins: name who takes one of the user's accounts over (replacing any earlier choice).
+    The successor is e-mailed a handover brief (the account brief as they may read it);
+    audited as `handover.successor`, emitted as `account.handover`."""
+    row = successions.name_successor(
+        session,
+        admin,
+        user_id,
+        account_id=data.account_id,
+        successor_id=data.successor_id,
+        now=utcnow(),
+    )
+    return _succession(row)
+
+
+@router.get("/users/{user_id}/handover/successors", responses=NOT_YOURS)
+def list_successors(
+    user_id: IdPath, session: ReadSessionDep, viewer: CurrentUser
+) -> list[SuccessionRead]:
+    """Admins and the user's manager: the successors named for the user's accounts, and
+    whether each handover brief was sent."""
+    handover.ensure_can_see(session, viewer, user_id)
+    return [_succession(row) for row in successions.successions_of(session, user_id)]
+
+
+@router.get("/me/handovers")
+def list_my_handovers(session: ReadSessionDep, user: CurrentUser) -> list[SuccessionRead]:
+    """The accounts handed over to you, newest first, each with its handover brief (the
+    account brief at `brief_url`, from the notes you may read)."""
+    return [_succession(row) for row in successions.handed_to(session, user)]

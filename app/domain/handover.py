@@ -52,11 +52,17 @@ class HandoverReport:
     contacts_only_they_documented: list[Contact]
 
 
+def ensure_can_see(session: Session, viewer: User, user_id: int) -> User:
+    """The user whose handover ``viewer`` asks for: 404 if none, 403 if not theirs to see."""
+    subject = get_user(session, user_id)
+    ensure_can_see_handover(viewer, subject)
+    return subject
+
+
 def handover_report(
     session: Session, viewer: User, user_id: int, *, now: datetime
 ) -> HandoverReport:
-    subject = get_user(session, user_id)
-    ensure_can_see_handover(viewer, subject)
+    subject = ensure_can_see(session, viewer, user_id)
     theirs = and_(Note.author_id == subject.id, Note.deleted_at.is_(None))
     colleagues = and_(
         counted_in_coverage(viewer),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import ConfigDict, Field
@@ -95,3 +96,41 @@ class HandoverShared(Schema):
     account_id: int
     visibility: Literal["team", "company"]
     shared: int = Field(description="How many of your private notes on it were shared.")
+
+
+class SuccessorSet(Input):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"account_id": 3, "successor_id": 9}]}
+    )
+
+    account_id: Id
+    successor_id: Id = Field(description="The active user who takes the account over.")
+
+
+class SuccessionRead(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "account_id": 3,
+                    "user_id": 7,
+                    "successor_id": 9,
+                    "named_at": "2026-12-06T09:00:00Z",
+                    "brief": "sent",
+                    "brief_url": "/v1/accounts/3/brief",
+                }
+            ]
+        }
+    )
+
+    account_id: int
+    user_id: int = Field(description="The colleague who is leaving.")
+    successor_id: int
+    named_at: datetime
+    brief: Literal["pending", "sent", "failed"] = Field(
+        description="The handover brief e-mailed to the successor: pending (waiting for the "
+        "worker, or for TACIT_SMTP_URL), sent, or failed (no e-mail address reaches them).",
+    )
+    brief_url: str = Field(
+        description="The successor's handover brief: the account brief, as they may read it."
+    )

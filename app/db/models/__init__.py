@@ -25,6 +25,7 @@ from app.db.models.calendar import (
 )
 from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
+from app.db.models.handover import HandoverSuccession
 from app.db.models.influence import (
     InfluenceCitation,
     InfluenceDecision,
@@ -56,6 +57,7 @@ __all__ = [
     "Event",
     "EventConsumer",
     "EventDelivery",
+    "HandoverSuccession",
     "HelpersDaily",
     "HelpfulMark",
     "IdempotencyKey",
