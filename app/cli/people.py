@@ -13,10 +13,13 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from app.cli.common import cli, database, err, fail, out
+from app.client.handover import handover
 from app.db.models import Role
 
 users_cli = typer.Typer(help="Manage users.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
+# A client command (over the API, as an admin or the colleague's manager) among the admin ones.
+users_cli.command("handover")(handover)
 tokens_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 cli.add_typer(tokens_cli, name="tokens")
 contacts_cli = typer.Typer(help="The people at customer accounts.", no_args_is_help=True)
