@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
-from app.db.models import MeetingOccurrence
+from app.db.models import MeetingOccurrence, Note
 from app.domain.brief import ROLE_NAMES, Brief, NoteItem
 from app.domain.meeting import MeetingBrief
 from app.taxonomy import SECTIONS
@@ -154,12 +154,19 @@ def account_parts(brief: Brief, base_url: str, now: datetime) -> tuple[list[Part
 
 
 def _item(item: NoteItem, base_url: str, now: datetime) -> tuple[str, str]:
-    note = item.note
-    text = " ".join(item.text.split())
+    return note_line(item.note, base_url, now, text=item.text, stale=item.stale or item.superseded)
+
+
+def note_line(
+    note: Note, base_url: str, now: datetime, *, text: str | None = None, stale: bool = False
+) -> tuple[str, str]:
+    """A quoted note (``text``: the passage to quote, else its body), its author, age and
+    link."""
+    text = " ".join((text if text is not None else note.body).split())
     if len(text) > ITEM_CHARS:
         text = text[: ITEM_CHARS - 1].rstrip() + "…"
     age = age_in_words(max(0, (now - note.observed_at).days))
-    flags = " (may be out of date)" if item.stale or item.superseded else ""
+    flags = " (may be out of date)" if stale else ""
     return f"“{text}”, {note.author.name}, {age}{flags}", f"{base_url}/notes/{note.id}"
 
 

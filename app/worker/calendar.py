@@ -34,7 +34,7 @@ from app.mail.ics import InvitationError
 from app.outbound import feeds, mail
 from app.outbound.addresses import Resolver, system_resolver
 from app.services import Services
-from app.worker import brief_mail, handover_mail
+from app.worker import brief_mail, digest_mail, handover_mail
 from app.worker.loop import LoopThread
 
 log = logging.getLogger("tacit.calendar")
@@ -56,11 +56,14 @@ def run_once(
     slack: SlackSender | None = None,
     resolve: Resolver = system_resolver,
 ) -> int:
-    """One pass; returns how many feeds it read plus briefs (before meetings and handover
-    briefs, ``app.worker.handover_mail``) it queued and attempted."""
+    """One pass; returns how many feeds it read plus briefs (before meetings, handover briefs
+    of ``app.worker.handover_mail``, weekly digests of ``app.worker.digest_mail``) it queued
+    and attempted."""
     at = now or utcnow()
     lead = timedelta(minutes=settings.brief_lead_minutes)
-    handed = handover_mail.run_once(db, settings, now=at)
+    handed = handover_mail.run_once(db, settings, now=at) + digest_mail.run_once(
+        db, settings, now=at
+    )
     with db.session(write=False) as session:
         if not brief_deliveries.anything_due(session, now=at, lead=lead):
             return handed

@@ -25,7 +25,7 @@ from app.db.models.calendar import (
 )
 from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
-from app.db.models.handover import HandoverSuccession
+from app.db.models.handover import DigestDelivery, HandoverSuccession
 from app.db.models.influence import (
     InfluenceCitation,
     InfluenceDecision,
@@ -53,6 +53,7 @@ __all__ = [
     "CalendarFeed",
     "Contact",
     "DeliveryStatus",
+    "DigestDelivery",
     "EmbeddingJob",
     "Event",
     "EventConsumer",

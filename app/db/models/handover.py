@@ -1,4 +1,5 @@
-"""Successors named for a departing colleague's accounts, and the handover brief owed to each."""
+"""Successors named for a departing colleague's accounts, and the handover brief owed to each;
+the weekly digests owed to those who opted in."""
 
 from __future__ import annotations
 
@@ -30,6 +31,30 @@ class HandoverSuccession(Base):
     )
     named_by_id: Mapped[int | None] = mapped_column(Integer)  # no key: the audit trail keeps it
     # pending (due at next_attempt_at), sent, or failed (no e-mail can reach the successor).
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_column()
+
+
+class DigestDelivery(Base):
+    """A user's weekly digest for one week, claimed like a brief delivery. Unique per (user,
+    week): a week's digest is queued once, whichever worker and however many passes see it."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (
+        UniqueConstraint("user_id", "week"),
+        Index("ix_digest_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The week's digest time (TACIT_DIGEST_WEEKDAY at TACIT_DIGEST_HOUR, UTC): the digest
+    # covers the seven days before it.
+    week: Mapped[datetime] = mapped_column(UTCDateTime())
+    # pending (due at next_attempt_at), sent, or failed (given up).
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
