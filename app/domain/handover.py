@@ -151,6 +151,22 @@ def _lone_contacts(
     )
 
 
+def private_notes_by_account(session: Session, user: User) -> list[tuple[Account, int]]:
+    """How many live private notes ``user`` has per account: what they may share before they
+    leave (their own figures, shown to them alone)."""
+    rows = session.execute(
+        select(Note.account_id, func.count())
+        .where(
+            Note.author_id == user.id,
+            Note.visibility == Visibility.private,
+            Note.deleted_at.is_(None),
+        )
+        .group_by(Note.account_id)
+    ).all()
+    found = [(session.get_one(Account, account_id), count) for account_id, count in rows]
+    return sorted(found, key=lambda pair: pair[0].name.lower())
+
+
 SHAREABLE = (Visibility.team, Visibility.company)
 
 

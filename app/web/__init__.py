@@ -2,7 +2,7 @@
 per page: ``login``, ``search`` (the start page), ``notes`` (posting, reading, marking),
 ``accounts`` (with the influence map), ``contacts`` (a contact's influence record and its
 forms), ``analytics`` (the dashboard), ``slack`` (linking a Slack user) and ``calendar`` (the
-calendar section of ``/settings``). Mounted at ``/``,
+calendar section of ``/settings``) and ``handover`` (when someone leaves). Mounted at ``/``,
 outside the OpenAPI schema."""
 
 from __future__ import annotations
@@ -10,7 +10,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.web import accounts, analytics, calendar, contacts, login, notes, search, slack
+from app.web import (
+    accounts,
+    analytics,
+    calendar,
+    contacts,
+    handover,
+    login,
+    notes,
+    search,
+    slack,
+)
 from app.web.pages import (
     STATIC_DIR,
     PageError,
@@ -21,7 +31,8 @@ from app.web.pages import (
 
 
 def install(app: FastAPI) -> None:
-    for page in (login, search, notes, accounts, contacts, analytics, slack, calendar):
+    pages = (login, search, notes, accounts, contacts, analytics, slack, calendar, handover)
+    for page in pages:
         app.include_router(page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(PageError, page_error_response)
