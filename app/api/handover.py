@@ -9,10 +9,11 @@ from fastapi import APIRouter
 
 from app.db.base import utcnow
 from app.db.models import HandoverSuccession, Visibility
-from app.domain import handover, successions
+from app.domain import handover, handover_requests, successions
 from app.http.deps import AdminUser, CurrentUser, IdPath, ReadSessionDep, SessionDep, SettingsDep
 from app.http.presenters.handover import handover_read
 from app.schemas.handover import (
+    HandoverAsked,
     HandoverRead,
     HandoverShare,
     HandoverShared,
@@ -87,6 +88,16 @@ def list_successors(
     whether each handover brief was sent."""
     handover.ensure_can_see(session, viewer, user_id)
     return [_succession(row) for row in successions.successions_of(session, user_id)]
+
+
+@router.post("/users/{user_id}/handover/request", responses=NOT_YOURS)
+def ask_to_share(user_id: IdPath, session: SessionDep, admin: AdminUser) -> HandoverAsked:
+    """Admins, before deactivating someone: ask them to review and share their private notes.
+    They see a banner on the web page (while they hold private notes) and get an e-mail
+    listing their private notes per account, with the page that shares them; audited as
+    `handover.request`. Asking again sends again. `409` for a user already deactivated."""
+    row = handover_requests.ask(session, admin, user_id, now=utcnow())
+    return HandoverAsked(user_id=row.user_id, asked_at=row.created_at, email=row.status)
 
 
 @router.get("/me/handovers")

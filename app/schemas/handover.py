@@ -134,3 +134,18 @@ class SuccessionRead(Schema):
     brief_url: str = Field(
         description="The successor's handover brief: the account brief, as they may read it."
     )
+
+
+class HandoverAsked(Schema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"user_id": 7, "asked_at": "2026-12-06T09:00:00Z", "email": "pending"}]
+        }
+    )
+
+    user_id: int
+    asked_at: datetime
+    email: Literal["pending", "sent", "failed"] = Field(
+        description="The e-mail asking them: pending (waiting for the worker, or for "
+        "TACIT_SMTP_URL), sent, or failed (no e-mail address reaches them)."
+    )

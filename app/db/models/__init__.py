@@ -25,7 +25,7 @@ from app.db.models.calendar import (
 )
 from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
-from app.db.models.handover import DigestDelivery, HandoverSuccession
+from app.db.models.handover import DigestDelivery, HandoverRequest, HandoverSuccession
 from app.db.models.influence import (
     InfluenceCitation,
     InfluenceDecision,
@@ -58,6 +58,7 @@ __all__ = [
     "Event",
     "EventConsumer",
     "EventDelivery",
+    "HandoverRequest",
     "HandoverSuccession",
     "HelpersDaily",
     "HelpfulMark",

@@ -61,3 +61,22 @@ class DigestDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
+
+
+class HandoverRequest(Base):
+    """An admin asked ``user_id``, before deactivating them, to review and share their private
+    notes: the web page shows them a banner, and this row is also the e-mail's delivery
+    (claimed with a lease, like a brief delivery). One per user: asking again re-sends."""
+
+    __tablename__ = "handover_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    requested_by_id: Mapped[int | None] = mapped_column(Integer)  # the audit trail keeps it
+    # pending (due at next_attempt_at), sent, or failed (given up).
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_column()
