@@ -33,8 +33,8 @@ from app.db.base import UTCDateTime
 from app.db.models import (
     Account,
     Contact,
-    HandoverSuccession,
     DeliveryStatus,
+    HandoverSuccession,
     Note,
     NoteView,
     User,

@@ -246,3 +246,25 @@ def test_the_bulk_share_reaches_only_the_callers_own_private_notes(
             got = client.get(f"/v1/notes/{note['id']}", headers=person.headers)
             widened = {**note, "visibility": "company"} if note["visibility"] == "private" else note
             assert got.status_code == (200 if may_read(viewer, widened, teams) else 404)
+
+
+def test_successors_are_named_by_admins_and_listed_to_admins_and_the_manager(
+    client: TestClient, world
+) -> None:
+    """``PUT``/``GET /v1/users/{id}/handover/successors`` and ``GET /v1/me/handovers``: only
+    the admin names a successor; the list follows the handover report's rule; each user's
+    ``/v1/me/handovers`` holds the accounts handed to them alone."""
+    people, teams, notes = world
+    account = client.get(f"/v1/notes/{notes[0]['id']}", headers=people["alice"].headers).json()
+    choice = {"account_id": account["account"]["id"], "successor_id": people["bob"].id}
+    url = f"/v1/users/{people['alice'].id}/handover/successors"
+    for viewer, person in people.items():
+        named = client.put(url, headers=person.headers, json=choice)
+        assert named.status_code == (200 if viewer == "carol" else 403), viewer
+    for viewer, person in people.items():
+        allowed = viewer == "carol" or (viewer == "bob" and teams["alice"] == teams["bob"])
+        assert client.get(url, headers=person.headers).status_code == (200 if allowed else 403)
+        handed = client.get("/v1/me/handovers", headers=person.headers).json()
+        assert [h["account_id"] for h in handed] == (
+            [choice["account_id"]] if viewer == "bob" else []
+        )
