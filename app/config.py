@@ -262,6 +262,21 @@ class Settings(BaseSettings):
         max_length=320,
         description="The From: of the briefs Tacit e-mails.",
     )
+    digest_weekday: int = Field(
+        default=0,
+        ge=0,
+        le=6,
+        description="The day the weekly digest is sent: 0 Monday to 6 Sunday (UTC).",
+    )
+    digest_hour: int = Field(
+        default=7, ge=0, le=23, description="The hour (UTC) the weekly digest is sent."
+    )
+    private_notes_on_departure: Literal["keep", "team"] = Field(
+        default="keep",
+        description="What becomes of a deactivated author's private notes: keep (they stay "
+        "private, readable by nobody) or team (at deactivation they become team notes of the "
+        "author's team, audited).",
+    )
 
     # NoDecode: the environment gives "family,financial_distress", not JSON.
     sensitive_categories: Annotated[frozenset[str], NoDecode] = Field(

@@ -19,6 +19,7 @@ from app.api import (
     docs,
     erasures,
     exports,
+    handover,
     health,
     imports,
     inbound,
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         influence,
         analytics,
         users,
+        handover,
         exports,
         inbound,
         imports,
@@ -138,5 +140,5 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     docs.install(app)
     web.install(app)
     mcp_endpoint = mcp.install(app, state) if settings.mcp_enabled else None
-    openapi.document(app)
+    openapi.document(app, departure_rule=settings.private_notes_on_departure)
     return app

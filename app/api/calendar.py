@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.db.base import utcnow
-from app.domain import calendar
+from app.domain import calendar, digest
 from app.http.deps import CurrentUser, ReadSessionDep, SessionDep, SettingsDep
 from app.http.presenters.calendar import calendar_read, upcoming_read
 from app.schemas.calendar import BriefsSet, CalendarRead, CalendarSet, UpcomingRead
@@ -30,30 +30,39 @@ def set_calendar(
     )
     if data.deliver is not None:
         feed = calendar.set_delivery(session, user, deliver=data.deliver)
-    return calendar_read(feed, settings)
+    return calendar_read(feed, settings, weekly_digest=user.weekly_digest)
 
 
 @router.get("/calendar")
 def get_calendar(session: ReadSessionDep, user: CurrentUser, settings: SettingsDep) -> CalendarRead:
     """Whether you have a calendar feed, its masked address, when it was last read and the
     last read's error."""
-    return calendar_read(calendar.get_feed(session, user), settings)
+    return calendar_read(
+        calendar.get_feed(session, user), settings, weekly_digest=user.weekly_digest
+    )
 
 
 @router.delete("/calendar", responses=NO_FEED)
 def delete_calendar(session: SessionDep, user: CurrentUser, settings: SettingsDep) -> CalendarRead:
     """Stop reading your calendar feed: its meetings and their pending briefs are dropped."""
     calendar.delete_feed(session, user)
-    return calendar_read(None, settings)
+    return calendar_read(None, settings, weekly_digest=user.weekly_digest)
 
 
 @router.put("/briefs", responses=NO_FEED)
 def set_briefs(
     data: BriefsSet, session: SessionDep, user: CurrentUser, settings: SettingsDep
 ) -> CalendarRead:
-    """Turn the briefs before your meetings off (`false`) or on again (`true`). The feed is
-    still read, so `GET /v1/me/upcoming` stays current and says `off`."""
-    return calendar_read(calendar.set_delivery(session, user, deliver=data.deliver), settings)
+    """Turn the briefs before your meetings off (`deliver: false`) or on again (`true`); the
+    feed is still read, so `GET /v1/me/upcoming` stays current and says `off`. `weekly_digest`
+    turns the weekly digest e-mail on or off (it needs no calendar feed)."""
+    wants = user.weekly_digest
+    if data.weekly_digest is not None:
+        wants = digest.set_opt_in(session, user, on=data.weekly_digest)
+    feed = calendar.get_feed(session, user)
+    if data.deliver is not None:
+        feed = calendar.set_delivery(session, user, deliver=data.deliver)
+    return calendar_read(feed, settings, weekly_digest=wants)
 
 
 @router.get("/upcoming")

@@ -12,6 +12,7 @@ from app.http.deps import (
     IdQuery,
     PagingDep,
     SessionDep,
+    SettingsDep,
     TokenExpiry,
     page_of,
 )
@@ -71,10 +72,18 @@ def get_user(user_id: IdPath, session: SessionDep, _: CurrentUser) -> UserRead:
 
 @router.patch("/users/{user_id}")
 def update_user(
-    user_id: IdPath, data: UserUpdate, session: SessionDep, admin: AdminUser
+    user_id: IdPath, data: UserUpdate, session: SessionDep, admin: AdminUser, settings: SettingsDep
 ) -> UserRead:
-    """Admins: change role, team, e-mail, password; `is_active: false` deactivates."""
-    return UserRead.model_validate(users.update_user(session, admin, user_id, data))
+    """Admins: change role, team, e-mail, password; `is_active: false` deactivates (and applies
+    `TACIT_PRIVATE_NOTES_ON_DEPARTURE` to their private notes, in the same transaction)."""
+    user = users.update_user(
+        session,
+        admin,
+        user_id,
+        data,
+        private_notes_on_departure=settings.private_notes_on_departure,
+    )
+    return UserRead.model_validate(user)
 
 
 @router.get("/teams", tags=["teams"])

@@ -27,6 +27,7 @@ import typer
 from app.cli.base import cli
 from app.client.commands import register
 from app.client.contacts import contacts_cli
+from app.client.handover import users_cli
 
 __all__ = ["cli", "load_admin_commands", "main"]
 
@@ -63,7 +64,8 @@ def load_admin_commands() -> None:
             raise
         from app.cli.server_only import add_stand_ins
 
-        add_stand_ins(cli, {"contacts": contacts_cli}, missing=exc.name.split(".")[0])
+        shared = {"contacts": contacts_cli, "users": users_cli}
+        add_stand_ins(cli, shared, missing=exc.name.split(".")[0])
 
 
 def runs_client_command(args: list[str]) -> bool:

@@ -14,17 +14,14 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from app.cli.common import cli, database, err, fail, out
+from app.cli.common import cli, database, err, fail, load_settings, out
 from app.client.contacts import contacts_cli  # the client's group: these commands join it
+from app.client.handover import users_cli  # the client's group: these commands join it
 from app.db.models import Role
 
 if TYPE_CHECKING:
     from app.db.models import User
 
-users_cli = typer.Typer(
-    help="Manage users.", no_args_is_help=True, epilog="Example: tacit users list"
-)
-cli.add_typer(users_cli, name="users")
 tokens_cli = typer.Typer(
     help="Manage API tokens.",
     no_args_is_help=True,
@@ -115,8 +112,11 @@ def _update_user(ref: str, **fields: Any) -> str:
         data = UserUpdate(**fields)
     except ValidationError as exc:
         fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    rule = load_settings().private_notes_on_departure
     with database() as db, db.unit_of_work() as session:
-        user = update_user(session, SYSTEM, find_user(session, ref).id, data)
+        user = update_user(
+            session, SYSTEM, find_user(session, ref).id, data, private_notes_on_departure=rule
+        )
         return _user_summary(user)
 
 

@@ -30,11 +30,13 @@ SERVER_COMMANDS = (
     "restore",
     "serve",
     "tokens",
-    "users",
     "webhooks",
     "worker",
 )
-SERVER_SUBCOMMANDS = {"contacts": ("erase", "subject-access")}
+SERVER_SUBCOMMANDS = {
+    "contacts": ("erase", "subject-access"),
+    "users": ("create", "deactivate", "list", "set-password", "update"),
+}
 
 # Whatever follows the name (options, --help) goes to the stand-in, which only explains.
 _ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}

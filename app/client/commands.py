@@ -456,10 +456,12 @@ EXAMPLES = {
 
 def register(cli: typer.Typer) -> None:
     """Add the client's commands to ``tacit``."""
-    # Here, not at the top: the contacts module builds on this one's options and helpers.
+    # Here, not at the top: these modules build on this one's options and helpers.
     from app.client.contacts import contacts_cli
+    from app.client.handover import users_cli
 
     for command in (note, show, search, brief, login):
         cli.command(epilog=EXAMPLES.get(command.__name__))(command)
     cli.command(name="mcp", epilog=EXAMPLES["mcp"])(mcp_command)
     cli.add_typer(contacts_cli, name="contacts")
+    cli.add_typer(users_cli, name="users")

@@ -30,6 +30,7 @@ EventType = Literal[
     "contact.role_confirmed",
     "contact.influence_changed",
     "account.updated",
+    "account.handover",
     "user.deactivated",
     "webhook.disabled",
 ]

@@ -73,6 +73,11 @@ Not about notes:
 - Webhooks: a user makes their own, and each delivery is rendered for its owner by the read
   rule when it is sent. An admin sees, disables, tests and deletes anyone's, but never makes
   one for someone else or re-aims it (url, events): that would read through the owner's eyes.
+- A departing colleague's handover (``ensure_can_see_handover``): an admin's, or a manager's
+  of the same team; anyone else gets 403 (every user sees every user, so the id is no secret).
+  It counts the departing author's notes of every visibility per account (never their text:
+  their manager must learn how much would be lost), and only their own private notes can be
+  shared in bulk, by themselves.
 - The people in the notes: a subject-access request (everything held about a contact, of any
   author and visibility) and the retention review of personal context are an admin's (or the
   operator's shell's). They are the one read past visibility, because a data-protection
@@ -435,6 +440,19 @@ def analytics_scope(viewer: User, *, team_id: int | None = None) -> FiguresScope
     if viewer.role == Role.manager:
         return FiguresScope(team_id=viewer.team_id)
     return FiguresScope(team_id=team_id)
+
+
+def ensure_can_see_handover(viewer: User, subject: User) -> None:
+    """A handover report: an admin's, or the subject's manager's (a manager of their team)."""
+    if viewer.role == Role.admin:
+        return
+    if (
+        viewer.role == Role.manager
+        and viewer.team_id is not None
+        and viewer.team_id == subject.team_id
+    ):
+        return
+    raise Forbidden("a handover is for admins and the user's manager (a manager of their team)")
 
 
 def ensure_can_see_coverage(viewer: User) -> None:

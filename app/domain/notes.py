@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import Contact, Note, NoteRevision, User, note_contacts
+from app.db.models import Contact, Note, NoteRevision, User, Visibility, note_contacts
 from app.domain import audit, events, flags, freshness, sensitivity
 from app.domain.access import Principal, ensure_can_curate, ensure_can_edit, visible_notes
 from app.domain.access import get_note as get_note
@@ -169,6 +169,13 @@ def _apply_update(
         freshness.note_moved(session, note)
     _new_version(session, editor, note, editor_id=editor.id)
     return note
+
+
+def change_visibility(session: Session, actor: User, note: Note, visibility: Visibility) -> Note:
+    """Widen a note's audience as an edit (a new version, audited, re-indexed, its event). The
+    caller has checked the change is ``actor``'s to make: the author's bulk share, or the
+    departure rule applied by whoever deactivates them (``app.domain.handover``)."""
+    return _apply_update(session, actor, note, NoteUpdate(visibility=visibility))
 
 
 def revise_imported_note(

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import ApiToken, Role, Team, User
-from app.domain import audit, events, web_sessions
+from app.domain import audit, departure, events, web_sessions
 from app.domain.access import Principal, ensure_admin, principal_id, token_expiry
+from app.domain.departure import DepartureRule
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.domain.security import hash_password, hash_token, new_token, token_display_prefix
@@ -116,8 +117,17 @@ def create_user(session: Session, actor: Principal, data: UserCreate) -> User:
     return user
 
 
-def update_user(session: Session, actor: Principal, user_id: int, data: UserUpdate) -> User:
-    """An admin's, or the system's (``tacit users update|deactivate|set-password``)."""
+def update_user(
+    session: Session,
+    actor: Principal,
+    user_id: int,
+    data: UserUpdate,
+    *,
+    private_notes_on_departure: DepartureRule = "keep",
+) -> User:
+    """An admin's, or the system's (``tacit users update|deactivate|set-password``);
+    deactivating applies ``private_notes_on_departure`` (see
+    ``app.domain.handover.apply_departure_rule``) in the same unit of work."""
     ensure_admin(actor)
     user = get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True)
@@ -158,6 +168,7 @@ def update_user(session: Session, actor: Principal, user_id: int, data: UserUpda
         )
         if not changes["is_active"]:
             events.emit(session, "user.deactivated", actor=actor, user_id=user.id)
+            departure.apply_departure_rule(session, actor, user, rule=private_notes_on_departure)
     if "password" in changes:
         password = changes.pop("password")
         user.password_hash = hash_password(password) if password else None

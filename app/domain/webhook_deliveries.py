@@ -34,6 +34,7 @@ from app.db.models import (
     Account,
     Contact,
     DeliveryStatus,
+    HandoverSuccession,
     Note,
     NoteView,
     User,
@@ -153,6 +154,21 @@ def render(session: Session, owner: User, event: Event) -> dict[str, Any] | None
             return {"id": event.contact_id}
         case "account.updated":
             return _dump(AccountRead, session.get(Account, event.account_id))
+        case "account.handover":
+            # Who takes the account over from whom: accounts and users are every user's to see.
+            row = session.scalar(
+                select(HandoverSuccession).where(
+                    HandoverSuccession.user_id == event.user_id,
+                    HandoverSuccession.account_id == event.account_id,
+                )
+            )
+            if row is None:
+                return None
+            return {
+                "account_id": row.account_id,
+                "user_id": row.user_id,
+                "successor_id": row.successor_id,
+            }
         case "user.deactivated":
             return {"id": event.user_id}
         case "webhook.disabled" if event.user_id == owner.id:

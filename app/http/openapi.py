@@ -53,7 +53,26 @@ def _complete(operation: dict[str, Any]) -> None:
     responses["default"] = DEFAULT
 
 
-def document(app: FastAPI) -> None:
+DEPARTURE = {
+    "keep": "they stay private, readable by nobody",
+    "team": "they become team notes of your team",
+}
+
+
+def _departure_note(schemas: dict[str, Any], rule: str) -> None:
+    """Tell authors, where they choose ``private``, what this server does with private notes
+    when their author leaves (``TACIT_PRIVATE_NOTES_ON_DEPARTURE``), so nobody is surprised."""
+    said = (
+        f" When you leave (are deactivated), your private notes are kept as this server is set "
+        f"(TACIT_PRIVATE_NOTES_ON_DEPARTURE={rule}): {DEPARTURE[rule]}."
+    )
+    for name in ("NoteCreate", "NoteUpdate"):
+        field = schemas.get(name, {}).get("properties", {}).get("visibility")
+        if field is not None:
+            field["description"] = field.get("description", "") + said
+
+
+def document(app: FastAPI, *, departure_rule: str = "keep") -> None:
     """Replace ``app.openapi`` with the schema completed as the module docstring says."""
     build = app.openapi
 
@@ -69,6 +88,7 @@ def document(app: FastAPI) -> None:
             schemas.pop(name, None)
         for operation in _operations(schema):
             _complete(operation)
+        _departure_note(schemas, departure_rule)
         app.openapi_schema = schema
         return schema
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from app.schemas.common import Input, Ref, Schema
 
@@ -79,6 +79,7 @@ class CalendarRead(Schema):
                     "set it again",
                     "poll_seconds": 300,
                     "lead_minutes": 60,
+                    "weekly_digest": False,
                 }
             ]
         }
@@ -91,12 +92,33 @@ class CalendarRead(Schema):
     last_error: str | None = Field(description="Why the last read failed; null when it worked.")
     poll_seconds: int = Field(description="How often the feed is read.")
     lead_minutes: int = Field(description="How long before a meeting its brief is sent.")
+    weekly_digest: bool = Field(
+        default=False, description="Whether you get the weekly digest by e-mail."
+    )
 
 
 class BriefsSet(Input):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"deliver": False}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"deliver": False}, {"weekly_digest": True}]}
+    )
 
-    deliver: bool = Field(description="false: no briefs before your meetings; true: again.")
+    deliver: bool | None = Field(
+        default=None,
+        description="false: no briefs before your meetings; true: again (needs a calendar feed).",
+    )
+    weekly_digest: bool | None = Field(
+        default=None,
+        description="true: e-mail me the weekly digest (colleagues' new notes on the accounts "
+        "I write about or meet, and their stale facts due for review, once a week at "
+        "TACIT_DIGEST_WEEKDAY and TACIT_DIGEST_HOUR UTC); false: stop. Off unless asked for; "
+        "needs no calendar feed.",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> BriefsSet:
+        if self.deliver is None and self.weekly_digest is None:
+            raise ValueError("send deliver, weekly_digest or both")
+        return self
 
 
 class AttendeeRead(Schema):

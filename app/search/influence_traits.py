@@ -92,8 +92,8 @@ MODE = (
             r"\b(?:urgent(?:ly)?|acute)\b",
             r"\b(?:stretched(?:\s+too)?\s+thin|swamped|snowed under|slammed|short[- ]staffed|"
             r"understaffed|at (?:her|his|their) wits['\u2019]? end)\b",
-            r"\b(?:just\s+)?lost\s+(?:two|three|four|several|some|a few|\d+)\s+(?:of\s+)?(?:her|his|"
-            r"their)\b",
+            r"\b(?:just\s+)?lost\s+(?:two|three|four|several|some|a few|\d+)\s+(?:of\s+)?"
+            r"(?:her|his|their)\b",
         ),
     )
     + _cues(

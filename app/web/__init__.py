@@ -4,8 +4,8 @@ note's page: reading, marking, editing, flagging, superseding, archiving, deleti
 ``accounts`` (the list, and an account with its influence map), ``contacts`` (a contact's
 influence record and its forms), ``analytics`` (the dashboard), ``curation`` (a manager's
 queue), ``settings`` (password, API tokens, and the calendar feed of ``calendar``), ``admin``
-(users and teams) and ``slack`` (linking a Slack user); ``app_manifest`` lets a phone install
-it. Mounted at ``/``, outside the OpenAPI schema."""
+(users and teams), ``handover`` (when someone leaves) and ``slack`` (linking a Slack user);
+``app_manifest`` lets a phone install it. Mounted at ``/``, outside the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from app.web import (
     calendar,
     contacts,
     curation,
+    handover,
     login,
     note_actions,
     notes,
@@ -39,7 +40,7 @@ from app.web.pages import (
 def install(app: FastAPI) -> None:
     # notes before note_actions: /notes/new is not /notes/{note_id}.
     pages = (login, search, notes, note_actions, accounts, contacts, analytics, curation)
-    for page in (*pages, settings, calendar, admin, slack):
+    for page in (*pages, settings, calendar, admin, handover, slack):
         app.include_router(page.router)
     app.include_router(app_manifest.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

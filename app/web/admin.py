@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Role
 from app.domain import users
 from app.errors import Conflict
-from app.http.deps import IdPath, SessionDep
+from app.http.deps import IdPath, SessionDep, SettingsDep
 from app.schemas.users import UserCreate, UserUpdate
 from app.web.auth import CsrfChecked, SignedIn, Viewer
 from app.web.pages import FormText, PageError, WebRoute, render
@@ -112,6 +112,7 @@ def update_user(
     request: Request,
     user_id: IdPath,
     session: SessionDep,
+    settings: SettingsDep,
     viewer: CheckedAdmin,
     team: FormText = "",
     role: FormText = "",
@@ -128,7 +129,13 @@ def update_user(
     if password:  # empty: the password stays as it is
         changes["password"] = password
     try:
-        users.update_user(session, viewer.user, user_id, UserUpdate(**changes))
+        users.update_user(
+            session,
+            viewer.user,
+            user_id,
+            UserUpdate(**changes),
+            private_notes_on_departure=settings.private_notes_on_departure,
+        )
     except ValidationError as exc:
         return _page(request, session, status=422, problem=_problem(exc))
     except Conflict as exc:

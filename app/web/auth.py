@@ -27,7 +27,7 @@ from starlette.datastructures import URL
 from app.config import Settings
 from app.db.base import utcnow
 from app.db.models import User
-from app.domain import web_sessions
+from app.domain import handover_requests, web_sessions
 from app.http.deps import ConnectionDep, SettingsDep
 from app.web.pages import SESSION_COOKIE, PageError, SignInRequired
 
@@ -42,6 +42,8 @@ CSRF_REFUSED = (
 class Viewer:
     user: User
     csrf_token: str
+    # An admin asked them to share their private notes before they leave: the page's banner.
+    handover_asked: bool = False
 
 
 def safe_next(url: str | None) -> str:
@@ -76,6 +78,7 @@ def get_viewer(request: Request, conn: ConnectionDep, settings: SettingsDep) -> 
     token = request.cookies.get(SESSION_COOKIE, "")
     with conn.unit_of_work(write=False) as session:
         row = web_sessions.find_session(session, token, now=now)
+        asked = row is not None and handover_requests.asked(session, row.user_id)
     if row is None:
         raise SignInRequired(_back_to(request))
     if web_sessions.needs_touch(row, now=now):
@@ -83,7 +86,7 @@ def get_viewer(request: Request, conn: ConnectionDep, settings: SettingsDep) -> 
             partial(web_sessions.touch, session_id=row.id, now=now, lifetime=lifetime(settings))
         )
         request.state.refresh_session_cookie = token
-    viewer = Viewer(user=row.user, csrf_token=row.csrf_token)
+    viewer = Viewer(user=row.user, csrf_token=row.csrf_token, handover_asked=asked)
     request.state.viewer = viewer
     return viewer
 

@@ -108,7 +108,12 @@ def render(
     request: Request, name: str, context: dict[str, Any], *, status: int = 200
 ) -> HTMLResponse:
     viewer = getattr(request.state, "viewer", None)
-    page: dict[str, Any] = {"viewer": viewer, "csrf": viewer.csrf_token if viewer else None}
+    page: dict[str, Any] = {
+        "viewer": viewer,
+        "csrf": viewer.csrf_token if viewer else None,
+        # Shown where authors choose "private" (``_departure_rule.html``), so nobody is surprised.
+        "departure_rule": get_settings(request).private_notes_on_departure,
+    }
     return templates.TemplateResponse(request, name, {**page, **context}, status_code=status)
 
 

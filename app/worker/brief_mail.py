@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
-from app.db.models import MeetingOccurrence
-from app.domain.brief import ROLE_NAMES, NoteItem
+from app.db.models import MeetingOccurrence, Note
+from app.domain.brief import ROLE_NAMES, Brief, NoteItem
 from app.domain.meeting import MeetingBrief
 from app.taxonomy import SECTIONS
 from app.wording import age_in_words
@@ -112,7 +112,19 @@ def render(
         if items:
             name = attendee.attendee.name or attendee.attendee.email or "?"
             facts.append(Part(name, [_item(i, base_url, now) for i in items]))
-    confirmed = [i for i in brief.buying_influences if i.confirmed] if brief else []
+    if brief is not None:
+        known, suggested = account_parts(brief, base_url, now)
+        facts += known
+    else:
+        suggested = []
+    return Rendered(subject, intro, facts, suggested)
+
+
+def account_parts(brief: Brief, base_url: str, now: datetime) -> tuple[list[Part], list[Part]]:
+    """An account brief's facts (confirmed buying roles, the best notes per section) and its
+    suggestions (buying roles nobody confirmed, gaps), kept apart."""
+    facts: list[Part] = []
+    confirmed = [i for i in brief.buying_influences if i.confirmed]
     if confirmed:
         facts.append(
             Part(
@@ -120,14 +132,12 @@ def render(
                 [(f"{i.contact.name}: {ROLE_NAMES[i.role]}", None) for i in confirmed],
             )
         )
-    if brief is not None:
-        for section in SECTIONS:
-            items = brief.topics.get(section.name, [])[:PER_SECTION]
-            if items:
-                facts.append(Part(section.title, [_item(i, base_url, now) for i in items]))
-
+    for section in SECTIONS:
+        items = brief.topics.get(section.name, [])[:PER_SECTION]
+        if items:
+            facts.append(Part(section.title, [_item(i, base_url, now) for i in items]))
     suggestions: list[Part] = []
-    suggested = [i for i in brief.buying_influences if not i.confirmed] if brief else []
+    suggested = [i for i in brief.buying_influences if not i.confirmed]
     if suggested:
         suggestions.append(
             Part(
@@ -138,29 +148,38 @@ def render(
                 ],
             )
         )
-    if brief is not None and brief.gaps:
+    if brief.gaps:
         suggestions.append(Part("Gaps", [(g.message, None) for g in brief.gaps]))
-    return Rendered(subject, intro, facts, suggestions)
+    return facts, suggestions
 
 
 def _item(item: NoteItem, base_url: str, now: datetime) -> tuple[str, str]:
-    note = item.note
-    text = " ".join(item.text.split())
+    return note_line(item.note, base_url, now, text=item.text, stale=item.stale or item.superseded)
+
+
+def note_line(
+    note: Note, base_url: str, now: datetime, *, text: str | None = None, stale: bool = False
+) -> tuple[str, str]:
+    """A quoted note (``text``: the passage to quote, else its body), its author, age and
+    link."""
+    text = " ".join((text if text is not None else note.body).split())
     if len(text) > ITEM_CHARS:
         text = text[: ITEM_CHARS - 1].rstrip() + "…"
     age = age_in_words(max(0, (now - note.observed_at).days))
-    flags = " (may be out of date)" if item.stale or item.superseded else ""
+    flags = " (may be out of date)" if stale else ""
     return f"“{text}”, {note.author.name}, {age}{flags}", f"{base_url}/notes/{note.id}"
 
 
-def message(rendered: Rendered, *, sender: str, recipient: str, delivery_id: int) -> EmailMessage:
+def message(
+    rendered: Rendered, *, sender: str, recipient: str, delivery_id: int, kind: str = "brief"
+) -> EmailMessage:
     """The e-mail: text and HTML alternatives. Its Message-ID is the delivery's, the same on
     every retry, so that a repeat after a crash can be recognised."""
     mail = EmailMessage()
     mail["Subject"] = rendered.subject
     mail["From"] = sender
     mail["To"] = recipient
-    mail["Message-ID"] = f"<brief-{delivery_id}@tacit>"
+    mail["Message-ID"] = f"<{kind}-{delivery_id}@tacit>"
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(rendered.text())
     mail.add_alternative(rendered.html(), subtype="html")

@@ -34,7 +34,7 @@ from app.mail.ics import InvitationError
 from app.outbound import feeds, mail
 from app.outbound.addresses import Resolver, system_resolver
 from app.services import Services
-from app.worker import brief_mail
+from app.worker import brief_mail, digest_mail, handover_mail
 from app.worker.loop import LoopThread
 
 log = logging.getLogger("tacit.calendar")
@@ -56,13 +56,18 @@ def run_once(
     slack: SlackSender | None = None,
     resolve: Resolver = system_resolver,
 ) -> int:
-    """One pass; returns how many feeds it read plus briefs it queued and attempted."""
+    """One pass; returns how many feeds it read plus briefs (before meetings, handover briefs
+    of ``app.worker.handover_mail``, weekly digests of ``app.worker.digest_mail``) it queued
+    and attempted."""
     at = now or utcnow()
     lead = timedelta(minutes=settings.brief_lead_minutes)
+    handed = handover_mail.run_once(db, settings, now=at) + digest_mail.run_once(
+        db, settings, now=at
+    )
     with db.session(write=False) as session:
         if not brief_deliveries.anything_due(session, now=at, lead=lead):
-            return 0
-    done = poll_feeds(db, settings, now=at, resolve=resolve)
+            return handed
+    done = handed + poll_feeds(db, settings, now=at, resolve=resolve)
     with db.unit_of_work() as session:
         done += brief_deliveries.queue_due(session, now=at, lead=lead)
     return done + deliver_due(db, settings, now=at, slack=slack)

@@ -211,3 +211,60 @@ def test_calendar_feeds_are_each_users_own_whatever_the_role(client: TestClient,
         assert shown["url"] == f"calendar.example …{f'={name}'[-4:]}"
         assert shown["deliver"] is (name != "bob")
         assert client.get("/v1/me/upcoming", headers=person.headers).json() == []
+
+
+def test_a_handover_is_an_admins_or_the_users_managers_and_counts_without_text(
+    client: TestClient, world
+) -> None:
+    """``GET /v1/users/{id}/handover``: the admin (carol, west) sees everyone's, the manager
+    (bob, east) his team's members', a rep nobody's; it counts each visibility, quotes none."""
+    people, teams, _ = world
+    for (viewer, person), (subject, target) in itertools.product(people.items(), repeat=2):
+        allowed = viewer == "carol" or (viewer == "bob" and teams[subject] == teams["bob"])
+        response = client.get(f"/v1/users/{target.id}/handover", headers=person.headers)
+        assert response.status_code == (200 if allowed else 403), (viewer, subject)
+        if allowed:
+            (row,) = response.json()["accounts"]
+            assert row["notes"] == {"private": 1, "team": 1, "company": 1}
+            assert f"{subject}'s" not in response.text
+
+
+def test_the_bulk_share_reaches_only_the_callers_own_private_notes(
+    client: TestClient, world
+) -> None:
+    people, teams, notes = world
+    account = client.get(f"/v1/notes/{notes[0]['id']}", headers=people["alice"].headers).json()
+    for person in people.values():
+        response = client.post(
+            "/v1/me/handover/share",
+            headers=person.headers,
+            json={"account_id": account["account"]["id"], "visibility": "company"},
+        )
+        assert response.json()["shared"] == 1
+    for viewer, person in people.items():
+        for note in notes:
+            got = client.get(f"/v1/notes/{note['id']}", headers=person.headers)
+            widened = {**note, "visibility": "company"} if note["visibility"] == "private" else note
+            assert got.status_code == (200 if may_read(viewer, widened, teams) else 404)
+
+
+def test_successors_are_named_by_admins_and_listed_to_admins_and_the_manager(
+    client: TestClient, world
+) -> None:
+    """``PUT``/``GET /v1/users/{id}/handover/successors`` and ``GET /v1/me/handovers``: only
+    the admin names a successor; the list follows the handover report's rule; each user's
+    ``/v1/me/handovers`` holds the accounts handed to them alone."""
+    people, teams, notes = world
+    account = client.get(f"/v1/notes/{notes[0]['id']}", headers=people["alice"].headers).json()
+    choice = {"account_id": account["account"]["id"], "successor_id": people["bob"].id}
+    url = f"/v1/users/{people['alice'].id}/handover/successors"
+    for viewer, person in people.items():
+        named = client.put(url, headers=person.headers, json=choice)
+        assert named.status_code == (200 if viewer == "carol" else 403), viewer
+    for viewer, person in people.items():
+        allowed = viewer == "carol" or (viewer == "bob" and teams["alice"] == teams["bob"])
+        assert client.get(url, headers=person.headers).status_code == (200 if allowed else 403)
+        handed = client.get("/v1/me/handovers", headers=person.headers).json()
+        assert [h["account_id"] for h in handed] == (
+            [choice["account_id"]] if viewer == "bob" else []
+        )

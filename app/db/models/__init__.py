@@ -25,6 +25,7 @@ from app.db.models.calendar import (
 )
 from app.db.models.capture import IdempotencyKey, InboundMessage
 from app.db.models.columns import BuyingRole, Role, Visibility
+from app.db.models.handover import DigestDelivery, HandoverRequest, HandoverSuccession
 from app.db.models.influence import (
     InfluenceCitation,
     InfluenceDecision,
@@ -52,10 +53,13 @@ __all__ = [
     "CalendarFeed",
     "Contact",
     "DeliveryStatus",
+    "DigestDelivery",
     "EmbeddingJob",
     "Event",
     "EventConsumer",
     "EventDelivery",
+    "HandoverRequest",
+    "HandoverSuccession",
     "HelpersDaily",
     "HelpfulMark",
     "IdempotencyKey",

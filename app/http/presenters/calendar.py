@@ -11,7 +11,9 @@ from app.schemas.calendar import AttendeeRead, CalendarRead, UpcomingRead
 from app.schemas.common import Ref
 
 
-def calendar_read(feed: CalendarFeed | None, settings: Settings) -> CalendarRead:
+def calendar_read(
+    feed: CalendarFeed | None, settings: Settings, *, weekly_digest: bool = False
+) -> CalendarRead:
     return CalendarRead(
         configured=feed is not None,
         url=feed.url_hint if feed else None,
@@ -20,6 +22,7 @@ def calendar_read(feed: CalendarFeed | None, settings: Settings) -> CalendarRead
         last_error=feed.last_error if feed else None,
         poll_seconds=settings.calendar_poll_seconds,
         lead_minutes=settings.brief_lead_minutes,
+        weekly_digest=weekly_digest,
     )
 
 
