@@ -42,7 +42,6 @@ class Weights:
     # Whole-note evidence, scaled by 1 - sale (see the module's docstring).
     whole: float = 1.0
     second: float = 0.3
-    keyword_whole: float = 0.0
     # Priors, added (see ``app.domain.retrieval._boost``).
     contact: float = 0.3
     year: float = 0.5
@@ -119,13 +118,6 @@ def fuse(
         "identifier": weights.identifier,
         "semantic": weights.semantic,
     }
-    if general > 0 and "keyword" in lists:
-        # the keyword evidence of the whole note: what all its passages the list holds score
-        total: dict[int, float] = {}
-        for hit in lists["keyword"]:
-            total[hit.note_id] = total.get(hit.note_id, 0.0) + hit.score
-        evidence["keyword_whole"] = total
-        scale["keyword_whole"] = weights.keyword_whole * general
     if general > 0:
         evidence["whole"] = {i: s.whole for i, s in similarity.items()}
         evidence["second"] = {i: s.second for i, s in similarity.items()}
