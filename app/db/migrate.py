@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,17 @@ from sqlalchemy import Connection, Engine
 
 from app.db.base import Embedding, UTCDateTime
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def schema_home(checkout: Path = Path(__file__).resolve().parents[2]) -> Path:
+    """Where ``alembic.ini`` and ``migrations/`` are: beside the package in a checkout (and an
+    editable install), else where a regular install puts them (``pyproject.toml``'s
+    data-files: ``<prefix>/share/tacit``)."""
+    if (checkout / "alembic.ini").is_file():
+        return checkout
+    return Path(sys.prefix) / "share" / "tacit"
+
+
+ROOT = schema_home()
 
 
 # Dialect-specific search objects that the models do not describe (see the search migration).

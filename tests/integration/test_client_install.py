@@ -25,7 +25,7 @@ world = test_cli_client.world  # the live server and its people, as the client t
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a wheel is built from; copied, so that the build leaves nothing in the checkout.
-SOURCES = ("pyproject.toml", "README.md", "app")
+SOURCES = ("pyproject.toml", "README.md", "alembic.ini", "app", "migrations")
 # What the server extra brings, by import name: none of it may come with the client.
 SERVER_MODULES = (
     "torch", "fastapi", "sqlalchemy", "alembic", "uvicorn", "sentence_transformers", "numpy",
