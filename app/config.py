@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -215,6 +216,26 @@ class Settings(BaseSettings):
         le=1000,
         description="A webhook is disabled, and its owner told, after this many of its "
         "deliveries in a row failed for good (each retried for 24 hours first).",
+    )
+
+    # Scheduled backups (app/worker/backups.py, README "Backup and restore").
+    backup_dir: Path | None = Field(
+        default=None,
+        description="Where the worker writes a backup every `TACIT_BACKUP_EVERY` (unset: no "
+        "scheduled backups; `tacit backup PATH` still works).",
+    )
+    backup_every: timedelta = Field(
+        default=timedelta(days=1),
+        ge=timedelta(minutes=5),
+        description="How often a scheduled backup is taken, as an ISO 8601 duration (`PT6H`, "
+        "`P1D`); five minutes at least.",
+    )
+    backup_keep: int = Field(
+        default=7, ge=1, le=1000, description="How many scheduled backups are kept (the newest)."
+    )
+    pg_bin: Path | None = Field(
+        default=None,
+        description="The directory of `pg_dump` and `pg_restore` (default: on `PATH`).",
     )
 
     # Calendar feeds and the briefs sent before external meetings (app/worker/calendar.py,

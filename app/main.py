@@ -42,6 +42,7 @@ from app.http.telemetry import Telemetry
 from app.integrations import slack
 from app.integrations.slack.briefs import brief_sender
 from app.services import Services, open_services
+from app.worker.backups import backup_thread
 from app.worker.calendar import calendar_thread
 from app.worker.embedding import embedding_thread
 from app.worker.loop import LoopThread
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             calendar_thread(running, slack=brief_sender(settings))
             for _ in range(settings.calendar_workers)
         ]
+        if settings.backup_dir is not None and settings.worker_threads:
+            workers.append(backup_thread(running.database, settings))
         for worker in workers:
             worker.start()
         if settings.warm_up:

@@ -129,11 +129,13 @@ def worker(
         typer.Option(help="Serve this worker's Prometheus metrics on this port (/metrics)."),
     ] = None,
 ) -> None:
-    """Run an embedding worker in this process (as many as you like, on any machine)."""
+    """Run an embedding worker in this process (as many as you like, on any machine); with
+    TACIT_BACKUP_DIR set, it also takes the scheduled backups."""
     import time
 
     from prometheus_client import start_http_server
 
+    from app.worker.backups import backup_thread
     from app.worker.embedding import queue_other_models, run_once
 
     settings = load_settings().model_copy(
@@ -148,6 +150,10 @@ def worker(
             f"embedding worker on {db.dialect} with {embedder.name} ({settings.embedding_backend})"
         )
         queue_other_models(db, embedder)
+        backups = None
+        if settings.backup_dir is not None and not until_empty:
+            backups = backup_thread(db, settings)
+            backups.start()
         done = 0
         try:
             while True:
@@ -160,6 +166,9 @@ def worker(
                 time.sleep(poll)
         except KeyboardInterrupt:
             pass
+        finally:
+            if backups is not None:
+                backups.stop()
         err.print(f"processed {done} job(s)")
 
 

@@ -17,8 +17,10 @@ from sqlalchemy import Connection, Engine
 
 from app.db.base import Embedding, UTCDateTime
 
+_CHECKOUT = Path(__file__).resolve().parents[2]
 
-def schema_home(checkout: Path = Path(__file__).resolve().parents[2]) -> Path:
+
+def schema_home(checkout: Path = _CHECKOUT) -> Path:
     """Where ``alembic.ini`` and ``migrations/`` are: beside the package in a checkout (and an
     editable install), else where a regular install puts them (``pyproject.toml``'s
     data-files: ``<prefix>/share/tacit``)."""
