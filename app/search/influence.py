@@ -22,11 +22,12 @@ buttons but no role, degree or mode.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Literal
 
+from app.search import influence_learned
 from app.search import influence_text as text
 from app.search.influence_cues import DECISION, ROLE_CUES, SIGN_OFF, Cue, resolve_sign_off
 from app.search.influence_read import Reading, aggregate, content_words
@@ -70,6 +71,8 @@ class Sentence:
     topic: str | None = None  # nearest fine topic (``app.taxonomy``), when embedded
     score: float = 0.0
     named: int = 1  # how many contacts the sentence names
+    # each role's probability from the learned classifiers (``influence_learned``), when scored
+    roles: Mapping[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -141,11 +144,22 @@ _LISTED = re.compile(
 )
 
 
-def suggest(people: Sequence[Person], sentences: Iterable[Sentence]) -> list[FieldSuggestion]:
+def suggest(
+    people: Sequence[Person],
+    sentences: Iterable[Sentence],
+    *,
+    learned_threshold: float | None = None,
+) -> list[FieldSuggestion]:
     """The fields the sentences suggest for ``people``; ``sentences`` newest note first.
 
     ``people`` should be every contact of the account, so that a sentence naming two of them
-    gives each only what it says of them."""
+    gives each only what it says of them. A role the cues say nothing of is also read from a
+    sentence's learned role scores (``Sentence.roles``) at ``learned_threshold`` (default: the
+    one shipped with the weights; above 1: never)."""
+    if learned_threshold is None:
+        model = influence_learned.load()
+        learned_threshold = model.threshold if model is not None else 2.0
+    learned: list[Reading] = []
     mention_people = [MentionPerson(p.id, p.name, p.title) for p in people]
     # a sentence in lower case names people in lower case ("gary signed himself")
     by_case = {case: name_patterns(mention_people, lowercase=case) for case in (False, True)}
@@ -160,6 +174,16 @@ def suggest(people: Sequence[Person], sentences: Iterable[Sentence]) -> list[Fie
             left[s.contact_id] = s.observed_at  # newest first: the last time they left
         patterns = by_case[writes_lowercase(s.text)]
         readings += read_sentence(s, text.mark(s.text, patterns, s.contact_id))
+        learned += influence_learned.read_learned(
+            contact_id=s.contact_id,
+            note_id=s.note_id,
+            sentence=s.text,
+            observed_at=s.observed_at,
+            scores=s.roles,
+            named=s.named,
+            threshold=learned_threshold,
+        )
+    readings += influence_learned.beside_cues(learned, readings)
     for contact_id, person in by_id.items():
         if (person.title or "").strip().lower().startswith("former"):
             left[contact_id] = None

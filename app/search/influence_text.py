@@ -245,6 +245,11 @@ def negated(marked: str, start: int, subject_end: int | None = None) -> bool:
     return _NEGATION.search(window) is not None
 
 
+def denies(text: str) -> bool:
+    """Whether ``text`` holds a negation anywhere ("not", "never", "no longer", "won't")."""
+    return _NEGATION.search(text) is not None
+
+
 def hedged(text: str) -> bool:
     return _HEDGE.search(text) is not None
 
