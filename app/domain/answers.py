@@ -166,6 +166,7 @@ def _sentences(
                 topic=m.topic,
                 score=m.score,
                 named=m.named,
+                roles=m.role_scores,
             ),
             note,
         )

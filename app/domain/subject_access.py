@@ -309,7 +309,9 @@ def _role_suggestions(session: Session, contact: Contact) -> dict[BuyingRole, li
         .order_by(Note.observed_at.desc(), Note.id.desc(), Mention.ordinal)
     )
     said = [
-        influence.Sentence(m.contact_id, m.note_id, m.text, at, m.topic, m.score, m.named)
+        influence.Sentence(
+            m.contact_id, m.note_id, m.text, at, m.topic, m.score, m.named, m.role_scores
+        )
         for m, at in rows
     ]
     # Every contact of the account: a sentence naming two people is read for the right one.

@@ -34,6 +34,7 @@ from app.db.engine import Database
 from app.db.models import Contact, EmbeddingJob, Mention, Note, Passage
 from app.domain import credit, freshness
 from app.embedding.base import Embedder
+from app.search import influence_learned
 from app.search.indexing import MAX_ATTEMPTS, bump_search_seq, enqueue_other_models, jobs_queued
 from app.search.mentions import Person, SentenceMention, find_mentions
 from app.search.topics import Classification, TopicModel
@@ -115,16 +116,27 @@ def _embed_claimed(db: Database, embedder: Embedder, claims: list[Claim]) -> Non
                 Passage.model == embedder.name,
             )
         ).all()
-        mentions = _mentions(session, note_ids)
+        mentions, people = _mentions(session, note_ids)
+    roles = influence_learned.load()
+    if roles is not None and not roles.fits(embedder.name, embedder.dims):
+        roles = None  # weights fitted on another model's vectors read nothing here
+    # The sentences about one person, their name replaced, for the learned role reader.
+    neutral = [
+        influence_learned.neutral(m.text, people[m.contact_ids[0]].name, None)
+        for _, m in mentions
+        if roles is not None and len(m.contact_ids) == 1
+    ]
     try:
         vectors = embed_distinct(
-            embedder, [text for _, text, _ in todo] + [m.text for _, m in mentions]
+            embedder, [text for _, text, _ in todo] + [m.text for _, m in mentions] + neutral
         )
     except Exception as exc:  # a model failure must not kill the worker; the jobs retry
         log.exception("embedding failed for notes %s", note_ids)
         _release(db, claims, error=f"{type(exc).__name__}: {exc}")
         return
-    passage_vectors, sentence_vectors = vectors[: len(todo)], vectors[len(todo) :]
+    passage_vectors = vectors[: len(todo)]
+    sentence_vectors = vectors[len(todo) : len(todo) + len(mentions)]
+    role_scores = roles.scores(vectors[len(todo) + len(mentions) :]) if roles else None
     passage_topics = topics.classify(passage_vectors)
     stored_topics = topics.classify(np.asarray([row[2] for row in unclassified], np.float32))
     now = utcnow()
@@ -158,7 +170,7 @@ def _embed_claimed(db: Database, embedder: Embedder, claims: list[Claim]) -> Non
                     for (pid, digest, _), found in zip(unclassified, stored_topics, strict=True)
                 ],
             )
-        _store_mentions(session, note_ids, mentions, topics.classify(sentence_vectors))
+        _store_mentions(session, note_ids, mentions, topics.classify(sentence_vectors), role_scores)
         finished = 0
         for claim in claims:
             done = session.execute(
@@ -191,8 +203,10 @@ def embed_distinct(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return embedder.embed(distinct)[[where[text] for text in texts]]
 
 
-def _mentions(session: Session, note_ids: list[int]) -> list[tuple[int, SentenceMention]]:
-    """The sentences of each note that name contacts of its account."""
+def _mentions(
+    session: Session, note_ids: list[int]
+) -> tuple[list[tuple[int, SentenceMention]], dict[int, Person]]:
+    """The sentences of each note that name contacts of its account, and those contacts."""
     notes = session.execute(
         select(Note.id, Note.account_id, Note.body).where(
             Note.id.in_(note_ids), Note.deleted_at.is_(None)
@@ -205,11 +219,12 @@ def _mentions(session: Session, note_ids: list[int]) -> list[tuple[int, Sentence
         )
     ):
         people[account_id].append(Person(contact_id, name, title))
-    return [
-        (note_id, found)
+    found = [
+        (note_id, mention)
         for note_id, account_id, body in notes
-        for found in find_mentions(body, people[account_id])
+        for mention in find_mentions(body, people[account_id])
     ]
+    return found, {p.id: p for group in people.values() for p in group}
 
 
 def _store_mentions(
@@ -217,8 +232,17 @@ def _store_mentions(
     note_ids: list[int],
     mentions: list[tuple[int, SentenceMention]],
     found: list[Classification],
+    role_scores: np.ndarray | None,
 ) -> None:
     session.execute(delete(Mention).where(Mention.note_id.in_(note_ids)))
+    # one row of scores per sentence naming one contact, in order
+    scores = iter(role_scores if role_scores is not None else ())
+    learned = [
+        influence_learned.as_mapping(next(scores))
+        if role_scores is not None and len(mention.contact_ids) == 1
+        else None
+        for _, mention in mentions
+    ]
     rows = [
         {
             "note_id": note_id,
@@ -228,8 +252,9 @@ def _store_mentions(
             "topic": topic.topic,
             "score": topic.score,
             "named": len(mention.contact_ids),
+            "role_scores": roles,
         }
-        for (note_id, mention), topic in zip(mentions, found, strict=True)
+        for (note_id, mention), topic, roles in zip(mentions, found, learned, strict=True)
         for contact_id in mention.contact_ids
     ]
     if rows:

@@ -10,7 +10,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, Embedding, UTCDateTime
-from app.db.models.columns import created_column
+from app.db.models.columns import JSONType, created_column
 
 
 class Passage(Base):
@@ -59,6 +59,9 @@ class Mention(Base):
     score: Mapped[float] = mapped_column(Float)
     # How many contacts the sentence names: a role is read only from a sentence about one.
     named: Mapped[int] = mapped_column(Integer, default=1)
+    # Each buying role's probability from the learned classifiers (app.search.influence_learned),
+    # for a sentence naming one contact; null before the column, or for two people.
+    role_scores: Mapped[dict[str, float] | None] = mapped_column(JSONType, default=None)
 
 
 class EmbeddingJob(Base):

@@ -64,6 +64,7 @@ def suggestions_for(
             topic=m.topic,
             score=m.score,
             named=m.named,
+            roles=m.role_scores,
         )
         for m, observed_at in rows
     ]
