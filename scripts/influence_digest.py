@@ -10,7 +10,8 @@ by this: each set is imported as ``brief_eval.py --no-embed`` does, ``suggest`` 
 reader and account, and each suggestion (contact, field, value, confidence, evidence, reason)
 is one line. ``--compare`` exits 1 and prints the first differences when any line differs. It
 also prints how long ``suggest`` took per account (median of the readers) for the account
-with the most sentences.
+with the most sentences. The sentences carry their learned role scores, as the embedding
+worker stores them (``brief_eval.with_learned_scores``), unless ``--no-learned``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.config import Settings
 from app.db.engine import Database
 from app.search.influence import suggest
 
@@ -39,7 +41,7 @@ sys.modules["brief_eval"] = brief_eval  # its dataclasses look their module up
 _spec.loader.exec_module(brief_eval)
 
 
-def lines_of(directory: Path) -> tuple[list[str], list[float]]:
+def lines_of(directory: Path, *, learned: bool = True) -> tuple[list[str], list[float]]:
     """One line per suggestion, per reader and account; and the seconds ``suggest`` took on
     the account with the most sentences, per reader."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,6 +50,10 @@ def lines_of(directory: Path) -> tuple[list[str], list[float]]:
         db = Database(url)
         readers, ids = brief_eval.read_readers(db, list(accounts.values()), embedded=False)
         db.dispose()
+    if learned:
+        readers = brief_eval.with_learned_scores(
+            readers, Settings.model_fields["embedding_model"].default
+        )
     out: list[str] = []
     largest = max(range(len(readers[0].accounts)), key=lambda i: len(readers[0].accounts[i][1]))
     took: list[float] = []
@@ -78,10 +84,11 @@ def main() -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--out", type=Path, help="write the suggestions here")
     group.add_argument("--compare", type=Path, help="compare with a file --out wrote")
+    parser.add_argument("--no-learned", action="store_true", help="without learned role scores")
     args = parser.parse_args()
     lines: list[str] = []
     for directory in args.directories:
-        found, took = lines_of(directory)
+        found, took = lines_of(directory, learned=not args.no_learned)
         lines += found
         print(
             f"{directory.name}: {len(found)} suggestions over every reader; suggest() on the "
