@@ -51,7 +51,8 @@ class RoleModel:
         if len(vectors) == 0:
             return np.zeros((0, len(ROLES)), np.float32)
         logits = np.asarray(vectors, np.float64) @ self.coef + self.bias
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        probabilities: np.ndarray = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        return probabilities
 
     def fits(self, model_name: str, dims: int) -> bool:
         """Whether vectors of ``model_name`` can be read: the weights mean nothing for another

@@ -30,7 +30,9 @@ def said(text: str, *, note: int = 1, contact: int = 1, named: int = 1, days: in
     return Sentence(contact, note, text, NOW - timedelta(days=days), named=named, roles=roles)
 
 
-def roles_of(sentences: list[Sentence], threshold: float = 0.9) -> dict[tuple[int, str], tuple]:
+def roles_of(
+    sentences: list[Sentence], threshold: float = 0.9
+) -> dict[tuple[int, str], tuple[Citation, ...]]:
     return {
         (s.contact_id, str(s.value)): s.evidence
         for s in suggest(PEOPLE, sentences, learned_threshold=threshold)
