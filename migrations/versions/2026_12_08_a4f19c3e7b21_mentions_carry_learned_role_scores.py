@@ -7,7 +7,7 @@ sentence naming two people, and for the mentions written before this column unti
 is embedded again: the suggester then reads that sentence with its cues only, as before.
 
 Revision ID: a4f19c3e7b21
-Revises: c67ae7e6dc2e
+Revises: 2637b6d5e31d
 Create Date: 2026-12-08 03:00:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "a4f19c3e7b21"
-down_revision: str | None = "c67ae7e6dc2e"
+down_revision: str | None = "2637b6d5e31d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
