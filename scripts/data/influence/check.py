@@ -220,7 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     present = [
         here / name
-        for name in ("dev", "dev2", "dev3", "dev4", "dev5", "unseen")
+        for name in ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "unseen")
         if (here / name).is_dir()
     ]
     parser.add_argument("sets", nargs="*", type=Path, default=present)
