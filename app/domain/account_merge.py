@@ -23,6 +23,7 @@ from app.db.models import (
     AccountDomain,
     Contact,
     Event,
+    HandoverSuccession,
     InfluenceReview,
     Note,
     NoteRevision,
@@ -40,9 +41,11 @@ Columns = tuple[InstrumentedAttribute[int] | InstrumentedAttribute[int | None], 
 
 # Rows about the customer: they follow it to the survivor. Revisions too, since the account is
 # the same customer under one record now; a suppression must, or an erased person could be
-# named again in the survivor's notes.
+# named again in the survivor's notes. A successor named for the merged account takes the
+# survivor over too, unless one was named for the survivor already (that one stands).
 MOVED: Columns = (
     AccountDomain.account_id,
+    HandoverSuccession.account_id,
     Contact.account_id,
     Note.account_id,
     NoteRevision.account_id,
@@ -78,6 +81,12 @@ def merge_accounts(session: Session, actor: Principal, into_id: int, merged_id: 
     record = {"id": merged.id, "name": merged.name, "external_id": merged.external_id}
     added_aliases = _fold_fields(session, into, merged)
 
+    named = select(HandoverSuccession.user_id).where(HandoverSuccession.account_id == into.id)
+    session.execute(
+        delete(HandoverSuccession).where(
+            HandoverSuccession.account_id == merged.id, HandoverSuccession.user_id.in_(named)
+        )
+    )
     for attribute in MOVED:
         column = column_of(attribute)
         session.execute(

@@ -8,9 +8,10 @@ from sqlalchemy import ForeignKey, func, select
 
 from app.db.base import Base
 from app.db.engine import Database
-from app.db.models import Account, AuditEvent, Role, Search
-from app.domain.account_merge import DROPPED, KEPT, MOVED, column_of
-from tests.factories import Person, make_contact, make_user, post_note
+from app.db.models import Account, AuditEvent, HandoverSuccession, Role, Search
+from app.domain.access import SYSTEM
+from app.domain.account_merge import DROPPED, KEPT, MOVED, column_of, merge_accounts
+from tests.factories import Person, make_account, make_contact, make_user, post_note
 
 
 def _names(columns: tuple[object, ...]) -> set[str]:
@@ -201,3 +202,32 @@ def test_only_curators_merge_and_unknown_accounts_are_404(
     assert merge(manager, into, merged).status_code == 404  # gone now
     with db.session(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Account)) == 1
+
+
+def test_a_successor_named_for_the_merged_account_takes_the_survivor_unless_one_was_named(
+    db: Database,
+) -> None:
+    leaver = make_user(db, "Lee Leaving")
+    other = make_user(db, "Olga Other")
+    first, second = make_user(db, "Sam First"), make_user(db, "Sue Second")
+    into, merged = make_account(db, "Harbor Freightways"), make_account(db, "Harbour Freight")
+    with db.unit_of_work() as session:
+        session.add_all(
+            [
+                HandoverSuccession(user_id=leaver.id, account_id=into, successor_id=first.id),
+                HandoverSuccession(user_id=leaver.id, account_id=merged, successor_id=second.id),
+                HandoverSuccession(user_id=other.id, account_id=merged, successor_id=second.id),
+            ]
+        )
+    with db.unit_of_work() as session:
+        merge_accounts(session, SYSTEM, into, merged)
+    with db.session(write=False) as session:
+        rows = session.execute(
+            select(
+                HandoverSuccession.user_id,
+                HandoverSuccession.account_id,
+                HandoverSuccession.successor_id,
+            )
+        ).all()
+    # the survivor's own successor stands; the other leaver's moves with the customer
+    assert sorted(rows) == sorted([(leaver.id, into, first.id), (other.id, into, second.id)])
