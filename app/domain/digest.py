@@ -21,13 +21,10 @@ from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.models import Account, DigestDelivery, MeetingOccurrence, Note, User
+from app.domain import owed_mail
 from app.domain.access import visible_notes
-from app.domain.brief_deliveries import backoff
 
 WEEK = timedelta(days=7)
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 10
-MAX_ERROR_CHARS = 2000
 PER_ACCOUNT = 10  # new notes shown per account; the rest are counted
 MAX_STALE = 20
 
@@ -87,22 +84,13 @@ class ClaimedDigest:
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[ClaimedDigest]:
     """Lease up to ``limit`` due digests; one whose user opted out, left or has no e-mail
     address since is deleted unsent. Commit soon after rendering."""
-    rows = session.scalars(
-        select(DigestDelivery)
-        .where(DigestDelivery.status == "pending", DigestDelivery.next_attempt_at <= now)
-        .order_by(DigestDelivery.next_attempt_at, DigestDelivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
     claimed = []
-    for row in rows:
+    for row in owed_mail.due(session, DigestDelivery, now=now, limit=limit):
         user = session.get_one(User, row.user_id)
         if not (user.weekly_digest and user.is_active and user.email):
             session.delete(row)
             continue
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE
-        claimed.append(ClaimedDigest(row, user, user.email, row.attempts))
+        claimed.append(ClaimedDigest(row, user, user.email, owed_mail.lease(row, now=now)))
     session.flush()
     return claimed
 
@@ -110,19 +98,8 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[ClaimedDig
 def record(
     session: Session, delivery_id: int, attempt: int, error: str | None, *, now: datetime
 ) -> None:
-    """Sent, or due again after a back-off (given up after ``MAX_ATTEMPTS``). An attempt
-    whose lease another worker took over is not recorded."""
-    row = session.get(DigestDelivery, delivery_id, with_for_update=True)
-    if row is None or row.attempts != attempt or row.status != "pending":
-        return
-    if error is None:
-        row.status, row.sent_at, row.next_attempt_at, row.last_error = "sent", now, None, None
-    elif row.attempts >= MAX_ATTEMPTS:
-        row.status, row.next_attempt_at = "failed", None
-        row.last_error = error[:MAX_ERROR_CHARS]
-    else:
-        row.next_attempt_at, row.last_error = now + backoff(row.attempts), error[:MAX_ERROR_CHARS]
-    session.flush()
+    """Sent, or due again after a back-off (``owed_mail.record``)."""
+    owed_mail.record(session, DigestDelivery, delivery_id, attempt, error, now=now)
 
 
 @dataclass

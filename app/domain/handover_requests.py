@@ -7,21 +7,16 @@ handover briefs of ``app.domain.successions``); asking again sends again."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.db.models import HandoverRequest, Note, User, Visibility
-from app.domain import audit
+from app.domain import audit, owed_mail
 from app.domain.access import ensure_admin
-from app.domain.brief_deliveries import backoff
 from app.domain.users import get_user
 from app.errors import Conflict
-
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 10
-MAX_ERROR_CHARS = 2000
 
 
 def ask(session: Session, admin: User, user_id: int, *, now: datetime) -> HandoverRequest:
@@ -72,23 +67,13 @@ class ClaimedRequest:
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[ClaimedRequest]:
     """Lease up to ``limit`` due e-mails; one to a user with no e-mail address, or deactivated
     since, is given up. Commit soon after rendering."""
-    rows = session.scalars(
-        select(HandoverRequest)
-        .where(HandoverRequest.status == "pending", HandoverRequest.next_attempt_at <= now)
-        .order_by(HandoverRequest.next_attempt_at, HandoverRequest.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
     claimed = []
-    for row in rows:
+    for row in owed_mail.due(session, HandoverRequest, now=now, limit=limit):
         user = session.get_one(User, row.user_id)
         if not user.is_active or not user.email:
-            row.status, row.next_attempt_at = "failed", None
-            row.last_error = "the user has no e-mail address or is deactivated"
+            owed_mail.give_up(row, "the user has no e-mail address or is deactivated")
             continue
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE
-        claimed.append(ClaimedRequest(row, user, user.email, row.attempts))
+        claimed.append(ClaimedRequest(row, user, user.email, owed_mail.lease(row, now=now)))
     session.flush()
     return claimed
 
@@ -96,16 +81,5 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[ClaimedReq
 def record(
     session: Session, request_id: int, attempt: int, error: str | None, *, now: datetime
 ) -> None:
-    """Sent, or due again after a back-off (given up after ``MAX_ATTEMPTS``); an attempt whose
-    lease another worker took over is not recorded."""
-    row = session.get(HandoverRequest, request_id, with_for_update=True)
-    if row is None or row.attempts != attempt or row.status != "pending":
-        return
-    if error is None:
-        row.status, row.sent_at, row.next_attempt_at, row.last_error = "sent", now, None, None
-    elif row.attempts >= MAX_ATTEMPTS:
-        row.status, row.next_attempt_at = "failed", None
-        row.last_error = error[:MAX_ERROR_CHARS]
-    else:
-        row.next_attempt_at, row.last_error = now + backoff(row.attempts), error[:MAX_ERROR_CHARS]
-    session.flush()
+    """Sent, or due again after a back-off (``owed_mail.record``)."""
+    owed_mail.record(session, HandoverRequest, request_id, attempt, error, now=now)

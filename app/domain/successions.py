@@ -10,21 +10,16 @@ never loses or repeats it. Naming another successor owes the new one a brief."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Account, HandoverSuccession, User
-from app.domain import audit, events
+from app.domain import audit, events, owed_mail
 from app.domain.access import ensure_admin
-from app.domain.brief_deliveries import backoff
 from app.domain.users import get_user
 from app.errors import Invalid
-
-LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 10
-MAX_ERROR_CHARS = 2000
 
 
 def name_successor(
@@ -120,27 +115,15 @@ class ClaimedHandover:
 def claim_due(session: Session, *, now: datetime, limit: int) -> list[ClaimedHandover]:
     """Lease up to ``limit`` due handover briefs; one whose successor has no e-mail address
     or has left since is given up. Commit soon after rendering."""
-    rows = session.scalars(
-        select(HandoverSuccession)
-        .where(HandoverSuccession.status == "pending", HandoverSuccession.next_attempt_at <= now)
-        .order_by(HandoverSuccession.next_attempt_at, HandoverSuccession.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
     claimed = []
-    for row in rows:
+    for row in owed_mail.due(session, HandoverSuccession, now=now, limit=limit):
         successor = session.get_one(User, row.successor_id)
         if not successor.is_active or not successor.email:
-            row.status, row.next_attempt_at = "failed", None
-            row.last_error = "the successor has no e-mail address or is deactivated"
+            owed_mail.give_up(row, "the successor has no e-mail address or is deactivated")
             continue
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE
-        claimed.append(
-            ClaimedHandover(
-                row, session.get_one(User, row.user_id), successor, successor.email, row.attempts
-            )
-        )
+        leaver = session.get_one(User, row.user_id)
+        attempt = owed_mail.lease(row, now=now)
+        claimed.append(ClaimedHandover(row, leaver, successor, successor.email, attempt))
     session.flush()
     return claimed
 
@@ -148,16 +131,5 @@ def claim_due(session: Session, *, now: datetime, limit: int) -> list[ClaimedHan
 def record(
     session: Session, succession_id: int, attempt: int, error: str | None, *, now: datetime
 ) -> None:
-    """Sent, or due again after a back-off (given up after ``MAX_ATTEMPTS``). An attempt
-    whose lease another worker took over is not recorded."""
-    row = session.get(HandoverSuccession, succession_id, with_for_update=True)
-    if row is None or row.attempts != attempt or row.status != "pending":
-        return
-    if error is None:
-        row.status, row.sent_at, row.next_attempt_at, row.last_error = "sent", now, None, None
-    elif row.attempts >= MAX_ATTEMPTS:
-        row.status, row.next_attempt_at = "failed", None
-        row.last_error = error[:MAX_ERROR_CHARS]
-    else:
-        row.next_attempt_at, row.last_error = now + backoff(row.attempts), error[:MAX_ERROR_CHARS]
-    session.flush()
+    """Sent, or due again after a back-off (``owed_mail.record``)."""
+    owed_mail.record(session, HandoverSuccession, succession_id, attempt, error, now=now)
