@@ -49,10 +49,11 @@ def new_token_scopes(
         scopes = DEFAULT_SCOPES if parent is None else DEFAULT_SCOPES & parent
     else:
         scopes = frozenset(requested)
-        for scope in sorted(scopes - (parent if parent is not None else scopes)):
-            ensure_scope(parent, scope)
     if not scopes:
         raise Invalid("a token needs at least one scope")
+    # The owner's role first: it is the answer that tells a rep what to do (ask an admin).
     if TokenScope.admin in scopes and owner.role != Role.admin:
         raise Forbidden("only an admin's token may have the admin scope")
+    for scope in sorted(scopes):
+        ensure_scope(parent, scope)
     return scopes

@@ -182,4 +182,3 @@ def test_the_token_operations_document_scopes(spec: dict[str, Any]) -> None:
         assert "`mail`" in field["description"], name
         assert all("scopes" in example for example in schemas[name]["examples"]), name
     assert "scopes" in spec["paths"]["/v1/tokens"]["post"]["description"]
-
