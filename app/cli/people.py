@@ -192,8 +192,8 @@ def users_set_password(user: UserArgument) -> None:
 
 @tokens_cli.command(
     "create",
-    epilog="Examples: tacit tokens create --user ana@example.com --expires-in-days 90\n\n"
-    "tacit tokens create --user mail@example.com --name gateway --scope mail",
+    epilog="Example: tacit tokens create --user ana@example.com --expires-in-days 90\n\n"
+    "Example: tacit tokens create --user mail@example.com --name gateway --scope mail",
 )
 def tokens_create(
     user: Annotated[str, typer.Option(help="The user's id, e-mail or external id.")],
