@@ -277,7 +277,7 @@ def test_a_tokens_scopes_narrow_each_roles_powers_and_never_widen_them(
     """Role x scopes x (read a note, edit one's own note, read the audit trail): the answer
     is the role's, except that a token without the action's scope is refused first, naming
     it. The admin scope exists only on an admin's token, so a rep's is never made."""
-    people, teams, notes = world
+    people, _teams, notes = world
     roles = {"alice": Role.rep, "bob": Role.manager, "carol": Role.admin}
     for viewer, person in people.items():
         own = next(n for n in notes if n["author"] == viewer and n["visibility"] == "private")
