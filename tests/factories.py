@@ -12,9 +12,10 @@ from sqlalchemy import inspect, text
 
 from app.config import Settings
 from app.db.engine import Database
-from app.db.models import Role, User, Visibility
+from app.db.models import Role, TokenScope, User, Visibility
 from app.domain import accounts, contacts, notes, users
 from app.domain.access import SYSTEM
+from app.domain.token_scopes import full_scopes
 from app.schemas.accounts import AccountCreate, ContactCreate
 from app.schemas.notes import NoteCreate
 from app.schemas.users import TokenCreate, UserCreate
@@ -56,7 +57,10 @@ def make_user(
                 password=password,
             ),
         )
-        _, secret = users.create_token(session, SYSTEM, TokenCreate(user_id=user.id))
+        # Every scope the user may hold, as tokens made before scopes had: tests about
+        # scopes make narrower tokens with ``with_token``.
+        every = sorted(full_scopes(user))
+        _, secret = users.create_token(session, SYSTEM, TokenCreate(user_id=user.id, scopes=every))
         return Person(user.id, user.name, secret)
 
 
@@ -168,10 +172,21 @@ def deliver_mail(client: Any, person: Person, raw: bytes) -> Any:
     return client.post("/v1/inbound/email", headers=headers, content=raw)
 
 
-def with_token(db: Database, person: Person, *, expires_in_days: int) -> Person:
-    """The same user holding a second token, which expires in ``expires_in_days``."""
+def with_token(
+    db: Database,
+    person: Person,
+    *,
+    expires_in_days: int | None = None,
+    scopes: list[TokenScope] | None = None,
+) -> Person:
+    """The same user holding a second token, which expires in ``expires_in_days`` (None:
+    never), with ``scopes`` (None: every scope the user may hold)."""
     with db.unit_of_work() as session:
-        _, secret = users.create_token(
-            session, SYSTEM, TokenCreate(user_id=person.id, expires_in_days=expires_in_days)
+        owner = users.get_user(session, person.id)
+        data = TokenCreate(
+            user_id=person.id,
+            expires_in_days=expires_in_days,
+            scopes=sorted(full_scopes(owner)) if scopes is None else scopes,
         )
+        _, secret = users.create_token(session, SYSTEM, data)
     return Person(person.id, person.name, secret)

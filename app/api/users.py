@@ -14,6 +14,7 @@ from app.http.deps import (
     SessionDep,
     SettingsDep,
     TokenExpiry,
+    TokenScopes,
     page_of,
 )
 from app.schemas.common import Page
@@ -98,23 +99,47 @@ def create_team(data: TeamCreate, session: SessionDep, admin: AdminUser) -> Team
     return TeamRead.model_validate(users.create_team(session, admin, data.name))
 
 
-@router.post("/tokens", status_code=status.HTTP_201_CREATED, tags=["tokens"])
+@router.post(
+    "/tokens",
+    status_code=status.HTTP_201_CREATED,
+    tags=["tokens"],
+    responses={
+        403: {
+            "description": "Another user's token without the admin role or an `admin`-scoped "
+            "token; the `admin` scope for a non-admin; or a scope the token used lacks."
+        }
+    },
+)
 def create_token(
-    data: TokenCreate, session: SessionDep, user: CurrentUser, expiry: TokenExpiry
+    data: TokenCreate,
+    session: SessionDep,
+    user: CurrentUser,
+    expiry: TokenExpiry,
+    scopes: TokenScopes,
 ) -> TokenCreated:
-    """A token for yourself, or (admins) for anyone. The secret is in this response only. It
-    expires no later than the token that makes it."""
-    token, secret = users.create_token(session, user, data, parent_expires_at=expiry)
+    """A token for yourself, or (admins) for anyone, with the `scopes` asked for (default:
+    `read` and `write`). The secret is in this response only. It expires no later than the
+    token that makes it, and holds no scope that token lacks."""
+    token, secret = users.create_token(
+        session, user, data, parent_expires_at=expiry, parent_scopes=scopes
+    )
     return TokenCreated(**TokenRead.model_validate(token).model_dump(), token=secret)
 
 
 @router.get("/tokens", tags=["tokens"])
-def list_tokens(session: SessionDep, user: CurrentUser, user_id: IdQuery = None) -> list[TokenRead]:
-    """Your API tokens (admins: anyone's, with `user_id`), never their secrets."""
-    return [TokenRead.model_validate(t) for t in users.list_tokens(session, user, user_id)]
+def list_tokens(
+    session: SessionDep, user: CurrentUser, scopes: TokenScopes, user_id: IdQuery = None
+) -> list[TokenRead]:
+    """Your API tokens with their scopes (admins, with an `admin`-scoped token: anyone's, with
+    `user_id`), never their secrets."""
+    found = users.list_tokens(session, user, user_id, caller_scopes=scopes)
+    return [TokenRead.model_validate(t) for t in found]
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["tokens"])
-def revoke_token(token_id: IdPath, session: SessionDep, user: CurrentUser) -> None:
-    """Revokes one of your tokens (admins: anyone's) at once; audited."""
-    users.revoke_token(session, user, token_id)
+def revoke_token(
+    token_id: IdPath, session: SessionDep, user: CurrentUser, scopes: TokenScopes
+) -> None:
+    """Revokes one of your tokens (admins, with an `admin`-scoped token: anyone's) at once;
+    audited."""
+    users.revoke_token(session, user, token_id, caller_scopes=scopes)

@@ -17,7 +17,7 @@ from rich.table import Table
 from app.cli.common import cli, database, err, fail, load_settings, out
 from app.client.contacts import contacts_cli  # the client's group: these commands join it
 from app.client.handover import users_cli  # the client's group: these commands join it
-from app.db.models import Role
+from app.db.models import Role, TokenScope
 
 if TYPE_CHECKING:
     from app.db.models import User
@@ -191,12 +191,21 @@ def users_set_password(user: UserArgument) -> None:
 
 
 @tokens_cli.command(
-    "create", epilog="Example: tacit tokens create --user ana@example.com --expires-in-days 90"
+    "create",
+    epilog="Example: tacit tokens create --user ana@example.com --expires-in-days 90\n\n"
+    "Example: tacit tokens create --user mail@example.com --name gateway --scope mail",
 )
 def tokens_create(
     user: Annotated[str, typer.Option(help="The user's id, e-mail or external id.")],
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
     expires_in_days: Annotated[int | None, typer.Option(help="Expire after N days.")] = None,
+    scope: Annotated[
+        list[TokenScope] | None,
+        typer.Option(
+            help="What it may do, repeatable: read, write, admin (an admin's token only), "
+            "mail (posting e-mail, for the mail gateway). Default: read and write."
+        ),
+    ] = None,
 ) -> None:
     """Create an API token and print it once."""
     from app.domain.access import SYSTEM
@@ -205,12 +214,18 @@ def tokens_create(
 
     with database() as db, db.unit_of_work() as session:
         owner = find_user(session, user)
-        _, secret = create_token(
+        token, secret = create_token(
             session,
             SYSTEM,
-            TokenCreate(user_id=owner.id, name=name, expires_in_days=expires_in_days),
+            TokenCreate(
+                user_id=owner.id,
+                name=name,
+                expires_in_days=expires_in_days,
+                scopes=list(scope) if scope else None,
+            ),
         )
-    err.print(f"token for {owner.name} (shown once; store it now):")
+        scopes = ", ".join(sorted(token.scopes))
+    err.print(f"token for {owner.name}, scopes {scopes} (shown once; store it now):")
     print(secret)
 
 

@@ -54,7 +54,8 @@ Not about notes:
   admin anyone's. A row naming an existing note the importer may not change says only "not
   yours to change", whether that note is hidden or merely someone else's.
 - Captured mail: a replayed message answers only to its sender, with what they may still read;
-  anyone else (the mail gateway's admin token) learns only that it was delivered before.
+  anyone else (the mail gateway, an admin's token with the `mail` scope) learns only that it
+  was delivered before.
 - Contacts are shared records: anyone adds them and edits names and titles, but a contact's
   buying role and account, and a confirmed role suggestion, are a manager's or admin's call.
   A rep's rejection of a suggestion hides it for that rep; a manager's or admin's for everyone.

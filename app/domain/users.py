@@ -8,13 +8,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
-from app.db.models import ApiToken, Role, Team, User
+from app.db.models import ApiToken, Role, Team, TokenScope, User
 from app.domain import audit, departure, events, web_sessions
 from app.domain.access import Principal, ensure_admin, principal_id, token_expiry
 from app.domain.departure import DepartureRule
 from app.domain.pagination import Page, paginate
 from app.domain.records import ensure_unique
 from app.domain.security import hash_password, hash_token, new_token, token_display_prefix
+from app.domain.token_scopes import Scopes, ensure_scope, new_token_scopes
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 from app.schemas.users import TokenCreate, UserCreate, UserUpdate
 
@@ -201,10 +202,12 @@ def create_token(
     data: TokenCreate,
     *,
     parent_expires_at: datetime | None = None,
+    parent_scopes: Scopes | None = None,
 ) -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is never stored and cannot be shown again.
-    ``parent_expires_at``: when the token the request came with expires; the new one expires
-    no later (``access.token_expiry``)."""
+    ``parent_expires_at``, ``parent_scopes``: when the token the request came with expires and
+    what it may do (None: no token, as on the web page or in the shell); the new one expires
+    no later and holds no scope the parent lacks (``token_scopes.new_token_scopes``)."""
     if data.user_id is None:
         if not isinstance(actor, User):
             raise Conflict("name the user the token is for")
@@ -213,6 +216,7 @@ def create_token(
         owner = get_user(session, data.user_id)
         if owner.id != principal_id(actor):
             ensure_admin(actor)
+            ensure_scope(parent_scopes, TokenScope.admin)
     if not owner.is_active:
         raise Conflict("cannot issue a token to a deactivated user")
     secret = new_token()
@@ -224,28 +228,45 @@ def create_token(
         prefix=token_display_prefix(secret),
         token_hash=hash_token(secret),
         expires_at=expires,
+        scopes=new_token_scopes(data.scopes, owner=owner, parent=parent_scopes),
     )
     session.add(token)
     session.flush()
     audit.record(
-        session, actor, "token.create", target_type="user", target_id=owner.id, token_id=token.id
+        session,
+        actor,
+        "token.create",
+        target_type="user",
+        target_id=owner.id,
+        token_id=token.id,
+        scopes=sorted(token.scopes),
     )
     return token, secret
 
 
-def list_tokens(session: Session, actor: User, user_id: int | None) -> list[ApiToken]:
+def list_tokens(
+    session: Session, actor: User, user_id: int | None, *, caller_scopes: Scopes | None = None
+) -> list[ApiToken]:
+    """``actor``'s tokens, or (an admin, with a token that has the admin scope) anyone's."""
     owner_id = actor.id if user_id is None else user_id
     if owner_id != actor.id:
         ensure_admin(actor)
+        ensure_scope(caller_scopes, TokenScope.admin)
     return list(
         session.scalars(select(ApiToken).where(ApiToken.user_id == owner_id).order_by(ApiToken.id))
     )
 
 
-def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
+def revoke_token(
+    session: Session, actor: User, token_id: int, *, caller_scopes: Scopes | None = None
+) -> ApiToken:
+    """Revokes ``actor``'s token, or (an admin, with a token that has the admin scope)
+    anyone's. Someone else's token is a 404 to a non-admin, as if it did not exist."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != actor.id and actor.role != Role.admin):
         raise NotFound(f"no token with id {token_id}")
+    if token.user_id != actor.id:
+        ensure_scope(caller_scopes, TokenScope.admin)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(

@@ -21,7 +21,9 @@ from app.db.engine import Database
 from app.db.models import Role, User
 from app.db.request import RequestConnection
 from app.domain import idempotency, pagination, users
+from app.domain.token_scopes import Scopes, ensure_scope
 from app.errors import Forbidden, Invalid, PreconditionRequired, Unauthorized
+from app.http.scopes import required_scope
 from app.http.state import state_of
 from app.schemas.common import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE, Page
 from app.services import Services
@@ -112,7 +114,9 @@ def get_current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> User:
     """The token's user, checked in a short transaction of its own before the request's unit
-    of work begins (an idempotency claim may have to commit in between)."""
+    of work begins (an idempotency claim may have to commit in between). The token must hold
+    the scope the route needs (``app.http.scopes``); a valid token without it is a 403 naming
+    the scope, checked before the route reads anything."""
     secret = credentials.credentials.strip() if credentials is not None else ""
     if not secret:
         if "authorization" not in request.headers:
@@ -121,11 +125,14 @@ def get_current_user(
     now = utcnow()
     with conn.unit_of_work(write=False) as session:
         token = users.authenticate(session, secret, now=now)
+    route = request.scope.get("route")
+    ensure_scope(token.scopes, required_scope(request.method, getattr(route, "path", "")))
     touch_after = timedelta(seconds=settings.token_touch_seconds)
     if token.last_used_at is None or token.last_used_at < now - touch_after:
         conn.defer(partial(users.touch_token, token_id=token.id, now=now))
     request.state.user_id = token.user_id
     request.state.token_expires_at = token.expires_at
+    request.state.token_scopes = token.scopes
     return token.user
 
 
@@ -139,6 +146,16 @@ def get_token_expiry(request: Request, _: CurrentUser) -> datetime | None:
 
 
 TokenExpiry = Annotated[datetime | None, Depends(get_token_expiry)]
+
+
+def get_token_scopes(request: Request, _: CurrentUser) -> Scopes:
+    """What the caller's own token may do: what a token it makes may hold, and whether it may
+    touch another user's tokens."""
+    scopes: Scopes = request.state.token_scopes
+    return scopes
+
+
+TokenScopes = Annotated[Scopes, Depends(get_token_scopes)]
 
 
 def require_role(*roles: Role) -> Any:

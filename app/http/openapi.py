@@ -1,7 +1,9 @@
 """The OpenAPI schema says what the app makes true, so that /docs can be tried as it is: the
 401 that every operation reading a token answers without one (FastAPI declares the bearer
-scheme itself, from ``deps.bearer``), the 422 that every operation can answer, and every
-error as the problem+json that ``problems`` sends (FastAPI would document a 422 in its own
+scheme itself, from ``deps.bearer``), the token scope each such operation needs (in its
+security requirement, as OpenAPI 3.1 allows a bearer scheme to list, its description, and the
+403 a token without it gets: ``app.http.scopes``), the 422 that every operation can answer,
+and every error as the problem+json that ``problems`` sends (FastAPI would document a 422 in its own
 JSON shape, and no 401 at all)."""
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from app.http.scopes import required_scope
 from app.schemas.common import Problem
 
 PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -29,17 +32,29 @@ INVALID = (
 DEFAULT = {"description": "An error, as RFC 9457 problem details.", "content": PROBLEM_CONTENT}
 
 
-def _operations(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for path_item in schema.get("paths", {}).values():
-        for operation in path_item.values():
+def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, path_item in schema.get("paths", {}).items():
+        for method, operation in path_item.items():
             if isinstance(operation, dict):  # not a path's shared "parameters"
-                yield operation
+                yield method, path, operation
 
 
-def _complete(operation: dict[str, Any]) -> None:
+def _scoped(method: str, path: str, operation: dict[str, Any]) -> None:
+    """Name the token scope the operation needs, where tools and readers look."""
+    scope = required_scope(method, path).value
+    operation["security"] = [{name: [scope] for req in operation["security"] for name in req}]
+    said = f"Needs a token with the `{scope}` scope."
+    operation["description"] = f"{operation.get('description', '').rstrip()}\n\n{said}".lstrip()
+    refused = operation["responses"].setdefault("403", {"description": ""})
+    lacks = f"The token lacks the `{scope}` scope (`token lacks the {scope} scope`)."
+    refused["description"] = f"{refused['description'].rstrip()} {lacks}".lstrip()
+
+
+def _complete(method: str, path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     if operation.get("security"):
         responses.setdefault("401", dict(UNAUTHORIZED))
+        _scoped(method, path, operation)
     # Every operation, those without parameters too: the app-wide dependency refuses a NUL
     # character in any query parameter, named or not (problems.refuse_nul_in_query).
     invalid = responses.setdefault("422", {"description": INVALID})
@@ -86,8 +101,8 @@ def document(app: FastAPI, *, departure_rule: str = "keep") -> None:
         schemas["Problem"] = problem
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
-        for operation in _operations(schema):
-            _complete(operation)
+        for method, path, operation in _operations(schema):
+            _complete(method, path, operation)
         _departure_note(schemas, departure_rule)
         app.openapi_schema = schema
         return schema

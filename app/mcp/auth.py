@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.db.base import utcnow
+from app.db.models import TokenScope
 from app.db.request import RequestConnection
 from app.domain import users
 from app.errors import Forbidden, Unauthorized
@@ -75,7 +76,7 @@ class ApiTokenVerifier:
         return AccessToken(
             token=f"token:{token.id}",  # never the secret: it is not needed past this point
             client_id=CLIENT_ID,
-            scopes=[],
+            scopes=sorted(token.scopes),  # checked per tool by ``calls.run_tool``
             expires_at=expires,
             subject=str(token.user_id),
         )
@@ -118,6 +119,14 @@ async def _unauthorized(scope: Scope, send: Send, detail: str, *, challenge: str
     response = problem(Request(scope), 401, "Unauthorized", detail, "unauthorized")
     response.headers["WWW-Authenticate"] = challenge
     await response(scope, no_receive, send)
+
+
+def caller_scopes(scope: Scope) -> frozenset[TokenScope]:
+    """The scopes of the token ``BearerGuard`` let in with (none without one)."""
+    user = scope.get("user")
+    if isinstance(user, AuthenticatedUser):
+        return frozenset(TokenScope(s) for s in user.access_token.scopes)
+    return frozenset()
 
 
 def caller_id(scope: Scope) -> int | None:

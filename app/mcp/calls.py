@@ -30,12 +30,13 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from app.config import Settings
-from app.db.models import User
+from app.db.models import TokenScope, User
 from app.db.request import RequestConnection
+from app.domain.token_scopes import ensure_scope
 from app.errors import AppError, Unauthorized
 from app.http.problems import PROBLEM_TYPE_BASE
 from app.http.state import AppState
-from app.mcp.auth import caller_id
+from app.mcp.auth import caller_id, caller_scopes
 from app.services import Services
 
 log = logging.getLogger("tacit.mcp")
@@ -83,6 +84,8 @@ def _call(state: AppState, ctx: Context, *, write: bool) -> Iterator[Call]:
     user_id = caller_id(request.scope)
     if user_id is None:
         raise Unauthorized("send a Tacit API token: Authorization: Bearer tacit_...")
+    # As the API's routes: a tool that adds needs `write`, one that only reads `read`.
+    ensure_scope(caller_scopes(request.scope), TokenScope.write if write else TokenScope.read)
     services = state.running()
     conn = RequestConnection(services.database)
     try:

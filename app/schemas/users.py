@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import MISSING, ConfigDict, Field, StringConstraints
+from pydantic import MISSING, ConfigDict, Field, StringConstraints, field_validator
 
-from app.db.models import Role
+from app.db.models import Role, TokenScope
 from app.schemas.common import Email, ExternalId, Id, Input, Name, OptionalText, Schema
 
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
@@ -113,9 +114,23 @@ class UserRead(Schema):
     slack_team_id: str | None
 
 
+SCOPES_DESCRIPTION = (
+    "What the token may be used for: `read` (GET, and POSTs that only read, such as search), "
+    "`write` (every other change), `admin` (an admin's work: users, teams, the audit trail, "
+    "erasures, others' tokens; only on an admin's token), `mail` (posting e-mail to "
+    "`/v1/inbound/email`, for the mail gateway). A scope only narrows what the owner's role "
+    "allows."
+)
+
+
 class TokenCreate(Input):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "laptop", "expires_in_days": 90}]}
+        json_schema_extra={
+            "examples": [
+                {"name": "laptop", "expires_in_days": 90, "scopes": ["read", "write"]},
+                {"name": "gateway", "user_id": 7, "scopes": ["mail"]},
+            ]
+        }
     )
 
     user_id: Id | None = Field(
@@ -125,9 +140,31 @@ class TokenCreate(Input):
         "api"
     )
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+    scopes: list[TokenScope] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=len(TokenScope),
+        description=SCOPES_DESCRIPTION
+        + " Default: `read` and `write`. A token made with a token holds none its maker lacks.",
+    )
+
+
+_TOKEN_EXAMPLE: dict[str, Any] = {
+    "id": 4,
+    "user_id": 3,
+    "name": "laptop",
+    "prefix": "tacit_4kq",
+    "created_at": "2026-12-01T09:30:00Z",
+    "expires_at": "2027-03-01T09:30:00Z",
+    "revoked_at": "2026-12-02T10:00:00Z",
+    "last_used_at": "2026-12-01T17:05:00Z",
+    "scopes": ["read", "write"],
+}
 
 
 class TokenRead(Schema):
+    model_config = ConfigDict(json_schema_extra={"examples": [_TOKEN_EXAMPLE]})
+
     id: int
     user_id: int
     name: str
@@ -136,7 +173,17 @@ class TokenRead(Schema):
     expires_at: datetime | None
     revoked_at: datetime | None
     last_used_at: datetime | None
+    scopes: list[TokenScope] = Field(description=SCOPES_DESCRIPTION)
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _sorted(cls, value: Iterable[TokenScope]) -> list[TokenScope]:
+        return sorted(value)  # the stored set, in a stable order
 
 
 class TokenCreated(TokenRead):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**_TOKEN_EXAMPLE, "token": "tacit_4kq..."}]}
+    )
+
     token: str = Field(description="The secret. Shown once; only its hash is stored.")

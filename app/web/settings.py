@@ -7,7 +7,8 @@ Tokens are the API's (``app.domain.users``): a new one is shown once, on the pag
 answers the form (never in an address, which a browser keeps in its history), and only its
 prefix afterwards. Made by a signed-in person rather than with another token, it has no parent
 token to expire with (``access.token_expiry``): its expiry is the one chosen, 90 days unless
-changed."""
+changed. Its scopes are ticked on the form (read and write at first; admin offered to admins
+only, and refused for anyone else by ``token_scopes.new_token_scopes`` whatever is posted)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from app.http.deps import ConnectionDep, IdPath, SessionDep, get_settings
 from app.http.presenters.calendar import calendar_read, upcoming_read
 from app.schemas.calendar import MAX_FEED_URL_CHARS
 from app.web.auth import CsrfChecked, SignedIn, Viewer
-from app.web.pages import SESSION_COOKIE, FormText, WebRoute, render
+from app.web.pages import SESSION_COOKIE, FormList, FormText, WebRoute, render
 from app.web.settings_forms import PasswordForm, TokenForm
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
@@ -104,8 +105,9 @@ def create_token(
     viewer: CsrfChecked,
     name: FormText = "",
     expires_in_days: FormText = "",
+    scope: FormList = [],  # noqa: B006 - FastAPI copies defaults per request
 ) -> Response:
-    form = TokenForm(name=name, expires_in_days=expires_in_days)
+    form = TokenForm(name=name, expires_in_days=expires_in_days, scopes=scope)
     data = form.to_create()
     if data is None:
         return settings_page_response(request, session, viewer, status=422, token_form=form)

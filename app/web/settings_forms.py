@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from pydantic import TypeAdapter, ValidationError
 
+from app.db.models import TokenScope
+from app.domain.token_scopes import DEFAULT_SCOPES
 from app.schemas.users import Password, TokenCreate
 from app.web.forms import Errors
 
@@ -39,6 +41,8 @@ class PasswordForm:
 class TokenForm:
     name: str = "api"
     expires_in_days: str = "90"
+    # The boxes ticked: a new form ticks the API's default scopes.
+    scopes: list[str] = field(default_factory=lambda: sorted(DEFAULT_SCOPES))
     errors: Errors = field(default_factory=dict)
 
     def to_create(self) -> TokenCreate | None:
@@ -49,6 +53,13 @@ class TokenForm:
         name = " ".join(self.name.split())
         if not name or len(name) > 100:
             self.errors["name"] = "Name the token in at most 100 characters, e.g. laptop."
+        known = {scope.value for scope in TokenScope}
+        if not self.scopes or not set(self.scopes) <= known:
+            self.errors["scopes"] = "Tick at least one of the scopes offered."
         if self.errors:
             return None
-        return TokenCreate(name=name, expires_in_days=int(days) if days else None)
+        return TokenCreate(
+            name=name,
+            expires_in_days=int(days) if days else None,
+            scopes=[TokenScope(s) for s in self.scopes],
+        )

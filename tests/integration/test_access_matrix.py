@@ -1,4 +1,5 @@
-"""Three users in two teams x three visibilities x get / list / update / delete / export.
+"""Three users in two teams x three visibilities x get / list / update / delete / export; and
+each role x a token's scopes.
 
 Expected outcomes are computed from the rules as written in the product brief, independently of
 app.domain.access, so a change to the predicate that leaks (or over-hides) fails here.
@@ -13,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db.engine import Database
-from app.db.models import Role
-from tests.factories import Person, make_account, make_user
+from app.db.models import Role, TokenScope
+from tests.factories import Person, make_account, make_user, with_token
 
 VISIBILITIES = ("private", "team", "company")
 
@@ -268,3 +269,35 @@ def test_successors_are_named_by_admins_and_listed_to_admins_and_the_manager(
         assert [h["account_id"] for h in handed] == (
             [choice["account_id"]] if viewer == "bob" else []
         )
+
+
+def test_a_tokens_scopes_narrow_each_roles_powers_and_never_widen_them(
+    client: TestClient, db: Database, world
+) -> None:
+    """Role x scopes x (read a note, edit one's own note, read the audit trail): the answer
+    is the role's, except that a token without the action's scope is refused first, naming
+    it. The admin scope exists only on an admin's token, so a rep's is never made."""
+    people, _teams, notes = world
+    roles = {"alice": Role.rep, "bob": Role.manager, "carol": Role.admin}
+    for viewer, person in people.items():
+        own = next(n for n in notes if n["author"] == viewer and n["visibility"] == "private")
+        every = {"read", "write", "mail"} | ({"admin"} if roles[viewer] == Role.admin else set())
+        for scopes in ({"read"}, {"write"}, {"mail"}, every):
+            token = with_token(db, person, scopes=[TokenScope(s) for s in sorted(scopes)])
+            url = f"/v1/notes/{own['id']}"
+            read = client.get(url, headers=token.headers)
+            assert read.status_code == (200 if "read" in scopes else 403), (viewer, scopes)
+            version = client.get(url, headers=person.headers).headers["ETag"]
+            edit = client.patch(
+                url,
+                headers={**token.headers, "If-Match": version},
+                json={"body": f"{viewer}'s note, edited with {sorted(scopes)}"},
+            )
+            assert edit.status_code == (200 if "write" in scopes else 403), (viewer, scopes)
+            audit = client.get("/v1/audit", headers=token.headers)
+            allowed = "admin" in scopes and roles[viewer] == Role.admin
+            assert audit.status_code == (200 if allowed else 403), (viewer, scopes)
+            for answer, scope in ((read, "read"), (edit, "write"), (audit, "admin")):
+                lacking = scope not in scopes
+                said = answer.json().get("detail") if answer.status_code == 403 else None
+                assert (said == f"token lacks the {scope} scope") == lacking, (viewer, scopes)

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 
 from app.config import Settings
 from app.db.engine import Database
-from app.db.models import Note, NoteView, Role, Search, SearchImpression, User
+from app.db.models import Note, NoteView, Role, Search, SearchImpression, TokenScope, User
 from app.main import create_app
 from tests.factories import (
     Person,
@@ -34,6 +34,7 @@ from tests.factories import (
     make_contact,
     make_user,
     post_note,
+    with_token,
 )
 from tests.worlds import Site, world_template
 
@@ -320,6 +321,25 @@ def test_who_knows_is_an_api_route_too(mcp_world: World, live_url: str) -> None:
 
 
 # --- writing, retrying, naming the account --------------------------------------------------------
+
+
+def test_reading_tools_need_the_read_scope_and_create_note_the_write_scope(
+    mcp_world: World, live_url: str, db: Database
+) -> None:
+    w = mcp_world
+    reader = with_token(db, w.ada, scopes=[TokenScope.read])
+    writer = with_token(db, w.ada, scopes=[TokenScope.write])
+    args = {"account": "Harbor Freight", "body": "Meg Lee wants the quote in euros."}
+    found, refused = calls(
+        live_url, reader, ("search_notes", {"query": "Meg Lee budget"}), ("create_note", args)
+    )
+    assert ok(found)["hits"]
+    assert "token lacks the write scope" in error_text(refused)
+    made, unread = calls(live_url, writer, ("create_note", args), ("fetch_note", {"id": 1}))
+    assert ok(made)["source"] == "mcp"
+    assert "token lacks the read scope" in error_text(unread)
+    with db.session(write=False) as session:
+        assert session.scalar(select(func.count()).where(Note.body == args["body"])) == 1
 
 
 def test_the_same_idempotency_key_twice_makes_one_note(

@@ -11,6 +11,8 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
+from app.http.scopes import required_scope
+
 JSON = "application/json"
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -122,7 +124,7 @@ def test_the_bearer_scheme_is_declared_where_a_missing_token_is_refused(
     assert len(operations(spec)) > 70
     wrong = []
     for method, path, op in operations(spec):
-        secured = op.get("security") == [{"bearerAuth": []}]
+        secured = op.get("security") == [{"bearerAuth": [required_scope(method, path).value]}]
         url = path.replace("{kind}", "notes")
         for parameter in op.get("parameters", []):
             url = url.replace("{" + parameter["name"] + "}", "1")
@@ -155,3 +157,28 @@ def test_every_operation_declares_the_422_problem_it_can_answer(
     assert set(problem["required"]) <= set(answer.json())
     errors = resolve(spec, problem["properties"]["errors"]["anyOf"][0]["items"])
     assert set(answer.json()["errors"][0]) == set(errors["properties"])
+
+
+def test_every_secured_operation_names_its_scope_and_its_refusal(spec: dict[str, Any]) -> None:
+    """The scope a token needs is where a reader and a tool look: the security requirement,
+    the description, and the 403 a token without it gets."""
+    scoped = {"read": 0, "write": 0, "admin": 0, "mail": 0}
+    for method, path, op in operations(spec):
+        if not op.get("security"):
+            continue
+        scope = required_scope(method, path).value
+        scoped[scope] += 1
+        assert f"Needs a token with the `{scope}` scope." in op["description"], (method, path)
+        refused = op["responses"]["403"]
+        assert f"token lacks the {scope} scope" in refused["description"], (method, path)
+        assert refused["content"]["application/problem+json"]["schema"] == PROBLEM
+    assert scoped["mail"] == 1 and min(scoped.values()) >= 1, scoped
+
+
+def test_the_token_operations_document_scopes(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    for name in ("TokenCreate", "TokenRead"):
+        field = schemas[name]["properties"]["scopes"]
+        assert "`mail`" in field["description"], name
+        assert all("scopes" in example for example in schemas[name]["examples"]), name
+    assert "scopes" in spec["paths"]["/v1/tokens"]["post"]["description"]

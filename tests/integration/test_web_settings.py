@@ -1,6 +1,7 @@
 """The settings page over plain HTTP, on both databases: changing one's password (the current
 one required; other browsers signed out, this one kept) and API tokens (shown once, listed by
-prefix, revoked; another's token is a 404)."""
+prefix, revoked; another's token is a 404; scoped by the boxes ticked, admin offered to
+admins only)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.engine import Database
-from app.db.models import AuditEvent
-from tests.factories import Person
+from app.db.models import AuditEvent, Role
+from tests.factories import Person, make_user
 from tests.integration.test_web_pages import PASSWORD, Users, sign_in, signed_in
 
 NEW_PASSWORD = "a longer passphrase now"
@@ -74,9 +75,10 @@ def test_tokens_are_shown_once_listed_by_prefix_and_revoked(
     csrf = signed_in(client, people.erin)
     created = client.post(
         "/settings/tokens",
-        data={"csrf_token": csrf, "name": "laptop", "expires_in_days": "30"},
+        data={"csrf_token": csrf, "name": "laptop", "expires_in_days": "30",
+              "scope": ["read", "write"]},
         follow_redirects=False,
-    )
+    )  # fmt: skip
     assert created.status_code == 201
     secret = re.search(r'<code class="secret" id="new-token">(tacit_[^<]+)</code>', created.text)
     assert secret is not None
@@ -93,6 +95,7 @@ def test_tokens_are_shown_once_listed_by_prefix_and_revoked(
     for data, message in (
         ({"name": "laptop", "expires_in_days": "soon"}, "Give a number of days from 1 to 3650."),
         ({"name": " ", "expires_in_days": "30"}, "Name the token in at most 100 characters"),
+        ({"name": "laptop", "expires_in_days": "30"}, "Tick at least one of the scopes offered."),
     ):
         refused = client.post("/settings/tokens", data={"csrf_token": csrf, **data})
         assert refused.status_code == 422 and message in refused.text
@@ -115,3 +118,43 @@ def test_tokens_are_shown_once_listed_by_prefix_and_revoked(
     assert revoked.headers["location"] == "/settings?done=revoked"
     assert client.get("/v1/me", headers=token.headers).status_code == 401
     assert "The token is revoked" in client.get("/settings?done=revoked").text
+
+
+def test_a_token_has_the_scopes_ticked_and_admin_is_an_admins_only(
+    client: TestClient, db: Database, people: Users
+) -> None:
+    csrf = signed_in(client, people.erin)
+    page = client.get("/settings").text
+    boxes = re.findall(r'<input type="checkbox" name="scope" value="(\w+)"( checked)?>', page)
+    assert boxes == [("read", " checked"), ("write", " checked")]  # no admin box for a rep
+
+    created = client.post(
+        "/settings/tokens", data={"csrf_token": csrf, "name": "reader", "scope": ["read"]}
+    )
+    assert created.status_code == 201
+    secret = re.search(r'id="new-token">(tacit_[^<]+)</code>', created.text)
+    assert secret is not None
+    reader = Person(people.erin.id, people.erin.name, secret.group(1))
+    assert client.get("/v1/me", headers=reader.headers).status_code == 200
+    refused = client.post("/v1/accounts", headers=reader.headers, json={"name": "Nope Inc"})
+    assert refused.status_code == 403 and refused.json()["detail"] == "token lacks the write scope"
+    assert ">read</span>" in client.get("/settings").text  # listed with its scopes
+
+    # Posted by hand, the admin scope is still refused to a rep, and nothing is made.
+    forged = client.post(
+        "/settings/tokens", data={"csrf_token": csrf, "name": "forged", "scope": ["admin"]}
+    )
+    assert forged.status_code == 403
+    assert "forged" not in client.get("/settings").text
+
+    admin = make_user(db, "Ada Admin", role=Role.admin, password=PASSWORD)
+    other = TestClient(client.app)
+    admin_csrf = signed_in(other, admin)
+    assert 'name="scope" value="admin">' in other.get("/settings").text  # offered, unticked
+    made = other.post(
+        "/settings/tokens",
+        data={"csrf_token": admin_csrf, "name": "ops", "scope": ["read", "admin"]},
+    )
+    assert made.status_code == 201
+    listed = other.get("/v1/tokens", headers=admin.headers).json()
+    assert next(t for t in listed if t["name"] == "ops")["scopes"] == ["admin", "read"]

@@ -24,7 +24,7 @@ from app.db.models.calendar import (
     MeetingOccurrence,
 )
 from app.db.models.capture import IdempotencyKey, InboundMessage
-from app.db.models.columns import BuyingRole, Role, Visibility
+from app.db.models.columns import BuyingRole, Role, TokenScope, Visibility
 from app.db.models.handover import DigestDelivery, HandoverRequest, HandoverSuccession
 from app.db.models.influence import (
     InfluenceCitation,
@@ -86,6 +86,7 @@ __all__ = [
     "SlackLinkRequest",
     "Suppression",
     "Team",
+    "TokenScope",
     "User",
     "Visibility",
     "WebSession",

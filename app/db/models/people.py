@@ -8,7 +8,14 @@ from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, UTCDateTime
-from app.db.models.columns import Role, created_column, portable_enum, updated_column
+from app.db.models.columns import (
+    Role,
+    ScopeSet,
+    TokenScope,
+    created_column,
+    portable_enum,
+    updated_column,
+)
 
 
 class Team(Base):
@@ -55,6 +62,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the token may be used for (``app.http.scopes`` says which routes need which).
+    scopes: Mapped[frozenset[TokenScope]] = mapped_column(ScopeSet(), nullable=False)
 
     user: Mapped[User] = relationship(lazy="joined")
 
