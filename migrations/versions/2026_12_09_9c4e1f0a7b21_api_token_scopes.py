@@ -6,7 +6,7 @@ and post e-mail, and an admin's could do an admin's work, so an admin's token ge
 scopes and anyone else's the first three. The same on SQLite and PostgreSQL.
 
 Revision ID: 9c4e1f0a7b21
-Revises: 2637b6d5e31d
+Revises: a4f19c3e7b21
 Create Date: 2026-12-09 04:30:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9c4e1f0a7b21"
-down_revision: str | None = "2637b6d5e31d"
+down_revision: str | None = "a4f19c3e7b21"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
