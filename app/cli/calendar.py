@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import typer
 
-from app.cli.common import cli, err, load_settings, services
+from app.cli.common import cli, err, load_settings, rounds, services
 
 calendar_cli = typer.Typer(
     help="Calendar feeds and briefs before meetings.",
@@ -33,16 +32,9 @@ def worker(
     slack = brief_sender(settings)
     with services(settings) as built:
         err.print(f"calendar worker on {built.database.dialect}")
-        done = 0
-        try:
-            while True:
-                busy = run_once(built.database, settings, slack=slack)
-                done += busy
-                if busy:
-                    continue
-                if until_empty:
-                    break
-                time.sleep(poll)
-        except KeyboardInterrupt:
-            pass
+        done = rounds(
+            lambda: run_once(built.database, settings, slack=slack),
+            poll=poll,
+            until_empty=until_empty,
+        )
         err.print(f"read feeds and queued or attempted {done} brief(s)")

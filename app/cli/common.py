@@ -4,7 +4,8 @@ name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +30,7 @@ __all__ = [
     "masked",
     "missing_sqlite_file",
     "out",
+    "rounds",
     "services",
 ]
 
@@ -98,3 +100,21 @@ def database() -> Iterator[Database]:
     """For the commands that need only the database."""
     with services() as built:
         yield built.database
+
+
+def rounds(one_round: Callable[[], int], *, poll: float, until_empty: bool) -> int:
+    """A worker command's loop: ``one_round`` again at once while it finds work, else after
+    ``poll`` seconds (or stop, ``until_empty``), until Ctrl-C; what the rounds did, summed."""
+    done = 0
+    try:
+        while True:
+            busy = one_round()
+            done += busy
+            if busy:
+                continue
+            if until_empty:
+                break
+            time.sleep(poll)
+    except KeyboardInterrupt:
+        pass
+    return done

@@ -16,6 +16,7 @@ from app.cli.common import (
     load_settings,
     local_database,
     out,
+    rounds,
     services,
 )
 from app.db.engine import Database
@@ -131,7 +132,6 @@ def worker(
 ) -> None:
     """Run an embedding worker in this process (as many as you like, on any machine); with
     TACIT_BACKUP_DIR set, it also takes the scheduled backups."""
-    import time
 
     from prometheus_client import start_http_server
 
@@ -154,18 +154,12 @@ def worker(
         if settings.backup_dir is not None and not until_empty:
             backups = backup_thread(db, settings)
             backups.start()
-        done = 0
         try:
-            while True:
-                claimed = run_once(db, embedder, batch_notes=batch)
-                done += claimed
-                if claimed:
-                    continue
-                if until_empty:
-                    break
-                time.sleep(poll)
-        except KeyboardInterrupt:
-            pass
+            done = rounds(
+                lambda: run_once(db, embedder, batch_notes=batch),
+                poll=poll,
+                until_empty=until_empty,
+            )
         finally:
             if backups is not None:
                 backups.stop()

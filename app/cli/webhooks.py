@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import typer
 
-from app.cli.common import cli, err, load_settings, services
+from app.cli.common import cli, err, load_settings, rounds, services
 
 webhooks_cli = typer.Typer(
     help="Outbound webhooks.",
@@ -31,16 +30,7 @@ def worker(
     settings = load_settings()
     with services(settings) as built:
         err.print(f"webhook worker on {built.database.dialect}")
-        done = 0
-        try:
-            while True:
-                busy = run_once(built.database, settings)
-                done += busy
-                if busy:
-                    continue
-                if until_empty:
-                    break
-                time.sleep(poll)
-        except KeyboardInterrupt:
-            pass
+        done = rounds(
+            lambda: run_once(built.database, settings), poll=poll, until_empty=until_empty
+        )
         err.print(f"fanned out and attempted {done} event(s) and deliveries")
