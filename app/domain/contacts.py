@@ -150,6 +150,15 @@ def delete_contact(session: Session, actor: User, contact_id: int) -> None:
     session.flush()
 
 
+def reporting_lines(session: Session, contact: Contact) -> tuple[Contact | None, list[Contact]]:
+    """Whom ``contact`` reports to, and who reports to them (by name)."""
+    manager = session.get(Contact, contact.reports_to_id) if contact.reports_to_id else None
+    reports = session.scalars(
+        select(Contact).where(Contact.reports_to_id == contact.id).order_by(Contact.name)
+    )
+    return manager, list(reports)
+
+
 def contacts_of_account(session: Session, account_id: int, contact_ids: list[int]) -> list[Contact]:
     """The named contacts, all of which must belong to the account."""
     if not contact_ids:

@@ -15,10 +15,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Contact
 from app.domain import access, contacts
 from app.domain.influence import coverage, decisions, records
 from app.domain.influence.fields import FIELDS
@@ -82,13 +80,9 @@ def _contact_page(
 ) -> Response:
     influence = records.contact_influence(session, viewer.user, contact_id, objective=objective)
     contact = influence.contact
-    people = session.scalars(select(Contact).where(Contact.account_id == contact.account_id)).all()
-    named = coverage.notes_naming(session, viewer.user, contact, people)
+    named = coverage.notes_naming(session, viewer.user, contact)
     shown = named[page * NOTES : (page + 1) * NOTES]
-    manager = session.get(Contact, contact.reports_to_id) if contact.reports_to_id else None
-    reports = session.scalars(
-        select(Contact).where(Contact.reports_to_id == contact_id).order_by(Contact.name)
-    ).all()
+    manager, reports = contacts.reporting_lines(session, contact)
     # An objective just typed in has no record until its first decision: list it too.
     kept = set(records.objectives(session, contact_id)) | ({objective} if objective else set())
     context: dict[str, Any] = {

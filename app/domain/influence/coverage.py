@@ -77,12 +77,11 @@ def named_in(body: str, patterns: dict[int, re.Pattern[str]]) -> set[int]:
     return {pid for pid, pattern in patterns.items() if pattern.search(body)}
 
 
-def notes_naming(
-    session: Session, viewer: User, contact: Contact, people: Sequence[Contact]
-) -> list[Note]:
+def notes_naming(session: Session, viewer: User, contact: Contact) -> list[Note]:
     """The notes ``viewer`` may read that name ``contact`` (linked to it, or naming it in
-    their text, as coverage counts them; ``people`` are the account's contacts, so that a
-    name shared with a colleague of theirs is told apart), newest first."""
+    their text, as coverage counts them: against all the account's people, so that a name
+    shared with a colleague of theirs is told apart), newest first."""
+    people = session.scalars(select(Contact).where(Contact.account_id == contact.account_id))
     patterns = name_patterns([Person(c.id, c.name, c.title) for c in people])
     linked = select(note_contacts.c.note_id).where(note_contacts.c.contact_id == contact.id)
     notes = session.scalars(
