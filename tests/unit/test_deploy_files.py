@@ -10,6 +10,7 @@ import re
 import shlex
 import sys
 import tomllib
+from fnmatch import fnmatch
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,23 @@ def test_a_regular_install_carries_the_schema_and_finds_it(tmp_path: Path) -> No
     assert {p for p in wanted if "__pycache__" not in p.parts} <= shipped
     assert schema_home(ROOT) == ROOT  # a checkout, or an editable install
     assert schema_home(tmp_path) == Path(sys.prefix) / "share" / "tacit"  # a regular install
+
+
+def test_every_file_the_package_reads_is_shipped_by_a_regular_install() -> None:
+    """A template, an icon or the role reader's weights left out of package-data would be
+    missing from the container (and a missing weights file only turns the reader off)."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    shipped = data["package-data"]
+    left_out = []
+    for path in (ROOT / "app").rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        parts = path.relative_to(ROOT).parts
+        found = any(
+            fnmatch("/".join(parts[i:]), pattern)
+            for i in range(1, len(parts))
+            for pattern in shipped.get(".".join(parts[:i]), [])
+        )
+        if not found:
+            left_out.append(str(path.relative_to(ROOT)))
+    assert left_out == []
