@@ -12,7 +12,19 @@ from app.db.base import Base, UTCDateTime
 from app.db.models.columns import created_column
 
 
-class HandoverSuccession(Base):
+class OwedMail:
+    """An e-mail owed as a row, claimed with a lease and recorded by ``app.domain.owed_mail``:
+    pending (due at ``next_attempt_at``), sent, or failed (given up, or no address reaches
+    its recipient)."""
+
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class HandoverSuccession(OwedMail, Base):
     """An admin named ``successor_id`` to take ``account_id`` over from ``user_id``. The row
     is also the handover brief's delivery (claimed with a lease like a brief delivery): one
     per leaver and account, so naming another successor replaces it and owes them a brief."""
@@ -30,16 +42,10 @@ class HandoverSuccession(Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     named_by_id: Mapped[int | None] = mapped_column(Integer)  # no key: the audit trail keeps it
-    # pending (due at next_attempt_at), sent, or failed (no e-mail can reach the successor).
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
 
 
-class DigestDelivery(Base):
+class DigestDelivery(OwedMail, Base):
     """A user's weekly digest for one week, claimed like a brief delivery. Unique per (user,
     week): a week's digest is queued once, whichever worker and however many passes see it."""
 
@@ -54,16 +60,10 @@ class DigestDelivery(Base):
     # The week's digest time (TACIT_DIGEST_WEEKDAY at TACIT_DIGEST_HOUR, UTC): the digest
     # covers the seven days before it.
     week: Mapped[datetime] = mapped_column(UTCDateTime())
-    # pending (due at next_attempt_at), sent, or failed (given up).
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
 
 
-class HandoverRequest(Base):
+class HandoverRequest(OwedMail, Base):
     """An admin asked ``user_id``, before deactivating them, to review and share their private
     notes: the web page shows them a banner, and this row is also the e-mail's delivery
     (claimed with a lease, like a brief delivery). One per user: asking again re-sends."""
@@ -73,10 +73,4 @@ class HandoverRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     requested_by_id: Mapped[int | None] = mapped_column(Integer)  # the audit trail keeps it
-    # pending (due at next_attempt_at), sent, or failed (given up).
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_column()
