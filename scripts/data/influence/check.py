@@ -23,7 +23,7 @@ ROLES = {"economic", "technical", "user", "coach"}
 DEGREES = {"high", "medium", "low", None}
 MODES = {"growth", "trouble", "even_keel", "overconfident", None}
 VISIBILITIES = {"company", "team", "private"}
-QUERY_TYPES = {"role", "button", "who_knows", "negative"}
+QUERY_TYPES = {"role", "button", "who_knows", "negative", "aggregate"}
 MAX_BUTTONS = 4
 # How far back a pronoun sentence may look for the person it stands for: bullets and recap
 # lines split a paragraph into short pieces, so "He ..." can sit a few pieces below the name.
